@@ -1,0 +1,119 @@
+/*
+ * bench — time libmceliece's mceliece6688128 operations.
+ *
+ * Prints one machine-readable line per operation:
+ *
+ *   op=keypair_f n=20 ns=123456789 min_ns=... max_ns=... impl=...
+ *
+ * where ns is the median wall-clock time (CLOCK_MONOTONIC) of n runs.
+ * Operations: keypair_f (mceliece6688128f_keypair), keypair
+ * (mceliece6688128_keypair), enc (mceliece6688128_enc), dec
+ * (mceliece6688128_dec).
+ *
+ * usage: bench [KEYPAIRS [ENCDEC]]   (defaults 20 and 1000)
+ *
+ * Build: cc -O2 -o bench bench.c -lmceliece
+ */
+#include <mceliece.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static unsigned char pk[mceliece6688128_PUBLICKEYBYTES];
+static unsigned char sk[mceliece6688128_SECRETKEYBYTES];
+static unsigned char ct[mceliece6688128_CIPHERTEXTBYTES];
+static unsigned char k1[mceliece6688128_BYTES], k2[mceliece6688128_BYTES];
+
+static long long
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+report(const char *op, long long *t, int n, const char *impl)
+{
+	qsort(t, n, sizeof(*t), cmp_ll);
+	printf("op=%s n=%d ns=%lld min_ns=%lld max_ns=%lld impl=%s\n",
+	    op, n, n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2,
+	    t[0], t[n - 1], impl);
+	fflush(stdout);
+}
+
+static int
+arg(int argc, char **argv, int i, int def)
+{
+	int v;
+
+	if (argc <= i)
+		return def;
+	v = atoi(argv[i]);
+	if (v < 1) {
+		fprintf(stderr, "usage: bench [KEYPAIRS [ENCDEC]]\n");
+		exit(2);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	int nkp = arg(argc, argv, 1, 20), ned = arg(argc, argv, 2, 1000);
+	long long *t, t0;
+	int i, n = nkp > ned ? nkp : ned;
+
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		return 1;
+
+	for (i = 0; i < nkp; i++) {
+		t0 = now_ns();
+		mceliece6688128f_keypair(pk, sk);
+		t[i] = now_ns() - t0;
+	}
+	report("keypair_f", t, nkp, mceliece_kem_6688128f_implementation());
+
+	for (i = 0; i < nkp; i++) {
+		t0 = now_ns();
+		mceliece6688128_keypair(pk, sk);
+		t[i] = now_ns() - t0;
+	}
+	report("keypair", t, nkp, mceliece_kem_6688128_implementation());
+
+	for (i = 0; i < ned; i++) {
+		t0 = now_ns();
+		if (mceliece6688128_enc(ct, k1, pk) != 0) {
+			fprintf(stderr, "enc failed\n");
+			return 1;
+		}
+		t[i] = now_ns() - t0;
+	}
+	report("enc", t, ned, mceliece_kem_6688128_implementation());
+
+	for (i = 0; i < ned; i++) {
+		t0 = now_ns();
+		if (mceliece6688128_dec(k2, ct, sk) != 0) {
+			fprintf(stderr, "dec failed\n");
+			return 1;
+		}
+		t[i] = now_ns() - t0;
+	}
+	if (memcmp(k1, k2, sizeof(k1)) != 0) {
+		fprintf(stderr, "dec: shared secret mismatch\n");
+		return 1;
+	}
+	report("dec", t, ned, mceliece_kem_6688128_implementation());
+	free(t);
+	return 0;
+}
