@@ -1,0 +1,335 @@
+// Command pqsshd is the pqssh SSH server: OpenSSH-compatible, with
+// post-quantum hybrid key exchange first by default.
+//
+// Usage follows sshd(8):
+//
+//	pqsshd [-DdeTt] [-f config_file] [-h host_key_file] [-o option] [-p port]
+//
+// See docs/sshd-options.md for the configuration keywords.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"log/syslog"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/pqssh/pqssh/server"
+	"github.com/pqssh/pqssh/server/config"
+)
+
+// DefaultConfigFile is read when -f is not given; a missing file means
+// built-in defaults.
+const DefaultConfigFile = "/etc/pqssh/sshd_config"
+
+// shutdownGrace is how long SIGTERM waits for sessions before closing them.
+const shutdownGrace = 30 * time.Second
+
+type flags struct {
+	foreground, stderr, test, dump bool
+	debug                          int
+	configFile                     string
+	configGiven                    bool
+	hostKeys, options              []string
+	ports                          []int
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: pqsshd [-DdeTt] [-f config_file] [-h host_key_file] [-o option] [-p port]")
+	os.Exit(1)
+}
+
+// parseFlags parses sshd-style flags: single letters that may be grouped
+// ("-De"), with -f, -h, -o and -p taking an argument (attached or next).
+func parseFlags(args []string) (*flags, error) {
+	f := &flags{configFile: DefaultConfigFile}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			if i+1 < len(args) {
+				return nil, fmt.Errorf("unexpected argument %q", args[i+1])
+			}
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			return nil, fmt.Errorf("unexpected argument %q", a)
+		}
+		for j := 1; j < len(a); j++ {
+			c := a[j]
+			switch c {
+			case 'D':
+				f.foreground = true
+			case 'e':
+				f.stderr = true
+			case 'd':
+				f.debug++
+				f.foreground, f.stderr = true, true
+			case 't':
+				f.test = true
+			case 'T':
+				f.dump = true
+			case 'f', 'h', 'o', 'p':
+				var v string
+				if j+1 < len(a) {
+					v = a[j+1:]
+				} else if i+1 < len(args) {
+					i++
+					v = args[i]
+				} else {
+					return nil, fmt.Errorf("option -%c needs an argument", c)
+				}
+				j = len(a)
+				switch c {
+				case 'f':
+					f.configFile, f.configGiven = v, true
+				case 'h':
+					f.hostKeys = append(f.hostKeys, v)
+				case 'o':
+					f.options = append(f.options, v)
+				case 'p':
+					p, err := strconv.Atoi(v)
+					if err != nil || p < 0 || p > 65535 {
+						return nil, fmt.Errorf("bad port number %q", v)
+					}
+					f.ports = append(f.ports, p)
+				}
+			default:
+				return nil, fmt.Errorf("unknown option -%c", c)
+			}
+		}
+	}
+	return f, nil
+}
+
+// loadConfig reads the configuration with the command line's overrides.
+func loadConfig(f *flags) (*config.Config, error) {
+	var overrides []string
+	for _, h := range f.hostKeys {
+		overrides = append(overrides, "HostKey "+strconv.Quote(h))
+	}
+	overrides = append(overrides, f.options...)
+	if f.debug > 0 {
+		overrides = append(overrides, "LogLevel DEBUG"+strconv.Itoa(min(f.debug, 3)))
+	}
+	cfg, err := config.Load(f.configFile, overrides, f.configGiven)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.ports) > 0 {
+		cfg.Ports = f.ports // -p replaces Port, as in sshd(8)
+	}
+	return cfg, nil
+}
+
+// slogLevel maps LogLevel to slog levels: VERBOSE sits between INFO and
+// DEBUG, DEBUG2/3 below DEBUG.
+func slogLevel(l string) slog.Level {
+	switch l {
+	case "QUIET":
+		return slog.LevelError + 8
+	case "FATAL":
+		return slog.LevelError + 4
+	case "ERROR":
+		return slog.LevelError
+	case "VERBOSE":
+		return slog.LevelInfo - 2
+	case "DEBUG", "DEBUG1":
+		return slog.LevelDebug
+	case "DEBUG2":
+		return slog.LevelDebug - 1
+	case "DEBUG3":
+		return slog.LevelDebug - 2
+	}
+	return slog.LevelInfo
+}
+
+func main() {
+	server.RunInternal()
+	f, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pqsshd:", err)
+		usage()
+	}
+	cfg, err := loadConfig(f)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pqsshd:", err)
+		os.Exit(1)
+	}
+	if f.dump {
+		if err := cfg.Dump(os.Stdout); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	level := new(slog.LevelVar)
+	level.Set(slogLevel(cfg.LogLevel))
+	logger := newLogger(f, level)
+	srv, err := server.New(cfg, logger)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if f.test {
+		os.Exit(0)
+	}
+	if !f.foreground && os.Getenv("LISTEN_FDS") == "" {
+		if err := daemonize(); err != nil {
+			fmt.Fprintln(os.Stderr, "pqsshd: daemonize:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	listeners, err := listen(cfg)
+	if err != nil {
+		logger.Error("cannot listen", "err", err)
+		os.Exit(1)
+	}
+	pidFile := ""
+	if cfg.PidFile != "" && cfg.PidFile != "none" && (os.Geteuid() == 0 || cfg.IsSet("PidFile")) {
+		if err := os.WriteFile(cfg.PidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			logger.Warn("cannot write PidFile", "path", cfg.PidFile, "err", err)
+		} else {
+			pidFile = cfg.PidFile
+		}
+	}
+	var wg sync.WaitGroup
+	for _, l := range listeners {
+		logger.Info("server listening", "addr", l.Addr().String(), "kexalgorithms", strings.Join(cfg.KexAlgorithms, ","))
+		wg.Add(1)
+		go func(l net.Listener) {
+			defer wg.Done()
+			if err := srv.Serve(l); err != nil && !errors.Is(err, server.ErrServerClosed) {
+				logger.Error("serve failed", "addr", l.Addr().String(), "err", err)
+			}
+		}(l)
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	for sig := range sigs {
+		if sig == syscall.SIGHUP {
+			nc, err := loadConfig(f)
+			if err == nil {
+				err = srv.Reload(nc)
+			}
+			if err != nil {
+				logger.Error("reload failed; keeping the old configuration", "err", err)
+				continue
+			}
+			level.Set(slogLevel(nc.LogLevel))
+			continue
+		}
+		logger.Info("received signal; shutting down", "signal", sig.String())
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		go func() {
+			<-sigs // a second signal closes at once
+			cancel()
+		}()
+		srv.Shutdown(ctx)
+		cancel()
+		break
+	}
+	srv.Close()
+	wg.Wait()
+	if pidFile != "" {
+		os.Remove(pidFile)
+	}
+}
+
+func newLogger(f *flags, level *slog.LevelVar) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if !f.stderr {
+		if w, err := syslog.New(syslog.LOG_AUTH|syslog.LOG_INFO, "pqsshd"); err == nil {
+			return slog.New(slog.NewTextHandler(w, opts))
+		}
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// listen opens the listening sockets: those passed by systemd socket
+// activation (LISTEN_FDS, sd_listen_fds(3)) if any, else every
+// ListenAddress x Port.
+func listen(cfg *config.Config) ([]net.Listener, error) {
+	if ls, err := systemdListeners(); err != nil || len(ls) > 0 {
+		return ls, err
+	}
+	addrs := cfg.ListenAddresses
+	if len(addrs) == 0 {
+		addrs = []string{""}
+	}
+	var out []net.Listener
+	for _, a := range addrs {
+		var targets []string
+		if h, p, err := net.SplitHostPort(a); err == nil {
+			targets = []string{net.JoinHostPort(h, p)}
+		} else {
+			for _, p := range cfg.Ports {
+				targets = append(targets, net.JoinHostPort(strings.Trim(a, "[]"), strconv.Itoa(p)))
+			}
+		}
+		for _, t := range targets {
+			l, err := net.Listen("tcp", t)
+			if err != nil {
+				for _, o := range out {
+					o.Close()
+				}
+				return nil, err
+			}
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func systemdListeners() ([]net.Listener, error) {
+	pid, err := strconv.Atoi(os.Getenv("LISTEN_PID"))
+	if err != nil || pid != os.Getpid() {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(os.Getenv("LISTEN_FDS"))
+	if err != nil || n <= 0 {
+		return nil, nil
+	}
+	os.Unsetenv("LISTEN_PID")
+	os.Unsetenv("LISTEN_FDS")
+	os.Unsetenv("LISTEN_FDNAMES")
+	var out []net.Listener
+	for fd := 3; fd < 3+n; fd++ {
+		syscall.CloseOnExec(fd)
+		file := os.NewFile(uintptr(fd), "LISTEN_FD_"+strconv.Itoa(fd))
+		l, err := net.FileListener(file)
+		file.Close()
+		if err != nil {
+			return nil, fmt.Errorf("socket activation: fd %d: %w", fd, err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// daemonize starts pqsshd again in the foreground, detached (new session,
+// standard streams on /dev/null), as sshd does when -D is not given.
+func daemonize() error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer devnull.Close()
+	cmd := exec.Command(self, append([]string{"-D"}, os.Args[1:]...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	return cmd.Start()
+}

@@ -1,0 +1,391 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	glssh "github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/authkeys"
+	"github.com/pqssh/pqssh/server/config"
+)
+
+// authInfo is what a successful public-key authentication grants; it
+// travels in Permissions.ExtraData to the session and forwarding handlers.
+type authInfo struct {
+	acct        *account
+	cfg         *config.Config // the configuration resolved for this connection (Match)
+	opts        authkeys.Options
+	fingerprint string
+	certID      string
+}
+
+type authInfoKey struct{}
+
+// maxAuthorizedKeysSize bounds how much of an authorized_keys file is read.
+const maxAuthorizedKeysSize = 1 << 20
+
+func currentAccount() (*account, error) {
+	u, err := user.Current()
+	if err != nil {
+		return nil, err
+	}
+	return lookupAccount(u.Username)
+}
+
+// publicKeyHandler answers gliderlabs' "may this key be used" query. The
+// decision that counts is made again in verifiedPublicKey, after the
+// client proved possession of the key, so that the options of the key that
+// was actually used are the ones applied.
+func (s *Server) publicKeyHandler(ctx glssh.Context, key glssh.PublicKey) bool {
+	st := stateOf(ctx)
+	_, err := s.authorize(st, ctx.User(), key)
+	if err != nil {
+		s.log.Debug("public key refused", "conn", connID(st), "user", ctx.User(), "key", gossh.FingerprintSHA256(key), "reason", err)
+	}
+	return err == nil
+}
+
+func connID(st *connState) uint64 {
+	if st == nil {
+		return 0
+	}
+	return st.id
+}
+
+func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key gossh.PublicKey, sigAlgo string) (*gossh.Permissions, error) {
+	info, err := s.authorize(st, conn.User(), key)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{"user", conn.User(), "peer", conn.RemoteAddr().String(), "key", info.fingerprint}
+	if info.certID != "" {
+		args = append(args, "cert_id", info.certID)
+	}
+	if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok {
+		a := am.Algorithms()
+		args = append(args, "kex", a.KeyExchange, "hostkey", a.HostKey, "cipher", a.Read.Cipher)
+		if !strings.Contains(a.Read.Cipher, "gcm") && !strings.Contains(a.Read.Cipher, "poly1305") {
+			args = append(args, "mac", a.Read.MAC)
+		}
+		if st != nil {
+			st.mu.Lock()
+			st.kex = a.KeyExchange
+			st.mu.Unlock()
+		}
+	}
+	args = append(args, "sigalg", sigAlgo, "conn", connID(st))
+	s.log.Info("accepted publickey", args...)
+	if st != nil {
+		st.authenticated(conn.User())
+	}
+	return &gossh.Permissions{ExtraData: map[any]any{authInfoKey{}: info}}, nil
+}
+
+func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, err error) {
+	if st != nil && st.kex == "" {
+		if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok {
+			st.mu.Lock()
+			st.kex = am.Algorithms().KeyExchange
+			st.mu.Unlock()
+		}
+	}
+	if err == nil || method == "none" {
+		return
+	}
+	if st != nil {
+		st.mu.Lock()
+		st.failures++
+		st.mu.Unlock()
+	}
+	s.log.Debug("authentication attempt failed", "conn", connID(st), "user", conn.User(), "method", method, "err", err)
+}
+
+// authorize decides whether user may log in with key from this connection
+// and with which restrictions. It never runs user code.
+func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) (*authInfo, error) {
+	cfg := s.Config()
+	acct, err := s.account(userName)
+	if err != nil {
+		return nil, err
+	}
+	ci := config.ConnInfo{User: acct.Name, Groups: acct.GroupNames}
+	if st != nil {
+		ci.Address, ci.Host = st.host, st.host
+		if la, ok := st.conn.LocalAddr().(*net.TCPAddr); ok {
+			ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
+		}
+	}
+	ccfg := cfg.ForConnection(ci)
+	if !ccfg.PubkeyAuthentication {
+		return nil, errors.New("PubkeyAuthentication is off")
+	}
+	if err := checkAccess(ccfg, acct, ci.Address); err != nil {
+		return nil, err
+	}
+	if acct.UID != 0 {
+		if _, err := os.Stat("/etc/nologin"); err == nil {
+			return nil, errors.New("/etc/nologin exists: logins are refused")
+		}
+	}
+	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key)}
+	if cert, ok := key.(*gossh.Certificate); ok {
+		if err := s.checkCertificate(ccfg, acct, ci.Address, cert, info); err != nil {
+			return nil, err
+		}
+		info.fingerprint = gossh.FingerprintSHA256(cert.Key)
+	} else {
+		e, err := findKey(ccfg, acct, key)
+		if err != nil {
+			return nil, err
+		}
+		info.opts = e.Options
+	}
+	if f := info.opts.From; f != "" && !config.MatchAddressList(ci.Address, f) {
+		return nil, fmt.Errorf("source %s not allowed by from=%q", ci.Address, f)
+	}
+	if !info.opts.Expiry.IsZero() && time.Now().After(info.opts.Expiry) {
+		return nil, fmt.Errorf("key expired at %s (expiry-time)", info.opts.Expiry.Format(time.RFC3339))
+	}
+	if acct.UID == 0 {
+		switch ccfg.PermitRootLogin {
+		case "no":
+			return nil, errors.New("root login refused: PermitRootLogin no")
+		case "forced-commands-only":
+			if !info.opts.HasCommand {
+				return nil, errors.New("root login refused: PermitRootLogin forced-commands-only and the key has no command=")
+			}
+		}
+	}
+	return info, nil
+}
+
+// account resolves the user name of a login attempt.
+func (s *Server) account(name string) (*account, error) {
+	s.mu.RLock()
+	self := s.self
+	s.mu.RUnlock()
+	if self != nil {
+		if name != self.Name {
+			return nil, fmt.Errorf("unprivileged server serves only user %q", self.Name)
+		}
+		return self, nil
+	}
+	return lookupAccount(name)
+}
+
+// checkAccess applies DenyUsers, AllowUsers, DenyGroups and AllowGroups in
+// that order (sshd_config(5)). User patterns may be USER@HOST.
+func checkAccess(c *config.Config, a *account, addr string) error {
+	userMatch := func(p string) bool {
+		u, h, hasHost := strings.Cut(p, "@")
+		if !config.MatchPatternList(a.Name, u) {
+			return false
+		}
+		return !hasHost || config.MatchAddressList(addr, h)
+	}
+	for _, p := range c.DenyUsers {
+		if userMatch(p) {
+			return fmt.Errorf("user %s denied by DenyUsers %s", a.Name, p)
+		}
+	}
+	if len(c.AllowUsers) > 0 && !slices.ContainsFunc(c.AllowUsers, userMatch) {
+		return fmt.Errorf("user %s not listed in AllowUsers", a.Name)
+	}
+	groupMatch := func(p string) bool {
+		return slices.ContainsFunc(a.GroupNames, func(g string) bool { return config.MatchPatternList(g, p) })
+	}
+	for _, p := range c.DenyGroups {
+		if groupMatch(p) {
+			return fmt.Errorf("user %s denied by DenyGroups %s", a.Name, p)
+		}
+	}
+	if len(c.AllowGroups) > 0 && !slices.ContainsFunc(c.AllowGroups, groupMatch) {
+		return fmt.Errorf("user %s is in none of AllowGroups", a.Name)
+	}
+	return nil
+}
+
+// authorizedKeys reads and parses the user's AuthorizedKeysFile files.
+func authorizedKeys(c *config.Config, a *account) []authkeys.Entry {
+	var all []authkeys.Entry
+	for _, pat := range c.AuthorizedKeysFiles {
+		if strings.EqualFold(pat, "none") {
+			continue
+		}
+		p, err := authkeys.ExpandPath(pat, a.Name, a.Home, a.UID)
+		if err != nil {
+			continue
+		}
+		data, err := readAuthorizedKeys(p, a, c.StrictModes)
+		if err != nil {
+			continue
+		}
+		entries, _ := authkeys.Parse(data)
+		all = append(all, entries...)
+	}
+	return all
+}
+
+// readAuthorizedKeys reads a regular file of bounded size without following
+// a FIFO or device, and with StrictModes refuses one that others could
+// have written (owner not the user or root, or group/world writable).
+func readAuthorizedKeys(path string, a *account, strict bool) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if strict {
+		if err := secureFile(path, fi, a); err != nil {
+			return nil, err
+		}
+	}
+	return io.ReadAll(io.LimitReader(f, maxAuthorizedKeysSize))
+}
+
+// secureFile is StrictModes: the file and the directories from it up to
+// the home directory (for files inside it) must be owned by the user or
+// root and not writable by group or others.
+func secureFile(path string, fi os.FileInfo, a *account) error {
+	check := func(p string, fi os.FileInfo) error {
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			return nil
+		}
+		if int(st.Uid) != a.UID && st.Uid != 0 {
+			return fmt.Errorf("StrictModes: bad ownership of %s", p)
+		}
+		if fi.Mode().Perm()&0o022 != 0 {
+			return fmt.Errorf("StrictModes: bad modes for %s", p)
+		}
+		return nil
+	}
+	if err := check(path, fi); err != nil {
+		return err
+	}
+	home := filepath.Clean(a.Home)
+	if home == "/" || !strings.HasPrefix(path, home+"/") {
+		return nil
+	}
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		dfi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		if err := check(d, dfi); err != nil {
+			return err
+		}
+		if d == home || d == "/" {
+			return nil
+		}
+	}
+}
+
+// findKey finds key among the user's authorized keys (not cert-authority
+// lines).
+func findKey(c *config.Config, a *account, key gossh.PublicKey) (authkeys.Entry, error) {
+	want := key.Marshal()
+	for _, e := range authorizedKeys(c, a) {
+		if !e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), want) {
+			return e, nil
+		}
+	}
+	return authkeys.Entry{}, errors.New("key not in authorized_keys")
+}
+
+// checkCertificate validates an OpenSSH user certificate (PROTOCOL.certkeys)
+// signed by a TrustedUserCAKeys key (principal must be the user name) or a
+// cert-authority line of authorized_keys (principals= or the user name).
+func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cert *gossh.Certificate, info *authInfo) error {
+	if cert.CertType != gossh.UserCert {
+		return errors.New("certificate is not a user certificate")
+	}
+	caBytes := cert.SignatureKey.Marshal()
+	var principals []string
+	trusted := false
+	if c.TrustedUserCAKeys != "" && !strings.EqualFold(c.TrustedUserCAKeys, "none") {
+		if data, err := os.ReadFile(c.TrustedUserCAKeys); err == nil {
+			entries, _ := authkeys.Parse(data)
+			for _, e := range entries {
+				if bytes.Equal(e.Key.Marshal(), caBytes) {
+					trusted, principals = true, []string{a.Name}
+					break
+				}
+			}
+		}
+	}
+	if !trusted {
+		for _, e := range authorizedKeys(c, a) {
+			if e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), caBytes) {
+				trusted = true
+				info.opts = e.Options
+				principals = e.Options.Principals
+				if len(principals) == 0 {
+					principals = []string{a.Name}
+				}
+				break
+			}
+		}
+	}
+	if !trusted {
+		return errors.New("certificate signed by an untrusted CA")
+	}
+	checker := &gossh.CertChecker{SupportedCriticalOptions: []string{"force-command", "source-address"}}
+	if !slices.ContainsFunc(principals, func(p string) bool { return slices.Contains(cert.ValidPrincipals, p) }) {
+		return fmt.Errorf("certificate principals %v do not include %v", cert.ValidPrincipals, principals)
+	}
+	if err := checker.CheckCert(principals[slices.IndexFunc(principals, func(p string) bool { return slices.Contains(cert.ValidPrincipals, p) })], cert); err != nil {
+		return err
+	}
+	if src, ok := cert.CriticalOptions["source-address"]; ok && !config.MatchAddressList(addr, src) {
+		return fmt.Errorf("certificate source-address %q does not allow %s", src, addr)
+	}
+	if fc, ok := cert.CriticalOptions["force-command"]; ok {
+		if info.opts.HasCommand && info.opts.Command != fc {
+			return errors.New("certificate force-command conflicts with authorized_keys command=")
+		}
+		info.opts.Command, info.opts.HasCommand = fc, true
+	}
+	// Certificate extensions grant features; absent ones are refused
+	// (PROTOCOL.certkeys).
+	if _, ok := cert.Extensions["permit-pty"]; !ok {
+		info.opts.NoPTY = true
+	}
+	if _, ok := cert.Extensions["permit-port-forwarding"]; !ok {
+		info.opts.NoPortForwarding = true
+	}
+	if _, ok := cert.Extensions["permit-agent-forwarding"]; !ok {
+		info.opts.NoAgentForwarding = true
+	}
+	info.certID = cert.KeyId + " serial " + strconv.FormatUint(cert.Serial, 10)
+	return nil
+}
+
+// authOf returns the authInfo of an authenticated connection.
+func authOf(conn *gossh.ServerConn) *authInfo {
+	if conn == nil || conn.Permissions == nil {
+		return nil
+	}
+	info, _ := conn.Permissions.ExtraData[authInfoKey{}].(*authInfo)
+	return info
+}

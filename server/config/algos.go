@@ -1,0 +1,126 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// fallbackKex is pqsshd's default KexAlgorithms order: post-quantum hybrids
+// first (OpenSSH 10.0's order), then the classical methods. Names the
+// linked x/crypto does not implement are left out by DefaultKexAlgorithms.
+var fallbackKex = []string{
+	"mlkem768x25519-sha256",
+	"sntrup761x25519-sha512",
+	"sntrup761x25519-sha512@openssh.com",
+	"curve25519-sha256",
+	"curve25519-sha256@libssh.org",
+	"ecdh-sha2-nistp256",
+	"ecdh-sha2-nistp384",
+	"ecdh-sha2-nistp521",
+	"diffie-hellman-group-exchange-sha256",
+	"diffie-hellman-group16-sha512",
+	"diffie-hellman-group14-sha256",
+}
+
+// DefaultKexAlgorithms returns the default KexAlgorithms list: the
+// post-quantum methods first, then the classical ones, limited to the
+// methods the linked SSH library knows.
+func DefaultKexAlgorithms() []string {
+	known := knownKex()
+	var out []string
+	for _, n := range fallbackKex {
+		if slices.Contains(known, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func defaultCiphers() []string { return ssh.SupportedAlgorithms().Ciphers }
+func defaultMACs() []string    { return ssh.SupportedAlgorithms().MACs }
+
+// knownKex is every key-exchange name the SSH library implements, including
+// methods registered by other packages and the insecure ones (which a
+// configuration may still name explicitly).
+func knownKex() []string {
+	k := slices.Concat(ssh.SupportedAlgorithms().KeyExchanges, ssh.InsecureAlgorithms().KeyExchanges)
+	// x/crypto implements the libssh.org alias of curve25519-sha256 without
+	// listing it.
+	if slices.Contains(k, "curve25519-sha256") {
+		k = append(k, "curve25519-sha256@libssh.org")
+	}
+	return k
+}
+
+func knownCiphers() []string {
+	return slices.Concat(ssh.SupportedAlgorithms().Ciphers, ssh.InsecureAlgorithms().Ciphers)
+}
+
+func knownMACs() []string {
+	return slices.Concat(ssh.SupportedAlgorithms().MACs, ssh.InsecureAlgorithms().MACs)
+}
+
+// algorithmList applies an OpenSSH algorithm-list argument to the default
+// list: a plain comma-separated list replaces it, "+list" appends, "-list"
+// removes (wildcards allowed) and "^list" puts the names first. Every name
+// must be one the library implements; an unknown name is an error naming it,
+// never a silent drop.
+func algorithmList(arg string, defaults, known []string) ([]string, error) {
+	if arg == "" {
+		return nil, fmt.Errorf("empty algorithm list")
+	}
+	mod := byte(0)
+	switch arg[0] {
+	case '+', '-', '^':
+		mod, arg = arg[0], arg[1:]
+	}
+	names := strings.Split(arg, ",")
+	for _, n := range names {
+		if n == "" {
+			return nil, fmt.Errorf("empty name in algorithm list")
+		}
+		if mod == '-' {
+			continue // removal patterns may name anything
+		}
+		if !slices.Contains(known, n) {
+			return nil, fmt.Errorf("unsupported algorithm %q (supported: %s)", n, strings.Join(known, ","))
+		}
+	}
+	switch mod {
+	case '+':
+		out := slices.Clone(defaults)
+		for _, n := range names {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+		return out, nil
+	case '-':
+		return slices.DeleteFunc(slices.Clone(defaults), func(d string) bool {
+			for _, p := range names {
+				if matchPattern(d, p) {
+					return true
+				}
+			}
+			return false
+		}), nil
+	case '^':
+		out := slices.Clone(names)
+		for _, d := range defaults {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+		return out, nil
+	}
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}

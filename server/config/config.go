@@ -1,0 +1,165 @@
+// Package config parses pqsshd's configuration, which uses the syntax of
+// OpenSSH's sshd_config(5): one "Keyword arguments" or "Keyword=arguments"
+// per line, keywords case-insensitive, '#' comments, quoted arguments,
+// Include and Match. As in OpenSSH, the first value obtained for most
+// keywords wins; the list-valued ones (Port, ListenAddress, HostKey,
+// AcceptEnv, Subsystem, Allow/DenyUsers, Allow/DenyGroups) accumulate.
+// Unknown or unsupported keywords and values are errors naming the file and
+// line: pqsshd never silently ignores a setting.
+package config
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Subsystem is one Subsystem line: a name and the command (or
+// "internal-sftp") that serves it.
+type Subsystem struct {
+	Name    string
+	Command string
+}
+
+// MaxStartups is the start:rate:full triple of the MaxStartups option.
+type MaxStartups struct {
+	Start, Rate, Full int
+}
+
+// Config is an sshd configuration. Parse returns one holding the global
+// settings and the Match blocks; ForConnection resolves it for one
+// connection.
+type Config struct {
+	Ports                      []int
+	ListenAddresses            []string
+	HostKeys                   []string
+	AuthorizedKeysFiles        []string
+	KexAlgorithms              []string
+	Ciphers                    []string
+	MACs                       []string
+	PubkeyAuthentication       bool
+	PasswordAuthentication     bool
+	KbdInteractiveAuth         bool
+	LogLevel                   string
+	PidFile                    string
+	AcceptEnv                  []string
+	Subsystems                 []Subsystem
+	MaxStartups                MaxStartups
+	LoginGraceTime             time.Duration
+	MaxAuthTries               int
+	MaxSessions                int
+	Banner                     string
+	PrintMotd                  bool
+	PermitRootLogin            string
+	AllowUsers                 []string
+	DenyUsers                  []string
+	AllowGroups                []string
+	DenyGroups                 []string
+	AllowTCPForwarding         string
+	AllowAgentForwarding       bool
+	AllowStreamLocalForwarding string
+	GatewayPorts               string
+	PermitOpen                 []string
+	PermitListen               []string
+	PermitTTY                  bool
+	ForceCommand               string
+	ClientAliveInterval        time.Duration
+	ClientAliveCountMax        int
+	PermitUserEnvironment      string
+	TrustedUserCAKeys          string
+	StreamLocalBindUnlink      bool
+	StrictModes                bool
+	UseDNS                     bool
+	PerSourcePenalties         bool
+
+	// set records which keywords have been given a value (first wins).
+	set map[string]bool
+	// matches are the Match blocks in file order.
+	matches []*matchBlock
+}
+
+// Default returns the configuration in force when the files say nothing,
+// OpenSSH's defaults where pqsshd supports the option.
+func Default() *Config {
+	return &Config{
+		AuthorizedKeysFiles:        []string{".ssh/authorized_keys", ".ssh/authorized_keys2"},
+		KexAlgorithms:              DefaultKexAlgorithms(),
+		Ciphers:                    defaultCiphers(),
+		MACs:                       defaultMACs(),
+		PubkeyAuthentication:       true,
+		LogLevel:                   "INFO",
+		PidFile:                    "/run/pqsshd.pid",
+		MaxStartups:                MaxStartups{10, 30, 100},
+		LoginGraceTime:             120 * time.Second,
+		MaxAuthTries:               6,
+		MaxSessions:                10,
+		Banner:                     "none",
+		PrintMotd:                  true,
+		PermitRootLogin:            "prohibit-password",
+		AllowTCPForwarding:         "yes",
+		AllowAgentForwarding:       true,
+		AllowStreamLocalForwarding: "yes",
+		GatewayPorts:               "no",
+		PermitOpen:                 []string{"any"},
+		PermitListen:               []string{"any"},
+		PermitTTY:                  true,
+		ForceCommand:               "none",
+		ClientAliveCountMax:        3,
+		PermitUserEnvironment:      "no",
+		TrustedUserCAKeys:          "none",
+		StrictModes:                true,
+		PerSourcePenalties:         true,
+		set:                        map[string]bool{},
+	}
+}
+
+// clone returns a deep enough copy of c for ForConnection to modify.
+func (c *Config) clone() *Config {
+	n := *c
+	n.Ports = slices.Clone(c.Ports)
+	n.ListenAddresses = slices.Clone(c.ListenAddresses)
+	n.HostKeys = slices.Clone(c.HostKeys)
+	n.AuthorizedKeysFiles = slices.Clone(c.AuthorizedKeysFiles)
+	n.KexAlgorithms = slices.Clone(c.KexAlgorithms)
+	n.Ciphers = slices.Clone(c.Ciphers)
+	n.MACs = slices.Clone(c.MACs)
+	n.AcceptEnv = slices.Clone(c.AcceptEnv)
+	n.Subsystems = slices.Clone(c.Subsystems)
+	n.AllowUsers = slices.Clone(c.AllowUsers)
+	n.DenyUsers = slices.Clone(c.DenyUsers)
+	n.AllowGroups = slices.Clone(c.AllowGroups)
+	n.DenyGroups = slices.Clone(c.DenyGroups)
+	n.PermitOpen = slices.Clone(c.PermitOpen)
+	n.PermitListen = slices.Clone(c.PermitListen)
+	n.set = map[string]bool{}
+	for k, v := range c.set {
+		n.set[k] = v
+	}
+	return &n
+}
+
+// Subsystem returns the command configured for a subsystem name.
+func (c *Config) Subsystem(name string) (string, bool) {
+	for _, s := range c.Subsystems {
+		if s.Name == name {
+			return s.Command, true
+		}
+	}
+	return "", false
+}
+
+// An Error is a configuration error at a place in a file.
+type Error struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.File == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }

@@ -1,0 +1,195 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustParse(t *testing.T, text string) *Config {
+	t.Helper()
+	c, err := Parse("/etc/pqssh/sshd_config", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestSyntax(t *testing.T) {
+	c := mustParse(t, `
+# comment
+  port 2222
+Port=2223
+LOGLEVEL   verbose
+Banner "/etc/issue net"   # trailing comment
+AcceptEnv LANG LC_*
+AcceptEnv=TZ
+LoginGraceTime 1m30s
+PermitRootLogin no
+PermitRootLogin yes
+`)
+	if !slices.Equal(c.Ports, []int{2222, 2223}) {
+		t.Errorf("Ports %v", c.Ports)
+	}
+	if c.LogLevel != "VERBOSE" {
+		t.Errorf("LogLevel %q", c.LogLevel)
+	}
+	if c.Banner != "/etc/issue net" {
+		t.Errorf("Banner %q", c.Banner)
+	}
+	if !slices.Equal(c.AcceptEnv, []string{"LANG", "LC_*", "TZ"}) {
+		t.Errorf("AcceptEnv %v", c.AcceptEnv)
+	}
+	if c.LoginGraceTime != 90*time.Second {
+		t.Errorf("LoginGraceTime %v", c.LoginGraceTime)
+	}
+	if c.PermitRootLogin != "no" {
+		t.Errorf("PermitRootLogin %q: the first value must win", c.PermitRootLogin)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c := mustParse(t, "")
+	if !slices.Equal(c.Ports, []int{22}) || c.MaxStartups != (MaxStartups{10, 30, 100}) ||
+		c.LoginGraceTime != 120*time.Second || c.MaxAuthTries != 6 || c.PermitRootLogin != "prohibit-password" ||
+		!slices.Equal(c.AuthorizedKeysFiles, []string{".ssh/authorized_keys", ".ssh/authorized_keys2"}) {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if len(c.KexAlgorithms) == 0 || c.KexAlgorithms[0] != "mlkem768x25519-sha256" {
+		t.Fatalf("default KexAlgorithms %v: post-quantum must come first", c.KexAlgorithms)
+	}
+}
+
+func TestErrorsNameFileAndLine(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"Port 22\nNoSuchOption yes\n", "sshd_config:2: unknown option \"NoSuchOption\""},
+		{"\n\nPasswordAuthentication yes", "sshd_config:3: PasswordAuthentication yes is not supported"},
+		{"UsePAM yes", "sshd_config:1: unsupported option \"UsePAM\""},
+		{"Port 99999", "sshd_config:1: Port: bad port number"},
+		{"KexAlgorithms curve25519-sha256,foo-kex", `sshd_config:1: KexAlgorithms: unsupported algorithm "foo-kex"`},
+		{"KexAlgorithms +sntrup-typo", `unsupported algorithm "sntrup-typo"`},
+		{"Ciphers aes128-ctr,rot13", `sshd_config:1: Ciphers: unsupported algorithm "rot13"`},
+		{"MACs hmac-md5000", `unsupported algorithm "hmac-md5000"`},
+		{"Banner \"unterminated", "sshd_config:1: unterminated quote"},
+		{"Match User bob\nHostKey /x", "sshd_config:2: option \"HostKey\" is not allowed inside Match"},
+		{"Match Colour red", "sshd_config:1: Match: unsupported criterion"},
+		{"PermitRootLogin maybe", "sshd_config:1: PermitRootLogin: unsupported value"},
+		{"Subsystem sftp a\nSubsystem sftp b", "sshd_config:2: Subsystem \"sftp\" already defined"},
+		{"MaxStartups 10:30", "sshd_config:1: MaxStartups"},
+		{"PermitOpen nohost", "sshd_config:1: PermitOpen: bad host:port"},
+	} {
+		_, err := Parse("/etc/pqssh/sshd_config", []byte(tc.text))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want it to contain %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestAlgorithmModifiers(t *testing.T) {
+	def := DefaultKexAlgorithms()
+	c := mustParse(t, "KexAlgorithms -ecdh-sha2-*")
+	for _, k := range c.KexAlgorithms {
+		if strings.HasPrefix(k, "ecdh-sha2-") {
+			t.Fatalf("-ecdh-sha2-* left %s", k)
+		}
+	}
+	c = mustParse(t, "KexAlgorithms ^curve25519-sha256")
+	if c.KexAlgorithms[0] != "curve25519-sha256" || len(c.KexAlgorithms) != len(def) {
+		t.Fatalf("^: %v", c.KexAlgorithms)
+	}
+	c = mustParse(t, "KexAlgorithms +diffie-hellman-group14-sha1")
+	if c.KexAlgorithms[len(c.KexAlgorithms)-1] != "diffie-hellman-group14-sha1" || !slices.Equal(c.KexAlgorithms[:len(def)], def) {
+		t.Fatalf("+: %v", c.KexAlgorithms)
+	}
+	c = mustParse(t, "KexAlgorithms curve25519-sha256,mlkem768x25519-sha256")
+	if !slices.Equal(c.KexAlgorithms, []string{"curve25519-sha256", "mlkem768x25519-sha256"}) {
+		t.Fatalf("list: %v", c.KexAlgorithms)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	c := mustParse(t, `
+AllowTcpForwarding yes
+PermitTTY yes
+Match User alice,bob Address 192.0.2.0/24
+	AllowTcpForwarding no
+	AcceptEnv FOO
+Match Group admins
+	PermitTTY no
+Match User !carol,*
+	MaxSessions 2
+`)
+	alice := c.ForConnection(ConnInfo{User: "alice", Address: "192.0.2.7"})
+	if alice.AllowTCPForwarding != "no" || !slices.Equal(alice.AcceptEnv, []string{"FOO"}) || alice.MaxSessions != 2 {
+		t.Errorf("alice: %s %v %d", alice.AllowTCPForwarding, alice.AcceptEnv, alice.MaxSessions)
+	}
+	elsewhere := c.ForConnection(ConnInfo{User: "alice", Address: "198.51.100.1"})
+	if elsewhere.AllowTCPForwarding != "yes" {
+		t.Errorf("Address criterion ignored")
+	}
+	admin := c.ForConnection(ConnInfo{User: "carol", Groups: []string{"users", "admins"}, Address: "198.51.100.1"})
+	if admin.PermitTTY || admin.MaxSessions != 10 {
+		t.Errorf("carol (admins): PermitTTY %v MaxSessions %d", admin.PermitTTY, admin.MaxSessions)
+	}
+	if c.AllowTCPForwarding != "yes" || c.MaxSessions != 10 {
+		t.Errorf("ForConnection modified the global configuration")
+	}
+}
+
+func TestIncludeAndOverrides(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "conf.d"), 0o755)
+	os.WriteFile(filepath.Join(dir, "conf.d", "10-a.conf"), []byte("LogLevel DEBUG\nMaxAuthTries 3\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "conf.d", "20-b.conf"), []byte("MaxAuthTries 4\nBogus 1\n"), 0o644)
+	main := filepath.Join(dir, "sshd_config")
+	os.WriteFile(main, []byte("Include conf.d/10-*.conf\nMaxAuthTries 5\n"), 0o644)
+	c, err := Load(main, []string{"LogLevel=ERROR"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.LogLevel != "ERROR" || c.MaxAuthTries != 3 {
+		t.Fatalf("LogLevel %s MaxAuthTries %d", c.LogLevel, c.MaxAuthTries)
+	}
+	os.WriteFile(main, []byte("Include conf.d/*.conf\n"), 0o644)
+	_, err = Load(main, nil, true)
+	if err == nil || !strings.Contains(err.Error(), "20-b.conf:2: unknown option \"Bogus\"") {
+		t.Fatalf("error in included file: %v", err)
+	}
+	if _, err := Load(filepath.Join(dir, "missing"), nil, true); err == nil {
+		t.Fatal("missing -f file accepted")
+	}
+}
+
+func TestDump(t *testing.T) {
+	c := mustParse(t, "Port 2222\nKexAlgorithms curve25519-sha256\nAcceptEnv A B\nSubsystem sftp internal-sftp\n")
+	var b bytes.Buffer
+	c.Dump(&b)
+	for _, want := range []string{"port 2222\n", "kexalgorithms curve25519-sha256\n", "acceptenv A\n", "acceptenv B\n",
+		"subsystem sftp internal-sftp\n", "permitrootlogin prohibit-password\n", "maxstartups 10:30:100\n", "logingracetime 120\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("-T output lacks %q", want)
+		}
+	}
+}
+
+func TestPatterns(t *testing.T) {
+	for _, tc := range []struct {
+		s, list string
+		want    bool
+	}{
+		{"alice", "a*", true}, {"alice", "b*,al?ce", true}, {"alice", "*,!alice", false},
+		{"bob", "!alice,*", true}, {"bob", "!alice", false},
+	} {
+		if got := MatchPatternList(tc.s, tc.list); got != tc.want {
+			t.Errorf("MatchPatternList(%q, %q) = %v", tc.s, tc.list, got)
+		}
+	}
+	if !MatchAddressList("192.0.2.9", "198.51.100.0/24,192.0.2.0/28") || MatchAddressList("192.0.2.99", "192.0.2.0/28") ||
+		MatchAddressList("192.0.2.9", "*,!192.0.2.0/24") {
+		t.Error("MatchAddressList")
+	}
+}

@@ -1,0 +1,201 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// matchPattern reports whether s matches an OpenSSH wildcard pattern: '*'
+// matches any sequence, '?' any one character.
+func matchPattern(s, pattern string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			pattern = pattern[1:]
+			if pattern == "" {
+				return true
+			}
+			for i := 0; i <= len(s); i++ {
+				if matchPattern(s[i:], pattern) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+			s, pattern = s[1:], pattern[1:]
+		default:
+			if s == "" || s[0] != pattern[0] {
+				return false
+			}
+			s, pattern = s[1:], pattern[1:]
+		}
+	}
+	return s == ""
+}
+
+// MatchPatternList evaluates a comma-separated OpenSSH pattern list against
+// s: true if some pattern matches and no negated ("!pattern") one does.
+func MatchPatternList(s, list string) bool {
+	got := false
+	for _, p := range strings.Split(list, ",") {
+		neg := strings.HasPrefix(p, "!")
+		if neg {
+			p = p[1:]
+		}
+		if matchPattern(s, p) {
+			if neg {
+				return false
+			}
+			got = true
+		}
+	}
+	return got
+}
+
+// MatchAddressList is MatchPatternList for addresses: each entry may also be
+// a CIDR prefix such as 192.0.2.0/24 or 2001:db8::/32.
+func MatchAddressList(addr string, list string) bool {
+	ip, ipErr := netip.ParseAddr(addr)
+	got := false
+	for _, p := range strings.Split(list, ",") {
+		neg := strings.HasPrefix(p, "!")
+		if neg {
+			p = p[1:]
+		}
+		var m bool
+		if strings.Contains(p, "/") {
+			if pfx, err := netip.ParsePrefix(p); err == nil && ipErr == nil {
+				m = pfx.Contains(ip.Unmap())
+			}
+		} else {
+			m = matchPattern(addr, p)
+		}
+		if m {
+			if neg {
+				return false
+			}
+			got = true
+		}
+	}
+	return got
+}
+
+// ConnInfo is what a Match block can test about a connection.
+type ConnInfo struct {
+	User      string
+	Groups    []string // the user's group names
+	Address   string   // client address, without port
+	Host      string   // client host name (the address: pqsshd does no DNS)
+	LocalAddr string
+	LocalPort int
+}
+
+// matchBlock is one Match line and the directives under it.
+type matchBlock struct {
+	file     string
+	line     int
+	criteria [][2]string // (criterion, pattern list); criterion "all" has none
+	body     []directive
+}
+
+type directive struct {
+	file    string
+	line    int
+	keyword string
+	args    []string
+}
+
+func parseMatch(args []string) ([][2]string, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("Match: missing criteria")
+	}
+	var crit [][2]string
+	for i := 0; i < len(args); i++ {
+		c := strings.ToLower(args[i])
+		switch c {
+		case "all":
+			if len(args) != 1 {
+				return nil, fmt.Errorf("Match all must stand alone")
+			}
+			crit = append(crit, [2]string{"all", ""})
+		case "user", "group", "address", "host", "localaddress", "localport":
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("Match %s: missing argument", args[i])
+			}
+			i++
+			crit = append(crit, [2]string{c, args[i]})
+		default:
+			return nil, fmt.Errorf("Match: unsupported criterion %q (supported: All, User, Group, Address, Host, LocalAddress, LocalPort)", args[i])
+		}
+	}
+	return crit, nil
+}
+
+func (m *matchBlock) matches(ci ConnInfo) bool {
+	for _, c := range m.criteria {
+		switch c[0] {
+		case "all":
+		case "user":
+			if !MatchPatternList(ci.User, c[1]) {
+				return false
+			}
+		case "group":
+			ok := false
+			for _, g := range ci.Groups {
+				if MatchPatternList(g, c[1]) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				return false
+			}
+		case "address":
+			if !MatchAddressList(ci.Address, c[1]) {
+				return false
+			}
+		case "host":
+			if !MatchPatternList(ci.Host, c[1]) {
+				return false
+			}
+		case "localaddress":
+			if !MatchAddressList(ci.LocalAddr, c[1]) {
+				return false
+			}
+		case "localport":
+			if !MatchPatternList(fmt.Sprint(ci.LocalPort), c[1]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ForConnection returns the configuration in force for one connection: the
+// global settings overridden by the Match blocks that match it (within the
+// Match blocks, the first value obtained wins, as in OpenSSH).
+func (c *Config) ForConnection(ci ConnInfo) *Config {
+	if len(c.matches) == 0 {
+		return c
+	}
+	out := c.clone()
+	out.set = map[string]bool{}
+	for _, m := range c.matches {
+		if !m.matches(ci) {
+			continue
+		}
+		for _, d := range m.body {
+			// Errors were reported when parsing; apply cannot fail here.
+			_ = out.apply(d, true)
+		}
+	}
+	return out
+}
+
+// HasMatch reports whether the configuration has Match blocks, so that a
+// caller knows whether group membership needs to be looked up.
+func (c *Config) HasMatch() bool { return len(c.matches) > 0 }

@@ -1,0 +1,471 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// option describes one keyword.
+type option struct {
+	name  string // canonical spelling, for messages and -T
+	match bool   // allowed inside Match
+	multi bool   // values accumulate instead of first-wins
+	// set parses args into c. Multi options append.
+	set func(c *Config, args []string) error
+	// reset empties a multi option's value, for a Match block that
+	// replaces the global list.
+	reset func(c *Config)
+	dump  func(c *Config) []string // lines for -T, without the keyword
+}
+
+// options is the table of supported keywords, in -T order.
+var options []*option
+
+// byKeyword maps a lower-case keyword to its option.
+var byKeyword = map[string]*option{}
+
+// unsupported are sshd_config keywords pqsshd knows but does not implement,
+// with the reason given in the error.
+var unsupported = map[string]string{
+	"usepam":                   "PAM is not supported; pqsshd authenticates with public keys only",
+	"x11forwarding":            "X11 forwarding is not supported",
+	"gssapiauthentication":     "GSSAPI is not supported",
+	"kerberosauthentication":   "Kerberos is not supported",
+	"hostbasedauthentication":  "host-based authentication is not supported",
+	"authorizedkeyscommand":    "AuthorizedKeysCommand is not supported yet",
+	"authorizedprincipalsfile": "AuthorizedPrincipalsFile is not supported yet",
+	"chrootdirectory":          "ChrootDirectory is not supported yet",
+	"permittunnel":             "tunnel devices are not supported",
+	"compression":              "compression is not supported",
+	"usepriviledgeseparation":  "privilege separation is built in",
+	"useprivilegeseparation":   "privilege separation is built in",
+	"hostcertificate":          "host certificates are not supported yet",
+	"hostkeyalgorithms":        "HostKeyAlgorithms is not supported yet",
+	"pubkeyacceptedalgorithms": "PubkeyAcceptedAlgorithms is not supported yet",
+	"revokedkeys":              "RevokedKeys is not supported yet",
+	"ignorerhosts":             "rhosts authentication is not supported",
+	"permitemptypasswords":     "password authentication is not supported",
+}
+
+func init() {
+	add := func(o *option) {
+		options = append(options, o)
+		byKeyword[strings.ToLower(o.name)] = o
+	}
+	str := func(get func(*Config) *string) func(*Config) []string {
+		return func(c *Config) []string { return []string{*get(c)} }
+	}
+	list := func(get func(*Config) *[]string) func(*Config) []string {
+		return func(c *Config) []string { return *get(c) }
+	}
+	yesno := func(name string, match bool, get func(*Config) *bool) {
+		add(&option{name: name, match: match,
+			set: func(c *Config, a []string) error {
+				v, err := parseYesNo(a)
+				*get(c) = v
+				return err
+			},
+			dump: func(c *Config) []string {
+				if *get(c) {
+					return []string{"yes"}
+				}
+				return []string{"no"}
+			}})
+	}
+	choice := func(name string, match bool, get func(*Config) *string, allowed ...string) {
+		add(&option{name: name, match: match,
+			set: func(c *Config, a []string) error {
+				if len(a) != 1 {
+					return fmt.Errorf("%s takes one argument", name)
+				}
+				v := strings.ToLower(a[0])
+				if !slices.Contains(allowed, v) {
+					return fmt.Errorf("%s: unsupported value %q (one of %s)", name, a[0], strings.Join(allowed, ", "))
+				}
+				*get(c) = v
+				return nil
+			},
+			dump: str(get)})
+	}
+	integer := func(name string, match bool, get func(*Config) *int) {
+		add(&option{name: name, match: match,
+			set: func(c *Config, a []string) error {
+				if len(a) != 1 {
+					return fmt.Errorf("%s takes one argument", name)
+				}
+				n, err := strconv.Atoi(a[0])
+				if err != nil || n < 0 {
+					return fmt.Errorf("%s: bad number %q", name, a[0])
+				}
+				*get(c) = n
+				return nil
+			},
+			dump: func(c *Config) []string { return []string{strconv.Itoa(*get(c))} }})
+	}
+	duration := func(name string, match bool, get func(*Config) *time.Duration) {
+		add(&option{name: name, match: match,
+			set: func(c *Config, a []string) error {
+				if len(a) != 1 {
+					return fmt.Errorf("%s takes one argument", name)
+				}
+				d, err := ParseTime(a[0])
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				*get(c) = d
+				return nil
+			},
+			dump: func(c *Config) []string { return []string{strconv.Itoa(int(get(c).Seconds()))} }})
+	}
+	accumulate := func(name string, match bool, get func(*Config) *[]string) {
+		add(&option{name: name, match: match, multi: true,
+			reset: func(c *Config) { *get(c) = nil },
+			set: func(c *Config, a []string) error {
+				if len(a) == 0 {
+					return fmt.Errorf("%s: missing argument", name)
+				}
+				*get(c) = append(*get(c), a...)
+				return nil
+			},
+			dump: list(get)})
+	}
+
+	add(&option{name: "Port", multi: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("Port takes one argument")
+			}
+			p, err := strconv.Atoi(a[0])
+			if err != nil || p < 0 || p > 65535 {
+				return fmt.Errorf("Port: bad port number %q", a[0])
+			}
+			c.Ports = append(c.Ports, p)
+			return nil
+		},
+		dump: func(c *Config) []string {
+			var out []string
+			for _, p := range c.Ports {
+				out = append(out, strconv.Itoa(p))
+			}
+			return out
+		}})
+	add(&option{name: "ListenAddress", multi: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("ListenAddress takes one argument (rdomain is not supported)")
+			}
+			c.ListenAddresses = append(c.ListenAddresses, a[0])
+			return nil
+		},
+		dump: list(func(c *Config) *[]string { return &c.ListenAddresses })})
+	accumulate("HostKey", false, func(c *Config) *[]string { return &c.HostKeys })
+	add(&option{name: "AuthorizedKeysFile", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) == 0 {
+				return fmt.Errorf("AuthorizedKeysFile: missing argument")
+			}
+			c.AuthorizedKeysFiles = slices.Clone(a)
+			return nil
+		},
+		dump: list(func(c *Config) *[]string { return &c.AuthorizedKeysFiles })})
+	algos := func(name string, get func(*Config) *[]string, defaults, known func() []string) {
+		add(&option{name: name,
+			set: func(c *Config, a []string) error {
+				if len(a) != 1 {
+					return fmt.Errorf("%s takes one comma-separated list", name)
+				}
+				v, err := algorithmList(a[0], defaults(), known())
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				if len(v) == 0 {
+					return fmt.Errorf("%s: the list is empty", name)
+				}
+				*get(c) = v
+				return nil
+			},
+			dump: func(c *Config) []string { return []string{strings.Join(*get(c), ",")} }})
+	}
+	algos("KexAlgorithms", func(c *Config) *[]string { return &c.KexAlgorithms }, DefaultKexAlgorithms, knownKex)
+	algos("Ciphers", func(c *Config) *[]string { return &c.Ciphers }, defaultCiphers, knownCiphers)
+	algos("MACs", func(c *Config) *[]string { return &c.MACs }, defaultMACs, knownMACs)
+	yesno("PubkeyAuthentication", true, func(c *Config) *bool { return &c.PubkeyAuthentication })
+	onlyNo := func(name, why string, get func(*Config) *bool) {
+		add(&option{name: name, match: true,
+			set: func(c *Config, a []string) error {
+				v, err := parseYesNo(a)
+				if err != nil {
+					return err
+				}
+				if v {
+					return fmt.Errorf("%s yes is not supported: %s", name, why)
+				}
+				return nil
+			},
+			dump: func(c *Config) []string { return []string{"no"} }})
+	}
+	onlyNo("PasswordAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.PasswordAuthentication })
+	onlyNo("KbdInteractiveAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth })
+	onlyNo("ChallengeResponseAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth })
+	add(&option{name: "LogLevel", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("LogLevel takes one argument")
+			}
+			v := strings.ToUpper(a[0])
+			switch v {
+			case "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3":
+				c.LogLevel = v
+				return nil
+			}
+			return fmt.Errorf("LogLevel: unsupported level %q", a[0])
+		},
+		dump: str(func(c *Config) *string { return &c.LogLevel })})
+	add(&option{name: "PidFile",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("PidFile takes one argument")
+			}
+			c.PidFile = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.PidFile })})
+	accumulate("AcceptEnv", true, func(c *Config) *[]string { return &c.AcceptEnv })
+	add(&option{name: "Subsystem", multi: true,
+		set: func(c *Config, a []string) error {
+			if len(a) < 2 {
+				return fmt.Errorf("Subsystem needs a name and a command")
+			}
+			if _, dup := c.Subsystem(a[0]); dup {
+				return fmt.Errorf("Subsystem %q already defined", a[0])
+			}
+			c.Subsystems = append(c.Subsystems, Subsystem{Name: a[0], Command: strings.Join(a[1:], " ")})
+			return nil
+		},
+		dump: func(c *Config) []string {
+			var out []string
+			for _, s := range c.Subsystems {
+				out = append(out, s.Name+" "+s.Command)
+			}
+			return out
+		}})
+	add(&option{name: "MaxStartups",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("MaxStartups takes one argument")
+			}
+			m, err := parseMaxStartups(a[0])
+			c.MaxStartups = m
+			return err
+		},
+		dump: func(c *Config) []string {
+			m := c.MaxStartups
+			return []string{fmt.Sprintf("%d:%d:%d", m.Start, m.Rate, m.Full)}
+		}})
+	duration("LoginGraceTime", false, func(c *Config) *time.Duration { return &c.LoginGraceTime })
+	integer("MaxAuthTries", true, func(c *Config) *int { return &c.MaxAuthTries })
+	integer("MaxSessions", true, func(c *Config) *int { return &c.MaxSessions })
+	add(&option{name: "Banner", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("Banner takes one argument")
+			}
+			c.Banner = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.Banner })})
+	yesno("PrintMotd", false, func(c *Config) *bool { return &c.PrintMotd })
+	choice("PermitRootLogin", true, func(c *Config) *string { return &c.PermitRootLogin },
+		"yes", "prohibit-password", "without-password", "forced-commands-only", "no")
+	accumulate("AllowUsers", true, func(c *Config) *[]string { return &c.AllowUsers })
+	accumulate("DenyUsers", true, func(c *Config) *[]string { return &c.DenyUsers })
+	accumulate("AllowGroups", true, func(c *Config) *[]string { return &c.AllowGroups })
+	accumulate("DenyGroups", true, func(c *Config) *[]string { return &c.DenyGroups })
+	choice("AllowTcpForwarding", true, func(c *Config) *string { return &c.AllowTCPForwarding }, "yes", "all", "no", "local", "remote")
+	yesno("AllowAgentForwarding", true, func(c *Config) *bool { return &c.AllowAgentForwarding })
+	choice("AllowStreamLocalForwarding", true, func(c *Config) *string { return &c.AllowStreamLocalForwarding }, "yes", "all", "no", "local", "remote")
+	choice("GatewayPorts", true, func(c *Config) *string { return &c.GatewayPorts }, "yes", "no", "clientspecified")
+	permitList := func(name string, get func(*Config) *[]string) {
+		add(&option{name: name, match: true,
+			set: func(c *Config, a []string) error {
+				if len(a) == 0 {
+					return fmt.Errorf("%s: missing argument", name)
+				}
+				for _, v := range a {
+					if (v == "any" || v == "none") && len(a) > 1 {
+						return fmt.Errorf("%s: %q must stand alone", name, v)
+					}
+					if v != "any" && v != "none" {
+						if _, _, err := SplitHostPort(v); err != nil {
+							return fmt.Errorf("%s: %w", name, err)
+						}
+					}
+				}
+				*get(c) = slices.Clone(a)
+				return nil
+			},
+			dump: func(c *Config) []string { return []string{strings.Join(*get(c), " ")} }})
+	}
+	permitList("PermitOpen", func(c *Config) *[]string { return &c.PermitOpen })
+	permitList("PermitListen", func(c *Config) *[]string { return &c.PermitListen })
+	yesno("PermitTTY", true, func(c *Config) *bool { return &c.PermitTTY })
+	add(&option{name: "ForceCommand", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) == 0 {
+				return fmt.Errorf("ForceCommand: missing argument")
+			}
+			c.ForceCommand = strings.Join(a, " ")
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.ForceCommand })})
+	duration("ClientAliveInterval", true, func(c *Config) *time.Duration { return &c.ClientAliveInterval })
+	integer("ClientAliveCountMax", true, func(c *Config) *int { return &c.ClientAliveCountMax })
+	add(&option{name: "PermitUserEnvironment",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("PermitUserEnvironment takes one argument")
+			}
+			v := a[0]
+			if l := strings.ToLower(v); l == "yes" || l == "no" {
+				v = l
+			}
+			c.PermitUserEnvironment = v
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.PermitUserEnvironment })})
+	add(&option{name: "TrustedUserCAKeys", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("TrustedUserCAKeys takes one argument")
+			}
+			c.TrustedUserCAKeys = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.TrustedUserCAKeys })})
+	yesno("StreamLocalBindUnlink", true, func(c *Config) *bool { return &c.StreamLocalBindUnlink })
+	yesno("StrictModes", false, func(c *Config) *bool { return &c.StrictModes })
+	yesno("UseDNS", false, func(c *Config) *bool { return &c.UseDNS })
+	add(&option{name: "PerSourcePenalties",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 || (a[0] != "yes" && a[0] != "no") {
+				return fmt.Errorf("PerSourcePenalties: only yes or no are supported")
+			}
+			c.PerSourcePenalties = a[0] == "yes"
+			return nil
+		},
+		dump: func(c *Config) []string {
+			if c.PerSourcePenalties {
+				return []string{"yes"}
+			}
+			return []string{"no"}
+		}})
+}
+
+func parseYesNo(a []string) (bool, error) {
+	if len(a) != 1 {
+		return false, fmt.Errorf("expected yes or no")
+	}
+	switch strings.ToLower(a[0]) {
+	case "yes":
+		return true, nil
+	case "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("expected yes or no, not %q", a[0])
+}
+
+// ParseTime parses an sshd_config(5) time format: a number of seconds, or a
+// sequence of number+unit with units s, m, h, d, w (e.g. "1h30m").
+func ParseTime(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, fmt.Errorf("empty time")
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		if n < 0 {
+			return 0, fmt.Errorf("negative time %q", s)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	var total time.Duration
+	num := ""
+	for _, r := range strings.ToLower(s) {
+		if r >= '0' && r <= '9' {
+			num += string(r)
+			continue
+		}
+		n, err := strconv.Atoi(num)
+		if err != nil {
+			return 0, fmt.Errorf("bad time %q", s)
+		}
+		var unit time.Duration
+		switch r {
+		case 's':
+			unit = time.Second
+		case 'm':
+			unit = time.Minute
+		case 'h':
+			unit = time.Hour
+		case 'd':
+			unit = 24 * time.Hour
+		case 'w':
+			unit = 7 * 24 * time.Hour
+		default:
+			return 0, fmt.Errorf("bad time unit in %q", s)
+		}
+		total += time.Duration(n) * unit
+		num = ""
+	}
+	if num != "" {
+		n, _ := strconv.Atoi(num)
+		total += time.Duration(n) * time.Second
+	}
+	return total, nil
+}
+
+func parseMaxStartups(s string) (MaxStartups, error) {
+	parts := strings.Split(s, ":")
+	var n []int
+	for _, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 {
+			return MaxStartups{}, fmt.Errorf("MaxStartups: bad value %q", s)
+		}
+		n = append(n, v)
+	}
+	switch len(n) {
+	case 1:
+		return MaxStartups{n[0], 100, n[0]}, nil
+	case 3:
+		if n[0] > n[2] || n[1] > 100 || n[1] < 1 {
+			return MaxStartups{}, fmt.Errorf("MaxStartups: need start <= full and 1 <= rate <= 100 in %q", s)
+		}
+		return MaxStartups{n[0], n[1], n[2]}, nil
+	}
+	return MaxStartups{}, fmt.Errorf("MaxStartups: expected start or start:rate:full, not %q", s)
+}
+
+// SplitHostPort splits a PermitOpen-style "host:port" (or "[v6]:port") where
+// port may be '*'.
+func SplitHostPort(s string) (host, port string, err error) {
+	if strings.HasPrefix(s, "[") {
+		i := strings.Index(s, "]:")
+		if i < 0 {
+			return "", "", fmt.Errorf("bad host:port %q", s)
+		}
+		return s[1:i], s[i+2:], nil
+	}
+	i := strings.LastIndex(s, ":")
+	if i <= 0 || i == len(s)-1 {
+		return "", "", fmt.Errorf("bad host:port %q", s)
+	}
+	host, port = s[:i], s[i+1:]
+	if port != "*" {
+		if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			return "", "", fmt.Errorf("bad port in %q", s)
+		}
+	}
+	return host, port, nil
+}

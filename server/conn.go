@@ -1,0 +1,227 @@
+package server
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+
+	glssh "github.com/gliderlabs/ssh"
+
+	"github.com/pqssh/pqssh/server/config"
+)
+
+var syscallEMFILE = syscall.EMFILE
+
+// connState is pqsshd's record of one connection, from accept to close.
+type connState struct {
+	id     uint64
+	conn   net.Conn
+	peer   string // host:port
+	host   string // address only
+	start  time.Time
+	server *Server
+
+	mu        sync.Mutex
+	authed    bool
+	user      string
+	failures  int
+	sessions  int // open session channels (MaxSessions)
+	keepalive bool
+	released  bool // the MaxStartups slot was given back
+	grace     *time.Timer
+	kex       string
+}
+
+// trackedConn carries the connState through gliderlabs' ConnCallback.
+type trackedConn struct {
+	net.Conn
+	st *connState
+}
+
+type ctxKey struct{ name string }
+
+var stateKey = &ctxKey{"pqsshd-conn-state"}
+
+func stateOf(ctx glssh.Context) *connState {
+	st, _ := ctx.Value(stateKey).(*connState)
+	return st
+}
+
+var connIDs struct {
+	sync.Mutex
+	n uint64
+}
+
+func nextConnID() uint64 {
+	connIDs.Lock()
+	defer connIDs.Unlock()
+	connIDs.n++
+	return connIDs.n
+}
+
+// handleConn runs one connection: admission (penalties, MaxStartups), the
+// LoginGraceTime timer, the SSH connection itself, and a recover as the
+// last line of defence.
+func (s *Server) handleConn(c net.Conn) {
+	cfg := s.Config()
+	peer := c.RemoteAddr().String()
+	host, _, err := net.SplitHostPort(peer)
+	if err != nil {
+		host = peer
+	}
+	st := &connState{id: nextConnID(), conn: c, peer: peer, host: host, start: time.Now(), server: s}
+	log := s.log.With("conn", st.id, "peer", peer)
+	defer func() {
+		if r := recover(); r != nil {
+			log.Error("panic in connection handler; connection closed", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+		c.Close()
+		st.release()
+		st.mu.Lock()
+		authed, failures := st.authed, st.failures
+		st.mu.Unlock()
+		if !authed && cfg.PerSourcePenalties {
+			s.penalties.record(host, failures > 0)
+		}
+		log.Debug("connection closed", "duration", time.Since(st.start).Round(time.Millisecond))
+	}()
+	if cfg.PerSourcePenalties {
+		if until, bad := s.penalties.penalized(host); bad {
+			log.Info("refusing connection: source penalized after repeated authentication failures", "until", until.UTC().Format(time.RFC3339))
+			return
+		}
+	}
+	if !s.startups.admit() {
+		log.Info("dropping connection: MaxStartups", "maxstartups", fmt.Sprintf("%d:%d:%d", cfg.MaxStartups.Start, cfg.MaxStartups.Rate, cfg.MaxStartups.Full))
+		st.released = true
+		return
+	}
+	if g := cfg.LoginGraceTime; g > 0 {
+		st.grace = time.AfterFunc(g, func() {
+			st.mu.Lock()
+			authed := st.authed
+			st.mu.Unlock()
+			if !authed {
+				log.Info("timeout before authentication: LoginGraceTime", "logingracetime", g)
+				c.Close()
+			}
+		})
+	}
+	log.Debug("connection accepted")
+	s.gl.HandleConn(&trackedConn{Conn: c, st: st})
+}
+
+// release gives back the MaxStartups slot once (on authentication or close).
+func (st *connState) release() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.released {
+		return
+	}
+	st.released = true
+	if st.grace != nil {
+		st.grace.Stop()
+	}
+	st.server.startups.done()
+}
+
+// authenticated marks the connection authenticated: it no longer counts
+// toward MaxStartups and the grace timer stops.
+func (st *connState) authenticated(user string) {
+	st.mu.Lock()
+	st.authed = true
+	st.user = user
+	st.mu.Unlock()
+	st.release()
+}
+
+func (s *Server) connCallback(ctx glssh.Context, c net.Conn) net.Conn {
+	if tc, ok := c.(*trackedConn); ok {
+		ctx.SetValue(stateKey, tc.st)
+	}
+	return c
+}
+
+// connectionFailed logs a connection whose handshake or authentication
+// failed: garbage, a bad key exchange, a closed socket, failed logins.
+func (s *Server) connectionFailed(c net.Conn, err error) {
+	args := []any{"peer", c.RemoteAddr().String(), "err", err}
+	if tc, ok := c.(*trackedConn); ok {
+		tc.st.mu.Lock()
+		args = append(args, "conn", tc.st.id)
+		if tc.st.kex != "" {
+			args = append(args, "kex", tc.st.kex)
+		}
+		if tc.st.failures > 0 {
+			args = append(args, "auth_failures", tc.st.failures)
+		}
+		tc.st.mu.Unlock()
+	}
+	switch {
+	case errors.Is(err, io.EOF):
+		s.log.Info("connection closed before authentication", args...)
+	default:
+		s.log.Info("connection failed", args...)
+	}
+}
+
+// startupLimiter implements MaxStartups start:rate:full: with more than
+// start unauthenticated connections a new one is refused with probability
+// rate% rising linearly to 100% at full (sshd_config(5)).
+type startupLimiter struct {
+	mu     sync.Mutex
+	limits config.MaxStartups
+	n      int
+}
+
+func newStartupLimiter(l config.MaxStartups) *startupLimiter { return &startupLimiter{limits: l} }
+
+func (l *startupLimiter) setLimits(m config.MaxStartups) {
+	l.mu.Lock()
+	l.limits = m
+	l.mu.Unlock()
+}
+
+func (l *startupLimiter) admit() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.limits
+	if m.Full > 0 && l.n >= m.Full {
+		return false
+	}
+	if m.Start > 0 && l.n >= m.Start {
+		// p = rate + (100-rate) * (n-start)/(full-start), in percent.
+		p := m.Rate
+		if m.Full > m.Start {
+			p += (100 - m.Rate) * (l.n - m.Start) / (m.Full - m.Start)
+		}
+		r, err := rand.Int(rand.Reader, big.NewInt(100))
+		if err != nil || int(r.Int64()) < p {
+			return false
+		}
+	}
+	l.n++
+	return true
+}
+
+func (l *startupLimiter) done() {
+	l.mu.Lock()
+	if l.n > 0 {
+		l.n--
+	}
+	l.mu.Unlock()
+}
+
+// unauthenticated returns the number of connections not yet authenticated.
+func (l *startupLimiter) unauthenticated() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}

@@ -1,0 +1,160 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/pqssh/pqssh/server/config"
+)
+
+// Default PATHs of sessions, as Debian's OpenSSH sets them.
+const (
+	userPath = "/usr/local/bin:/usr/bin:/bin:/usr/games"
+	rootPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+)
+
+// buildCommand prepares the user's program: the login shell (argv[0]
+// prefixed with '-') for "shell", "shell -c command" otherwise, run as the
+// user with a clean environment in the home directory.
+func (ss *session) buildCommand(command string, loginShell, internalSFTP bool, original string, forced bool) (*exec.Cmd, error) {
+	a := ss.info.acct
+	var cmd *exec.Cmd
+	switch {
+	case internalSFTP:
+		self, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("internal-sftp: %w", err)
+		}
+		cmd = exec.Command(self)
+		cmd.Args = []string{"pqsshd-internal-sftp"}
+	case loginShell:
+		cmd = exec.Command(a.Shell)
+		cmd.Args = []string{"-" + filepath.Base(a.Shell)}
+	default:
+		cmd = exec.Command(a.Shell, "-c", command)
+	}
+	cmd.Dir = a.Home
+	if fi, err := os.Stat(a.Home); err != nil || !fi.IsDir() {
+		cmd.Dir = "/"
+	}
+	cmd.Env = ss.environment(original, forced)
+	if internalSFTP {
+		cmd.Env = append(cmd.Env, internalSFTPEnv+"=1")
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	ss.s.mu.RLock()
+	self := ss.s.self
+	ss.s.mu.RUnlock()
+	if self == nil {
+		groups := make([]uint32, 0, len(a.Groups))
+		for _, g := range a.Groups {
+			groups = append(groups, uint32(g))
+		}
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(a.UID), Gid: uint32(a.GID), Groups: groups}
+	}
+	return cmd, nil
+}
+
+// environment is the session's environment (sshd(8) "LOGIN PROCESS"):
+// nothing is inherited from pqsshd.
+func (ss *session) environment(original string, forced bool) []string {
+	a := ss.info.acct
+	path := userPath
+	if a.UID == 0 {
+		path = rootPath
+	}
+	env := []string{
+		"USER=" + a.Name,
+		"LOGNAME=" + a.Name,
+		"HOME=" + a.Home,
+		"SHELL=" + a.Shell,
+		"PATH=" + path,
+		"MAIL=/var/mail/" + a.Name,
+	}
+	ss.mu.Lock()
+	env = append(env, ss.env...)
+	pt, ag := ss.pty, ss.agent
+	ss.mu.Unlock()
+	if tz := os.Getenv("TZ"); tz != "" {
+		env = append(env, "TZ="+tz)
+	}
+	if pt != nil {
+		env = append(env, "TERM="+pt.term, "SSH_TTY="+pt.name)
+	}
+	rh, rp, _ := net.SplitHostPort(ss.conn.RemoteAddr().String())
+	lh, lp, _ := net.SplitHostPort(ss.conn.LocalAddr().String())
+	env = append(env,
+		fmt.Sprintf("SSH_CLIENT=%s %s %s", rh, rp, lp),
+		fmt.Sprintf("SSH_CONNECTION=%s %s %s %s", rh, rp, lh, lp))
+	if forced {
+		env = append(env, "SSH_ORIGINAL_COMMAND="+original)
+	}
+	if ag != nil {
+		env = append(env, "SSH_AUTH_SOCK="+ag.path)
+	}
+	if pue := ss.s.Config().PermitUserEnvironment; pue != "no" {
+		for _, kv := range ss.info.opts.Environment {
+			name, _, _ := strings.Cut(kv, "=")
+			if pue == "yes" || config.MatchPatternList(name, pue) {
+				env = append(env, kv)
+			}
+		}
+	}
+	return dedupEnv(env)
+}
+
+// dedupEnv keeps the last value of each name.
+func dedupEnv(env []string) []string {
+	seen := map[string]int{}
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if i, ok := seen[name]; ok {
+			out[i] = kv
+			continue
+		}
+		seen[name] = len(out)
+		out = append(out, kv)
+	}
+	return out
+}
+
+// ptyState is a session's pseudo-terminal.
+type ptyState struct {
+	ptmx *os.File // pollable, so reads can be given a deadline
+	tty  *os.File
+	name string
+	term string
+}
+
+func (p *ptyState) close() {
+	p.ptmx.Close()
+	p.tty.Close()
+}
+
+func setWinsize(f *os.File, cols, rows, wpx, hpx uint32) error {
+	sc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	ws := &unix.Winsize{Col: clamp16(cols), Row: clamp16(rows), Xpixel: clamp16(wpx), Ypixel: clamp16(hpx)}
+	var ierr error
+	if err := sc.Control(func(fd uintptr) { ierr = unix.IoctlSetWinsize(int(fd), unix.TIOCSWINSZ, ws) }); err != nil {
+		return err
+	}
+	return ierr
+}
+
+func clamp16(v uint32) uint16 {
+	if v > 0xffff {
+		return 0xffff
+	}
+	return uint16(v)
+}

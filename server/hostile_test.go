@@ -1,0 +1,184 @@
+package server
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// readAllTimeout reads until EOF or error; it fails the test if the server
+// keeps the connection open for 10 s.
+func readAllTimeout(t *testing.T, c net.Conn) string {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(c)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("server did not close the connection (read %q)", b)
+	}
+	return string(b)
+}
+
+func TestGarbageClosedAndLogged(t *testing.T) {
+	e := startServer(t, "", "")
+	c, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// A packet length of 4 GiB: far beyond the 1 MiB limit.
+	c.Write([]byte("SSH-2.0-garbage\r\n\xff\xff\xff\xff\x00garbage garbage garbage"))
+	got := readAllTimeout(t, c)
+	if !strings.HasPrefix(got, "SSH-2.0-"+Version) {
+		t.Fatalf("server version line missing: %q", got)
+	}
+	e.logs.waitLog(t, `msg="connection failed"`)
+	// The server still serves.
+	e.mustDial()
+}
+
+func TestLoginGraceTime(t *testing.T) {
+	e := startServer(t, "", "LoginGraceTime 1")
+	c, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	readAllTimeout(t, c) // idle client: closed after 1 s
+	e.logs.waitLog(t, "LoginGraceTime")
+}
+
+func TestMaxStartupsDrops(t *testing.T) {
+	e := startServer(t, "", "MaxStartups 1")
+	first, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	// Wait until the first connection is counted (its banner arrives).
+	if _, err := bufio.NewReader(first).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	second, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if got := readAllTimeout(t, second); got != "" {
+		t.Fatalf("second unauthenticated connection got %q, want to be dropped", got)
+	}
+	e.logs.waitLog(t, "MaxStartups")
+	first.Close()
+	// Once the slot is free, logins work again.
+	for i := 0; ; i++ {
+		c, err := e.dial(e.user, e.key)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if i > 100 {
+			t.Fatalf("login after the slot was freed: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestMaxAuthTries(t *testing.T) {
+	e := startServer(t, "", "MaxAuthTries 2")
+	var keys []gossh.Signer
+	for range 3 {
+		keys = append(keys, newSigner(t))
+	}
+	keys = append(keys, e.key) // the good key comes after too many bad ones
+	cfg := e.clientConfig(e.user, e.key)
+	cfg.Auth = []gossh.AuthMethod{gossh.PublicKeys(keys...)}
+	if _, err := gossh.Dial("tcp", e.addr, cfg); err == nil {
+		t.Fatal("login succeeded after more than MaxAuthTries failures")
+	}
+	e.logs.waitLog(t, "too many authentication failures")
+}
+
+func TestUnprivilegedServesOnlyItsUser(t *testing.T) {
+	e := startServer(t, "", "")
+	self, err := lookupAccount(e.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Force unprivileged mode whatever the test runs as.
+	e.srv.mu.Lock()
+	e.srv.self = self
+	e.srv.mu.Unlock()
+	other := "nobody"
+	if e.user == other {
+		other = "root"
+	}
+	e.authorize(other, "", e.key.PublicKey())
+	if _, err := e.dial(other, e.key); err == nil {
+		t.Fatalf("unprivileged server accepted user %s", other)
+	}
+	e.logs.waitLog(t, "serves only user")
+	c := e.mustDial()
+	out, err := run(t, c, "id -un")
+	if err != nil || strings.TrimSpace(out) != e.user {
+		t.Fatalf("id -un: %q %v", out, err)
+	}
+}
+
+func TestHostKeyGenerated(t *testing.T) {
+	e := startServer(t, "", "")
+	p := e.dir + "/hostkey_ed25519"
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("host key mode %v, want 0600", fi.Mode().Perm())
+	}
+	pub, err := os.ReadFile(p + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, _, _, _, err := gossh.ParseAuthorizedKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(k.Marshal()) != string(e.srv.HostKeys()[0].Marshal()) || k.Type() != gossh.KeyAlgoED25519 {
+		t.Fatal(".pub does not match the served host key")
+	}
+	// A second server reuses the key rather than generating another.
+	signers, err := loadHostKeys([]string{p, e.dir + "/ssh_host_ecdsa_key"}, func(string, ...any) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(signers[0].PublicKey().Marshal()) != string(k.Marshal()) || signers[1].PublicKey().Type() != gossh.KeyAlgoECDSA256 {
+		t.Fatal("reloaded keys differ or ecdsa key not generated")
+	}
+}
+
+func TestPenaltyAfterRepeatedFailures(t *testing.T) {
+	p := newPenalties()
+	now := time.Unix(1000, 0)
+	p.now = func() time.Time { return now }
+	for i := 0; i < 2; i++ {
+		p.record("192.0.2.1", true)
+	}
+	if _, bad := p.penalized("192.0.2.1"); bad {
+		t.Fatal("penalized after 10 s of penalty, below the 15 s minimum")
+	}
+	p.record("192.0.2.1", true)
+	if _, bad := p.penalized("192.0.2.1"); !bad {
+		t.Fatal("not penalized after three failures")
+	}
+	if _, bad := p.penalized("192.0.2.2"); bad {
+		t.Fatal("another source penalized")
+	}
+	now = now.Add(16 * time.Second)
+	if _, bad := p.penalized("192.0.2.1"); bad {
+		t.Fatal("penalty did not expire")
+	}
+}

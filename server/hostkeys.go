@@ -1,0 +1,119 @@
+package server
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// DefaultHostKeyFiles are the host keys used when the configuration names
+// none: OpenSSH's own paths when running as root (so pqsshd presents the
+// host's existing identity), a per-user directory otherwise.
+func DefaultHostKeyFiles(root bool) []string {
+	dir := "/etc/ssh"
+	if !root {
+		base, err := os.UserConfigDir()
+		if err != nil {
+			base = os.TempDir()
+		}
+		dir = filepath.Join(base, "pqsshd")
+	}
+	return []string{
+		filepath.Join(dir, "ssh_host_ed25519_key"),
+		filepath.Join(dir, "ssh_host_ecdsa_key"),
+		filepath.Join(dir, "ssh_host_rsa_key"),
+	}
+}
+
+// loadHostKeys loads each host key file, generating the ones that do not
+// exist (type chosen by the file name: ed25519, ecdsa (P-256) or rsa
+// (3072 bits); ed25519 when the name says nothing) and writing the private
+// key in OpenSSH format with mode 0600 and the public key beside it.
+func loadHostKeys(paths []string, log func(msg string, args ...any)) ([]ssh.Signer, error) {
+	var signers []ssh.Signer
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			data, err = generateHostKey(p)
+			if err == nil {
+				log("generated host key", "path", p)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("host key %s: %w", p, err)
+		}
+		s, err := ssh.ParsePrivateKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("host key %s: %w", p, err)
+		}
+		signers = append(signers, s)
+	}
+	if len(signers) == 0 {
+		return nil, errors.New("no host keys")
+	}
+	return signers, nil
+}
+
+func generateHostKey(path string) ([]byte, error) {
+	base := filepath.Base(path)
+	var priv crypto.Signer
+	var err error
+	switch {
+	case strings.Contains(base, "ecdsa"):
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case strings.Contains(base, "rsa"):
+		priv, err = rsa.GenerateKey(rand.Reader, 3072)
+	default:
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	}
+	if err != nil {
+		return nil, err
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		return nil, err
+	}
+	data := pem.EncodeToMemory(block)
+	pub, err := ssh.NewPublicKey(priv.Public())
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	if err := writeNew(path, data, 0o600); err != nil {
+		return nil, err
+	}
+	pubLine := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " root@" + host + "\n"
+	if err := os.WriteFile(path+".pub", []byte(pubLine), 0o644); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// writeNew creates path exclusively, so two servers starting at once do
+// not overwrite each other's key.
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

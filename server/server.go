@@ -1,0 +1,232 @@
+// Package server is pqsshd: an OpenSSH-compatible SSH server with
+// post-quantum key exchange. It is built on github.com/gliderlabs/ssh for
+// connection dispatch and on pqssh's fork of golang.org/x/crypto/ssh for the
+// protocol; the session, forwarding and authentication semantics follow
+// OpenSSH's sshd(8).
+//
+// A Server is configured by a *config.Config (sshd_config syntax, see
+// package config) and started with Serve on one or more listeners.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	glssh "github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/config"
+)
+
+// Version is the software version pqsshd announces (RFC 4253 section 4.2).
+const Version = "pqsshd_0.1"
+
+// ErrServerClosed is returned by Serve after Close or Shutdown.
+var ErrServerClosed = errors.New("pqsshd: server closed")
+
+// Server is a running pqsshd.
+type Server struct {
+	log *slog.Logger
+	gl  *glssh.Server
+
+	mu      sync.RWMutex
+	cfg     *config.Config
+	signers []gossh.Signer
+	self    *account // unprivileged mode: the only account served
+	closed  bool
+
+	listeners map[net.Listener]struct{}
+	conns     sync.WaitGroup
+
+	startups  *startupLimiter
+	penalties *penalties
+
+	// ConfigHook, if set, is called with every connection's
+	// *ssh.ServerConfig after pqsshd has filled it in (algorithms,
+	// authentication, limits). It is the one place to add per-connection
+	// key-exchange methods (ServerConfig.KeyExchangeMethods) or budgets.
+	// Set it before Serve.
+	ConfigHook func(c ConnInfo, sc *gossh.ServerConfig)
+}
+
+// ConnInfo is what ConfigHook learns about a new connection.
+type ConnInfo struct {
+	RemoteAddr net.Addr
+	LocalAddr  net.Addr
+}
+
+// New returns a server for cfg, loading (or generating) its host keys.
+// Running as a non-root user, the server serves that user only and runs
+// sessions as itself ("unprivileged mode").
+func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		log:       logger,
+		listeners: map[net.Listener]struct{}{},
+		penalties: newPenalties(),
+	}
+	if os.Geteuid() != 0 {
+		me, err := currentAccount()
+		if err != nil {
+			return nil, fmt.Errorf("pqsshd: unprivileged mode: %w", err)
+		}
+		s.self = me
+	}
+	if err := s.setConfig(cfg); err != nil {
+		return nil, err
+	}
+	s.gl = &glssh.Server{
+		Version:                  Version,
+		PublicKeyHandler:         s.publicKeyHandler,
+		ConnCallback:             s.connCallback,
+		ServerConfigCallback:     s.serverConfig,
+		ConnectionFailedCallback: s.connectionFailed,
+		ChannelHandlers: map[string]glssh.ChannelHandler{
+			"session": s.sessionChannel,
+		},
+		RequestHandlers: map[string]glssh.RequestHandler{},
+	}
+	return s, nil
+}
+
+// setConfig installs a configuration: host keys are (re)loaded and the
+// pre-authentication limits updated. Existing sessions are not touched.
+func (s *Server) setConfig(cfg *config.Config) error {
+	paths := cfg.HostKeys
+	if len(paths) == 0 {
+		paths = DefaultHostKeyFiles(s.self == nil)
+	}
+	signers, err := loadHostKeys(paths, func(msg string, args ...any) { s.log.Info(msg, args...) })
+	if err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg = cfg
+	s.signers = signers
+	if s.startups == nil {
+		s.startups = newStartupLimiter(cfg.MaxStartups)
+	} else {
+		s.startups.setLimits(cfg.MaxStartups)
+	}
+	return nil
+}
+
+// Reload replaces the configuration (SIGHUP): new connections use cfg,
+// established sessions continue under the settings they started with.
+func (s *Server) Reload(cfg *config.Config) error {
+	if err := s.setConfig(cfg); err != nil {
+		return err
+	}
+	s.log.Info("configuration reloaded")
+	return nil
+}
+
+// Config returns the configuration in force.
+func (s *Server) Config() *config.Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg
+}
+
+func (s *Server) hostSigners() []gossh.Signer {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.signers
+}
+
+// HostKeys returns the public host keys the server presents.
+func (s *Server) HostKeys() []gossh.PublicKey {
+	var out []gossh.PublicKey
+	for _, sg := range s.hostSigners() {
+		out = append(out, sg.PublicKey())
+	}
+	return out
+}
+
+// Serve accepts connections on l until Close or Shutdown; it always returns
+// a non-nil error (ErrServerClosed after Close or Shutdown).
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+		l.Close()
+	}()
+	var delay time.Duration
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			s.mu.RLock()
+			closed := s.closed
+			s.mu.RUnlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscallEMFILE) {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.log.Warn("accept failed; retrying", "err", err, "delay", delay)
+				time.Sleep(delay)
+				continue
+			}
+			return fmt.Errorf("pqsshd: accept: %w", err)
+		}
+		delay = 0
+		s.conns.Add(1)
+		go func() {
+			defer s.conns.Done()
+			s.handleConn(c)
+		}()
+	}
+}
+
+// Close stops the listeners and closes every connection at once.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	s.mu.Unlock()
+	return s.gl.Close()
+}
+
+// Shutdown stops the listeners and waits for the connections to end by
+// themselves, or for ctx to be done (then they are closed).
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.conns.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.gl.Close()
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,231 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+func TestLoginAndExitStatus(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	out, err := run(t, c, "echo hello")
+	if err != nil || out != "hello\n" {
+		t.Fatalf("echo: out %q err %v", out, err)
+	}
+	_, err = run(t, c, "exit 3")
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != 3 {
+		t.Fatalf("exit 3: got %v", err)
+	}
+	e.logs.waitLog(t, `msg="accepted publickey" user=`+e.user)
+	e.logs.waitLog(t, "key="+gossh.FingerprintSHA256(e.key.PublicKey()))
+}
+
+func TestUnauthorizedKeyRefused(t *testing.T) {
+	e := startServer(t, "", "")
+	_, err := e.dial(e.user, newSigner(t))
+	if err == nil || !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("dial with an unknown key: %v, want an authentication failure", err)
+	}
+	e.logs.waitLog(t, "connection failed")
+}
+
+func TestExitSignal(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	_, err := run(t, c, "kill -TERM $$")
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.Signal() != "TERM" {
+		t.Fatalf("got %v, want exit-signal TERM", err)
+	}
+}
+
+func TestLogNamesKex(t *testing.T) {
+	e := startServer(t, "", "")
+	for _, kex := range []string{"mlkem768x25519-sha256", "curve25519-sha256"} {
+		c, err := e.dial(e.user, e.key, kex)
+		if err != nil {
+			t.Fatalf("%s: %v", kex, err)
+		}
+		c.Close()
+		e.logs.waitLog(t, "kex="+kex+" ")
+	}
+}
+
+func TestStdinRoundTrip10MB(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	data := make([]byte, 10<<20)
+	rand.Read(data)
+	want := sha256.Sum256(data)
+	s.Stdin = bytes.NewReader(data)
+	out, err := s.Output("cat | sha256sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Fields(string(out)); len(got) == 0 || got[0] != fmt.Sprintf("%x", want) {
+		t.Fatalf("remote sha256 %q, want %x", out, want)
+	}
+	// And back: 10 MB through stdin and out again.
+	s2, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	s2.Stdin = bytes.NewReader(data)
+	echoed, err := s2.Output("cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha256.Sum256(echoed) != want {
+		t.Fatalf("echoed %d bytes with a different SHA-256", len(echoed))
+	}
+}
+
+func TestHalfCloseDelivered(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	in, _ := s.StdinPipe()
+	out, _ := s.StdoutPipe()
+	if err := s.Start("cat; echo stdin-closed"); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(in, "line\n")
+	r := bufio.NewReader(out)
+	if l, _ := r.ReadString('\n'); l != "line\n" {
+		t.Fatalf("got %q", l)
+	}
+	in.Close() // EOF: cat must see it and exit
+	if l, _ := r.ReadString('\n'); l != "stdin-closed\n" {
+		t.Fatalf("after EOF got %q", l)
+	}
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStderrSeparate(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	s, _ := c.NewSession()
+	defer s.Close()
+	var stdout, stderr bytes.Buffer
+	s.Stdout, s.Stderr = &stdout, &stderr
+	if err := s.Run("echo out; echo err >&2"); err != nil {
+		t.Fatal(err)
+	}
+	if stdout.String() != "out\n" || stderr.String() != "err\n" {
+		t.Fatalf("stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+func TestPTYAndWindowChange(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	s, _ := c.NewSession()
+	defer s.Close()
+	if err := s.RequestPty("xterm", 40, 80, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := s.StdinPipe()
+	out, _ := s.StdoutPipe()
+	if err := s.Start(`tty; echo "term=$TERM"; stty size; read x; stty size`); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(out)
+	line := func() string {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("read: %v (got %q)", err, l)
+		}
+		return strings.TrimRight(l, "\r\n")
+	}
+	if l := line(); !strings.HasPrefix(l, "/dev/pts/") {
+		t.Fatalf("tty: %q", l)
+	}
+	if l := line(); l != "term=xterm" {
+		t.Fatalf("TERM: %q", l)
+	}
+	if l := line(); l != "40 80" {
+		t.Fatalf("initial size %q, want 40 80", l)
+	}
+	if err := s.WindowChange(50, 132); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // window-change has no reply to wait for
+	io.WriteString(in, "\n")
+	if l := line(); l != "50 132" {
+		t.Fatalf("size after window-change %q, want 50 132", l)
+	}
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAcceptEnv(t *testing.T) {
+	e := startServer(t, "", "AcceptEnv LANG LC_*")
+	c := e.mustDial()
+	s, _ := c.NewSession()
+	defer s.Close()
+	if err := s.Setenv("LANG", "C.UTF-8"); err != nil {
+		t.Fatalf("LANG refused: %v", err)
+	}
+	if err := s.Setenv("LC_TIME", "C"); err != nil {
+		t.Fatalf("LC_TIME refused: %v", err)
+	}
+	if err := s.Setenv("FOO", "bar"); err == nil {
+		t.Fatal("FOO accepted, not in AcceptEnv")
+	}
+	out, err := s.Output(`echo "$LANG|$LC_TIME|$FOO|$USER|$SSH_CONNECTION"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Split(strings.TrimSpace(string(out)), "|")
+	if f[0] != "C.UTF-8" || f[1] != "C" || f[2] != "" || f[3] != e.user || !strings.HasPrefix(f[4], "127.0.0.1 ") {
+		t.Fatalf("environment %q", out)
+	}
+}
+
+func TestMaxSessions(t *testing.T) {
+	e := startServer(t, "", "MaxSessions 1")
+	c := e.mustDial()
+	s1, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.NewSession(); err == nil {
+		t.Fatal("second session accepted with MaxSessions 1")
+	}
+	s1.Close()
+	for i := 0; ; i++ { // the server frees the slot when it sees the close
+		s, err := c.NewSession()
+		if err == nil {
+			s.Close()
+			break
+		}
+		if i > 100 {
+			t.Fatalf("session refused after the first one closed: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,63 @@
+package server
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	glssh "github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// maxBannerSize bounds the Banner file sent before authentication.
+const maxBannerSize = 64 << 10
+
+// serverConfig builds the *ssh.ServerConfig of one connection. It is the
+// single place where the protocol configuration is decided (algorithms,
+// authentication callbacks, limits); ConfigHook extends it.
+// gliderlabs adds the version string afterwards.
+func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
+	cfg := s.Config()
+	st := stateOf(ctx)
+	sc := &gossh.ServerConfig{
+		Config: gossh.Config{
+			KeyExchanges: cfg.KexAlgorithms,
+			Ciphers:      cfg.Ciphers,
+			MACs:         cfg.MACs,
+		},
+		MaxAuthTries: cfg.MaxAuthTries,
+		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, key gossh.PublicKey, _ *gossh.Permissions, sigAlgo string) (*gossh.Permissions, error) {
+			return s.verifiedPublicKey(st, conn, key, sigAlgo)
+		},
+		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
+			s.authLog(st, conn, method, err)
+		},
+	}
+	for _, k := range s.hostSigners() {
+		sc.AddHostKey(k)
+	}
+	if cfg.MaxAuthTries == 0 {
+		sc.MaxAuthTries = -1 // unlimited, not x/crypto's default of 6
+	}
+	if b := cfg.Banner; b != "" && !strings.EqualFold(b, "none") {
+		sc.BannerCallback = func(gossh.ConnMetadata) string { return readBanner(b) }
+	}
+	if s.ConfigHook != nil {
+		ci := ConnInfo{}
+		if st != nil {
+			ci.RemoteAddr, ci.LocalAddr = st.conn.RemoteAddr(), st.conn.LocalAddr()
+		}
+		s.ConfigHook(ci, sc)
+	}
+	return sc
+}
+
+func readBanner(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, maxBannerSize))
+	return string(b)
+}
