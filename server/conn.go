@@ -34,6 +34,7 @@ type connState struct {
 	failures  int
 	sessions  int // open session channels (MaxSessions)
 	keepalive bool
+	fwd       *forwards
 	released  bool // the MaxStartups slot was given back
 	grace     *time.Timer
 	kex       string

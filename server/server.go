@@ -90,9 +90,16 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 		ServerConfigCallback:     s.serverConfig,
 		ConnectionFailedCallback: s.connectionFailed,
 		ChannelHandlers: map[string]glssh.ChannelHandler{
-			"session": s.sessionChannel,
+			"session":                        s.sessionChannel,
+			"direct-tcpip":                   s.directTCPIP,
+			"direct-streamlocal@openssh.com": s.directStreamLocal,
 		},
-		RequestHandlers: map[string]glssh.RequestHandler{},
+		RequestHandlers: map[string]glssh.RequestHandler{
+			"tcpip-forward":                          s.tcpipForward,
+			"cancel-tcpip-forward":                   s.cancelTCPIPForward,
+			"streamlocal-forward@openssh.com":        s.streamLocalForward,
+			"cancel-streamlocal-forward@openssh.com": s.cancelStreamLocalForward,
+		},
 	}
 	return s, nil
 }

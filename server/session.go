@@ -256,6 +256,15 @@ func (ss *session) startRequest(req *gossh.Request) bool {
 func (ss *session) run(command string, loginShell, internalSFTP bool, original string, forced bool) {
 	defer ss.s.recoverChannel(ss.st, "session")
 	defer ss.ch.Close()
+	defer func() {
+		// The agent socket lives as long as the session's program.
+		ss.mu.Lock()
+		if ss.agent != nil {
+			ss.agent.close()
+			ss.agent = nil
+		}
+		ss.mu.Unlock()
+	}()
 	cmd, err := ss.buildCommand(command, loginShell, internalSFTP, original, forced)
 	if err != nil {
 		ss.log.Info("session failed", "err", err)

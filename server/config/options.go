@@ -298,6 +298,12 @@ func init() {
 					if (v == "any" || v == "none") && len(a) > 1 {
 						return fmt.Errorf("%s: %q must stand alone", name, v)
 					}
+					if name == "PermitListen" && !strings.Contains(v, ":") {
+						if _, err := strconv.Atoi(v); err != nil && v != "*" {
+							return fmt.Errorf("%s: bad port %q", name, v)
+						}
+						continue
+					}
 					if v != "any" && v != "none" {
 						if _, _, err := SplitHostPort(v); err != nil {
 							return fmt.Errorf("%s: %w", name, err)

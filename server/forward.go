@@ -1,0 +1,383 @@
+package server
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	glssh "github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/config"
+)
+
+// dialTimeout bounds connecting to a local (direct-tcpip) destination.
+const dialTimeout = 10 * time.Second
+
+// forwards are a connection's remote-forwarding listeners.
+type forwards struct {
+	mu sync.Mutex
+	m  map[string]net.Listener
+}
+
+func (st *connState) forwards() *forwards {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.fwd == nil {
+		st.fwd = &forwards{m: map[string]net.Listener{}}
+	}
+	return st.fwd
+}
+
+func (f *forwards) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, l := range f.m {
+		l.Close()
+		delete(f.m, k)
+	}
+}
+
+// allows reports whether an AllowTcpForwarding/AllowStreamLocalForwarding
+// value permits the direction ("local" or "remote").
+func allows(setting, dir string) bool {
+	return setting == "yes" || setting == "all" || setting == dir
+}
+
+// permitted checks host:port against a PermitOpen-style list ("any",
+// "none", or host:port entries where port may be '*').
+func permitted(list []string, host string, port uint32) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, e := range list {
+		switch e {
+		case "any":
+			return true
+		case "none":
+			return false
+		}
+		h, p, err := config.SplitHostPort(e)
+		if err != nil {
+			// PermitListen allows a bare port.
+			h, p = "*", e
+		}
+		if (h == "*" || strings.EqualFold(h, host)) && (p == "*" || p == strconv.Itoa(int(port))) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) connAuth(conn *gossh.ServerConn, ctx glssh.Context) (*authInfo, *connState) {
+	return authOf(conn), stateOf(ctx)
+}
+
+// directTCPIP handles local forwarding channels (RFC 4254 section 7.2),
+// under AllowTcpForwarding, PermitOpen and the key's no-port-forwarding
+// and permitopen= options.
+func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
+	info, st := s.connAuth(conn, ctx)
+	defer s.recoverChannel(st, "direct-tcpip")
+	var m struct {
+		Host       string
+		Port       uint32
+		OriginHost string
+		OriginPort uint32
+	}
+	if err := gossh.Unmarshal(nc.ExtraData(), &m); err != nil || info == nil {
+		nc.Reject(gossh.ConnectionFailed, "bad request")
+		return
+	}
+	log := s.log.With("conn", connID(st), "user", info.acct.Name, "dest", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))))
+	reason := ""
+	switch {
+	case !allows(info.cfg.AllowTCPForwarding, "local"):
+		reason = "AllowTcpForwarding " + info.cfg.AllowTCPForwarding
+	case info.opts.NoPortForwarding:
+		reason = "no-port-forwarding"
+	case !permitted(info.cfg.PermitOpen, m.Host, m.Port):
+		reason = "PermitOpen"
+	case len(info.opts.PermitOpen) > 0 && !permitted(info.opts.PermitOpen, m.Host, m.Port):
+		reason = "permitopen="
+	}
+	if reason != "" {
+		log.Info("local forwarding refused", "reason", reason)
+		nc.Reject(gossh.Prohibited, "port forwarding refused ("+reason+")")
+		return
+	}
+	d, err := net.DialTimeout("tcp", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))), dialTimeout)
+	if err != nil {
+		log.Info("local forwarding: connect failed", "err", err)
+		nc.Reject(gossh.ConnectionFailed, err.Error())
+		return
+	}
+	ch, reqs, err := nc.Accept()
+	if err != nil {
+		d.Close()
+		return
+	}
+	go gossh.DiscardRequests(reqs)
+	log.Debug("local forwarding")
+	relay(ch, d)
+	ch.Close()
+	d.Close()
+}
+
+// tcpipForward handles "tcpip-forward" (RFC 4254 section 7.1) under
+// AllowTcpForwarding, PermitListen, GatewayPorts and the key's options.
+func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
+	conn, _ := ctx.Value(glssh.ContextKeyConn).(*gossh.ServerConn)
+	info, st := s.connAuth(conn, ctx)
+	defer s.recoverChannel(st, "tcpip-forward")
+	var m struct {
+		Addr string
+		Port uint32
+	}
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil || info == nil || st == nil || m.Port > 65535 {
+		return false, nil
+	}
+	log := s.log.With("conn", connID(st), "user", info.acct.Name, "listen", net.JoinHostPort(m.Addr, strconv.Itoa(int(m.Port))))
+	reason := ""
+	switch {
+	case !allows(info.cfg.AllowTCPForwarding, "remote"):
+		reason = "AllowTcpForwarding " + info.cfg.AllowTCPForwarding
+	case info.opts.NoPortForwarding:
+		reason = "no-port-forwarding"
+	case !permitted(info.cfg.PermitListen, m.Addr, m.Port):
+		reason = "PermitListen"
+	case len(info.opts.PermitListen) > 0 && !permitted(info.opts.PermitListen, m.Addr, m.Port):
+		reason = "permitlisten="
+	case m.Port != 0 && m.Port < 1024 && info.acct.UID != 0:
+		reason = "privileged port"
+	}
+	if reason != "" {
+		log.Info("remote forwarding refused", "reason", reason)
+		return false, nil
+	}
+	bind := bindAddress(info.cfg.GatewayPorts, m.Addr)
+	l, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(int(m.Port))))
+	if err != nil {
+		log.Info("remote forwarding: listen failed", "err", err)
+		return false, nil
+	}
+	port := uint32(l.Addr().(*net.TCPAddr).Port)
+	key := net.JoinHostPort(m.Addr, strconv.Itoa(int(port)))
+	f := st.forwards()
+	f.mu.Lock()
+	if _, dup := f.m[key]; dup {
+		f.mu.Unlock()
+		l.Close()
+		return false, nil
+	}
+	f.m[key] = l
+	f.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		f.closeAll()
+	}()
+	log.Info("remote forwarding", "bound", l.Addr().String())
+	go func() {
+		defer s.recoverChannel(st, "forwarded-tcpip")
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				ra := c.RemoteAddr().(*net.TCPAddr)
+				payload := gossh.Marshal(struct {
+					Addr       string
+					Port       uint32
+					OriginAddr string
+					OriginPort uint32
+				}{m.Addr, port, ra.IP.String(), uint32(ra.Port)})
+				ch, reqs, err := conn.OpenChannel("forwarded-tcpip", payload)
+				if err != nil {
+					return
+				}
+				go gossh.DiscardRequests(reqs)
+				relay(ch, c)
+				ch.Close()
+			}()
+		}
+	}()
+	if m.Port == 0 {
+		return true, gossh.Marshal(struct{ Port uint32 }{port})
+	}
+	return true, nil
+}
+
+// bindAddress applies GatewayPorts to a requested bind address: "no" binds
+// loopback only, "yes" the wildcard, "clientspecified" what the client asked
+// ("" and "*" meaning all addresses, "localhost" loopback).
+func bindAddress(gatewayPorts, requested string) string {
+	switch gatewayPorts {
+	case "yes":
+		return ""
+	case "clientspecified":
+		switch requested {
+		case "", "*", "0.0.0.0", "::":
+			return ""
+		case "localhost":
+			return "127.0.0.1"
+		}
+		return requested
+	}
+	if requested == "::1" {
+		return "::1"
+	}
+	return "127.0.0.1"
+}
+
+func (s *Server) cancelTCPIPForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
+	st := stateOf(ctx)
+	var m struct {
+		Addr string
+		Port uint32
+	}
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil || st == nil {
+		return false, nil
+	}
+	return st.forwards().cancel(net.JoinHostPort(m.Addr, strconv.Itoa(int(m.Port)))), nil
+}
+
+func (f *forwards) cancel(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l, ok := f.m[key]
+	if ok {
+		l.Close()
+		delete(f.m, key)
+	}
+	return ok
+}
+
+// directStreamLocal handles direct-streamlocal@openssh.com (OpenSSH
+// PROTOCOL section 2.4): a connection to a Unix socket, made with the
+// user's file-system credentials.
+func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
+	info, st := s.connAuth(conn, ctx)
+	defer s.recoverChannel(st, "direct-streamlocal")
+	var m struct {
+		Path      string
+		Reserved1 string
+		Reserved2 uint32
+	}
+	if err := gossh.Unmarshal(nc.ExtraData(), &m); err != nil || info == nil {
+		nc.Reject(gossh.ConnectionFailed, "bad request")
+		return
+	}
+	log := s.log.With("conn", connID(st), "user", info.acct.Name, "socket", m.Path)
+	if !allows(info.cfg.AllowStreamLocalForwarding, "local") || info.opts.NoPortForwarding {
+		log.Info("streamlocal forwarding refused")
+		nc.Reject(gossh.Prohibited, "streamlocal forwarding refused")
+		return
+	}
+	var d net.Conn
+	err := s.asUser(info.acct, func() error {
+		var err error
+		d, err = net.DialTimeout("unix", m.Path, dialTimeout)
+		return err
+	})
+	if err != nil {
+		log.Info("streamlocal forwarding: connect failed", "err", err)
+		nc.Reject(gossh.ConnectionFailed, err.Error())
+		return
+	}
+	ch, reqs, err := nc.Accept()
+	if err != nil {
+		d.Close()
+		return
+	}
+	go gossh.DiscardRequests(reqs)
+	relay(ch, d)
+	ch.Close()
+	d.Close()
+}
+
+// streamLocalForward handles streamlocal-forward@openssh.com: a Unix
+// socket created with the user's credentials whose connections come back
+// as forwarded-streamlocal@openssh.com channels.
+func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
+	conn, _ := ctx.Value(glssh.ContextKeyConn).(*gossh.ServerConn)
+	info, st := s.connAuth(conn, ctx)
+	defer s.recoverChannel(st, "streamlocal-forward")
+	var m struct{ Path string }
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil || info == nil || st == nil || m.Path == "" {
+		return false, nil
+	}
+	log := s.log.With("conn", connID(st), "user", info.acct.Name, "socket", m.Path)
+	if !allows(info.cfg.AllowStreamLocalForwarding, "remote") || info.opts.NoPortForwarding {
+		log.Info("remote streamlocal forwarding refused")
+		return false, nil
+	}
+	var l net.Listener
+	err := s.asUser(info.acct, func() error {
+		if info.cfg.StreamLocalBindUnlink {
+			if fi, err := os.Lstat(m.Path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+				os.Remove(m.Path)
+			}
+		}
+		var err error
+		l, err = net.Listen("unix", m.Path)
+		return err
+	})
+	if err != nil {
+		log.Info("remote streamlocal forwarding: listen failed", "err", err)
+		return false, nil
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(true)
+	f := st.forwards()
+	key := "unix:" + filepath.Clean(m.Path)
+	f.mu.Lock()
+	if _, dup := f.m[key]; dup {
+		f.mu.Unlock()
+		l.Close()
+		return false, nil
+	}
+	f.m[key] = l
+	f.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		f.closeAll()
+	}()
+	go func() {
+		defer s.recoverChannel(st, "forwarded-streamlocal")
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				ch, reqs, err := conn.OpenChannel("forwarded-streamlocal@openssh.com", gossh.Marshal(struct {
+					Path     string
+					Reserved string
+				}{m.Path, ""}))
+				if err != nil {
+					return
+				}
+				go gossh.DiscardRequests(reqs)
+				relay(ch, c)
+				ch.Close()
+			}()
+		}
+	}()
+	log.Info("remote streamlocal forwarding")
+	return true, nil
+}
+
+func (s *Server) cancelStreamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
+	st := stateOf(ctx)
+	var m struct{ Path string }
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil || st == nil {
+		return false, nil
+	}
+	return st.forwards().cancel("unix:" + filepath.Clean(m.Path)), nil
+}
