@@ -136,8 +136,8 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 		return nil, err
 	}
 	if acct.UID != 0 {
-		if _, err := os.Stat("/etc/nologin"); err == nil {
-			return nil, errors.New("/etc/nologin exists: logins are refused")
+		if _, err := os.Stat(s.nologinPath); err == nil {
+			return nil, fmt.Errorf("%s exists: logins are refused", s.nologinPath)
 		}
 	}
 	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key)}

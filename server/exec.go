@@ -28,11 +28,10 @@ func (ss *session) buildCommand(command string, loginShell, internalSFTP bool, o
 	var cmd *exec.Cmd
 	switch {
 	case internalSFTP:
-		self, err := os.Executable()
-		if err != nil {
-			return nil, fmt.Errorf("internal-sftp: %w", err)
+		if ss.s.helperPath == "" {
+			return nil, fmt.Errorf("internal-sftp: cannot find the pqsshd executable")
 		}
-		cmd = exec.Command(self)
+		cmd = exec.Command(ss.s.helperPath)
 		cmd.Args = []string{"pqsshd-internal-sftp"}
 	case loginShell:
 		cmd = exec.Command(a.Shell)

@@ -8,13 +8,16 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pkg/sftp"
+	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 )
 
@@ -272,4 +275,15 @@ func TestAgentRoundTrip(t *testing.T) {
 		conn.Close()
 		t.Fatalf("agent socket %s outlives its session", lines[0])
 	}
+}
+
+func newSFTP(c *gossh.Client) (*sftp.Client, error) { return sftp.NewClient(c) }
+
+func fileOwner(fi os.FileInfo) string {
+	st := fi.Sys().(*syscall.Stat_t)
+	u, err := user.LookupId(strconv.Itoa(int(st.Uid)))
+	if err != nil {
+		return strconv.Itoa(int(st.Uid))
+	}
+	return u.Username
 }

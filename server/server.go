@@ -47,6 +47,12 @@ type Server struct {
 	startups  *startupLimiter
 	penalties *penalties
 
+	// nologinPath and motdPath are /etc/nologin and /etc/motd (fields so
+	// tests need not touch the real files).
+	nologinPath, motdPath string
+	// helperPath is the pqsshd executable re-run for internal-sftp.
+	helperPath string
+
 	// ConfigHook, if set, is called with every connection's
 	// *ssh.ServerConfig after pqsshd has filled it in (algorithms,
 	// authentication, limits). It is the one place to add per-connection
@@ -72,6 +78,12 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 		log:       logger,
 		listeners: map[net.Listener]struct{}{},
 		penalties: newPenalties(),
+
+		nologinPath: "/etc/nologin",
+		motdPath:    "/etc/motd",
+	}
+	if exe, err := os.Executable(); err == nil {
+		s.helperPath = exe
 	}
 	if os.Geteuid() != 0 {
 		me, err := currentAccount()

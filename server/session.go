@@ -248,6 +248,9 @@ func (ss *session) startRequest(req *gossh.Request) bool {
 			return false
 		}
 	}
+	if req.Type == "shell" && ss.cfg.PrintMotd {
+		ss.printMotd()
+	}
 	go ss.run(command, req.Type == "shell" && !hasForced, internalSFTP, original, hasForced)
 	return true
 }
@@ -423,3 +426,17 @@ var signalNames = func() map[syscall.Signal]string {
 	}
 	return m
 }()
+
+// printMotd sends /etc/motd before an interactive shell (PrintMotd).
+func (ss *session) printMotd() {
+	f, err := os.Open(ss.s.motdPath)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, maxBannerSize))
+	if ss.pty != nil {
+		b = []byte(strings.ReplaceAll(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n", "\r\n"))
+	}
+	ss.ch.Write(b)
+}

@@ -1,0 +1,256 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// needRoot skips a test that needs root to create accounts and switch to
+// them. CI runs as root, so these run there.
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (creates system accounts with useradd and runs sessions as them); CI runs as root")
+	}
+}
+
+// testAccount creates a system user (and a group it belongs to) for the
+// test and removes them afterwards.
+func testAccount(t *testing.T) (name, group string) {
+	t.Helper()
+	b := make([]byte, 3)
+	rand.Read(b)
+	name = "pqt" + hex.EncodeToString(b)
+	group = name + "g"
+	if out, err := exec.Command("groupadd", group).CombinedOutput(); err != nil {
+		t.Fatalf("groupadd: %v %s", err, out)
+	}
+	if out, err := exec.Command("useradd", "-m", "-s", "/bin/sh", "-G", group, name).CombinedOutput(); err != nil {
+		exec.Command("groupdel", group).Run()
+		t.Fatalf("useradd: %v %s", err, out)
+	}
+	t.Cleanup(func() {
+		exec.Command("userdel", "-r", "-f", name).Run()
+		exec.Command("groupdel", group).Run()
+	})
+	return name, group
+}
+
+func TestRootRunsSessionAsUser(t *testing.T) {
+	needRoot(t)
+	name, group := testAccount(t)
+	e := startServer(t, "", "AcceptEnv LANG")
+	e.authorize(name, "", e.key.PublicKey())
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, _ := c.NewSession()
+	defer s.Close()
+	s.Setenv("LANG", "C")
+	out, err := s.Output(`id -un; id -Gn; pwd; echo "$USER|$LOGNAME|$HOME|$SHELL|$MAIL|$PATH|$LANG"; env | cut -d= -f1 | sort | tr '\n' ' '`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	home := "/home/" + name
+	if lines[0] != name {
+		t.Errorf("id -un = %q, want %q", lines[0], name)
+	}
+	if !strings.Contains(" "+lines[1]+" ", " "+group+" ") {
+		t.Errorf("id -Gn = %q, want supplementary group %s", lines[1], group)
+	}
+	if lines[2] != home {
+		t.Errorf("pwd = %q", lines[2])
+	}
+	want := strings.Join([]string{name, name, home, "/bin/sh", "/var/mail/" + name, userPath, "C"}, "|")
+	if lines[3] != want {
+		t.Errorf("environment %q, want %q", lines[3], want)
+	}
+	// Nothing of the server's environment leaks in.
+	for _, v := range strings.Fields(lines[4]) {
+		switch v {
+		case "USER", "LOGNAME", "HOME", "SHELL", "MAIL", "PATH", "LANG", "SSH_CLIENT", "SSH_CONNECTION", "PWD", "SHLVL", "_", "OLDPWD", "TZ":
+		default:
+			t.Errorf("unexpected variable %s in the session environment", v)
+		}
+	}
+}
+
+func TestRootPTYBelongsToUser(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	e := startServer(t, "", "")
+	e.authorize(name, "", e.key.PublicKey())
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, _ := c.NewSession()
+	defer s.Close()
+	if err := s.RequestPty("xterm", 24, 80, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Output(`stat -c %U "$(tty)"; echo "$SSH_TTY"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 || f[0] != name || !strings.HasPrefix(f[1], "/dev/pts/") {
+		t.Fatalf("tty owner/SSH_TTY: %q", out)
+	}
+}
+
+func TestAccessLists(t *testing.T) {
+	needRoot(t)
+	name, group := testAccount(t)
+	for _, tc := range []struct {
+		config string
+		allow  bool
+	}{
+		{"AllowUsers " + name, true},
+		{"AllowUsers someoneelse", false},
+		{"AllowUsers " + name + "@192.0.2.1", false},
+		{"AllowUsers " + name + "@127.0.0.1", true},
+		{"DenyUsers pqt*", false},
+		{"AllowGroups " + group, true},
+		{"AllowGroups nosuchgroup", false},
+		{"DenyGroups " + group, false},
+		{"Match User " + name + "\n\tPubkeyAuthentication no", false},
+	} {
+		e := startServer(t, "", tc.config)
+		e.authorize(name, "", e.key.PublicKey())
+		c, err := e.dial(name, e.key)
+		if (err == nil) != tc.allow {
+			t.Errorf("%q: login err %v, want allowed=%v", tc.config, err, tc.allow)
+		}
+		if c != nil {
+			c.Close()
+		}
+	}
+}
+
+func TestPermitRootLogin(t *testing.T) {
+	needRoot(t)
+	e := startServer(t, "", "PermitRootLogin no")
+	if c, err := e.dial("root", e.key); err == nil {
+		c.Close()
+		t.Fatal("root logged in with PermitRootLogin no")
+	}
+	e.logs.waitLog(t, "PermitRootLogin no")
+
+	e = startServer(t, "", "PermitRootLogin forced-commands-only")
+	if c, err := e.dial("root", e.key); err == nil {
+		c.Close()
+		t.Fatal("root logged in without a forced command")
+	}
+	forced := newSigner(t)
+	e.authorize("root", `command="echo forced"`, forced.PublicKey())
+	c, err := e.dial("root", forced)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if out, err := run(t, c, "id"); err != nil || out != "forced\n" {
+		t.Fatalf("forced command: %q %v", out, err)
+	}
+
+	e = startServer(t, "", "") // default prohibit-password: keys are fine
+	c2, err := e.dial("root", e.key)
+	if err != nil {
+		t.Fatalf("root with a key under prohibit-password: %v", err)
+	}
+	c2.Close()
+}
+
+func TestNologin(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	e := startServer(t, "", "")
+	e.srv.nologinPath = filepath.Join(e.dir, "nologin")
+	os.WriteFile(e.srv.nologinPath, []byte("maintenance\n"), 0o644)
+	e.authorize(name, "", e.key.PublicKey())
+	if c, err := e.dial(name, e.key); err == nil {
+		c.Close()
+		t.Fatal("user logged in while nologin exists")
+	}
+	e.logs.waitLog(t, "logins are refused")
+	c, err := e.dial("root", e.key) // root is exempt, as in OpenSSH
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	os.Remove(e.srv.nologinPath)
+	c, err = e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+}
+
+func TestSFTPRunsAsUser(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	e := startServer(t, "", "Subsystem sftp internal-sftp")
+	e.srv.helperPath = worldExecutableCopy(t)
+	e.authorize(name, "", e.key.PublicKey())
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sc, err := newSFTP(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	// The user cannot write where only root can.
+	if f, err := sc.Create("/etc/pqssh-sftp-test"); err == nil {
+		f.Close()
+		os.Remove("/etc/pqssh-sftp-test")
+		t.Fatal("sftp wrote to /etc as an unprivileged user")
+	}
+	f, err := sc.Create("mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	fi, err := os.Stat("/home/" + name + "/mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if owner := fileOwner(fi); owner != name {
+		t.Fatalf("file created over sftp belongs to %s", owner)
+	}
+}
+
+// worldExecutableCopy copies the test binary where any user may run it (the
+// build directory is root's), standing in for an installed pqsshd.
+func worldExecutableCopy(t *testing.T) string {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "pqsshd-helper-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "pqsshd")
+	if err := os.WriteFile(p, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
