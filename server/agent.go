@@ -25,7 +25,7 @@ func (a *agentForward) close() {
 
 // agentRequest handles auth-agent-req@openssh.com.
 func (ss *session) agentRequest() bool {
-	if !ss.cfg.AllowAgentForwarding || ss.info.opts.NoAgentForwarding {
+	if !ss.cfg.AllowAgentForwarding || ss.cfg.DisableForwarding || ss.info.opts.NoAgentForwarding {
 		ss.log.Info("agent forwarding refused", "reason", map[bool]string{true: "no-agent-forwarding", false: "AllowAgentForwarding no"}[ss.info.opts.NoAgentForwarding])
 		return false
 	}

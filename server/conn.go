@@ -115,6 +115,9 @@ func (s *Server) handleConn(c net.Conn) {
 			}
 		})
 	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetKeepAlive(cfg.TCPKeepAlive)
+	}
 	log.Debug("connection accepted")
 	s.gl.HandleConn(&trackedConn{Conn: c, st: st})
 }

@@ -106,6 +106,8 @@ func (ss *session) environment(original string, forced bool) []string {
 			}
 		}
 	}
+	// SetEnv overrides everything else (sshd_config(5)).
+	env = append(env, ss.cfg.SetEnv...)
 	return dedupEnv(env)
 }
 

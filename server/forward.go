@@ -96,6 +96,8 @@ func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.N
 	log := s.log.With("conn", connID(st), "user", info.acct.Name, "dest", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))))
 	reason := ""
 	switch {
+	case info.cfg.DisableForwarding:
+		reason = "DisableForwarding"
 	case !allows(info.cfg.AllowTCPForwarding, "local"):
 		reason = "AllowTcpForwarding " + info.cfg.AllowTCPForwarding
 	case info.opts.NoPortForwarding:
@@ -144,6 +146,8 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 	log := s.log.With("conn", connID(st), "user", info.acct.Name, "listen", net.JoinHostPort(m.Addr, strconv.Itoa(int(m.Port))))
 	reason := ""
 	switch {
+	case info.cfg.DisableForwarding:
+		reason = "DisableForwarding"
 	case !allows(info.cfg.AllowTCPForwarding, "remote"):
 		reason = "AllowTcpForwarding " + info.cfg.AllowTCPForwarding
 	case info.opts.NoPortForwarding:
@@ -274,7 +278,7 @@ func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc g
 		return
 	}
 	log := s.log.With("conn", connID(st), "user", info.acct.Name, "socket", m.Path)
-	if !allows(info.cfg.AllowStreamLocalForwarding, "local") || info.opts.NoPortForwarding {
+	if info.cfg.DisableForwarding || !allows(info.cfg.AllowStreamLocalForwarding, "local") || info.opts.NoPortForwarding {
 		log.Info("streamlocal forwarding refused")
 		nc.Reject(gossh.Prohibited, "streamlocal forwarding refused")
 		return
@@ -313,7 +317,7 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 		return false, nil
 	}
 	log := s.log.With("conn", connID(st), "user", info.acct.Name, "socket", m.Path)
-	if !allows(info.cfg.AllowStreamLocalForwarding, "remote") || info.opts.NoPortForwarding {
+	if info.cfg.DisableForwarding || !allows(info.cfg.AllowStreamLocalForwarding, "remote") || info.opts.NoPortForwarding {
 		log.Info("remote streamlocal forwarding refused")
 		return false, nil
 	}

@@ -84,6 +84,7 @@ func TestLocalForwardingRefusals(t *testing.T) {
 	for _, tc := range []struct{ name, keyOpts, config, log string }{
 		{"AllowTcpForwarding", "", "AllowTcpForwarding remote", "AllowTcpForwarding remote"},
 		{"PermitOpen", "", "PermitOpen 127.0.0.1:1", "reason=PermitOpen"},
+		{"DisableForwarding", "", "DisableForwarding yes", "reason=DisableForwarding"},
 		{"no-port-forwarding", "no-port-forwarding", "", "reason=no-port-forwarding"},
 		{"restrict", "restrict", "", "reason=no-port-forwarding"},
 		{"permitopen=", `permitopen="127.0.0.1:1"`, "", `reason="permitopen="`},

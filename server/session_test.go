@@ -183,7 +183,7 @@ func TestPTYAndWindowChange(t *testing.T) {
 }
 
 func TestAcceptEnv(t *testing.T) {
-	e := startServer(t, "", "AcceptEnv LANG LC_*")
+	e := startServer(t, "", "AcceptEnv LANG LC_* FORCED\nSetEnv FORCED=by-server")
 	c := e.mustDial()
 	s, _ := c.NewSession()
 	defer s.Close()
@@ -196,12 +196,13 @@ func TestAcceptEnv(t *testing.T) {
 	if err := s.Setenv("FOO", "bar"); err == nil {
 		t.Fatal("FOO accepted, not in AcceptEnv")
 	}
-	out, err := s.Output(`echo "$LANG|$LC_TIME|$FOO|$USER|$SSH_CONNECTION"`)
+	s.Setenv("FORCED", "by-client")
+	out, err := s.Output(`echo "$LANG|$LC_TIME|$FOO|$USER|$SSH_CONNECTION|$FORCED"`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := strings.Split(strings.TrimSpace(string(out)), "|")
-	if f[0] != "C.UTF-8" || f[1] != "C" || f[2] != "" || f[3] != e.user || !strings.HasPrefix(f[4], "127.0.0.1 ") {
+	if f[0] != "C.UTF-8" || f[1] != "C" || f[2] != "" || f[3] != e.user || !strings.HasPrefix(f[4], "127.0.0.1 ") || f[5] != "by-server" {
 		t.Fatalf("environment %q", out)
 	}
 }

@@ -276,8 +276,9 @@ func listen(cfg *config.Config) ([]net.Listener, error) {
 				targets = append(targets, net.JoinHostPort(strings.Trim(a, "[]"), strconv.Itoa(p)))
 			}
 		}
+		network := map[string]string{"any": "tcp", "inet": "tcp4", "inet6": "tcp6"}[cfg.AddressFamily]
 		for _, t := range targets {
-			l, err := net.Listen("tcp", t)
+			l, err := net.Listen(network, t)
 			if err != nil {
 				for _, o := range out {
 					o.Close()

@@ -71,6 +71,10 @@ type Config struct {
 	StrictModes                bool
 	UseDNS                     bool
 	PerSourcePenalties         bool
+	DisableForwarding          bool
+	TCPKeepAlive               bool
+	SetEnv                     []string
+	AddressFamily              string
 
 	// set records which keywords have been given a value (first wins).
 	set map[string]bool
@@ -109,6 +113,8 @@ func Default() *Config {
 		TrustedUserCAKeys:          "none",
 		StrictModes:                true,
 		PerSourcePenalties:         true,
+		TCPKeepAlive:               true,
+		AddressFamily:              "any",
 		set:                        map[string]bool{},
 	}
 }
@@ -131,6 +137,7 @@ func (c *Config) clone() *Config {
 	n.DenyGroups = slices.Clone(c.DenyGroups)
 	n.PermitOpen = slices.Clone(c.PermitOpen)
 	n.PermitListen = slices.Clone(c.PermitListen)
+	n.SetEnv = slices.Clone(c.SetEnv)
 	n.set = map[string]bool{}
 	for k, v := range c.set {
 		n.set[k] = v

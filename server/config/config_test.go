@@ -52,6 +52,12 @@ PermitRootLogin yes
 	}
 }
 
+func TestFixedValuesAccepted(t *testing.T) {
+	// The settings of a typical distribution sshd_config that describe what
+	// pqsshd does anyway load without error.
+	mustParse(t, "UsePAM no\nX11Forwarding no\nPrintMotd no\nKbdInteractiveAuthentication no\nAcceptEnv LANG LC_* COLORTERM NO_COLOR\nPrintLastLog no\n")
+}
+
 func TestDefaults(t *testing.T) {
 	c := mustParse(t, "")
 	if !slices.Equal(c.Ports, []int{22}) || c.MaxStartups != (MaxStartups{10, 30, 100}) ||
@@ -68,7 +74,10 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"Port 22\nNoSuchOption yes\n", "sshd_config:2: unknown option \"NoSuchOption\""},
 		{"\n\nPasswordAuthentication yes", "sshd_config:3: PasswordAuthentication yes is not supported"},
-		{"UsePAM yes", "sshd_config:1: unsupported option \"UsePAM\""},
+		{"UsePAM yes", "sshd_config:1: UsePAM yes is not supported: PAM"},
+		{"X11Forwarding yes", "sshd_config:1: X11Forwarding yes is not supported"},
+		{"AuthorizedKeysCommand /bin/x", "sshd_config:1: unsupported option \"AuthorizedKeysCommand\""},
+		{"SetEnv NOEQUALS", "sshd_config:1: SetEnv: expected NAME=VALUE"},
 		{"Port 99999", "sshd_config:1: Port: bad port number"},
 		{"KexAlgorithms curve25519-sha256,foo-kex", `sshd_config:1: KexAlgorithms: unsupported algorithm "foo-kex"`},
 		{"KexAlgorithms +sntrup-typo", `unsupported algorithm "sntrup-typo"`},

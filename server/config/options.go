@@ -30,24 +30,15 @@ var byKeyword = map[string]*option{}
 // unsupported are sshd_config keywords pqsshd knows but does not implement,
 // with the reason given in the error.
 var unsupported = map[string]string{
-	"usepam":                   "PAM is not supported; pqsshd authenticates with public keys only",
-	"x11forwarding":            "X11 forwarding is not supported",
-	"gssapiauthentication":     "GSSAPI is not supported",
-	"kerberosauthentication":   "Kerberos is not supported",
-	"hostbasedauthentication":  "host-based authentication is not supported",
 	"authorizedkeyscommand":    "AuthorizedKeysCommand is not supported yet",
 	"authorizedprincipalsfile": "AuthorizedPrincipalsFile is not supported yet",
 	"chrootdirectory":          "ChrootDirectory is not supported yet",
-	"permittunnel":             "tunnel devices are not supported",
-	"compression":              "compression is not supported",
 	"usepriviledgeseparation":  "privilege separation is built in",
 	"useprivilegeseparation":   "privilege separation is built in",
 	"hostcertificate":          "host certificates are not supported yet",
 	"hostkeyalgorithms":        "HostKeyAlgorithms is not supported yet",
 	"pubkeyacceptedalgorithms": "PubkeyAcceptedAlgorithms is not supported yet",
 	"revokedkeys":              "RevokedKeys is not supported yet",
-	"ignorerhosts":             "rhosts authentication is not supported",
-	"permitemptypasswords":     "password authentication is not supported",
 }
 
 func init() {
@@ -351,6 +342,21 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.TrustedUserCAKeys })})
+	yesno("DisableForwarding", true, func(c *Config) *bool { return &c.DisableForwarding })
+	yesno("TCPKeepAlive", false, func(c *Config) *bool { return &c.TCPKeepAlive })
+	add(&option{name: "SetEnv", match: true, multi: true,
+		reset: func(c *Config) { c.SetEnv = nil },
+		set: func(c *Config, a []string) error {
+			for _, kv := range a {
+				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+					return fmt.Errorf("SetEnv: expected NAME=VALUE, not %q", kv)
+				}
+			}
+			c.SetEnv = append(c.SetEnv, a...)
+			return nil
+		},
+		dump: list(func(c *Config) *[]string { return &c.SetEnv })})
+	choice("AddressFamily", false, func(c *Config) *string { return &c.AddressFamily }, "any", "inet", "inet6")
 	yesno("StreamLocalBindUnlink", true, func(c *Config) *bool { return &c.StreamLocalBindUnlink })
 	yesno("StrictModes", false, func(c *Config) *bool { return &c.StrictModes })
 	yesno("UseDNS", false, func(c *Config) *bool { return &c.UseDNS })
@@ -368,6 +374,40 @@ func init() {
 			}
 			return []string{"no"}
 		}})
+}
+
+// fixed lists keywords pqsshd accepts only with the value that describes
+// its behaviour (so that common configurations load), and the reason any
+// other value is refused.
+var fixed = []struct{ name, value, why string }{
+	{"UsePAM", "no", "PAM is not supported; pqsshd authenticates with public keys and certificates"},
+	{"X11Forwarding", "no", "X11 forwarding is not supported"},
+	{"PermitTunnel", "no", "tun/tap forwarding is not supported"},
+	{"Compression", "no", "compression is not supported"},
+	{"IgnoreRhosts", "yes", "rhosts authentication is not supported"},
+	{"PermitEmptyPasswords", "no", "password authentication is not supported"},
+	{"HostbasedAuthentication", "no", "host-based authentication is not supported"},
+	{"GSSAPIAuthentication", "no", "GSSAPI is not supported"},
+	{"KerberosAuthentication", "no", "Kerberos is not supported"},
+	{"PermitUserRC", "no", "~/.ssh/rc is not run"},
+	{"PrintLastLog", "no", "lastlog is not written or printed"},
+	{"SyslogFacility", "AUTH", "pqsshd logs to the AUTH facility (or stderr with -e)"},
+}
+
+func init() {
+	for _, f := range fixed {
+		f := f
+		o := &option{name: f.name, match: true,
+			set: func(_ *Config, a []string) error {
+				if len(a) != 1 || !strings.EqualFold(a[0], f.value) {
+					return fmt.Errorf("%s %s is not supported: %s (only %q is accepted)", f.name, strings.Join(a, " "), f.why, f.value)
+				}
+				return nil
+			},
+			dump: func(*Config) []string { return []string{strings.ToLower(f.value)} }}
+		options = append(options, o)
+		byKeyword[strings.ToLower(f.name)] = o
+	}
 }
 
 func parseYesNo(a []string) (bool, error) {
