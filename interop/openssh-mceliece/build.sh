@@ -29,6 +29,10 @@ PATCHES=$(ls "$HERE"/patches/*.patch | LC_ALL=C sort)
 DIGEST=$( { cat $PATCHES "$HERE/build.sh"; echo "prefix=$PREFIX cflags=$EXTRA_CFLAGS"; } | sha256sum | cut -d' ' -f1)
 STAMP="$ROOTFS$PREFIX/.pqssh-build-stamp"
 
+# One build per rootfs at a time.
+exec 9>"$ROOTFS/.pqssh-openssh-mceliece.lock"
+flock 9
+
 if [ "${PQSSH_MCELIECE_FORCE:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$DIGEST" ] \
 	&& [ -x "$ROOTFS$PREFIX/bin/ssh" ] && [ -x "$ROOTFS$PREFIX/sbin/sshd" ]; then
 	echo "openssh-mceliece: already built for digest $DIGEST in $ROOTFS$PREFIX"
@@ -54,8 +58,12 @@ if ! grep -rqs '^deb-src .*trixie' /etc/apt/sources.list /etc/apt/sources.list.d
 fi
 if [ ! -f .deps-ok ]; then
 	apt-get update -qq
-	apt-get build-dep -y -qq --no-install-recommends openssh
-	apt-get install -y -qq --no-install-recommends libmceliece-dev dpkg-dev patch autoconf
+	# Only what our ./configure needs (OpenSSL, zlib; no PAM, Kerberos,
+	# SELinux, libedit, GTK askpass): far less than "apt-get build-dep
+	# openssh". dpkg-dev unpacks "apt-get source".
+	apt-get install -y -qq --no-install-recommends gcc make libc6-dev \\
+		libssl-dev zlib1g-dev autoconf libmceliece-dev dpkg-dev patch xz-utils
+	apt-get clean
 	touch .deps-ok
 fi
 
@@ -66,7 +74,9 @@ for p in ../../patches/*.patch; do
 	echo "applying \$p"
 	patch -p1 --no-backup-if-mismatch < "\$p"
 done
-autoreconf -f -i >/dev/null 2>&1 || autoreconf
+# configure.ac changed (--with-mceliece): regenerate configure and
+# config.h.in (aclocal.m4 ships with the source, so no automake needed).
+autoconf -f && autoheader -f
 ./configure -q --prefix=$PREFIX --sysconfdir=$PREFIX/etc --libexecdir=$PREFIX/libexec \
 	--with-privsep-path=/run/sshd --with-mceliece \
 	CFLAGS="-O2 -g -pipe $EXTRA_CFLAGS"
@@ -79,6 +89,9 @@ mkdir -p /run/sshd
 # sshd's privilege-separation user (openssh-server creates it too).
 getent passwd sshd >/dev/null || useradd --system --home-dir /run/sshd --shell /usr/sbin/nologin sshd
 $PREFIX/bin/ssh -V
+# The build tree (~60 MB) is not needed any more: a new patch digest
+# fetches the source again.
+cd $WORK && rm -rf src
 INNER
 chmod 0755 "$ROOTFS$WORK/inner.sh"
 
