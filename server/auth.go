@@ -108,6 +108,7 @@ func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, 
 	if st != nil {
 		st.mu.Lock()
 		st.failures++
+		st.user = conn.User()
 		st.mu.Unlock()
 	}
 	s.log.Debug("authentication attempt failed", "conn", connID(st), "user", conn.User(), "method", method, "err", err)
@@ -147,7 +148,7 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 		}
 		info.fingerprint = gossh.FingerprintSHA256(cert.Key)
 	} else {
-		e, err := findKey(ccfg, acct, key)
+		e, err := s.findKey(ccfg, acct, key)
 		if err != nil {
 			return nil, err
 		}
@@ -218,8 +219,10 @@ func checkAccess(c *config.Config, a *account, addr string) error {
 	return nil
 }
 
-// authorizedKeys reads and parses the user's AuthorizedKeysFile files.
-func authorizedKeys(c *config.Config, a *account) []authkeys.Entry {
+// authorizedKeys reads and parses the user's AuthorizedKeysFile files,
+// with the user's file-system credentials (as sshd does), so that a file
+// the user could not read grants nothing.
+func (s *Server) authorizedKeys(c *config.Config, a *account) []authkeys.Entry {
 	var all []authkeys.Entry
 	for _, pat := range c.AuthorizedKeysFiles {
 		if strings.EqualFold(pat, "none") {
@@ -229,7 +232,12 @@ func authorizedKeys(c *config.Config, a *account) []authkeys.Entry {
 		if err != nil {
 			continue
 		}
-		data, err := readAuthorizedKeys(p, a, c.StrictModes)
+		var data []byte
+		err = s.asUser(a, func() error {
+			var err error
+			data, err = readAuthorizedKeys(p, a, c.StrictModes)
+			return err
+		})
 		if err != nil {
 			continue
 		}
@@ -303,9 +311,9 @@ func secureFile(path string, fi os.FileInfo, a *account) error {
 
 // findKey finds key among the user's authorized keys (not cert-authority
 // lines).
-func findKey(c *config.Config, a *account, key gossh.PublicKey) (authkeys.Entry, error) {
+func (s *Server) findKey(c *config.Config, a *account, key gossh.PublicKey) (authkeys.Entry, error) {
 	want := key.Marshal()
-	for _, e := range authorizedKeys(c, a) {
+	for _, e := range s.authorizedKeys(c, a) {
 		if !e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), want) {
 			return e, nil
 		}
@@ -335,7 +343,7 @@ func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cer
 		}
 	}
 	if !trusted {
-		for _, e := range authorizedKeys(c, a) {
+		for _, e := range s.authorizedKeys(c, a) {
 			if e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), caBytes) {
 				trusted = true
 				info.opts = e.Options

@@ -79,7 +79,13 @@ func (s *Server) handleConn(c net.Conn) {
 	}
 	st := &connState{id: nextConnID(), conn: c, peer: peer, host: host, start: time.Now(), server: s}
 	log := s.log.With("conn", st.id, "peer", peer)
+	s.mu.Lock()
+	s.peers[peer] = st
+	s.mu.Unlock()
 	defer func() {
+		s.mu.Lock()
+		delete(s.peers, peer)
+		s.mu.Unlock()
 		if r := recover(); r != nil {
 			log.Error("panic in connection handler; connection closed", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
@@ -156,17 +162,21 @@ func (s *Server) connCallback(ctx glssh.Context, c net.Conn) net.Conn {
 // connectionFailed logs a connection whose handshake or authentication
 // failed: garbage, a bad key exchange, a closed socket, failed logins.
 func (s *Server) connectionFailed(c net.Conn, err error) {
-	args := []any{"peer", c.RemoteAddr().String(), "err", err}
-	if tc, ok := c.(*trackedConn); ok {
-		tc.st.mu.Lock()
-		args = append(args, "conn", tc.st.id)
-		if tc.st.kex != "" {
-			args = append(args, "kex", tc.st.kex)
+	peer := c.RemoteAddr().String()
+	args := []any{"peer", peer, "err", err}
+	s.mu.RLock()
+	st := s.peers[peer]
+	s.mu.RUnlock()
+	if st != nil {
+		st.mu.Lock()
+		args = append(args, "conn", st.id, "user", st.user)
+		if st.kex != "" {
+			args = append(args, "kex", st.kex)
 		}
-		if tc.st.failures > 0 {
-			args = append(args, "auth_failures", tc.st.failures)
+		if st.failures > 0 {
+			args = append(args, "auth_failures", st.failures)
 		}
-		tc.st.mu.Unlock()
+		st.mu.Unlock()
 	}
 	switch {
 	case errors.Is(err, io.EOF):

@@ -18,6 +18,9 @@ import (
 // dialTimeout bounds connecting to a local (direct-tcpip) destination.
 const dialTimeout = 10 * time.Second
 
+// maxForwards bounds the remote-forwarding listeners of one connection.
+const maxForwards = 256
+
 // forwards are a connection's remote-forwarding listeners.
 type forwards struct {
 	mu sync.Mutex
@@ -31,6 +34,17 @@ func (st *connState) forwards() *forwards {
 		st.fwd = &forwards{m: map[string]net.Listener{}}
 	}
 	return st.fwd
+}
+
+// add records a listener unless its key is taken or the limit reached.
+func (f *forwards) add(key string, l net.Listener) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, dup := f.m[key]; dup || len(f.m) >= maxForwards {
+		return false
+	}
+	f.m[key] = l
+	return true
 }
 
 func (f *forwards) closeAll() {
@@ -171,15 +185,12 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 	}
 	port := uint32(l.Addr().(*net.TCPAddr).Port)
 	key := net.JoinHostPort(m.Addr, strconv.Itoa(int(port)))
-	f := st.forwards()
-	f.mu.Lock()
-	if _, dup := f.m[key]; dup {
-		f.mu.Unlock()
+	if !st.forwards().add(key, l) {
+		log.Info("remote forwarding refused: duplicate or too many listeners", "max", maxForwards)
 		l.Close()
 		return false, nil
 	}
-	f.m[key] = l
-	f.mu.Unlock()
+	f := st.forwards()
 	go func() {
 		<-ctx.Done()
 		f.closeAll()
@@ -338,15 +349,11 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 	}
 	l.(*net.UnixListener).SetUnlinkOnClose(true)
 	f := st.forwards()
-	key := "unix:" + filepath.Clean(m.Path)
-	f.mu.Lock()
-	if _, dup := f.m[key]; dup {
-		f.mu.Unlock()
+	if !f.add("unix:"+filepath.Clean(m.Path), l) {
+		log.Info("remote streamlocal forwarding refused: duplicate or too many listeners", "max", maxForwards)
 		l.Close()
 		return false, nil
 	}
-	f.m[key] = l
-	f.mu.Unlock()
 	go func() {
 		<-ctx.Done()
 		f.closeAll()

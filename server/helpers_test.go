@@ -57,7 +57,7 @@ func (b *syncBuffer) waitLog(t *testing.T, s string) {
 }
 
 type testEnv struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	user string
 	key  gossh.Signer
@@ -66,7 +66,7 @@ type testEnv struct {
 	logs *syncBuffer
 }
 
-func newSigner(t *testing.T) gossh.Signer {
+func newSigner(t testing.TB) gossh.Signer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -79,7 +79,7 @@ func newSigner(t *testing.T) gossh.Signer {
 	return s
 }
 
-func currentUser(t *testing.T) string {
+func currentUser(t testing.TB) string {
 	u, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
@@ -90,12 +90,17 @@ func currentUser(t *testing.T) string {
 // startServer starts an in-process server whose authorized_keys (for every
 // user) is dir/<user>.keys, holding one fresh key with the given options
 // prefix. extra is more sshd_config text.
-func startServer(t *testing.T, keyOptions, extra string) *testEnv {
+func startServer(t testing.TB, keyOptions, extra string) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, dir: t.TempDir(), user: currentUser(t), key: newSigner(t), logs: &syncBuffer{}}
 	e.authorize(e.user, keyOptions, e.key.PublicKey())
-	text := fmt.Sprintf("HostKey %s\nAuthorizedKeysFile %s/%%u.keys\nPerSourcePenalties no\n%s\n",
-		filepath.Join(e.dir, "hostkey_ed25519"), e.dir, extra)
+	text := fmt.Sprintf("HostKey %s\nAuthorizedKeysFile %s/%%u.keys .ssh/authorized_keys\n",
+		filepath.Join(e.dir, "hostkey_ed25519"), e.dir)
+	if !strings.Contains(extra, "PerSourcePenalties") {
+		// Tests fail logins on purpose; penalties would refuse later ones.
+		text += "PerSourcePenalties no\n"
+	}
+	text += extra + "\n"
 	cfg, err := config.Parse(filepath.Join(e.dir, "sshd_config"), []byte(text))
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +138,31 @@ func (e *testEnv) authorize(userName, options string, key gossh.PublicKey) {
 	}
 	fmt.Fprintln(f, line)
 	f.Close()
+}
+
+// authorizeHome appends a key line to a (test) user's own
+// ~/.ssh/authorized_keys, owned by the user: the daemon reads it with the
+// user's credentials.
+func (e *testEnv) authorizeHome(userName, options string, key gossh.PublicKey) {
+	a, err := lookupAccount(userName)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	dir := filepath.Join(a.Home, ".ssh")
+	os.MkdirAll(dir, 0o700)
+	os.Chown(dir, a.UID, a.GID)
+	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(key)))
+	if options != "" {
+		line = options + " " + line
+	}
+	p := filepath.Join(dir, "authorized_keys")
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	fmt.Fprintln(f, line)
+	f.Close()
+	os.Chown(p, a.UID, a.GID)
 }
 
 func (e *testEnv) clientConfig(userName string, key gossh.Signer, kex ...string) *gossh.ClientConfig {

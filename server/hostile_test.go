@@ -182,3 +182,26 @@ func TestPenaltyAfterRepeatedFailures(t *testing.T) {
 		t.Fatal("penalty did not expire")
 	}
 }
+
+func TestPenaltyRefusesSource(t *testing.T) {
+	e := startServer(t, "", "PerSourcePenalties yes")
+	for range 3 {
+		if c, err := e.dial(e.user, newSigner(t)); err == nil {
+			c.Close()
+			t.Fatal("unknown key accepted")
+		}
+	}
+	// The penalty is recorded when the server closes each failed connection.
+	for i := 0; ; i++ {
+		c, err := e.dial(e.user, e.key)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if i > 100 {
+			t.Fatal("source not penalized after three failed logins")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.logs.waitLog(t, "source penalized after repeated authentication failures")
+}

@@ -18,10 +18,12 @@ const (
 	penaltyMaxSources = 65536
 )
 
-// penalty is one source's record: the end of its penalty, and whether the
-// penalty has reached min and is being enforced.
+// penalty is one source's record: the end of its penalty, the penalty
+// accumulated since the source was last clean, and whether that reached min
+// so that the source is refused until the end.
 type penalty struct {
 	until    time.Time
+	score    time.Duration
 	enforced bool
 }
 
@@ -59,10 +61,11 @@ func (p *penalties) record(source string, authFailed bool) {
 		e = penalty{until: now}
 	}
 	e.until = e.until.Add(add)
+	e.score += add
 	if e.until.Sub(now) > penaltyMax {
 		e.until = now.Add(penaltyMax)
 	}
-	if e.until.Sub(now) >= penaltyMin {
+	if e.score >= penaltyMin {
 		e.enforced = true
 	}
 	p.until[source] = e

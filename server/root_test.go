@@ -45,7 +45,7 @@ func TestRootRunsSessionAsUser(t *testing.T) {
 	needRoot(t)
 	name, group := testAccount(t)
 	e := startServer(t, "", "AcceptEnv LANG")
-	e.authorize(name, "", e.key.PublicKey())
+	e.authorizeHome(name, "", e.key.PublicKey())
 	c, err := e.dial(name, e.key)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestRootPTYBelongsToUser(t *testing.T) {
 	needRoot(t)
 	name, _ := testAccount(t)
 	e := startServer(t, "", "")
-	e.authorize(name, "", e.key.PublicKey())
+	e.authorizeHome(name, "", e.key.PublicKey())
 	c, err := e.dial(name, e.key)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func TestAccessLists(t *testing.T) {
 		{"Match User " + name + "\n\tPubkeyAuthentication no", false},
 	} {
 		e := startServer(t, "", tc.config)
-		e.authorize(name, "", e.key.PublicKey())
+		e.authorizeHome(name, "", e.key.PublicKey())
 		c, err := e.dial(name, e.key)
 		if (err == nil) != tc.allow {
 			t.Errorf("%q: login err %v, want allowed=%v", tc.config, err, tc.allow)
@@ -170,13 +170,32 @@ func TestPermitRootLogin(t *testing.T) {
 	c2.Close()
 }
 
+func TestUnreadableKeysFileGrantsNothing(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	e := startServer(t, "", "")
+	// dir/<user>.keys lies in a directory only root can enter: the daemon
+	// reads authorized_keys as the user, so this file grants nothing.
+	e.authorize(name, "", e.key.PublicKey())
+	if c, err := e.dial(name, e.key); err == nil {
+		c.Close()
+		t.Fatal("key from a file the user cannot read was accepted")
+	}
+	e.authorizeHome(name, "", e.key.PublicKey())
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+}
+
 func TestNologin(t *testing.T) {
 	needRoot(t)
 	name, _ := testAccount(t)
 	e := startServer(t, "", "")
 	e.srv.nologinPath = filepath.Join(e.dir, "nologin")
 	os.WriteFile(e.srv.nologinPath, []byte("maintenance\n"), 0o644)
-	e.authorize(name, "", e.key.PublicKey())
+	e.authorizeHome(name, "", e.key.PublicKey())
 	if c, err := e.dial(name, e.key); err == nil {
 		c.Close()
 		t.Fatal("user logged in while nologin exists")
@@ -200,7 +219,7 @@ func TestSFTPRunsAsUser(t *testing.T) {
 	name, _ := testAccount(t)
 	e := startServer(t, "", "Subsystem sftp internal-sftp")
 	e.srv.helperPath = worldExecutableCopy(t)
-	e.authorize(name, "", e.key.PublicKey())
+	e.authorizeHome(name, "", e.key.PublicKey())
 	c, err := e.dial(name, e.key)
 	if err != nil {
 		t.Fatal(err)

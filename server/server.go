@@ -42,6 +42,8 @@ type Server struct {
 	closed  bool
 
 	listeners map[net.Listener]struct{}
+	open      map[net.Conn]struct{} // every accepted connection, for Close
+	peers     map[string]*connState // by remote address, for connectionFailed
 	conns     sync.WaitGroup
 
 	startups  *startupLimiter
@@ -77,6 +79,8 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 	s := &Server{
 		log:       logger,
 		listeners: map[net.Listener]struct{}{},
+		open:      map[net.Conn]struct{}{},
+		peers:     map[string]*connState{},
 		penalties: newPenalties(),
 
 		nologinPath: "/etc/nologin",
@@ -208,9 +212,22 @@ func (s *Server) Serve(l net.Listener) error {
 			return fmt.Errorf("pqsshd: accept: %w", err)
 		}
 		delay = 0
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.Close()
+			return ErrServerClosed
+		}
+		s.open[c] = struct{}{}
 		s.conns.Add(1)
+		s.mu.Unlock()
 		go func() {
-			defer s.conns.Done()
+			defer func() {
+				s.mu.Lock()
+				delete(s.open, c)
+				s.mu.Unlock()
+				s.conns.Done()
+			}()
 			s.handleConn(c)
 		}()
 	}
@@ -223,9 +240,17 @@ func (s *Server) Close() error {
 	for l := range s.listeners {
 		l.Close()
 	}
+	for c := range s.open {
+		c.Close()
+	}
 	s.mu.Unlock()
 	return s.gl.Close()
 }
+
+// Unauthenticated returns the number of connections that have not
+// authenticated yet (those MaxStartups counts), for admission policies
+// such as a memory budget for large key exchanges.
+func (s *Server) Unauthenticated() int { return s.startups.unauthenticated() }
 
 // Shutdown stops the listeners and waits for the connections to end by
 // themselves, or for ctx to be done (then they are closed).
@@ -245,7 +270,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		s.gl.Close()
+		s.Close()
 		return ctx.Err()
 	}
 }

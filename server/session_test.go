@@ -38,6 +38,7 @@ func TestUnauthorizedKeyRefused(t *testing.T) {
 		t.Fatalf("dial with an unknown key: %v, want an authentication failure", err)
 	}
 	e.logs.waitLog(t, "connection failed")
+	e.logs.waitLog(t, "user="+e.user+" kex=mlkem768x25519-sha256 auth_failures=1")
 }
 
 func TestExitSignal(t *testing.T) {
