@@ -1,0 +1,53 @@
+package mceliece
+
+import (
+	"crypto/rand"
+	"testing"
+)
+
+func BenchmarkKeypairF(b *testing.B) {
+	for b.Loop() {
+		if _, _, err := fScheme.GenerateKeyPairFrom(rand.Reader); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKeypairPlain(b *testing.B) {
+	for b.Loop() {
+		if _, _, err := plainScheme.GenerateKeyPairFrom(rand.Reader); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncapsulate(b *testing.B) {
+	pk, _ := testKey(b)
+	for b.Loop() {
+		if _, _, err := Scheme().Encapsulate(pk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecapsulate(b *testing.B) {
+	pk, sk := testKey(b)
+	ct, _, _ := Scheme().Encapsulate(pk)
+	for b.Loop() {
+		if _, err := Scheme().Decapsulate(sk, ct); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUnmarshalPrivateKey measures parsing a private key, which derives
+// the support (Beneš network) and 1/g(α)² once per key.
+func BenchmarkUnmarshalPrivateKey(b *testing.B) {
+	_, sk := testKey(b)
+	skb, _ := sk.MarshalBinary()
+	for b.Loop() {
+		if _, err := Scheme().UnmarshalBinaryPrivateKey(skb); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
