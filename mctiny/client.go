@@ -1,0 +1,593 @@
+package mctiny
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha3"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// Result is what a client holds after a McTiny exchange.
+type Result struct {
+	// Z is the session key, the Classic McEliece session key of the
+	// client's one-time key pair.
+	Z [SessionKeySize]byte
+	// Cookie is C_Z, from which the server recovers Z, and Nonce its
+	// nonce M‖255‖255. Both are public; together they are valid for 7 to
+	// 8 minutes after the exchange.
+	Cookie [CZSize]byte
+	Nonce  [NonceSize]byte
+	// Stats describes the exchange.
+	Stats ExchangeStats
+}
+
+// Wipe erases Z.
+func (r *Result) Wipe() { clear(r.Z[:]) }
+
+// ExchangeStats are the counts and times of one exchange.
+type ExchangeStats struct {
+	PacketsSent, PacketsReceived int
+	BytesSent, BytesReceived     int // UDP payload bytes
+	Retransmissions              int
+	RetransmittedBytes           int // part of BytesSent
+	IgnoredBytes                 int // part of BytesReceived: duplicates, strays, forgeries
+	KeyGen                       time.Duration // one-time key generation
+	Total                        time.Duration // the whole exchange
+	SmoothedRTT                  time.Duration
+}
+
+// ClientConfig holds optional settings of Exchange.
+type ClientConfig struct {
+	// MaxWindow bounds the number of queries in flight; 0 means 128.
+	MaxWindow int
+	// InitialRTO is the retransmission timeout before any round trip is
+	// measured (and always for phase 0, whose reply costs the server a
+	// decapsulation); 0 means 1 second.
+	InitialRTO time.Duration
+	// MinRTO bounds the measured retransmission timeout from below; 0
+	// means 25 ms.
+	MinRTO time.Duration
+	// MaxTries is how often one query is sent before the exchange fails;
+	// 0 means 10 (with exponential backoff, about 30 s at the 1 s initial
+	// timeout).
+	MaxTries int
+	// OneTimeKey, if set, is used instead of a freshly generated one-time
+	// key pair. Reusing a one-time key across exchanges forfeits key
+	// erasure; this exists for load tests only.
+	OneTimeKey *OneTimeKey
+}
+
+// ErrNoReply is wrapped by the error of an exchange whose query went
+// unanswered MaxTries times.
+var ErrNoReply = errors.New("mctiny: server does not answer")
+
+// ErrServerMismatch is returned when a reply is inconsistent with the
+// exchange so far (the server echoed a ciphertext other than the one the
+// pieces add up to).
+var ErrServerMismatch = errors.New("mctiny: inconsistent reply from server")
+
+// Query indices: 0 is phase 0, then the r*l phase-1 blocks row-major, the
+// pieces, and phase 3.
+const (
+	qPhase0 = 0
+	qPhase1 = 1
+	qPhase2 = qPhase1 + RowBlocks*ColBlocks
+	qPhase3 = qPhase2 + Pieces
+)
+
+type qstate uint8
+
+const (
+	qWaiting qstate = iota
+	qReady
+	qInflight
+	qDone
+)
+
+type query struct {
+	state    qstate
+	tries    int
+	sentAt   time.Time
+	deadline time.Time
+	box      []byte // frozen encrypted part (phases 2 and 3)
+}
+
+type client struct {
+	cfg    ClientConfig
+	conn   net.PacketConn
+	server net.Addr
+	start  time.Time
+
+	S  [SessionKeySize]byte
+	N  [NoncePrefixSize]byte
+	C0 [C0Size]byte
+	q0 []byte // the phase-0 packet
+
+	key      *OneTimeKey
+	pk       []byte // T, row-major
+	cij      [RowBlocks * ColBlocks][CijSize]byte
+	rowsDone [RowBlocks]int
+	syndrome [Pieces * PieceBytes]byte
+	he       [CiphertextSize]byte
+	piecesIn int
+
+	qs       [Queries]query
+	ready    []int // phase-1 queries ready to send, in order
+	urgent   []int // phase-0/2/3 queries ready to send
+	inflight []int
+
+	cwnd, ssthresh float64
+	srtt, rttvar   time.Duration
+	rto            time.Duration
+	nextSend       time.Time
+
+	nonce [NonceSize]byte
+	buf   [MaxPacketSize]byte
+	plain [MaxPacketSize]byte
+	stats   ExchangeStats
+	lastLen int
+	res     *Result
+}
+
+// Exchange runs McTiny as a client over conn with the server at server,
+// whose long-term mceliece6688128 public key is serverPK (the caller must
+// have authenticated it, for instance by its pinned fingerprint). conn is
+// used exclusively by Exchange until it returns; packets from other
+// addresses are ignored. Exchange returns when the session key is
+// established, when ctx is done, or when a query went unanswered too often.
+//
+// The client pipelines: it sends phase-1 blocks as soon as the one-time key
+// exists, a phase-2 query as soon as the cookies of its rows are in, and
+// retransmits each unanswered query on its own timer, keeping a congestion
+// window of queries in flight and pacing sends over the measured round
+// trip.
+func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverPK []byte, cfg *ClientConfig) (*Result, error) {
+	if len(serverPK) != PublicKeySize {
+		return nil, fmt.Errorf("mctiny: server public key is %d bytes, want %d", len(serverPK), PublicKeySize)
+	}
+	c := &client{conn: conn, server: server, start: time.Now(), res: new(Result)}
+	if cfg != nil {
+		c.cfg = *cfg
+	}
+	if c.cfg.MaxWindow <= 0 {
+		c.cfg.MaxWindow = 128
+	}
+	if c.cfg.InitialRTO <= 0 {
+		c.cfg.InitialRTO = time.Second
+	}
+	if c.cfg.MinRTO <= 0 {
+		c.cfg.MinRTO = 25 * time.Millisecond
+	}
+	if c.cfg.MaxTries <= 0 {
+		c.cfg.MaxTries = 10
+	}
+	c.cwnd, c.ssthresh = 16, float64(c.cfg.MaxWindow)
+	c.rto = c.cfg.InitialRTO
+	defer c.wipe()
+
+	// Phase 0: encapsulate to the server's long-term key.
+	ct, err := encapsulate(&c.S, serverPK)
+	if err != nil {
+		return nil, err
+	}
+	c.q0 = make([]byte, 0, Q0Size)
+	var R [NoncePrefixSize]byte
+	if _, err := rand.Read(R[:]); err != nil {
+		return nil, err
+	}
+	setNonce(&c.nonce, R[:], 0, 0)
+	c.q0 = seal(c.q0, make([]byte, ExtensionSize), &c.nonce, &c.S)
+	var hpk [HashSize]byte
+	var sh sha3.SHAKE
+	hash(&sh, &hpk, serverPK, nil)
+	c.q0 = append(c.q0, hpk[:]...)
+	c.q0 = append(c.q0, ct...)
+	c.q0 = append(c.q0, c.nonce[:]...)
+
+	// Generate the one-time key while phase 0 runs.
+	keyc := make(chan error, 1)
+	if c.cfg.OneTimeKey != nil {
+		c.key = c.cfg.OneTimeKey
+		keyc <- nil
+	} else {
+		go func() {
+			t0 := time.Now()
+			k, err := GenerateOneTimeKey()
+			c.stats.KeyGen = time.Since(t0)
+			c.key = k
+			keyc <- err
+		}()
+	}
+
+	// The reader.
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	pkts := make(chan []byte, 256)
+	rerr := make(chan error, 1)
+	go c.read(rctx, pkts, rerr)
+	defer conn.SetReadDeadline(time.Now())
+
+	c.qs[qPhase0].state = qReady
+	c.urgent = append(c.urgent, qPhase0)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	haveKey := false
+	for {
+		now := time.Now()
+		if err := c.retransmit(now); err != nil {
+			return nil, err
+		}
+		if err := c.send(now); err != nil {
+			return nil, err
+		}
+		timer.Reset(c.wake(now))
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("mctiny: exchange with %v: %w (%s)", server, ctx.Err(), c.progress())
+		case err := <-rerr:
+			return nil, fmt.Errorf("mctiny: reading from %v: %w", server, err)
+		case err := <-keyc:
+			if err != nil {
+				return nil, err
+			}
+			haveKey = true
+			pk := c.key.pk
+			c.pk = pk
+			if c.qs[qPhase0].state == qDone {
+				c.startPhase1()
+			}
+		case pkt := <-pkts:
+			done, err := c.receive(pkt, time.Now(), haveKey)
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				c.stats.Total = time.Since(c.start)
+				c.stats.SmoothedRTT = c.srtt
+				c.res.Stats = c.stats
+				return c.res, nil
+			}
+		case <-timer.C:
+		}
+	}
+}
+
+func (c *client) wipe() {
+	clear(c.S[:])
+	clear(c.plain[:])
+}
+
+func (c *client) progress() string {
+	done := 0
+	for i := range c.qs {
+		if c.qs[i].state == qDone {
+			done++
+		}
+	}
+	return fmt.Sprintf("%d of %d queries answered", done, Queries)
+}
+
+func (c *client) read(ctx context.Context, pkts chan<- []byte, rerr chan<- error) {
+	buf := make([]byte, MaxPacketSize+1)
+	for {
+		n, addr, err := c.conn.ReadFrom(buf)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			rerr <- err
+			return
+		}
+		if addr.String() != c.server.String() || n > MaxPacketSize {
+			continue
+		}
+		p := bytes.Clone(buf[:n])
+		select {
+		case pkts <- p:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// wake returns how long to sleep until the next retransmission deadline or
+// pacing slot.
+func (c *client) wake(now time.Time) time.Duration {
+	d := time.Hour
+	for _, q := range c.inflight {
+		d = min(d, c.qs[q].deadline.Sub(now))
+	}
+	if len(c.ready)+len(c.urgent) > 0 && len(c.inflight) < int(c.cwnd) {
+		d = min(d, c.nextSend.Sub(now))
+	}
+	return max(d, 0)
+}
+
+// retransmit resends every query whose timer expired.
+func (c *client) retransmit(now time.Time) error {
+	lost := false
+	for _, q := range c.inflight {
+		qs := &c.qs[q]
+		if now.Before(qs.deadline) {
+			continue
+		}
+		if qs.tries >= c.cfg.MaxTries {
+			return fmt.Errorf("mctiny: %s query %d unanswered after %d tries (%s): %w",
+				phaseName(q), q, qs.tries, c.progress(), ErrNoReply)
+		}
+		if err := c.transmit(q, now); err != nil {
+			return err
+		}
+		c.stats.Retransmissions++
+		c.stats.RetransmittedBytes += c.lastLen
+		lost = true
+	}
+	if lost {
+		// Multiplicative decrease, at most once per round trip's worth of
+		// timeouts handled together.
+		c.ssthresh = max(c.cwnd/2, 2)
+		c.cwnd = c.ssthresh
+	}
+	return nil
+}
+
+// send starts new queries while the window and pacing allow.
+func (c *client) send(now time.Time) error {
+	for len(c.inflight) < int(c.cwnd) && !now.Before(c.nextSend) {
+		var q int
+		switch {
+		case len(c.urgent) > 0:
+			q, c.urgent = c.urgent[0], c.urgent[1:]
+		case len(c.ready) > 0:
+			q, c.ready = c.ready[0], c.ready[1:]
+		default:
+			return nil
+		}
+		if err := c.transmit(q, now); err != nil {
+			return err
+		}
+		c.inflight = append(c.inflight, q)
+		// Pace at cwnd packets per smoothed round trip, allowing a burst
+		// of four.
+		if c.srtt > 0 {
+			gap := time.Duration(float64(c.srtt) / c.cwnd)
+			c.nextSend = later(c.nextSend, now.Add(-4*gap)).Add(gap)
+		}
+	}
+	return nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func phaseName(q int) string {
+	switch {
+	case q == qPhase0:
+		return "phase-0"
+	case q < qPhase2:
+		return "phase-1"
+	case q < qPhase3:
+		return "phase-2"
+	}
+	return "phase-3"
+}
+
+// transmit builds and sends query q and arms its timer.
+func (c *client) transmit(q int, now time.Time) error {
+	pkt := c.packet(q)
+	if _, err := c.conn.WriteTo(pkt, c.server); err != nil {
+		return fmt.Errorf("mctiny: sending to %v: %w", c.server, err)
+	}
+	qs := &c.qs[q]
+	qs.state = qInflight
+	qs.tries++
+	qs.sentAt = now
+	rto := c.rto
+	if q == qPhase0 && c.srtt == 0 {
+		rto = c.cfg.InitialRTO
+	}
+	qs.deadline = now.Add(min(rto<<(qs.tries-1), 30*time.Second))
+	c.stats.PacketsSent++
+	c.stats.BytesSent += len(pkt)
+	c.lastLen = len(pkt)
+	return nil
+}
+
+// packet builds query q in c.buf.
+func (c *client) packet(q int) []byte {
+	if q == qPhase0 {
+		return c.q0
+	}
+	out := c.buf[:0]
+	switch {
+	case q < qPhase2:
+		i, j := (q-qPhase1)/ColBlocks, (q-qPhase1)%ColBlocks
+		extractBlock(c.plain[:], c.pk, i, j)
+		setNonce(&c.nonce, c.N[:], byte(2*i), byte(n23Phase1+j))
+		out = seal(out, c.plain[:BlockBytes], &c.nonce, &c.S)
+	case q < qPhase3:
+		p := q - qPhase2
+		setNonce(&c.nonce, c.N[:], byte(2*p), n23Phase2)
+		if c.qs[q].box == nil {
+			// Freeze the plaintext: the same nonce and key must never
+			// encrypt two different cookie lists.
+			msg := c.plain[:0]
+			for r := p * V; r < (p+1)*V; r++ {
+				for j := range ColBlocks {
+					msg = append(msg, c.cij[r*ColBlocks+j][:]...)
+				}
+			}
+			c.qs[q].box = seal(nil, msg, &c.nonce, &c.S)
+		}
+		out = append(out, c.qs[q].box...)
+	default:
+		setNonce(&c.nonce, c.N[:], n22Q3, n23Phase3)
+		if c.qs[q].box == nil {
+			c.qs[q].box = seal(nil, c.he[:], &c.nonce, &c.S)
+		}
+		out = append(out, c.qs[q].box...)
+	}
+	out = append(out, c.C0[:]...)
+	return append(out, c.nonce[:]...)
+}
+
+func (c *client) startPhase1() {
+	for q := qPhase1; q < qPhase2; q++ {
+		c.qs[q].state = qReady
+		c.ready = append(c.ready, q)
+	}
+}
+
+// receive processes one datagram; it reports whether the exchange is done.
+func (c *client) receive(pkt []byte, now time.Time, haveKey bool) (bool, error) {
+	c.stats.PacketsReceived++
+	c.stats.BytesReceived += len(pkt)
+	accepted := false
+	defer func() {
+		if !accepted {
+			c.stats.IgnoredBytes += len(pkt)
+		}
+	}()
+	if len(pkt) < NonceSize {
+		return false, nil
+	}
+	n := pkt[len(pkt)-NonceSize:]
+	n22, n23 := int(n[22]), int(n[23])
+	var q, want int
+	switch {
+	case n22 == 1 && n23 == 0:
+		q, want = qPhase0, R0Size
+	case n22 == n22R3 && n23 == n23Phase3:
+		q, want = qPhase3, R3Size
+	case n22&1 == 1 && n23 >= n23Phase1 && n23 < n23Phase1+ColBlocks && n22/2 < RowBlocks:
+		q, want = qPhase1+(n22/2)*ColBlocks+n23-n23Phase1, R1Size
+	case n22&1 == 1 && n23 == n23Phase2 && n22/2 < Pieces:
+		q, want = qPhase2+n22/2, R2Size
+	default:
+		return false, nil
+	}
+	if len(pkt) != want || c.qs[q].state != qInflight {
+		return false, nil // malformed, or a duplicate answer
+	}
+	copy(c.nonce[:], n)
+	msg, ok := open(c.plain[:0], pkt[:len(pkt)-NonceSize], &c.nonce, &c.S)
+	if !ok {
+		return false, nil // forged
+	}
+	accepted = true
+	qs := &c.qs[q]
+	if qs.tries == 1 && q != qPhase0 {
+		c.sampleRTT(now.Sub(qs.sentAt))
+	}
+	qs.state = qDone
+	qs.box = nil
+	for k, f := range c.inflight {
+		if f == q {
+			c.inflight = append(c.inflight[:k], c.inflight[k+1:]...)
+			break
+		}
+	}
+	if c.cwnd < c.ssthresh {
+		c.cwnd++
+	} else {
+		c.cwnd += 1 / c.cwnd
+	}
+	c.cwnd = min(c.cwnd, float64(c.cfg.MaxWindow))
+
+	switch {
+	case q == qPhase0:
+		copy(c.C0[:], msg)
+		copy(c.N[:], n[:NoncePrefixSize])
+		if haveKey {
+			c.startPhase1()
+		}
+	case q < qPhase2:
+		copy(c.C0[:], msg[:C0Size])
+		k := q - qPhase1
+		copy(c.cij[k][:], msg[C0Size:])
+		i := k / ColBlocks
+		c.rowsDone[i]++
+		p := i / V
+		if c.rowsDone[i] == ColBlocks && c.pieceReady(p) {
+			c.qs[qPhase2+p].state = qReady
+			c.urgent = append(c.urgent, qPhase2+p)
+		}
+	case q < qPhase3:
+		copy(c.C0[:], msg[:C0Size])
+		p := q - qPhase2
+		copy(c.syndrome[p*PieceBytes:], msg[C0Size:])
+		c.piecesIn++
+		if c.piecesIn == Pieces {
+			c.assembleSyndrome()
+			c.qs[qPhase3].state = qReady
+			c.urgent = append(c.urgent, qPhase3)
+		}
+	default:
+		C := msg[CZSize:]
+		if subtle.ConstantTimeCompare(C, c.he[:]) != 1 {
+			return false, fmt.Errorf("%w: phase-3 ciphertext differs from the syndrome", ErrServerMismatch)
+		}
+		if err := c.key.decapsulate(&c.res.Z, C); err != nil {
+			return false, err
+		}
+		copy(c.res.Cookie[:], msg[:CZSize])
+		copy(c.res.Nonce[:], n)
+		return true, nil
+	}
+	return false, nil
+}
+
+func (c *client) pieceReady(p int) bool {
+	for i := p * V; i < min((p+1)*V, RowBlocks); i++ {
+		if c.rowsDone[i] != ColBlocks {
+			return false
+		}
+	}
+	return true
+}
+
+// assembleSyndrome concatenates the pieces (PieceBits each) into He.
+func (c *client) assembleSyndrome() {
+	clear(c.he[:])
+	for p := range Pieces {
+		for b := range PieceBits {
+			row := p*PieceBits + b
+			if row >= Rows {
+				break
+			}
+			bit := c.syndrome[p*PieceBytes+b/8] >> (b % 8) & 1
+			c.he[row/8] |= bit << (row % 8)
+		}
+	}
+}
+
+// sampleRTT updates the round-trip estimate (RFC 6298).
+func (c *client) sampleRTT(r time.Duration) {
+	if c.srtt == 0 {
+		c.srtt, c.rttvar = r, r/2
+	} else {
+		d := c.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		c.rttvar = (3*c.rttvar + d) / 4
+		c.srtt = (7*c.srtt + r) / 8
+	}
+	c.rto = max(c.srtt+4*c.rttvar, c.cfg.MinRTO)
+}
+
+var _ io.Reader = rand.Reader

@@ -1,0 +1,97 @@
+package mctiny
+
+import (
+	"crypto/sha3"
+	"encoding/binary"
+)
+
+// The error vector e is derived from the 32-byte seed E carried in the
+// cookie C0. Only the server ever expands E, so the expansion is a private
+// choice of the server (draft-pqssh-mctiny-ssh-00 section 5.3); pqssh's is:
+//
+//  1. Read 4t = 512 bytes of SHAKE256("mctiny6688128 error vector" ‖ E)
+//     and split them into 2t = 256 little-endian 16-bit words w_0..w_255.
+//  2. Mask each word to its low 13 bits (m = 13); a word is a candidate
+//     position if it is below n = 6688.
+//  3. The positions of e are the first t = 128 candidates, in order.
+//  4. E is valid if there are t candidates and they are distinct, that is,
+//     if e has weight exactly t. The server draws E afresh until it is
+//     valid (about 30 % of seeds are), exactly as Classic McEliece's
+//     FixedWeight rejects and retries, so every e is uniform among the
+//     weight-t vectors given a uniform E.
+//
+// The expansion is constant-time in E: positions are kept as a word plus a
+// 0/1 "taken" flag computed without branches, and bits of e are set by
+// scanning every output word, never by indexing with a secret.
+const eStreamBytes = 4 * mceT
+
+var eDomain = []byte("mctiny6688128 error vector")
+
+// errorVector is the expanded form of a seed: 2t candidate positions and
+// for each a mask that is all ones if the position is one of e's t
+// positions.
+type errorVector struct {
+	stream [eStreamBytes]byte
+	pos    [2 * mceT]uint64
+	take   [2 * mceT]uint64
+}
+
+// expand derives the candidate positions of E.
+func (v *errorVector) expand(sh *sha3.SHAKE, E []byte) {
+	sh.Reset()
+	sh.Write(eDomain)
+	sh.Write(E)
+	sh.Read(v.stream[:])
+	var count uint64
+	for k := range v.pos {
+		p := uint64(binary.LittleEndian.Uint16(v.stream[2*k:])) & (1<<mceM - 1)
+		valid := ctLess(p, mceN)
+		v.pos[k] = p
+		v.take[k] = -(valid & ctLess(count, mceT))
+		count += valid
+	}
+	wipe(v.stream[:])
+}
+
+// bitsOf writes into dst the bits of e at positions [start, start+width),
+// bit b of the range at bit b%64 of dst[b/64]. width must be at most
+// 64*len(dst).
+func (v *errorVector) bitsOf(dst []uint64, start, width uint64) {
+	clear(dst)
+	for k := range v.pos {
+		rel := v.pos[k] - start // wraps for positions before start
+		in := v.take[k] & -ctLess(rel, width)
+		word := rel >> 6
+		bit := uint64(1) << (rel & 63)
+		for i := range dst {
+			dst[i] |= bit & in & -ctEq(word, uint64(i))
+		}
+	}
+}
+
+// eWords is the length in 64-bit words of the whole of e.
+const eWords = (mceN + 63) / 64
+
+// full writes all of e into w and returns its weight.
+func (v *errorVector) full(w *[eWords]uint64) uint64 {
+	v.bitsOf(w[:], 0, mceN)
+	var weight uint64
+	for _, x := range w {
+		weight += uint64(popcount(x))
+	}
+	return weight
+}
+
+// wipe erases the positions.
+func (v *errorVector) wipe() {
+	clear(v.pos[:])
+	clear(v.take[:])
+}
+
+// errorBytes encodes e (from full) as Classic McEliece bytes: bit i of e
+// is bit i%8 of byte i/8.
+func errorBytes(dst *[ErrorBytes]byte, w *[eWords]uint64) {
+	for i := 0; i < ErrorBytes; i += 8 {
+		putLE64(dst[i:min(i+8, ErrorBytes)], w[i/8])
+	}
+}

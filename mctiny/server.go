@@ -1,0 +1,444 @@
+package mctiny
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha3"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// Server is a stateless McTiny server: it answers each query from the
+// query alone, its long-term Classic McEliece key pair and its cookie keys.
+// It keeps nothing per client, so its memory is fixed whatever the number
+// of clients.
+type Server struct {
+	keys   *CookieKeys
+	lt     *longTermKey
+	log    *slog.Logger
+	rand   io.Reader
+	pool   chan *worker // scratch for Handle
+	nwork  int
+	stats  serverStats
+	logInt time.Duration
+}
+
+// ServerConfig holds optional settings of NewServer.
+type ServerConfig struct {
+	// Logger receives the periodic summary of dropped packets and key
+	// events; nil means slog.Default().
+	Logger *slog.Logger
+	// Workers is the number of packet-handling goroutines of Serve and of
+	// scratch areas for Handle; 0 means runtime.GOMAXPROCS(0).
+	Workers int
+	// LogInterval is how often Serve logs a summary of dropped packets
+	// (one line per interval, only when packets were dropped); 0 means 1
+	// minute.
+	LogInterval time.Duration
+}
+
+// NewServer loads the server's state from dir: the long-term
+// mceliece6688128 key pair (generated and saved on first start) and the
+// cookie-key ring. dir is created with mode 0700 if absent; files in it are
+// written atomically with mode 0600. Several Servers may share one dir.
+func NewServer(dir string, cfg *ServerConfig) (*Server, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("mctiny: NewServer needs a state directory")
+	}
+	if cfg == nil {
+		cfg = &ServerConfig{}
+	}
+	keys, err := OpenCookieKeys(dir, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	lt, err := loadOrCreateLongTermKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		keys:   keys,
+		lt:     lt,
+		log:    cfg.Logger,
+		rand:   rand.Reader,
+		nwork:  cfg.Workers,
+		logInt: cfg.LogInterval,
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.nwork <= 0 {
+		s.nwork = runtime.GOMAXPROCS(0)
+	}
+	if s.logInt <= 0 {
+		s.logInt = time.Minute
+	}
+	s.pool = make(chan *worker, s.nwork)
+	for range s.nwork {
+		s.pool <- s.newWorker()
+	}
+	return s, nil
+}
+
+// PublicKey returns the server's long-term mceliece6688128 public key
+// (1,044,992 bytes), which clients need before an exchange. The caller must
+// not modify it.
+func (s *Server) PublicKey() []byte { return s.lt.pk }
+
+// CookieKeys returns the server's cookie-key ring, which opens the session
+// cookies C_Z (see package sshkex).
+func (s *Server) CookieKeys() *CookieKeys { return s.keys }
+
+// worker is the scratch memory of one packet handler; with it, handling a
+// packet allocates nothing.
+type worker struct {
+	sh    sha3.SHAKE
+	ev    errorVector
+	kem   *decapScratch
+	S     [SessionKeySize]byte
+	se    [SessionKeySize + SeedSize]byte // S ‖ E from C0
+	nonce [NonceSize]byte
+	cn    [NonceSize]byte // cookie nonce
+	ckey  [KeySize]byte
+	cks   [cookieSlots][KeySize]byte // phase 2: C_ij keys per slot
+	have  [cookieSlots]bool
+	rnd   [NoncePrefixSize + 2]byte
+	plain [MaxPacketSize]byte
+	msg   [MaxPacketSize]byte
+	cb    [CijPlainSize]byte
+	ew    [blockWords]uint64
+	full  [eWords]uint64
+	eb    [ErrorBytes]byte
+	z     [SessionKeySize]byte
+}
+
+func (s *Server) newWorker() *worker {
+	return &worker{kem: s.lt.newDecapScratch()}
+}
+
+// wipe erases the secrets a handler leaves in w.
+func (w *worker) wipe() {
+	clear(w.S[:])
+	clear(w.se[:])
+	clear(w.ckey[:])
+	for i := range w.cks {
+		clear(w.cks[i][:])
+	}
+	clear(w.plain[:])
+	clear(w.msg[:])
+	clear(w.cb[:])
+	clear(w.ew[:])
+	clear(w.full[:])
+	clear(w.eb[:])
+	clear(w.z[:])
+	w.ev.wipe()
+}
+
+// Handle answers one McTiny query pkt received at time now, appending the
+// reply to dst[:0]. It returns ok = false, and no reply, for any packet
+// that is not a valid query: wrong length, wrong nonce position, unknown
+// server key, failed authentication, expired cookie. Such packets are only
+// counted (see Serve for the periodic log line).
+//
+// Handle keeps no state between calls and, when cap(dst) is at least
+// MaxPacketSize, allocates nothing. It is safe for concurrent use by up to
+// ServerConfig.Workers goroutines at a time (more wait for a scratch area).
+// When an interval ends, one call rotates the cookie keys (and writes the
+// state file).
+func (s *Server) Handle(dst, pkt []byte, now time.Time) (reply []byte, ok bool) {
+	w := <-s.pool
+	reply, ok = s.handle(w, dst, pkt, now)
+	s.pool <- w
+	return reply, ok
+}
+
+func (s *Server) handle(w *worker, dst, pkt []byte, now time.Time) ([]byte, bool) {
+	s.keys.tryRotate(now)
+	r := s.keys.load()
+	var reply []byte
+	var why drop
+	var phase int
+	switch len(pkt) {
+	case Q0Size:
+		reply, why = s.phase0(w, r, dst[:0], pkt)
+	case Q1Size:
+		phase = 1
+		reply, why = s.phase1(w, r, dst[:0], pkt)
+	case Q2Size:
+		phase = 2
+		reply, why = s.phase2(w, r, dst[:0], pkt)
+	case Q3Size:
+		phase = 3
+		reply, why = s.phase3(w, r, dst[:0], pkt)
+	default:
+		why = dropLength
+	}
+	w.wipe()
+	if why != dropNone {
+		s.stats.drops[why].Add(1)
+		return nil, false
+	}
+	s.stats.replies[phase].Add(1)
+	return reply, true
+}
+
+// Reasons for dropping a packet.
+type drop int
+
+const (
+	dropNone   drop = iota
+	dropLength      // not the length of any query
+	dropNonce       // position bytes out of range for the phase
+	dropKey         // phase 0 for another server key
+	dropAuth        // a box or cookie failed to open
+	dropRand        // the system's randomness failed
+	numDrops
+)
+
+var dropNames = [numDrops]string{"", "length", "nonce", "server_key", "auth", "rand"}
+
+type serverStats struct {
+	drops   [numDrops]atomic.Uint64
+	replies [4]atomic.Uint64
+}
+
+// Stats are cumulative packet counts of a Server.
+type Stats struct {
+	Replies [4]uint64         // valid queries answered, per phase
+	Dropped map[string]uint64 // invalid packets dropped, per reason
+}
+
+// Stats returns the server's cumulative packet counts.
+func (s *Server) Stats() Stats {
+	st := Stats{Dropped: map[string]uint64{}}
+	for i := range st.Replies {
+		st.Replies[i] = s.stats.replies[i].Load()
+	}
+	for d := dropLength; d < numDrops; d++ {
+		st.Dropped[dropNames[d]] = s.stats.drops[d].Load()
+	}
+	return st
+}
+
+func (s *Server) random(w *worker) bool {
+	_, err := io.ReadFull(s.rand, w.rnd[:])
+	return err == nil
+}
+
+// openC0 opens the cookie C0 with nonce N‖1‖0 into w.se (S ‖ E) and copies
+// S into w.S.
+func openC0(w *worker, r *ring, c0, N []byte) bool {
+	setNonce(&w.cn, N, 1, 0)
+	out, ok := open(w.se[:0], c0[:C0Size-1], &w.cn, &r.hs[c0[C0Size-1]&7])
+	if !ok || len(out) != len(w.se) {
+		return false
+	}
+	copy(w.S[:], w.se[:SessionKeySize])
+	return true
+}
+
+// appendC0 appends C0 under the newest cookie key: the client's own copy
+// if it is already under that key, else a re-encryption of S ‖ E (same
+// nonce N‖1‖0, same plaintext) under it.
+func appendC0(w *worker, r *ring, dst, c0, N []byte, random byte) []byte {
+	cur := r.current()
+	if c0 != nil && int(c0[C0Size-1]&7) == cur {
+		return append(dst, c0...)
+	}
+	setNonce(&w.cn, N, 1, 0)
+	dst = seal(dst, w.se[:], &w.cn, &r.hs[cur])
+	return append(dst, cookieID(cur, random))
+}
+
+// finish seals msg under S with nonce w.nonce into dst and appends the nonce.
+func finish(w *worker, dst, msg []byte) []byte {
+	dst = seal(dst, msg, &w.nonce, &w.S)
+	return append(dst, w.nonce[:]...)
+}
+
+// phase0: tag ‖ box_S(512 zero bytes) ‖ hash(pk) ‖ ct ‖ R‖0‖0.
+func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
+	nonce := pkt[Q0Size-NonceSize:]
+	if nonce[22] != 0 || nonce[23] != 0 {
+		return nil, dropNonce
+	}
+	box := pkt[:TagSize+ExtensionSize]
+	hpk := pkt[TagSize+ExtensionSize : TagSize+ExtensionSize+HashSize]
+	ct := pkt[TagSize+ExtensionSize+HashSize : Q0Size-NonceSize]
+	if !bytes.Equal(hpk, s.lt.pkHash[:]) {
+		return nil, dropKey
+	}
+	if !s.lt.decapsulate(w.kem, &w.S, ct) {
+		return nil, dropAuth
+	}
+	copy(w.nonce[:], nonce)
+	// The extension field is reserved: clients send zeros, servers ignore it.
+	if _, ok := open(w.plain[:0], box, &w.nonce, &w.S); !ok {
+		return nil, dropAuth
+	}
+	// Draw a seed E whose error vector has weight t.
+	E := w.se[SessionKeySize:]
+	valid := false
+	for range 64 {
+		if _, err := io.ReadFull(s.rand, E); err != nil {
+			return nil, dropRand
+		}
+		w.ev.expand(&w.sh, E)
+		if w.ev.full(&w.full) == mceT {
+			valid = true
+			break
+		}
+	}
+	if !valid || !s.random(w) {
+		return nil, dropRand
+	}
+	copy(w.se[:SessionKeySize], w.S[:])
+	N := w.rnd[:NoncePrefixSize]
+	msg := appendC0(w, r, w.msg[:0], nil, N, w.rnd[22])
+	setNonce(&w.nonce, N, 1, 0)
+	return finish(w, dst, msg), dropNone
+}
+
+// phase1: tag ‖ box_S(K_ij ; N‖2(i-1)‖64+j-1) ‖ C0 ‖ N‖2(i-1)‖64+j-1.
+func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
+	nonce := pkt[Q1Size-NonceSize:]
+	n22, n23 := int(nonce[22]), int(nonce[23])
+	if n22&1 != 0 || n22/2 >= RowBlocks || n23 < n23Phase1 || n23 >= n23Phase1+ColBlocks {
+		return nil, dropNonce
+	}
+	i, j := n22/2, n23-n23Phase1 // 0-based
+	N := nonce[:NoncePrefixSize]
+	c0 := pkt[Q1Size-NonceSize-C0Size : Q1Size-NonceSize]
+	if !openC0(w, r, c0, N) {
+		return nil, dropAuth
+	}
+	copy(w.nonce[:], nonce)
+	block, ok := open(w.plain[:0], pkt[:TagSize+BlockBytes], &w.nonce, &w.S)
+	if !ok {
+		return nil, dropAuth
+	}
+	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	w.ev.bitsOf(w.ew[:], uint64(Rows+j*X), uint64(min(X, Cols-j*X)))
+	c := blockProduct(block, &w.ew)
+	if !s.random(w) {
+		return nil, dropRand
+	}
+	msg := appendC0(w, r, w.msg[:0], c0, N, w.rnd[22])
+	cur := r.current()
+	cijKey(&w.sh, &w.ckey, r, cur, w.S[:])
+	setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
+	w.cb[0], w.cb[1] = byte(c), byte(c>>8)
+	msg = seal(msg, w.cb[:], &w.cn, &w.ckey)
+	msg = append(msg, cookieID(cur, w.rnd[23]))
+	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], byte(2*i+1), byte(n23Phase1+j))
+	return finish(w, dst, msg), dropNone
+}
+
+// phase2: tag ‖ box_S(C_{i,1..l} for the V rows of piece p) ‖ C0 ‖
+// N‖2(p-1)‖96.
+func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
+	nonce := pkt[Q2Size-NonceSize:]
+	n22 := int(nonce[22])
+	if n22&1 != 0 || n22/2 >= Pieces || nonce[23] != n23Phase2 {
+		return nil, dropNonce
+	}
+	p := n22 / 2
+	N := nonce[:NoncePrefixSize]
+	c0 := pkt[Q2Size-NonceSize-C0Size : Q2Size-NonceSize]
+	if !openC0(w, r, c0, N) {
+		return nil, dropAuth
+	}
+	copy(w.nonce[:], nonce)
+	cookies, ok := open(w.plain[:0], pkt[:TagSize+V*ColBlocks*CijSize], &w.nonce, &w.S)
+	if !ok {
+		return nil, dropAuth
+	}
+	clear(w.have[:])
+	var acc [2]uint64
+	for q := range V {
+		i := p*V + q
+		for j := range ColBlocks {
+			ck := cookies[(q*ColBlocks+j)*CijSize:][:CijSize]
+			slot := int(ck[CijSize-1] & 7)
+			if !w.have[slot] {
+				cijKey(&w.sh, &w.cks[slot], r, slot, w.S[:])
+				w.have[slot] = true
+			}
+			setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
+			out, ok := open(w.cb[:0], ck[:CijSize-1], &w.cn, &w.cks[slot])
+			if !ok || len(out) != CijPlainSize {
+				return nil, dropAuth
+			}
+			pieceAdd(&acc, (uint64(out[0])|uint64(out[1])<<8)&(1<<Y-1), q)
+		}
+	}
+	// Add the identity part of e for the piece's rows.
+	start := p * PieceBits
+	width := min(PieceBits, Rows-start)
+	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	w.ev.bitsOf(w.ew[:2], uint64(start), uint64(width))
+	acc[0] ^= w.ew[0]
+	acc[1] ^= w.ew[1]
+	if width < 64 {
+		acc[0] &= 1<<width - 1
+		acc[1] = 0
+	} else {
+		acc[1] &= 1<<(width-64) - 1
+	}
+	if !s.random(w) {
+		return nil, dropRand
+	}
+	msg := appendC0(w, r, w.msg[:0], c0, N, w.rnd[22])
+	putLE64(msg[len(msg):len(msg)+8], acc[0])
+	putLE64(msg[len(msg)+8:len(msg)+PieceBytes], acc[1])
+	msg = msg[:len(msg)+PieceBytes]
+	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], byte(2*p+1), n23Phase2)
+	return finish(w, dst, msg), dropNone
+}
+
+// phase3: tag ‖ box_S(He) ‖ C0 ‖ N‖254‖255.
+func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
+	nonce := pkt[Q3Size-NonceSize:]
+	if nonce[22] != n22Q3 || nonce[23] != n23Phase3 {
+		return nil, dropNonce
+	}
+	N := nonce[:NoncePrefixSize]
+	c0 := pkt[Q3Size-NonceSize-C0Size : Q3Size-NonceSize]
+	if !openC0(w, r, c0, N) {
+		return nil, dropAuth
+	}
+	copy(w.nonce[:], nonce)
+	C, ok := open(w.plain[:0], pkt[:TagSize+CiphertextSize], &w.nonce, &w.S)
+	if !ok {
+		return nil, dropAuth
+	}
+	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	if w.ev.full(&w.full) != mceT {
+		return nil, dropAuth // impossible for a seed this server chose
+	}
+	errorBytes(&w.eb, &w.full)
+	// Z = SHAKE256(1 ‖ e ‖ C)[:32], the Classic McEliece session key of the
+	// ciphertext C = He (round 4, no confirmation hash).
+	w.sh.Reset()
+	w.sh.Write(sessionKeyPrefix)
+	w.sh.Write(w.eb[:])
+	w.sh.Write(C)
+	w.sh.Read(w.z[:])
+	if !s.random(w) {
+		return nil, dropRand
+	}
+	cur := r.current()
+	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], n22R3, n23Phase3)
+	msg := seal(w.msg[:0], w.z[:], &w.nonce, &r.hs[cur])
+	msg = append(msg, cookieID(cur, w.rnd[22]))
+	msg = append(msg, C...)
+	return finish(w, dst, msg), dropNone
+}
+
+// sessionKeyPrefix is the byte 1 that Classic McEliece hashes before e and
+// C to make the session key.
+var sessionKeyPrefix = []byte{1}
