@@ -35,8 +35,8 @@ type ExchangeStats struct {
 	PacketsSent, PacketsReceived int
 	BytesSent, BytesReceived     int // UDP payload bytes
 	Retransmissions              int
-	RetransmittedBytes           int // part of BytesSent
-	IgnoredBytes                 int // part of BytesReceived: duplicates, strays, forgeries
+	RetransmittedBytes           int           // part of BytesSent
+	IgnoredBytes                 int           // part of BytesReceived: duplicates, strays, forgeries
 	KeyGen                       time.Duration // one-time key generation
 	Total                        time.Duration // the whole exchange
 	SmoothedRTT                  time.Duration
@@ -127,9 +127,9 @@ type client struct {
 	rto            time.Duration
 	nextSend       time.Time
 
-	nonce [NonceSize]byte
-	buf   [MaxPacketSize]byte
-	plain [MaxPacketSize]byte
+	nonce   [NonceSize]byte
+	buf     [MaxPacketSize]byte
+	plain   [MaxPacketSize]byte
 	stats   ExchangeStats
 	lastLen int
 	res     *Result

@@ -34,7 +34,7 @@ var cookieChainDomain = []byte("mctiny6688128 cookie key chain")
 
 // ring is an immutable snapshot of the eight live cookie keys.
 type ring struct {
-	interval int64                    // number of the current interval
+	interval int64                       // number of the current interval
 	s        [cookieSlots][KeySize]byte  // s[i%8] is the key of interval i
 	hs       [cookieSlots][HashSize]byte // hash(s), the key of C0 and C_Z
 }

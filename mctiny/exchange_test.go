@@ -2,8 +2,8 @@ package mctiny
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
