@@ -1,0 +1,132 @@
+//go:build linux
+
+package peers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/pqssh/pqssh/interop/harness"
+)
+
+// TinySSH is TinySSH 20250501 (trixie's tinysshd), a server only, started
+// per connection by socat as an inetd-style service. It speaks the
+// sntrup761 hybrid under its @openssh.com name only, cannot be
+// restricted and does not log the negotiated method.
+var TinySSH = &harness.Peer{
+	Name:   "tinyssh-20250501",
+	Recipe: Trixie,
+	Kex:    []string{SNTRUP761OpenSSH, Curve25519},
+	Server: &harness.ServerSpec{
+		Command: func(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
+			if err := authorize(c, cfg); err != nil {
+				return nil, err
+			}
+			if _, err := c.Sh(ctx, "test -d "+tinysshKeys+" || tinysshd-makekey "+tinysshKeys); err != nil {
+				return nil, err
+			}
+			return []string{"socat", "TCP-LISTEN:" + strconv.Itoa(cfg.Port) + ",reuseaddr,fork",
+				"EXEC:/usr/sbin/tinysshd -v " + tinysshKeys}, nil
+		},
+		// tinysshd -v logs connections and logins, not the key
+		// exchange: tests read the client's side.
+	},
+}
+
+const tinysshKeys = "/etc/tinyssh/pqi_sshkeydir"
+
+// Dropbear is Dropbear 2025.89 (trixie's dropbear-bin): dropbear and
+// dbclient. Neither can be restricted to one key exchange from the
+// command line, and neither logs the negotiated one (Debian builds without
+// its debug trace), so tests restrict and read the pqssh side.
+var Dropbear = &harness.Peer{
+	Name:   "dropbear-2025.89",
+	Recipe: Trixie,
+	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, Curve25519},
+	Server: &harness.ServerSpec{
+		Command: func(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
+			if err := authorize(c, cfg); err != nil {
+				return nil, err
+			}
+			if _, err := c.Sh(ctx, "test -s "+dropbearHostKey+" || { mkdir -p /etc/dropbear && dropbearkey -t ed25519 -f "+dropbearHostKey+" >/dev/null; }"); err != nil {
+				return nil, err
+			}
+			return []string{"dropbear", "-F", "-E", "-s", "-p", strconv.Itoa(cfg.Port), "-r", dropbearHostKey}, nil
+		},
+	},
+	Client: &harness.ClientSpec{
+		PrepareKey: func(ctx context.Context, c *harness.Container, path string) (string, error) {
+			_, err := c.Sh(ctx, "dropbearconvert openssh dropbear "+path+" "+path+".dropbear >/dev/null 2>&1")
+			return path + ".dropbear", err
+		},
+		Command: func(cfg harness.ClientConfig) []string {
+			argv := []string{"dbclient", "-y", "-y", "-i", cfg.Key, "-p", strconv.Itoa(cfg.Port)}
+			if cfg.TTY {
+				argv = append(argv, "-t")
+			} else {
+				argv = append(argv, "-T")
+			}
+			argv = append(argv, cfg.User+"@"+cfg.Host)
+			if cfg.Command != "" {
+				argv = append(argv, cfg.Command)
+			}
+			return argv
+		},
+	},
+}
+
+const dropbearHostKey = "/etc/dropbear/pqi_ed25519_host_key"
+
+// PuTTY is PuTTY 0.83's plink (trixie's putty-tools), a client only. Its
+// key exchange preference lives in saved sessions, not flags, so tests
+// take its defaults or restrict the server; plink -v names the method in
+// words, translated by puttyKex.
+var PuTTY = &harness.Peer{
+	Name:   "putty-0.83",
+	Recipe: Trixie,
+	Kex:    []string{SNTRUP761, SNTRUP761OpenSSH, MLKEM768, Curve25519},
+	Client: &harness.ClientSpec{
+		PrepareKey: func(ctx context.Context, c *harness.Container, path string) (string, error) {
+			_, err := c.Sh(ctx, "puttygen "+path+" -O private -o "+path+".ppk")
+			return path + ".ppk", err
+		},
+		Command: func(cfg harness.ClientConfig) []string {
+			argv := []string{"plink", "-batch", "-ssh", "-v", "-P", strconv.Itoa(cfg.Port), "-l", cfg.User, "-i", cfg.Key, "-hostkey", cfg.HostKey}
+			if cfg.TTY {
+				argv = append(argv, "-t")
+			} else {
+				argv = append(argv, "-T")
+			}
+			argv = append(argv, cfg.Host)
+			if cfg.Command != "" {
+				argv = append(argv, cfg.Command)
+			}
+			return argv
+		},
+		Kex: puttyKex,
+	},
+}
+
+// puttyKex maps plink -v's "Doing … key exchange" lines to method names.
+// The hash distinguishes the two sntrup761 names only in the peer's
+// KEXINIT, which plink does not print, so both map to the plain name.
+func puttyKex(log string) []string {
+	var names []string
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, "key exchange") || !strings.HasPrefix(strings.TrimSpace(line), "Doing") {
+			continue
+		}
+		switch {
+		case strings.Contains(line, "ML-KEM-768") && strings.Contains(line, "Curve25519"):
+			names = append(names, MLKEM768)
+		case strings.Contains(line, "NTRU Prime") || strings.Contains(line, "sntrup761"):
+			names = append(names, SNTRUP761)
+		case strings.Contains(line, "Curve25519"):
+			names = append(names, Curve25519)
+		default:
+			names = append(names, "putty: "+strings.TrimSpace(line))
+		}
+	}
+	return names
+}

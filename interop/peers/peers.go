@@ -1,0 +1,172 @@
+//go:build linux
+
+// Package peers describes the SSH implementations the interop tests run
+// against (see harness.Peer): OpenSSH 10.0 and 9.2, TinySSH, Dropbear,
+// PuTTY, and pqssh itself. Which key exchange names each speaks is taken
+// from its release notes and Debian's packages (see docs/interop.md).
+package peers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pqssh/pqssh/interop/harness"
+)
+
+// Key exchange names used by the peers.
+const (
+	MLKEM768         = "mlkem768x25519-sha256"
+	SNTRUP761        = "sntrup761x25519-sha512"
+	SNTRUP761OpenSSH = "sntrup761x25519-sha512@openssh.com"
+	MCELIECE         = "mceliece6688128x25519-sha512"
+	MCELIECEOpenSSH  = "mceliece6688128x25519-sha512@openssh.com"
+	Curve25519       = "curve25519-sha256"
+)
+
+// PostQuantum reports whether name is a hybrid post-quantum method.
+func PostQuantum(name string) bool {
+	switch name {
+	case MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH:
+		return true
+	}
+	return false
+}
+
+// Trixie is the Debian 13 root filesystem every trixie peer runs in (one
+// shared recipe, so one cached root filesystem): OpenSSH 10.0p1, Dropbear
+// 2025.89, TinySSH 20250501 (run by socat), PuTTY 0.83, script(1).
+var Trixie = harness.Recipe{Suite: "trixie", Packages: []string{
+	"openssh-server", "openssh-client", "dropbear-bin", "tinysshd", "putty-tools",
+	"socat", "bsdextrautils",
+}}
+
+// Bookworm is the Debian 12 root filesystem of OpenSSH 9.2p1.
+var Bookworm = harness.Recipe{Suite: "bookworm", Packages: []string{
+	"openssh-server", "openssh-client", "bsdextrautils",
+}}
+
+// OpenSSH10 is Debian trixie's OpenSSH 10.0p1, client and server.
+var OpenSSH10 = &harness.Peer{
+	Name:   "openssh-10.0",
+	Recipe: Trixie,
+	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, Curve25519},
+	Server: openSSHServer,
+	Client: sshClient("ssh"),
+}
+
+// OpenSSH92 is Debian bookworm's OpenSSH 9.2p1, client and server.
+// Debian's build accepts the plain sntrup761 name besides the
+// @openssh.com one.
+var OpenSSH92 = &harness.Peer{
+	Name:   "openssh-9.2",
+	Recipe: Bookworm,
+	Kex:    []string{SNTRUP761OpenSSH, SNTRUP761, Curve25519},
+	Server: openSSHServer,
+	Client: sshClient("ssh"),
+}
+
+// Pqssh is this project: pqsshd and pqssh from the repository's bin/,
+// mounted at /pqssh/bin in the containers.
+var Pqssh = &harness.Peer{
+	Name:   "pqssh",
+	Recipe: Trixie,
+	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, Curve25519},
+	Server: &harness.ServerSpec{
+		Command:        pqsshdCommand,
+		HostKey:        readFile(pqsshdHostKey + ".pub"),
+		Kex:            func(log string) []string { return harness.KexLines(log, "kex=", "") },
+		CanRestrictKex: true,
+	},
+	Client: sshClient("/pqssh/bin/pqssh"),
+}
+
+// openSSHKex finds "kex: algorithm: NAME", printed by ssh -v and by sshd
+// at LogLevel DEBUG1.
+func openSSHKex(log string) []string { return harness.KexLines(log, "kex: algorithm: ", "") }
+
+var openSSHServer = &harness.ServerSpec{
+	Command: func(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
+		if err := authorize(c, cfg); err != nil {
+			return nil, err
+		}
+		conf := fmt.Sprintf("/etc/ssh/pqi_sshd_config_%d", cfg.Port)
+		if err := c.WriteFile(conf, []byte(sshdConfig("/etc/ssh/ssh_host_ed25519_key", cfg.Kex)+
+			"PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\n"), 0o644); err != nil {
+			return nil, err
+		}
+		if _, err := c.Sh(ctx, "test -s /etc/ssh/ssh_host_ed25519_key || ssh-keygen -A"); err != nil {
+			return nil, err
+		}
+		return []string{"/usr/sbin/sshd", "-D", "-e", "-f", conf, "-p", strconv.Itoa(cfg.Port)}, nil
+	},
+	HostKey:        readFile("/etc/ssh/ssh_host_ed25519_key.pub"),
+	Kex:            openSSHKex,
+	CanRestrictKex: true,
+}
+
+const pqsshdHostKey = "/etc/pqsshd/ssh_host_ed25519_key"
+
+func pqsshdCommand(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
+	if err := authorize(c, cfg); err != nil {
+		return nil, err
+	}
+	if _, err := c.Sh(ctx, "test -s "+pqsshdHostKey+" || { mkdir -p /etc/pqsshd && ssh-keygen -q -t ed25519 -N '' -f "+pqsshdHostKey+"; }"); err != nil {
+		return nil, err
+	}
+	conf := fmt.Sprintf("/etc/pqsshd/pqi_config_%d", cfg.Port)
+	if err := c.WriteFile(conf, []byte(sshdConfig(pqsshdHostKey, cfg.Kex)), 0o644); err != nil {
+		return nil, err
+	}
+	return []string{"/pqssh/bin/pqsshd", "-D", "-e", "-f", conf, "-p", strconv.Itoa(cfg.Port)}, nil
+}
+
+// sshdConfig is the part of the configuration OpenSSH's sshd and pqsshd
+// share.
+func sshdConfig(hostKey, kex string) string {
+	s := "HostKey " + hostKey + "\nAuthorizedKeysFile .ssh/authorized_keys\nPubkeyAuthentication yes\nLogLevel DEBUG1\n"
+	if kex != "" {
+		s += "KexAlgorithms " + kex + "\n"
+	}
+	return s
+}
+
+// sshClient describes OpenSSH's ssh, or pqssh which takes the same flags.
+func sshClient(bin string) *harness.ClientSpec {
+	return &harness.ClientSpec{
+		Command: func(cfg harness.ClientConfig) []string {
+			argv := []string{bin, "-F", "/dev/null", "-v",
+				"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+				"-i", cfg.Key, "-p", strconv.Itoa(cfg.Port), "-l", cfg.User}
+			if cfg.Kex != "" {
+				argv = append(argv, "-o", "KexAlgorithms="+cfg.Kex)
+			}
+			if cfg.TTY {
+				argv = append(argv, "-t")
+			} else {
+				argv = append(argv, "-T")
+			}
+			argv = append(argv, cfg.Host)
+			if cfg.Command != "" {
+				argv = append(argv, cfg.Command)
+			}
+			return argv
+		},
+		Kex:            openSSHKex,
+		CanRestrictKex: true,
+	}
+}
+
+// authorize installs cfg's authorized keys for root.
+func authorize(c *harness.Container, cfg harness.ServerConfig) error {
+	return c.WriteFile("/root/.ssh/authorized_keys", cfg.AuthorizedKeys, 0o600)
+}
+
+// readFile returns a HostKey function reading a public key file.
+func readFile(path string) func(context.Context, *harness.Container) (string, error) {
+	return func(_ context.Context, c *harness.Container) (string, error) {
+		b, err := c.ReadFile(path)
+		return strings.TrimSpace(string(b)), err
+	}
+}
