@@ -95,12 +95,10 @@ func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key g
 }
 
 func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, err error) {
-	if st != nil && st.kex == "" {
-		if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok {
-			st.mu.Lock()
-			st.kex = am.Algorithms().KeyExchange
-			st.mu.Unlock()
-		}
+	if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok && st != nil {
+		st.mu.Lock()
+		st.kex = am.Algorithms().KeyExchange
+		st.mu.Unlock()
 	}
 	if err == nil || method == "none" {
 		return
