@@ -1,0 +1,76 @@
+package sntrup761
+
+import "testing"
+
+func BenchmarkKeypair(b *testing.B) {
+	s := Scheme()
+	for b.Loop() {
+		if _, _, err := s.GenerateKeyPair(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEncapsulate(b *testing.B) {
+	s := Scheme()
+	pk, _, _ := s.GenerateKeyPair()
+	for b.Loop() {
+		if _, _, err := s.Encapsulate(pk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecapsulate(b *testing.B) {
+	s := Scheme()
+	pk, sk, _ := s.GenerateKeyPair()
+	ct, _, _ := s.Encapsulate(pk)
+	for b.Loop() {
+		if _, err := s.Decapsulate(sk, ct); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkR3Recip(b *testing.B) {
+	var g, ginv [p]int8
+	for i := range g {
+		g[i] = int8(i%3) - 1
+	}
+	for b.Loop() {
+		r3Recip(&ginv, &g)
+	}
+}
+
+func BenchmarkRqRecip3(b *testing.B) {
+	var f [p]int8
+	var finv [p]int16
+	for i := 0; i < w; i++ {
+		f[i*2] = 1
+	}
+	for b.Loop() {
+		rqRecip3(&finv, &f)
+	}
+}
+
+func BenchmarkRqMulSmall(b *testing.B) {
+	var a, out [p]int16
+	var s [p]int8
+	for i := range a {
+		a[i] = int16(i*37%q) - q12
+		s[i] = int8(i%3) - 1
+	}
+	for b.Loop() {
+		rqMulSmall(&out, &a, &s)
+	}
+}
+
+func BenchmarkSort(b *testing.B) {
+	var L [p]uint32
+	for b.Loop() {
+		for i := range L {
+			L[i] = uint32(i * 2654435761)
+		}
+		sortUint32(L[:])
+	}
+}

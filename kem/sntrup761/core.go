@@ -1,0 +1,144 @@
+package sntrup761
+
+import (
+	"crypto/sha512"
+	"crypto/subtle"
+)
+
+// Core of the KEM, round 3 specification section "Streamlined NTRU Prime
+// Core" and its KEM layer: KeyGen', Encap', Decap' with Hash, Confirm and
+// Session hashing (SHA-512 truncated to 32 bytes, prefixed by a domain byte).
+
+// hashPrefix returns the first 32 bytes of SHA-512(b || in...).
+func hashPrefix(b byte, in ...[]byte) [hashBytes]byte {
+	h := sha512.New()
+	h.Write([]byte{b})
+	for _, x := range in {
+		h.Write(x)
+	}
+	var sum [sha512.Size]byte
+	h.Sum(sum[:0])
+	var out [hashBytes]byte
+	copy(out[:], sum[:hashBytes])
+	clear(sum[:])
+	return out
+}
+
+// keyGen writes a fresh key pair (spec: KEM KeyGen').
+func keyGen(pk *[PublicKeySize]byte, sk *[PrivateKeySize]byte, rnd source) error {
+	var g, ginv, f [p]int8
+	var finv, h [p]int16
+	defer func() {
+		clear(g[:])
+		clear(ginv[:])
+		clear(f[:])
+		clear(finv[:])
+	}()
+	for {
+		if err := rnd.smallRandom(&g); err != nil {
+			return err
+		}
+		// Rejection sampling: the branch reveals only that a discarded g
+		// was not invertible.
+		if r3Recip(&ginv, &g) == 0 {
+			break
+		}
+	}
+	if err := rnd.shortRandom(&f); err != nil {
+		return err
+	}
+	rqRecip3(&finv, &f)
+	rqMulSmall(&h, &finv, &g)
+	rqEncode(pk, &h)
+
+	smallEncode(sk[skF:], &f)
+	smallEncode(sk[skGinv:], &ginv)
+	copy(sk[skPK:], pk[:])
+	if err := rnd.bytes(sk[skRho:skCache]); err != nil {
+		return err
+	}
+	cache := hashPrefix(4, pk[:])
+	copy(sk[skCache:], cache[:])
+	return nil
+}
+
+// hide computes the ciphertext of r under the public key h (decoded) with
+// pk's hash cache, and r's encoding (spec: Hide).
+func hide(ct *[CiphertextSize]byte, rEnc *[smallBytes]byte, r *[p]int8, h *[p]int16, cache *[hashBytes]byte) {
+	smallEncode(rEnc[:], r)
+	var hr, c [p]int16
+	rqMulSmall(&hr, h, r)
+	round(&c, &hr)
+	roundedEncode(ct[:roundedBytes], &c)
+	conf := hashPrefix(3, rEnc[:])
+	confirm := hashPrefix(2, conf[:], cache[:])
+	copy(ct[roundedBytes:], confirm[:])
+	clear(hr[:])
+	clear(c[:])
+	clear(conf[:])
+}
+
+// sessionKey is HashSession(b, rEnc, ct).
+func sessionKey(ss *[SharedKeySize]byte, b byte, rEnc *[smallBytes]byte, ct []byte) {
+	x := hashPrefix(3, rEnc[:])
+	*ss = hashPrefix(b, x[:], ct)
+	clear(x[:])
+}
+
+// encap encapsulates to the decoded public key h with hash cache.
+func encap(ct *[CiphertextSize]byte, ss *[SharedKeySize]byte, h *[p]int16, cache *[hashBytes]byte, rnd source) error {
+	var r [p]int8
+	var rEnc [smallBytes]byte
+	defer func() {
+		clear(r[:])
+		clear(rEnc[:])
+	}()
+	if err := rnd.shortRandom(&r); err != nil {
+		return err
+	}
+	hide(ct, &rEnc, &r, h, cache)
+	sessionKey(ss, 1, &rEnc, ct[:])
+	return nil
+}
+
+// decap recovers the shared secret of ct (spec: Decap'), with implicit
+// rejection: an invalid ciphertext yields HashSession(0, rho, ct). f, ginv
+// and h are the decoded private key fields.
+func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySize]byte, f, ginv *[p]int8, h *[p]int16) {
+	var c, cf [p]int16
+	var e, ev, r [p]int8
+	var rEnc [smallBytes]byte
+	var cnew [CiphertextSize]byte
+	defer func() {
+		clear(cf[:])
+		clear(e[:])
+		clear(ev[:])
+		clear(r[:])
+		clear(rEnc[:])
+		clear(cnew[:])
+	}()
+
+	// Decrypt.
+	roundedDecode(&c, ct[:roundedBytes])
+	rqMulSmall(&cf, &c, f)
+	for i, x := range cf {
+		e[i] = freeze3(int32(freezeQ(3 * int32(x))))
+	}
+	r3Mul(&ev, &e, ginv)
+	mask := int8(weightMask(&ev)) // 0 if weight w, else -1
+	for i := 0; i < w; i++ {
+		r[i] = ((ev[i] ^ 1) &^ mask) ^ 1
+	}
+	for i := w; i < p; i++ {
+		r[i] = ev[i] &^ mask
+	}
+
+	// Re-encrypt and compare.
+	var cache [hashBytes]byte
+	copy(cache[:], sk[skCache:])
+	hide(&cnew, &rEnc, &r, h, &cache)
+	ok := subtle.ConstantTimeCompare(cnew[:], ct[:]) // 1 if equal
+	// On mismatch replace rEnc by rho, and hash with prefix 0 instead of 1.
+	subtle.ConstantTimeCopy(1-ok, rEnc[:], sk[skRho:skCache])
+	sessionKey(ss, byte(ok), &rEnc, ct[:])
+}

@@ -1,0 +1,168 @@
+package sntrup761
+
+// Encodings of the round 3 specification, section "Encoding": the
+// mixed-radix Encode/Decode of a sequence of integers with public moduli,
+// specialised to public keys (moduli q) and rounded ciphertexts (moduli
+// (q+2)/3), and the two-bit encoding of small polynomials.
+//
+// Encode takes time that depends only on the moduli, never on the values, so
+// it is safe for secret inputs (decapsulation re-encodes a secret
+// re-encryption). Decode only ever sees public bytes (keys, ciphertexts).
+
+const roundedModulus = (q + 2) / 3 // 1531
+
+// encode appends the encoding of r (0 <= r[i] < m[i]) to out. r and m are
+// used as scratch space.
+func encode(out []byte, r, m []uint16) []byte {
+	for n := len(m); ; n = (n + 1) / 2 {
+		if n == 1 {
+			rr, mm := r[0], m[0]
+			for mm > 1 {
+				out = append(out, byte(rr))
+				rr >>= 8
+				mm = (mm + 255) >> 8
+			}
+			return out
+		}
+		i := 0
+		for ; i+1 < n; i += 2 {
+			m0 := uint32(m[i])
+			rr := uint32(r[i]) + uint32(r[i+1])*m0
+			mm := uint32(m[i+1]) * m0
+			for mm >= 16384 {
+				out = append(out, byte(rr))
+				rr >>= 8
+				mm = (mm + 255) >> 8
+			}
+			r[i/2], m[i/2] = uint16(rr), uint16(mm)
+		}
+		if i < n {
+			r[i/2], m[i/2] = r[i], m[i]
+		}
+	}
+}
+
+// decode fills out (len(out) == len(m)) from s, the encoding of integers
+// with moduli m. Each out[i] is reduced modulo m[i], whatever s holds. The
+// caller guarantees that len(s) is the encoded length for m.
+func decode(out []uint16, s []byte, m []uint16) {
+	n := len(m)
+	if n == 1 {
+		switch {
+		case m[0] == 1:
+			out[0] = 0
+		case m[0] <= 256:
+			out[0] = uint16(uint32(s[0]) % uint32(m[0]))
+		default:
+			out[0] = uint16((uint32(s[0]) + uint32(s[1])<<8) % uint32(m[0]))
+		}
+		return
+	}
+	half := (n + 1) / 2
+	m2 := make([]uint16, half)
+	r2 := make([]uint16, half)
+	bottomR := make([]uint32, n/2)
+	bottomT := make([]uint32, n/2)
+	i := 0
+	for ; i+1 < n; i += 2 {
+		mm := uint32(m[i]) * uint32(m[i+1])
+		switch {
+		case mm > 256*16383:
+			bottomT[i/2] = 256 * 256
+			bottomR[i/2] = uint32(s[0]) + 256*uint32(s[1])
+			s = s[2:]
+			m2[i/2] = uint16((((mm + 255) >> 8) + 255) >> 8)
+		case mm >= 16384:
+			bottomT[i/2] = 256
+			bottomR[i/2] = uint32(s[0])
+			s = s[1:]
+			m2[i/2] = uint16((mm + 255) >> 8)
+		default:
+			bottomT[i/2] = 1
+			m2[i/2] = uint16(mm)
+		}
+	}
+	if i < n {
+		m2[i/2] = m[i]
+	}
+	decode(r2, s, m2)
+	for i = 0; i+1 < n; i += 2 {
+		r := bottomR[i/2] + bottomT[i/2]*uint32(r2[i/2])
+		m0, m1 := uint32(m[i]), uint32(m[i+1])
+		out[i] = uint16(r % m0)
+		out[i+1] = uint16((r / m0) % m1)
+	}
+	if i < n {
+		out[i] = r2[i/2]
+	}
+}
+
+// rqEncode encodes h (coefficients in [-q12, q12]) as a public key.
+func rqEncode(out *[rqBytes]byte, h *[p]int16) {
+	var r, m [p]uint16
+	for i := range r {
+		r[i] = uint16(h[i] + q12)
+		m[i] = q
+	}
+	encode(out[:0], r[:], m[:])
+}
+
+// rqDecode decodes a public key; every coefficient lands in [-q12, q12].
+func rqDecode(h *[p]int16, s []byte) {
+	var r, m [p]uint16
+	for i := range m {
+		m[i] = q
+	}
+	decode(r[:], s[:rqBytes], m[:])
+	for i := range h {
+		h[i] = int16(r[i]) - q12
+	}
+}
+
+// roundedEncode encodes c (coefficients multiples of 3 in [-q12, q12]).
+func roundedEncode(out []byte, c *[p]int16) {
+	var r, m [p]uint16
+	for i := range r {
+		// (c + q12) / 3, exact for multiples of 3 in range.
+		r[i] = uint16((int32(c[i]+q12) * 10923) >> 15)
+		m[i] = roundedModulus
+	}
+	encode(out[:0], r[:], m[:])
+}
+
+// roundedDecode decodes the first roundedBytes of a ciphertext.
+func roundedDecode(c *[p]int16, s []byte) {
+	var r, m [p]uint16
+	for i := range m {
+		m[i] = roundedModulus
+	}
+	decode(r[:], s[:roundedBytes], m[:])
+	for i := range c {
+		c[i] = int16(r[i])*3 - q12
+	}
+}
+
+// smallEncode packs four coefficients in {-1, 0, 1} a byte, two bits each
+// (value + 1), little end first; the last byte holds one coefficient.
+func smallEncode(out []byte, f *[p]int8) {
+	_ = out[smallBytes-1]
+	for i := 0; i < p/4; i++ {
+		x := byte(f[4*i]+1) | byte(f[4*i+1]+1)<<2 | byte(f[4*i+2]+1)<<4 | byte(f[4*i+3]+1)<<6
+		out[i] = x
+	}
+	out[p/4] = byte(f[p-1] + 1)
+}
+
+// smallDecode is the inverse of smallEncode; like the reference, a two-bit
+// field 3 decodes to 2 (it never occurs in a valid key).
+func smallDecode(f *[p]int8, s []byte) {
+	_ = s[smallBytes-1]
+	for i := 0; i < p/4; i++ {
+		x := s[i]
+		f[4*i] = int8(x&3) - 1
+		f[4*i+1] = int8((x>>2)&3) - 1
+		f[4*i+2] = int8((x>>4)&3) - 1
+		f[4*i+3] = int8((x>>6)&3) - 1
+	}
+	f[p-1] = int8(s[p/4]&3) - 1
+}

@@ -1,0 +1,88 @@
+package sntrup761
+
+// Constant-time inversion in R/3 and R/q by the divstep iteration of
+// Bernstein and Yang ("Fast constant-time gcd computation and modular
+// inversion", 2019), in the form the NTRU Prime round 3 specification uses:
+// f starts as the reversal of x^p - x - 1, g as the reversal of the input,
+// and 2p-1 divsteps later v holds the reversed inverse (scaled by f(0)).
+
+// r3Recip sets out = 1/in in R/3 and returns 0 if in is invertible, -1
+// otherwise (out is then meaningless).
+func r3Recip(out *[p]int8, in *[p]int8) int32 {
+	var f, g, v, r [p + 1]int8
+	r[0] = 1
+	f[0], f[p-1], f[p] = 1, -1, -1
+	for i := 0; i < p; i++ {
+		g[p-1-i] = in[i]
+	}
+	delta := int32(1)
+	for loop := 0; loop < 2*p-1; loop++ {
+		copy(v[1:], v[:p])
+		v[0] = 0
+
+		sign := int8(-g[0] * f[0])
+		swap := int8(negativeMask(-delta) & nonzeroMask(int32(g[0])))
+		delta ^= int32(swap) & (delta ^ -delta)
+		delta++
+
+		for i := range f {
+			t := swap & (f[i] ^ g[i])
+			f[i] ^= t
+			g[i] ^= t
+			t = swap & (v[i] ^ r[i])
+			v[i] ^= t
+			r[i] ^= t
+		}
+		for i := range g {
+			g[i] = freeze3(int32(g[i] + sign*f[i]))
+			r[i] = freeze3(int32(r[i] + sign*v[i]))
+		}
+		copy(g[:p], g[1:])
+		g[p] = 0
+	}
+	sign := f[0]
+	for i := 0; i < p; i++ {
+		out[i] = sign * v[p-1-i]
+	}
+	return nonzeroMask(delta)
+}
+
+// rqRecip3 sets out = 1/(3*in) in R/q. For the short polynomials of key
+// generation the inverse always exists (x^p - x - 1 is irreducible modulo q).
+func rqRecip3(out *[p]int16, in *[p]int8) {
+	var f, g, v, r [p + 1]int16
+	r[0] = recipQ(3)
+	f[0], f[p-1], f[p] = 1, -1, -1
+	for i := 0; i < p; i++ {
+		g[p-1-i] = int16(in[i])
+	}
+	delta := int32(1)
+	for loop := 0; loop < 2*p-1; loop++ {
+		copy(v[1:], v[:p])
+		v[0] = 0
+
+		swap := int16(negativeMask(-delta) & nonzeroMask(int32(g[0])))
+		delta ^= int32(swap) & (delta ^ -delta)
+		delta++
+
+		for i := range f {
+			t := swap & (f[i] ^ g[i])
+			f[i] ^= t
+			g[i] ^= t
+			t = swap & (v[i] ^ r[i])
+			v[i] ^= t
+			r[i] ^= t
+		}
+		f0, g0 := int32(f[0]), int32(g[0])
+		for i := range g {
+			g[i] = freezeQ(f0*int32(g[i]) - g0*int32(f[i]))
+			r[i] = freezeQ(f0*int32(r[i]) - g0*int32(v[i]))
+		}
+		copy(g[:p], g[1:])
+		g[p] = 0
+	}
+	scale := int32(recipQ(f[0]))
+	for i := 0; i < p; i++ {
+		out[i] = freezeQ(scale * int32(v[p-1-i]))
+	}
+}
