@@ -51,6 +51,9 @@ const (
 
 	// words per matrix row of H (N bits).
 	rowWords = (N + 63) / 64
+	// rowStride is the allocated row length of the key-generation matrix,
+	// padded to a multiple of 16 words for the vectorised row operations.
+	rowStride = 112
 	// μ and ν of the "f" (semi-systematic) key generation.
 	mu = 32
 	nu = 64

@@ -10,40 +10,37 @@ import (
 
 // matrix is the mt × n binary matrix H, row-major, rowWords 64-bit words per
 // row, bit j%64 of word j/64 holding column j.
-type matrix [Rows][rowWords]uint64
+type matrix [Rows][rowStride]uint64
 
-// buildMatrix fills h with the rows α_j^i/g(α_j), bit k of the field element
-// giving row i*M + k. It returns false if g vanishes on the support (which
-// cannot happen for an irreducible g, but is checked as the reference does).
+// buildMatrix fills h with the rows α_j^i/g(α_j) (i < T), bit k of the
+// field element giving row i*M + k, computed 64 columns at a time in
+// bit-sliced form.
 func buildMatrix(h *matrix, g *[T]gf, L []gf) {
-	var gm [T + 1]gf
-	copy(gm[:], g[:])
-	gm[T] = 1
 	for blk := 0; blk < rowWords; blk++ {
-		var v, a [64]gf
-		cnt := min(64, N-blk*64)
-		for l := 0; l < cnt; l++ {
-			a[l] = L[blk*64+l]
-			v[l] = gfInv(polyEval(gm[:], a[l]))
+		lo := blk * 64
+		hi := min(lo+64, N)
+		var a, v, c vec
+		vecFromGF(&a, L[lo:hi])
+		vecBroadcast(&v, 1) // g is monic
+		for i := T - 1; i >= 0; i-- {
+			vecMul(&v, &v, &a)
+			vecBroadcast(&c, g[i])
+			for k := range v {
+				v[k] ^= c[k]
+			}
 		}
+		vecInv(&v, &v)
 		for i := 0; i < T; i++ {
-			var planes [M]uint64
-			for l := 0; l < cnt; l++ {
-				x := uint64(v[l])
-				for k := 0; k < M; k++ {
-					planes[k] |= ((x >> k) & 1) << l
-				}
-				v[l] = gfMul(v[l], a[l])
-			}
 			for k := 0; k < M; k++ {
-				h[i*M+k][blk] = planes[k]
+				h[i*M+k][blk] = v[k]
 			}
+			vecMul(&v, &v, &a)
 		}
 	}
 }
 
 // rowBit returns bit c of row r as a mask (all ones or zero).
-func colMask(row *[rowWords]uint64, c int) uint64 {
+func colMask(row *[rowStride]uint64, c int) uint64 {
 	return -((row[c>>6] >> (c & 63)) & 1)
 }
 
@@ -76,12 +73,12 @@ func eliminateRange(h *matrix, r0, r1 int) bool {
 }
 
 // load64At returns the 64 bits of row starting at column col (col%64 == 32).
-func load64At(row *[rowWords]uint64, col int) uint64 {
+func load64At(row *[rowStride]uint64, col int) uint64 {
 	w := col >> 6
 	return row[w]>>32 | row[w+1]<<32
 }
 
-func store64At(row *[rowWords]uint64, col int, v uint64) {
+func store64At(row *[rowStride]uint64, col int, v uint64) {
 	w := col >> 6
 	row[w] = row[w]&0xFFFFFFFF | v<<32
 	row[w+1] = row[w+1]&^0xFFFFFFFF | v>>32
@@ -222,4 +219,4 @@ func exportT(pk []byte, h *matrix) {
 }
 
 // eliminate is the elimination used by pkGen.
-func eliminate(h *matrix, r0, r1 int) bool { return eliminateRange(h, r0, r1) }
+func eliminate(h *matrix, r0, r1 int) bool { return eliminatePanels(h, r0, r1) }

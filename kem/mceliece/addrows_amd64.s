@@ -1,0 +1,76 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func addMaskedRowsAVX2(dst *uint64, n int, src *uint64, stride int, masks *uint64, nm int)
+// dst[x] ^= XOR_j (src[j*stride/8 + x] AND masks[j]) for x < n; n is a
+// multiple of 4, nm >= 1, stride in bytes.
+TEXT ·addMaskedRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ n+8(FP), CX
+	MOVQ src+16(FP), SI
+	MOVQ stride+24(FP), DX
+	MOVQ masks+32(FP), BX
+	MOVQ nm+40(FP), AX
+
+big:
+	CMPQ CX, $16
+	JLT  small
+	VMOVDQU 0(DI), Y0
+	VMOVDQU 32(DI), Y1
+	VMOVDQU 64(DI), Y2
+	VMOVDQU 96(DI), Y3
+	MOVQ SI, R10
+	MOVQ BX, R8
+	MOVQ AX, R9
+
+bigloop:
+	VPBROADCASTQ (R8), Y4
+	VPAND 0(R10), Y4, Y5
+	VPXOR Y5, Y0, Y0
+	VPAND 32(R10), Y4, Y6
+	VPXOR Y6, Y1, Y1
+	VPAND 64(R10), Y4, Y7
+	VPXOR Y7, Y2, Y2
+	VPAND 96(R10), Y4, Y8
+	VPXOR Y8, Y3, Y3
+	ADDQ DX, R10
+	ADDQ $8, R8
+	DECQ R9
+	JNZ  bigloop
+
+	VMOVDQU Y0, 0(DI)
+	VMOVDQU Y1, 32(DI)
+	VMOVDQU Y2, 64(DI)
+	VMOVDQU Y3, 96(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	SUBQ $16, CX
+	JMP  big
+
+small:
+	CMPQ CX, $4
+	JLT  done
+	VMOVDQU 0(DI), Y0
+	MOVQ SI, R10
+	MOVQ BX, R8
+	MOVQ AX, R9
+
+smallloop:
+	VPBROADCASTQ (R8), Y4
+	VPAND 0(R10), Y4, Y5
+	VPXOR Y5, Y0, Y0
+	ADDQ DX, R10
+	ADDQ $8, R8
+	DECQ R9
+	JNZ  smallloop
+
+	VMOVDQU Y0, 0(DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $4, CX
+	JMP  small
+
+done:
+	VZEROUPPER
+	RET

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package mceliece
+
+func addMaskedRows(dst []uint64, src [][rowStride]uint64, lo int, masks []uint64) {
+	addMaskedRowsGeneric(dst, src, lo, masks)
+}
