@@ -205,3 +205,31 @@ func TestPenaltyRefusesSource(t *testing.T) {
 	}
 	e.logs.waitLog(t, "source penalized after repeated authentication failures")
 }
+
+func TestPanicIsContained(t *testing.T) {
+	e := startServer(t, "", "")
+	e.srv.SetConfigHook(func(ConnInfo, *gossh.ServerConfig) { panic("boom in hook") })
+	if c, err := e.dial(e.user, e.key); err == nil {
+		c.Close()
+		t.Fatal("connection succeeded through a panicking hook")
+	}
+	e.logs.waitLog(t, `msg="panic in connection handler; connection closed"`)
+	e.logs.waitLog(t, "boom in hook")
+	e.srv.SetConfigHook(nil)
+	e.mustDial() // the server survived
+}
+
+func TestConfigHookSeesEveryConnection(t *testing.T) {
+	e := startServer(t, "", "")
+	seen := make(chan string, 1)
+	e.srv.SetConfigHook(func(ci ConnInfo, sc *gossh.ServerConfig) {
+		// Restrict this connection to one method: the hook's changes apply.
+		sc.KeyExchanges = []string{"curve25519-sha256"}
+		seen <- ci.RemoteAddr.String()
+	})
+	c := e.mustDial()
+	if got := <-seen; got != c.LocalAddr().String() {
+		t.Fatalf("hook saw %s, client is %s", got, c.LocalAddr())
+	}
+	e.logs.waitLog(t, "kex=curve25519-sha256 ")
+}

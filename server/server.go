@@ -55,15 +55,21 @@ type Server struct {
 	// helperPath is the pqsshd executable re-run for internal-sftp.
 	helperPath string
 
-	// ConfigHook, if set, is called with every connection's
-	// *ssh.ServerConfig after pqsshd has filled it in (algorithms,
-	// authentication, limits). It is the one place to add per-connection
-	// key-exchange methods (ServerConfig.KeyExchangeMethods) or budgets.
-	// Set it before Serve.
-	ConfigHook func(c ConnInfo, sc *gossh.ServerConfig)
+	configHook func(c ConnInfo, sc *gossh.ServerConfig)
 }
 
-// ConnInfo is what ConfigHook learns about a new connection.
+// SetConfigHook installs fn, called with every new connection's
+// *ssh.ServerConfig after pqsshd has filled it in (algorithms,
+// authentication, limits): the one place to add per-connection
+// key-exchange methods (ServerConfig.KeyExchangeMethods) or admission
+// budgets. A nil fn removes the hook.
+func (s *Server) SetConfigHook(fn func(c ConnInfo, sc *gossh.ServerConfig)) {
+	s.mu.Lock()
+	s.configHook = fn
+	s.mu.Unlock()
+}
+
+// ConnInfo is what the config hook learns about a new connection.
 type ConnInfo struct {
 	RemoteAddr net.Addr
 	LocalAddr  net.Addr

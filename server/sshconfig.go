@@ -14,7 +14,7 @@ const maxBannerSize = 64 << 10
 
 // serverConfig builds the *ssh.ServerConfig of one connection. It is the
 // single place where the protocol configuration is decided (algorithms,
-// authentication callbacks, limits); ConfigHook extends it.
+// authentication callbacks, limits); the hook of SetConfigHook extends it.
 // gliderlabs adds the version string afterwards.
 func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 	cfg := s.Config()
@@ -42,12 +42,15 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 	if b := cfg.Banner; b != "" && !strings.EqualFold(b, "none") {
 		sc.BannerCallback = func(gossh.ConnMetadata) string { return readBanner(b) }
 	}
-	if s.ConfigHook != nil {
+	s.mu.RLock()
+	hook := s.configHook
+	s.mu.RUnlock()
+	if hook != nil {
 		ci := ConnInfo{}
 		if st != nil {
 			ci.RemoteAddr, ci.LocalAddr = st.conn.RemoteAddr(), st.conn.LocalAddr()
 		}
-		s.ConfigHook(ci, sc)
+		hook(ci, sc)
 	}
 	return sc
 }
