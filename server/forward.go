@@ -126,6 +126,7 @@ func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.N
 		nc.Reject(gossh.Prohibited, "port forwarding refused ("+reason+")")
 		return
 	}
+	s.startKeepalive(ctx, conn, st, info.cfg)
 	d, err := net.DialTimeout("tcp", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))), dialTimeout)
 	if err != nil {
 		log.Info("local forwarding: connect failed", "err", err)
@@ -177,6 +178,7 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 		log.Info("remote forwarding refused", "reason", reason)
 		return false, nil
 	}
+	s.startKeepalive(ctx, conn, st, info.cfg)
 	bind := bindAddress(info.cfg.GatewayPorts, m.Addr)
 	l, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(int(m.Port))))
 	if err != nil {

@@ -231,3 +231,47 @@ func TestMaxSessions(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestSignalRequest(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	s, _ := c.NewSession()
+	defer s.Close()
+	out, _ := s.StdoutPipe()
+	if err := s.Start("echo ready; exec sleep 30"); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := bufio.NewReader(out).ReadString('\n'); l != "ready\n" {
+		t.Fatalf("got %q", l)
+	}
+	time.Sleep(50 * time.Millisecond) // let the shell exec sleep
+	if err := s.Signal(gossh.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	var ee *gossh.ExitError
+	if err := s.Wait(); !errors.As(err, &ee) || ee.Signal() != "USR1" {
+		t.Fatalf("after signal USR1: %v", err)
+	}
+}
+
+func TestInteractiveLoginShell(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	s, _ := c.NewSession()
+	defer s.Close()
+	s.Stdin = strings.NewReader("echo \"argv0=$0\"\nexit 7\n")
+	var out bytes.Buffer
+	s.Stdout = &out
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Wait()
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != 7 {
+		t.Fatalf("shell exit: %v", err)
+	}
+	a, _ := lookupAccount(e.user)
+	if want := "argv0=-" + a.Shell[strings.LastIndex(a.Shell, "/")+1:]; !strings.Contains(out.String(), want) {
+		t.Fatalf("login shell output %q, want %q", out.String(), want)
+	}
+}
