@@ -1,0 +1,184 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pqssh/pqssh/client/config"
+)
+
+// escapeReader filters the terminal input for ssh's escape sequences: the
+// escape character (EscapeChar, '~' by default) right after a newline
+// starts a command (ssh(1), ESCAPE CHARACTERS).
+type escapeReader struct {
+	r           io.Reader
+	s           *session
+	esc         byte
+	atLineStart bool
+	pending     bool
+	disconnect  func()
+	buf         [4096]byte
+	out         []byte
+}
+
+func (e *escapeReader) Read(p []byte) (int, error) {
+	for len(e.out) == 0 {
+		n, err := e.r.Read(e.buf[:])
+		for _, c := range e.buf[:n] {
+			e.handle(c)
+		}
+		if err != nil {
+			if len(e.out) > 0 {
+				break
+			}
+			return 0, err
+		}
+	}
+	n := copy(p, e.out)
+	e.out = e.out[n:]
+	return n, nil
+}
+
+func (e *escapeReader) msg(format string, a ...any) {
+	fmt.Fprint(e.s.env.Stderr, strings.ReplaceAll(fmt.Sprintf(format, a...), "\n", "\r\n"))
+}
+
+func (e *escapeReader) handle(c byte) {
+	if e.pending {
+		e.pending = false
+		switch c {
+		case '.':
+			e.msg("%c.\n", e.esc)
+			e.disconnect()
+			return
+		case '?':
+			e.help()
+			return
+		case '#':
+			e.msg("%c#\nThe following connections are open:\n", e.esc)
+			e.s.fwd.mu.Lock()
+			for _, fw := range e.s.fwd.items {
+				e.msg("  %s\n", fw)
+			}
+			e.s.fwd.mu.Unlock()
+			return
+		case 'C':
+			if !e.s.cfg.EnableEscapeCommandline {
+				e.msg("commandline disabled\n")
+				return
+			}
+			e.commandLine()
+			return
+		case 'V', 'v', 'R', 'B', '&', 0x1a:
+			e.msg("%c%c is not supported by pqssh\n", e.esc, c)
+			return
+		case e.esc:
+			e.out = append(e.out, c)
+			e.atLineStart = false
+			return
+		default:
+			e.out = append(e.out, e.esc)
+		}
+	}
+	if e.atLineStart && c == e.esc {
+		e.pending = true
+		return
+	}
+	e.out = append(e.out, c)
+	e.atLineStart = c == '\r' || c == '\n'
+}
+
+func (e *escapeReader) help() {
+	x := string(e.esc)
+	e.msg("%s?\nSupported escape sequences:\n"+
+		" %s.   - terminate connection (and any multiplexed sessions)\n"+
+		" %sC   - open a command line\n"+
+		" %s#   - list forwarded connections\n"+
+		" %s?   - this message\n"+
+		" %s%s   - send the escape character by typing it twice\n"+
+		"(Note that escapes are only recognized immediately after newline.)\n", x, x, x, x, x, x, x)
+}
+
+// commandLine reads a "~C" command in the raw terminal, echoing it.
+func (e *escapeReader) commandLine() {
+	e.msg("\nssh> ")
+	var line []byte
+	var b [1]byte
+	for {
+		if _, err := e.r.Read(b[:]); err != nil {
+			return
+		}
+		switch b[0] {
+		case '\r', '\n':
+			e.msg("\n")
+			e.runCommand(strings.TrimSpace(string(line)))
+			return
+		case 0x7f, 0x08:
+			if len(line) > 0 {
+				line = line[:len(line)-1]
+				e.msg("\b \b")
+			}
+		case 0x03, 0x1b:
+			e.msg("\n")
+			return
+		default:
+			if len(line) < 512 {
+				line = append(line, b[0])
+				e.msg("%c", b[0])
+			}
+		}
+	}
+}
+
+// runCommand runs an escape command line: -L, -R, -D to add forwardings
+// and -KL, -KR, -KD to cancel them.
+func (e *escapeReader) runCommand(cmd string) {
+	if cmd == "" {
+		return
+	}
+	if cmd == "?" || cmd == "h" || cmd == "help" {
+		e.msg("Commands:\n" +
+			"      -L[bind_address:]port:host:hostport    Request local forward\n" +
+			"      -R[bind_address:]port:host:hostport    Request remote forward\n" +
+			"      -D[bind_address:]port                  Request dynamic forward\n" +
+			"      -KL[bind_address:]port                 Cancel local forward\n" +
+			"      -KR[bind_address:]port                 Cancel remote forward\n" +
+			"      -KD[bind_address:]port                 Cancel dynamic forward\n")
+		return
+	}
+	if len(cmd) < 2 || cmd[0] != '-' {
+		e.msg("Invalid command.\n")
+		return
+	}
+	if cmd[1] == 'K' && len(cmd) > 2 {
+		kind := cmd[2]
+		spec := strings.TrimSpace(cmd[3:])
+		if i := strings.LastIndex(spec, ":"); i >= 0 {
+			spec = spec[i+1:]
+		}
+		port := 0
+		fmt.Sscanf(spec, "%d", &port)
+		if e.s.cancelForward(kind, port) {
+			e.msg("Canceled forwarding.\n")
+		} else {
+			e.msg("Unknown port forwarding.\n")
+		}
+		return
+	}
+	kind := cmd[1]
+	if kind != 'L' && kind != 'R' && kind != 'D' {
+		e.msg("Invalid command.\n")
+		return
+	}
+	f, err := config.ParseForward(kind, strings.TrimSpace(cmd[2:]))
+	if err != nil {
+		e.msg("%v\n", err)
+		return
+	}
+	if err := e.s.addForward(kind, f); err != nil {
+		e.msg("Port forwarding failed: %v\n", err)
+		return
+	}
+	e.msg("Forwarding port.\n")
+}

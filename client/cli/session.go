@@ -1,0 +1,366 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/pqssh/pqssh/client"
+	"github.com/pqssh/pqssh/client/config"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+	"golang.org/x/term"
+)
+
+// session is one run of the command: the connection, its forwardings and
+// the session channel (or -N / -W).
+type session struct {
+	env    *Env
+	args   *args
+	cfg    *config.Resolved
+	log    *client.Logger
+	dialer *client.Dialer
+	c      *client.Client
+
+	fwd *forwarder
+}
+
+func (s *session) run(ctx context.Context) int {
+	c, err := s.dialer.Dial(ctx)
+	if err != nil {
+		printError(s.env, s.log, err)
+		return exitError
+	}
+	s.c = c
+	defer c.Close()
+	if s.cfg.ServerAliveInterval > 0 {
+		go c.KeepAlive(s.cfg.ServerAliveInterval, s.cfg.ServerAliveCountMax, func() {
+			s.log.Error("Timeout, server %s not responding.", s.cfg.HostName)
+		})
+	}
+	if s.cfg.ForwardX11 {
+		s.log.Error("Warning: X11 forwarding is not supported by pqssh; continuing without it.")
+	}
+	if err := s.startForwards(); err != nil {
+		s.log.Error("%v", err)
+		return exitError
+	}
+	if s.cfg.PermitLocalCommand && s.cfg.LocalCommand != "" {
+		s.runLocalCommand()
+	}
+	var code int
+	switch {
+	case s.args.stdioFwd != "":
+		code = s.stdioForward()
+	case s.cfg.SessionType == "none":
+		code = s.waitNoSession()
+	default:
+		code = s.shell()
+	}
+	s.transferred()
+	return code
+}
+
+// transferred prints ssh's closing statistics (shown at -v).
+func (s *session) transferred() {
+	sent, recv := s.c.Stats()
+	secs := time.Since(s.c.Start).Seconds()
+	s.log.Verbose("Transferred: sent %d, received %d bytes, in %.1f seconds", sent, recv, secs)
+	if secs > 0 {
+		s.log.Verbose("Bytes per second: sent %.1f, received %.1f", float64(sent)/secs, float64(recv)/secs)
+	}
+}
+
+// waitNoSession serves forwardings until the connection ends or pqssh is
+// told to stop (-N).
+func (s *session) waitNoSession() int {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sig)
+	done := make(chan error, 1)
+	go func() { done <- s.c.Wait() }()
+	select {
+	case <-done:
+		return exitError
+	case n := <-sig:
+		s.log.Info("Killed by signal %d.", n.(syscall.Signal))
+		return exitError
+	}
+}
+
+func isTerminal(r io.Reader) (int, bool) {
+	f, ok := r.(*os.File)
+	if !ok {
+		return -1, false
+	}
+	fd := int(f.Fd())
+	return fd, term.IsTerminal(fd)
+}
+
+// shell runs the session channel: a shell, a command or a subsystem.
+func (s *session) shell() int {
+	r := s.cfg
+	sess, err := s.c.NewSession()
+	if err != nil {
+		s.log.Error("channel 0: open failed: %v", err)
+		return exitError
+	}
+	defer sess.Close()
+	s.forwardAgent(sess)
+	s.sendEnv(sess)
+
+	command := strings.Join(s.args.command, " ")
+	if command == "" {
+		command = r.RemoteCommand
+	}
+	if r.SessionType == "subsystem" && command == "" {
+		s.log.Error("You must specify a subsystem to invoke.")
+		return exitError
+	}
+	fd, stdinTTY := isTerminal(s.env.Stdin)
+	var wantTTY bool
+	switch r.RequestTTY {
+	case "force":
+		wantTTY = true
+	case "yes":
+		wantTTY = true
+		if !stdinTTY {
+			wantTTY = false
+			s.log.Info("Pseudo-terminal will not be allocated because stdin is not a terminal.")
+		}
+	case "auto":
+		wantTTY = command == "" && r.SessionType != "subsystem" && stdinTTY
+	}
+	if wantTTY {
+		w, h := 80, 24
+		if stdinTTY {
+			if cw, ch, err := term.GetSize(fd); err == nil {
+				w, h = cw, ch
+			}
+		}
+		termName := os.Getenv("TERM")
+		if termName == "" {
+			termName = "dumb"
+		}
+		modes := ssh.TerminalModes{ssh.TTY_OP_ISPEED: 38400, ssh.TTY_OP_OSPEED: 38400}
+		if err := sess.RequestPty(termName, h, w, modes); err != nil {
+			s.log.Error("PTY allocation request failed on channel 0")
+			wantTTY = false
+		}
+	}
+
+	sess.Stdout = s.env.Stdout
+	sess.Stderr = s.env.Stderr
+	var stdin io.WriteCloser
+	if !r.StdinNull {
+		if stdin, err = sess.StdinPipe(); err != nil {
+			s.log.Error("%v", err)
+			return exitError
+		}
+	}
+	switch {
+	case r.SessionType == "subsystem":
+		s.log.Debug(1, "Sending subsystem: %s", command)
+		err = sess.RequestSubsystem(command)
+	case command == "":
+		err = sess.Shell()
+	default:
+		s.log.Debug(1, "Sending command: %s", command)
+		err = sess.Start(command)
+	}
+	if err != nil {
+		s.log.Error("%v", err)
+		return exitError
+	}
+
+	raw := wantTTY && stdinTTY
+	if raw {
+		if old, err := term.MakeRaw(fd); err == nil {
+			defer term.Restore(fd, old)
+			s.log.SetRaw(true)
+			defer s.log.SetRaw(false)
+		}
+		stopWinch := watchWindow(fd, sess)
+		defer stopWinch()
+	}
+
+	disconnect := make(chan struct{})
+	var once sync.Once
+	if stdin != nil {
+		go func() {
+			var src io.Reader = s.env.Stdin
+			if r.EscapeChar >= 0 && wantTTY {
+				src = &escapeReader{r: s.env.Stdin, s: s, esc: byte(r.EscapeChar), atLineStart: true,
+					disconnect: func() { once.Do(func() { close(disconnect) }) }}
+			}
+			io.Copy(stdin, src)
+			stdin.Close()
+		}()
+	}
+
+	sig := make(chan os.Signal, 1)
+	if !raw {
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		defer signal.Stop(sig)
+	}
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- sess.Wait() }()
+	select {
+	case err = <-waitErr:
+	case <-disconnect:
+		s.c.Close()
+		if raw {
+			s.log.SetRaw(true)
+		}
+		s.log.Info("Connection to %s closed.", r.HostName)
+		return exitError
+	case n := <-sig:
+		s.log.Info("Killed by signal %d.", n.(syscall.Signal))
+		return exitError
+	}
+	if wantTTY {
+		s.log.Info("Connection to %s closed.", r.HostName)
+	}
+	return exitStatus(err, s.log)
+}
+
+// exitStatus maps the session's end to ssh's exit status: the remote
+// exit status, or 255 when there was none (exit-signal, lost connection).
+func exitStatus(err error, log *client.Logger) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ssh.ExitError
+	if errors.As(err, &ee) {
+		if ee.Signal() != "" {
+			log.Debug(1, "remote command killed by signal %s", ee.Signal())
+			return exitError
+		}
+		return ee.ExitStatus()
+	}
+	var em *ssh.ExitMissingError
+	if errors.As(err, &em) {
+		return exitError
+	}
+	log.Debug(1, "session: %v", err)
+	return exitError
+}
+
+// watchWindow sends window-change requests on SIGWINCH.
+func watchWindow(fd int, sess *ssh.Session) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGWINCH)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+				if w, h, err := term.GetSize(fd); err == nil {
+					sess.WindowChange(h, w)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}
+
+// forwardAgent requests agent forwarding when ForwardAgent is set (and the
+// host key did not change).
+func (s *session) forwardAgent(sess *ssh.Session) {
+	fa := s.cfg.ForwardAgent
+	if fa == "no" {
+		return
+	}
+	if s.c.HostKeyChanged {
+		return
+	}
+	var ag agent.ExtendedAgent
+	if fa == "yes" {
+		ag = s.c.Agent
+		if ag == nil {
+			s.log.Debug(1, "ForwardAgent: no agent to forward")
+			return
+		}
+	} else {
+		ag = dialAgent(fa)
+		if ag == nil {
+			s.log.Error("ForwardAgent: cannot connect to agent at %s", fa)
+			return
+		}
+	}
+	if err := agent.ForwardToAgent(s.c.Client, ag); err != nil {
+		s.log.Debug(1, "agent forwarding: %v", err)
+		return
+	}
+	if err := agent.RequestAgentForwarding(sess); err != nil {
+		s.log.Debug(1, "agent forwarding request: %v", err)
+		return
+	}
+	s.log.Debug(1, "Requesting authentication agent forwarding.")
+}
+
+// sendEnv passes SetEnv values and the environment variables matching
+// SendEnv patterns ("-pattern" removes earlier matches).
+func (s *session) sendEnv(sess *ssh.Session) {
+	sent := map[string]bool{}
+	for _, kv := range s.cfg.SetEnv {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || sent[k] {
+			continue
+		}
+		sent[k] = true
+		if err := sess.Setenv(k, v); err != nil {
+			s.log.Debug(1, "Setenv %s refused", k)
+		}
+	}
+	var pats []string
+	for _, p := range s.cfg.SendEnv {
+		if strings.HasPrefix(p, "-") {
+			neg := p[1:]
+			pats = removeMatching(pats, neg)
+			continue
+		}
+		pats = append(pats, p)
+	}
+	for _, e := range os.Environ() {
+		k, v, _ := strings.Cut(e, "=")
+		if sent[k] {
+			continue
+		}
+		for _, p := range pats {
+			if config.MatchCase(k, p) {
+				s.log.Debug(1, "channel 0: setting env %s = \"%s\"", k, v)
+				sess.Setenv(k, v)
+				sent[k] = true
+				break
+			}
+		}
+	}
+}
+
+func removeMatching(pats []string, neg string) []string {
+	var out []string
+	for _, p := range pats {
+		if !config.MatchCase(p, neg) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *session) runLocalCommand() {
+	s.log.Debug(1, "Executing local command: %s", s.cfg.LocalCommand)
+	cmd := execShell(s.cfg.LocalCommand)
+	cmd.Stdout, cmd.Stderr = s.env.Stderr, s.env.Stderr
+	if err := cmd.Run(); err != nil {
+		s.log.Debug(1, "LocalCommand: %v", err)
+	}
+}

@@ -1,0 +1,199 @@
+package config
+
+import "strings"
+
+// kind is how a keyword's arguments are parsed and stored.
+type kind int
+
+const (
+	kFlag       kind = iota // yes|no (true|false accepted)
+	kEnum                   // one of keyword.values
+	kInt                    // a non-negative decimal integer
+	kTime                   // a time interval: seconds, or with s|m|h|d|w suffixes
+	kString                 // exactly one argument
+	kRaw                    // the rest of the line, verbatim (commands)
+	kAlgos                  // an algorithm list with the +, - and ^ modifiers
+	kMulti                  // one argument per line, every line accumulates
+	kMultiArgs              // any number of arguments, every line accumulates
+	kArgs                   // one or more arguments, first line wins
+	kForward                // a port forwarding specification, accumulates
+	kIgnored                // accepted and ignored (see status)
+	kDeprecated             // accepted with a warning and ignored, like OpenSSH
+)
+
+// keyword describes one ssh_config keyword.
+type keyword struct {
+	name   string   // canonical spelling, as in ssh_config(5)
+	kind   kind     // how the arguments are parsed
+	values []string // kEnum: the accepted values (lowercase)
+	alias  string   // lowercase name of the keyword this one is an alias of
+	min    int      // kForward: 1 for DynamicForward, 2 for Local/RemoteForward
+	// status is the one-line note used in docs/ssh-options.md; an empty
+	// status means fully supported.
+	status string
+}
+
+// keywords lists every keyword of OpenSSH 10.1's ssh_config(5) (and the
+// deprecated ones OpenSSH still accepts), with how pqssh treats it.
+var keywords = []keyword{
+	{name: "AddKeysToAgent", kind: kIgnored, status: "ignored: keys are never added to the agent"},
+	{name: "AddressFamily", kind: kEnum, values: []string{"any", "inet", "inet6"}},
+	{name: "BatchMode", kind: kFlag},
+	{name: "BindAddress", kind: kString},
+	{name: "BindInterface", kind: kIgnored, status: "ignored: the kernel chooses the interface"},
+	{name: "CanonicalDomains", kind: kIgnored, status: "ignored: host names are not canonicalized (CanonicalizeHostname=no)"},
+	{name: "CanonicalizeFallbackLocal", kind: kIgnored, status: "ignored: host names are not canonicalized"},
+	{name: "CanonicalizeHostname", kind: kIgnored, status: "ignored: host names are not canonicalized"},
+	{name: "CanonicalizeMaxDots", kind: kIgnored, status: "ignored: host names are not canonicalized"},
+	{name: "CanonicalizePermittedCNAMEs", kind: kIgnored, status: "ignored: host names are not canonicalized"},
+	{name: "CASignatureAlgorithms", kind: kIgnored, status: "ignored: certificate signatures are checked with x/crypto's default algorithms"},
+	{name: "CertificateFile", kind: kMulti},
+	{name: "ChallengeResponseAuthentication", kind: kFlag, alias: "kbdinteractiveauthentication"},
+	{name: "ChannelTimeout", kind: kIgnored, status: "ignored: channels never time out"},
+	{name: "CheckHostIP", kind: kFlag, status: "accepted; only the host name (or HostKeyAlias) is checked, as with OpenSSH's default CheckHostIP=no"},
+	{name: "Ciphers", kind: kAlgos},
+	{name: "ClearAllForwardings", kind: kFlag},
+	{name: "Compression", kind: kFlag, status: "accepted; compression is never negotiated (the SSH library has none)"},
+	{name: "ConnectionAttempts", kind: kInt},
+	{name: "ConnectTimeout", kind: kTime},
+	{name: "ControlMaster", kind: kEnum, values: []string{"yes", "no", "ask", "auto", "autoask"}, status: "only no: other values are accepted and pqssh connects directly (no multiplexing)"},
+	{name: "ControlPath", kind: kIgnored, status: "ignored: no connection multiplexing"},
+	{name: "ControlPersist", kind: kIgnored, status: "ignored: no connection multiplexing"},
+	{name: "DynamicForward", kind: kForward, min: 1},
+	{name: "EnableEscapeCommandline", kind: kFlag, status: "supported; the default is yes (OpenSSH: no, for its sandbox)"},
+	{name: "EnableSSHKeysign", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
+	{name: "EscapeChar", kind: kString},
+	{name: "ExitOnForwardFailure", kind: kFlag},
+	{name: "FingerprintHash", kind: kEnum, values: []string{"md5", "sha256"}},
+	{name: "ForkAfterAuthentication", kind: kFlag},
+	{name: "ForwardAgent", kind: kString},
+	{name: "ForwardX11", kind: kFlag, status: "X11 forwarding is not supported: yes prints a warning and the session goes on without it"},
+	{name: "ForwardX11Timeout", kind: kIgnored, status: "ignored: no X11 forwarding"},
+	{name: "ForwardX11Trusted", kind: kFlag, status: "X11 forwarding is not supported (see ForwardX11)"},
+	{name: "GatewayPorts", kind: kFlag},
+	{name: "GlobalKnownHostsFile", kind: kArgs},
+	{name: "GSSAPIAuthentication", kind: kIgnored, status: "ignored: GSSAPI is not supported"},
+	{name: "GSSAPIClientIdentity", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
+	{name: "GSSAPIDelegateCredentials", kind: kIgnored, status: "ignored: GSSAPI is not supported"},
+	{name: "GSSAPIKeyExchange", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
+	{name: "GSSAPIKexAlgorithms", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
+	{name: "GSSAPIRenewalForcesRekey", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
+	{name: "GSSAPIServerIdentity", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
+	{name: "GSSAPITrustDns", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
+	{name: "HashKnownHosts", kind: kFlag},
+	{name: "HostbasedAcceptedAlgorithms", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
+	{name: "HostbasedAuthentication", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
+	{name: "HostbasedKeyTypes", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
+	{name: "HostKeyAlgorithms", kind: kAlgos},
+	{name: "HostKeyAlias", kind: kString},
+	{name: "HostName", kind: kString},
+	{name: "IdentitiesOnly", kind: kFlag},
+	{name: "IdentityAgent", kind: kString},
+	{name: "IdentityFile", kind: kMulti},
+	{name: "IgnoreUnknown", kind: kString},
+	{name: "IPQoS", kind: kIgnored, status: "ignored: the system's default IP type of service is used"},
+	{name: "KbdInteractiveAuthentication", kind: kFlag},
+	{name: "KbdInteractiveDevices", kind: kIgnored, status: "ignored: the server chooses the devices"},
+	{name: "KexAlgorithms", kind: kAlgos},
+	{name: "KnownHostsCommand", kind: kIgnored, status: "ignored: only the known_hosts files are consulted (stricter, never weaker)"},
+	{name: "LocalCommand", kind: kRaw},
+	{name: "LocalForward", kind: kForward, min: 2},
+	{name: "LogLevel", kind: kEnum, values: []string{"quiet", "fatal", "error", "info", "verbose", "debug", "debug1", "debug2", "debug3"}},
+	{name: "LogVerbose", kind: kIgnored, status: "ignored"},
+	{name: "MACs", kind: kAlgos},
+	{name: "NoHostAuthenticationForLocalhost", kind: kFlag},
+	{name: "NumberOfPasswordPrompts", kind: kInt},
+	{name: "ObscureKeystrokeTiming", kind: kIgnored, status: "ignored: keystrokes are sent as typed"},
+	{name: "PasswordAuthentication", kind: kFlag},
+	{name: "PermitLocalCommand", kind: kFlag},
+	{name: "PermitRemoteOpen", kind: kIgnored, status: "ignored: remote dynamic forwarding is not supported"},
+	{name: "PKCS11Provider", kind: kIgnored, status: "ignored: PKCS#11 keys are not supported (use an agent)"},
+	{name: "Port", kind: kInt},
+	{name: "PreferredAuthentications", kind: kString},
+	{name: "ProxyCommand", kind: kRaw},
+	{name: "ProxyJump", kind: kString},
+	{name: "ProxyUseFdpass", kind: kIgnored, status: "ignored: the proxy command's stdin/stdout are always used"},
+	{name: "PubkeyAcceptedAlgorithms", kind: kAlgos},
+	{name: "PubkeyAcceptedKeyTypes", kind: kAlgos, alias: "pubkeyacceptedalgorithms"},
+	{name: "PubkeyAuthentication", kind: kEnum, values: []string{"yes", "no", "true", "false", "unbound", "host-bound"}},
+	{name: "RefuseConnection", kind: kFlag},
+	{name: "RekeyLimit", kind: kArgs},
+	{name: "RemoteCommand", kind: kRaw},
+	{name: "RemoteForward", kind: kForward, min: 1},
+	{name: "RequestTTY", kind: kEnum, values: []string{"no", "yes", "force", "auto"}},
+	{name: "RequiredRSASize", kind: kInt},
+	{name: "RevokedHostKeys", kind: kString, status: "supported for files of public keys (one per line); binary KRLs are an error"},
+	{name: "SecurityKeyProvider", kind: kIgnored, status: "ignored: FIDO keys are used through an agent only"},
+	{name: "SendEnv", kind: kMultiArgs},
+	{name: "ServerAliveCountMax", kind: kInt},
+	{name: "ServerAliveInterval", kind: kTime},
+	{name: "SessionType", kind: kEnum, values: []string{"none", "subsystem", "default"}},
+	{name: "SetEnv", kind: kMultiArgs},
+	{name: "StdinNull", kind: kFlag},
+	{name: "StreamLocalBindMask", kind: kIgnored, status: "ignored: Unix-domain socket forwarding is not supported"},
+	{name: "StreamLocalBindUnlink", kind: kIgnored, status: "ignored: Unix-domain socket forwarding is not supported"},
+	{name: "StrictHostKeyChecking", kind: kEnum, values: []string{"yes", "no", "ask", "accept-new", "off"}},
+	{name: "SyslogFacility", kind: kIgnored, status: "ignored: pqssh logs to stderr (or -E file)"},
+	{name: "Tag", kind: kString},
+	{name: "TCPKeepAlive", kind: kFlag},
+	{name: "Tunnel", kind: kEnum, values: []string{"yes", "no", "point-to-point", "ethernet"}, status: "only no: tun forwarding is not supported (other values are an error)"},
+	{name: "TunnelDevice", kind: kIgnored, status: "ignored: tun forwarding is not supported"},
+	{name: "UpdateHostKeys", kind: kIgnored, status: "ignored: known_hosts is only changed by the first-contact prompt"},
+	{name: "User", kind: kString},
+	{name: "UserKnownHostsFile", kind: kArgs},
+	{name: "VerifyHostKeyDNS", kind: kIgnored, status: "ignored: SSHFP records are not consulted"},
+	{name: "VersionAddendum", kind: kRaw},
+	{name: "VisualHostKey", kind: kIgnored, status: "ignored: no ASCII-art fingerprints"},
+	{name: "WarnWeakCrypto", kind: kFlag},
+	{name: "XAuthLocation", kind: kIgnored, status: "ignored: no X11 forwarding"},
+
+	// Deprecated or removed in OpenSSH; OpenSSH warns and ignores them.
+	{name: "Cipher", kind: kDeprecated, status: "deprecated (SSH protocol 1)"},
+	{name: "CompressionLevel", kind: kDeprecated, status: "deprecated"},
+	{name: "FallBackToRsh", kind: kDeprecated, status: "deprecated"},
+	{name: "KeepAlive", kind: kFlag, alias: "tcpkeepalive"},
+	{name: "Protocol", kind: kDeprecated, status: "deprecated (always 2)"},
+	{name: "RhostsRSAAuthentication", kind: kDeprecated, status: "deprecated"},
+	{name: "RSAAuthentication", kind: kDeprecated, status: "deprecated"},
+	{name: "UsePrivilegedPort", kind: kDeprecated, status: "deprecated"},
+	{name: "UseRoaming", kind: kDeprecated, status: "deprecated"},
+	{name: "UseRsh", kind: kDeprecated, status: "deprecated"},
+}
+
+var keywordIndex = func() map[string]*keyword {
+	m := make(map[string]*keyword, len(keywords))
+	for i := range keywords {
+		m[strings.ToLower(keywords[i].name)] = &keywords[i]
+	}
+	return m
+}()
+
+// lookupKeyword returns the keyword named name (case-insensitive) and the
+// lowercase key its value is stored under (the target of an alias).
+func lookupKeyword(name string) (*keyword, string, bool) {
+	k, ok := keywordIndex[strings.ToLower(name)]
+	if !ok {
+		return nil, "", false
+	}
+	if k.alias != "" {
+		return k, k.alias, true
+	}
+	return k, strings.ToLower(k.name), true
+}
+
+// KeywordStatus is one row of the option table: the canonical name and
+// pqssh's treatment of it ("" = supported).
+type KeywordStatus struct {
+	Name, Status string
+	Ignored      bool
+}
+
+// Keywords returns every ssh_config keyword pqssh recognises, for
+// documentation and tests.
+func Keywords() []KeywordStatus {
+	out := make([]KeywordStatus, 0, len(keywords))
+	for _, k := range keywords {
+		out = append(out, KeywordStatus{Name: k.name, Status: k.status, Ignored: k.kind == kIgnored || k.kind == kDeprecated})
+	}
+	return out
+}
