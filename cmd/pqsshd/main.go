@@ -3,7 +3,7 @@
 //
 // Usage follows sshd(8):
 //
-//	pqsshd [-DdeTt] [-f config_file] [-h host_key_file] [-o option] [-p port]
+//	pqsshd [-DdeTt] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]
 //
 // See docs/sshd-options.md for the configuration keywords.
 package main
@@ -42,10 +42,11 @@ type flags struct {
 	configGiven                    bool
 	hostKeys, options              []string
 	ports                          []int
+	connSpec                       string // -C for -T: evaluate Match blocks
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: pqsshd [-DdeTt] [-f config_file] [-h host_key_file] [-o option] [-p port]")
+	fmt.Fprintln(os.Stderr, "usage: pqsshd [-DdeTt] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]")
 	os.Exit(1)
 }
 
@@ -78,7 +79,7 @@ func parseFlags(args []string) (*flags, error) {
 				f.test = true
 			case 'T':
 				f.dump = true
-			case 'f', 'h', 'o', 'p':
+			case 'f', 'h', 'o', 'p', 'C':
 				var v string
 				if j+1 < len(a) {
 					v = a[j+1:]
@@ -90,6 +91,8 @@ func parseFlags(args []string) (*flags, error) {
 				}
 				j = len(a)
 				switch c {
+				case 'C':
+					f.connSpec = v
 				case 'f':
 					f.configFile, f.configGiven = v, true
 				case 'h':
@@ -166,6 +169,14 @@ func main() {
 		os.Exit(1)
 	}
 	if f.dump {
+		if f.connSpec != "" {
+			ci, err := parseConnSpec(f.connSpec)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "pqsshd: -C:", err)
+				os.Exit(1)
+			}
+			cfg = cfg.ForConnection(ci)
+		}
 		if err := cfg.Dump(os.Stdout); err != nil {
 			os.Exit(1)
 		}
@@ -243,6 +254,42 @@ func main() {
 	if pidFile != "" {
 		os.Remove(pidFile)
 	}
+}
+
+// parseConnSpec parses -C's comma-separated key=value list (user, group,
+// addr, host, laddr, lport), as sshd -T -C does.
+func parseConnSpec(spec string) (config.ConnInfo, error) {
+	var ci config.ConnInfo
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return ci, fmt.Errorf("expected key=value, not %q", kv)
+		}
+		switch k {
+		case "user":
+			ci.User = v
+		case "group":
+			ci.Groups = append(ci.Groups, v)
+		case "addr":
+			ci.Address = v
+		case "host":
+			ci.Host = v
+		case "laddr":
+			ci.LocalAddr = v
+		case "lport":
+			p, err := strconv.Atoi(v)
+			if err != nil {
+				return ci, fmt.Errorf("bad lport %q", v)
+			}
+			ci.LocalPort = p
+		default:
+			return ci, fmt.Errorf("unknown key %q (user, group, addr, host, laddr, lport)", k)
+		}
+	}
+	if ci.Host == "" {
+		ci.Host = ci.Address
+	}
+	return ci, nil
 }
 
 func newLogger(f *flags, level *slog.LevelVar) *slog.Logger {

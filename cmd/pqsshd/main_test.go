@@ -80,6 +80,17 @@ func TestTestAndDumpModes(t *testing.T) {
 			t.Errorf("-T output lacks %q:\n%s", want, out)
 		}
 	}
+	// -T -C evaluates Match blocks for a connection.
+	match := filepath.Join(dir, "match")
+	os.WriteFile(match, []byte("Match User alice Address 192.0.2.0/24\n\tAllowTcpForwarding no\n"), 0o644)
+	out, err = pqsshd(t, "-T", "-f", match, "-C", "user=alice,addr=192.0.2.5").Output()
+	if err != nil || !strings.Contains(string(out), "\nallowtcpforwarding no\n") {
+		t.Errorf("-T -C alice: %v\n%s", err, out)
+	}
+	out, _ = pqsshd(t, "-T", "-f", match, "-C", "user=bob,addr=192.0.2.5").Output()
+	if !strings.Contains(string(out), "\nallowtcpforwarding yes\n") {
+		t.Errorf("-T -C bob:\n%s", out)
+	}
 }
 
 // daemon starts pqsshd -D -e on a free port and returns its address and a

@@ -166,6 +166,9 @@ func (e *Error) Error() string {
 	if e.File == "" {
 		return e.Err.Error()
 	}
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
 	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 }
 

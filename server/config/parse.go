@@ -23,7 +23,7 @@ func Load(path string, overrides []string, mustExist bool) (*Config, error) {
 	c := Default()
 	p := &parser{c: c, baseDir: filepath.Dir(path)}
 	for _, o := range overrides {
-		if err := p.parseLine("command-line", 0, o, nil); err != nil {
+		if err := p.parseLine("command line (-o "+o+")", 0, o, nil); err != nil {
 			return nil, err
 		}
 	}
