@@ -78,3 +78,26 @@ func TestAddMaskedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestSortUint32 checks the (vectorised) sorting network against the
+// generic one and against sortedness, for every power-of-two size used.
+func TestSortUint32(t *testing.T) {
+	r := drbg(5)
+	for w := 1; w <= M; w++ {
+		n := 1 << w
+		x := make([]uint32, n)
+		var b [4]byte
+		for i := range x {
+			r.Read(b[:])
+			x[i] = binary.LittleEndian.Uint32(b[:]) % uint32(3*n) // with repeats
+		}
+		y := append([]uint32(nil), x...)
+		sortUint32(x)
+		sortUint32Generic(y)
+		for i := range x {
+			if x[i] != y[i] || (i > 0 && x[i-1] > x[i]) {
+				t.Fatalf("n=%d: sorts differ or unsorted at %d", n, i)
+			}
+		}
+	}
+}

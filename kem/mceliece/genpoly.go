@@ -4,14 +4,33 @@ package mceliece
 // of a random element β of GF(2^13)[y]/F(y), F(y) = y^128 + y^7 + y^2 + y + 1
 // (round-4 specification, section 2.4.1 and Irreducible in 2.4.3).
 
-// fqtMul multiplies a and b in GF(2^13)[y]/F(y).
+// fqtMul multiplies a and b in GF(2^13)[y]/F(y). The schoolbook product is
+// computed bit-sliced: a's 128 coefficients are two vecs, each product
+// a·b_j is added into the 255-lane accumulator shifted by j lanes.
 func fqtMul(out, a, b *[T]gf) {
-	var prod [2*T - 1]gf
-	for i := 0; i < T; i++ {
-		ai := a[i]
-		for j := 0; j < T; j++ {
-			prod[i+j] ^= gfMul(ai, b[j])
+	var a0, a1, bj, p0, p1 vec
+	vecFromGF(&a0, a[:64])
+	vecFromGF(&a1, a[64:])
+	var acc [M][4]uint64
+	for j := 0; j < T; j++ {
+		vecBroadcast(&bj, b[j])
+		vecMul(&p0, &a0, &bj)
+		vecMul(&p1, &a1, &bj)
+		w, s := j>>6, uint(j&63)
+		for k := 0; k < M; k++ {
+			x0, x1 := p0[k], p1[k]
+			acc[k][w] ^= x0 << s
+			acc[k][w+1] ^= x0>>(64-s) | x1<<s
+			acc[k][w+2] ^= x1 >> (64 - s)
 		}
+	}
+	var prod [2 * T]gf
+	for i := range prod {
+		var v gf
+		for k := 0; k < M; k++ {
+			v |= gf((acc[k][i>>6]>>(i&63))&1) << k
+		}
+		prod[i] = v
 	}
 	for i := 2*T - 2; i >= T; i-- {
 		p := prod[i]

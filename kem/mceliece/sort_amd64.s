@@ -1,0 +1,122 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func minmaxAVX2(lo, hi *uint32, n int, desc bool)
+// For x < n (a multiple of 8): lo[x], hi[x] = min, max (max, min if desc).
+TEXT ·minmaxAVX2(SB), NOSPLIT, $0-25
+	MOVQ lo+0(FP), DI
+	MOVQ hi+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVBQZX desc+24(FP), AX
+	TESTQ AX, AX
+	JNZ  descloop
+
+ascloop:
+	VMOVDQU (DI), Y0
+	VMOVDQU (SI), Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VMOVDQU Y2, (DI)
+	VMOVDQU Y3, (SI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JNZ  ascloop
+	VZEROUPPER
+	RET
+
+descloop:
+	VMOVDQU (DI), Y0
+	VMOVDQU (SI), Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VMOVDQU Y3, (DI)
+	VMOVDQU Y2, (SI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	SUBQ $8, CX
+	JNZ  descloop
+	VZEROUPPER
+	RET
+
+// func smallStagesAVX2(x *uint32, n int, k int)
+// The stride-4, -2 and -1 stages of bitonic merge level k (k >= 8) on the n
+// elements of x (n a multiple of 8): each group of 8 is sorted ascending if
+// its index & k == 0, else descending.
+TEXT ·smallStagesAVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	MOVQ k+16(FP), DX
+	XORQ BX, BX // element index
+
+loop:
+	VMOVDQU (DI), Y0
+	TESTQ DX, BX
+	JNZ  desc
+
+	// ascending
+	VPERMQ $0x4E, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0xF0, Y3, Y2, Y0
+	VPSHUFD $0x4E, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0xCC, Y3, Y2, Y0
+	VPSHUFD $0xB1, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0xAA, Y3, Y2, Y0
+	JMP  store
+
+desc:
+	VPERMQ $0x4E, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0xF0, Y2, Y3, Y0
+	VPSHUFD $0x4E, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0xCC, Y2, Y3, Y0
+	VPSHUFD $0xB1, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0xAA, Y2, Y3, Y0
+
+store:
+	VMOVDQU Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $8, BX
+	SUBQ $8, CX
+	JNZ  loop
+	VZEROUPPER
+	RET
+
+// func sortLevels24AVX2(x *uint32, n int)
+// Bitonic merge levels k = 2 and k = 4 on each group of 8 elements (their
+// directions depend only on the position inside the group).
+TEXT ·sortLevels24AVX2(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+
+loop24:
+	VMOVDQU (DI), Y0
+	VPSHUFD $0xB1, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0x66, Y3, Y2, Y0
+	VPSHUFD $0x4E, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0x3C, Y3, Y2, Y0
+	VPSHUFD $0xB1, Y0, Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VPBLENDD $0x5A, Y3, Y2, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JNZ  loop24
+	VZEROUPPER
+	RET
