@@ -71,6 +71,12 @@ type ClientConfig struct {
 	Kex     string
 	TTY     bool   // request a terminal
 	Command string // remote command; "" for a login shell
+	// Quiet leaves out the flags that make the client verbose (for
+	// benchmarks; Kex then finds nothing).
+	Quiet bool
+	// Options are extra OpenSSH-style "Name=value" options, for the
+	// clients that take -o.
+	Options []string
 }
 
 // ClientSpec says how to run a peer's client.
@@ -164,6 +170,8 @@ type Login struct {
 	Kex     string    // restrict the client to this method; "" for defaults
 	Command string    // remote command; "" for a shell
 	TTY     bool      // request a terminal
+	Quiet   bool      // no verbose client flags (see ClientConfig.Quiet)
+	Options []string  // see ClientConfig.Options
 	Stdin   io.Reader // nil: empty
 	Stdout  io.Writer // nil: collected
 }
@@ -200,7 +208,7 @@ func (l *Lab) ClientCommand(ctx context.Context, p *Peer, c *Container, s *Serve
 	}
 	return p.Client.Command(ClientConfig{
 		Host: host, Port: s.Port, User: "root", Key: keyPath, HostKey: fp,
-		Kex: login.Kex, TTY: login.TTY, Command: login.Command,
+		Kex: login.Kex, TTY: login.TTY, Command: login.Command, Quiet: login.Quiet, Options: login.Options,
 	}), nil
 }
 

@@ -92,7 +92,10 @@ var PuTTY = &harness.Peer{
 			return path + ".ppk", err
 		},
 		Command: func(cfg harness.ClientConfig) []string {
-			argv := []string{"plink", "-batch", "-ssh", "-v", "-P", strconv.Itoa(cfg.Port), "-l", cfg.User, "-i", cfg.Key, "-hostkey", cfg.HostKey}
+			argv := []string{"plink", "-batch", "-ssh", "-P", strconv.Itoa(cfg.Port), "-l", cfg.User, "-i", cfg.Key, "-hostkey", cfg.HostKey}
+			if !cfg.Quiet {
+				argv = append(argv, "-v")
+			}
 			if cfg.TTY {
 				argv = append(argv, "-t")
 			} else {

@@ -136,11 +136,17 @@ func sshdConfig(hostKey, kex string) string {
 func sshClient(bin string) *harness.ClientSpec {
 	return &harness.ClientSpec{
 		Command: func(cfg harness.ClientConfig) []string {
-			argv := []string{bin, "-F", "/dev/null", "-v",
+			argv := []string{bin, "-F", "/dev/null",
 				"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 				"-i", cfg.Key, "-p", strconv.Itoa(cfg.Port), "-l", cfg.User}
+			if !cfg.Quiet {
+				argv = append(argv, "-v")
+			}
 			if cfg.Kex != "" {
 				argv = append(argv, "-o", "KexAlgorithms="+cfg.Kex)
+			}
+			for _, o := range cfg.Options {
+				argv = append(argv, "-o", o)
 			}
 			if cfg.TTY {
 				argv = append(argv, "-t")

@@ -1,0 +1,31 @@
+# interop/interop.mk — the interop tests and the same-run benchmark against
+# real SSH peers in containers (docs/interop.md). Included by the Makefile,
+# which runs `interop-run` for `make interop` and `interop-bench` for
+# `make bench`. Needs root (namespaces, mounts, debootstrap); installs its
+# host tools on a fresh Debian machine. Root filesystems are cached under
+# $${XDG_CACHE_HOME:-$$HOME/.cache}/pqssh-interop.
+
+INTEROP_HOST_TOOLS := debootstrap ip nsenter unshare
+INTEROP_APT        := debootstrap iproute2 util-linux ca-certificates
+INTEROP_TIMEOUT    ?= 30m
+INTEROP_RUN        ?= .
+BENCH_FLAGS        ?=
+
+.PHONY: interop-deps interop-bin interop-run interop-bench
+
+interop-deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "interop tests need root (they build containers)" >&2; exit 1; fi
+	@for t in $(INTEROP_HOST_TOOLS); do command -v $$t >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(INTEROP_APT); \
+	fi
+
+# Static binaries: they run inside the containers from /pqssh/bin.
+interop-bin: fork
+	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/...
+
+interop-run: interop-deps interop-bin
+	$(GO) test -tags interop -count=1 -v -timeout $(INTEROP_TIMEOUT) -run '$(INTEROP_RUN)' ./interop/...
+
+interop-bench: interop-deps interop-bin
+	$(GO) run ./interop/bench -bin bin $(BENCH_FLAGS)
