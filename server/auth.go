@@ -139,6 +139,9 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 			return nil, fmt.Errorf("%s exists: logins are refused", s.nologinPath)
 		}
 	}
+	if err := checkRevoked(ccfg.RevokedKeys, key); err != nil {
+		return nil, err
+	}
 	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key)}
 	if cert, ok := key.(*gossh.Certificate); ok {
 		if err := s.checkCertificate(ccfg, acct, ci.Address, cert, info); err != nil {
@@ -394,4 +397,35 @@ func authOf(conn *gossh.ServerConn) *authInfo {
 	}
 	info, _ := conn.Permissions.ExtraData[authInfoKey{}].(*authInfo)
 	return info
+}
+
+// checkRevoked refuses a key listed in the RevokedKeys file (public keys,
+// one per line; for a certificate the certified key and the CA are both
+// checked). OpenSSH's binary KRL format is not supported: a file that does
+// not parse as a key list, or cannot be read, refuses every key, as sshd
+// does when it cannot check.
+func checkRevoked(path string, key gossh.PublicKey) error {
+	if path == "" || strings.EqualFold(path, "none") {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("RevokedKeys: %w", err)
+	}
+	entries, errs := authkeys.Parse(data)
+	if len(errs) > 0 {
+		return fmt.Errorf("RevokedKeys %s: %v (only plain key lists are supported)", path, errs[0])
+	}
+	check := []gossh.PublicKey{key}
+	if cert, ok := key.(*gossh.Certificate); ok {
+		check = append(check, cert.Key, cert.SignatureKey)
+	}
+	for _, e := range entries {
+		for _, k := range check {
+			if bytes.Equal(e.Key.Marshal(), k.Marshal()) {
+				return fmt.Errorf("key %s is revoked (RevokedKeys)", gossh.FingerprintSHA256(k))
+			}
+		}
+	}
+	return nil
 }

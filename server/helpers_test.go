@@ -200,3 +200,12 @@ func run(t *testing.T, c *gossh.Client, cmd string) (string, error) {
 	out, err := s.Output(cmd)
 	return string(out), err
 }
+
+func mustConfig(t testing.TB, text string) *config.Config {
+	t.Helper()
+	c, err := config.Parse("/test/sshd_config", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -117,3 +117,33 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 	}
 	return f.Close()
 }
+
+// restrictHostKeys applies HostKeyAlgorithms: each host key signs only with
+// the listed algorithms its type supports, and a key with none is dropped.
+func restrictHostKeys(signers []ssh.Signer, algos []string) ([]ssh.Signer, error) {
+	var out []ssh.Signer
+	for _, s := range signers {
+		as, ok := s.(ssh.AlgorithmSigner)
+		if !ok {
+			continue
+		}
+		var allowed []string
+		for _, a := range algos {
+			if _, err := ssh.NewSignerWithAlgorithms(as, []string{a}); err == nil {
+				allowed = append(allowed, a)
+			}
+		}
+		if len(allowed) == 0 {
+			continue
+		}
+		ms, err := ssh.NewSignerWithAlgorithms(as, allowed)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ms)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no host key can sign with any of HostKeyAlgorithms %s", strings.Join(algos, ","))
+	}
+	return out, nil
+}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -265,4 +266,38 @@ func TestClientAliveCountMax(t *testing.T) {
 		t.Fatal("unresponsive client not disconnected")
 	}
 	e.logs.waitLog(t, "ClientAliveCountMax")
+}
+
+func TestRevokedKeys(t *testing.T) {
+	dir := t.TempDir()
+	revoked := filepath.Join(dir, "revoked")
+	bad := newSigner(t)
+	os.WriteFile(revoked, gossh.MarshalAuthorizedKey(bad.PublicKey()), 0o644)
+	e := startServer(t, "", "RevokedKeys "+revoked)
+	e.authorize(e.user, "", bad.PublicKey())
+	if c, err := e.dial(e.user, bad); err == nil {
+		c.Close()
+		t.Fatal("revoked key accepted")
+	}
+	e.logs.waitLog(t, "is revoked")
+	e.mustDial() // the other key still works
+}
+
+func TestAlgorithmRestrictions(t *testing.T) {
+	e := startServer(t, "", "PubkeyAcceptedAlgorithms ecdsa-sha2-nistp256\nHostKeyAlgorithms ssh-ed25519")
+	if c, err := e.dial(e.user, e.key); err == nil { // e.key is ed25519
+		c.Close()
+		t.Fatal("ed25519 user key accepted with PubkeyAcceptedAlgorithms ecdsa-sha2-nistp256")
+	}
+	// Two host keys, only the ECDSA one allowed to sign.
+	e2 := startServer(t, "", "HostKey "+t.TempDir()+"/ssh_host_ecdsa_key\nHostKeyAlgorithms ecdsa-sha2-nistp256")
+	if hk := e2.srv.HostKeys(); len(hk) != 1 || hk[0].Type() != gossh.KeyAlgoECDSA256 {
+		t.Fatalf("host keys after HostKeyAlgorithms: %v", hk)
+	}
+	e2.mustDial()
+	e2.logs.waitLog(t, "hostkey=ecdsa-sha2-nistp256")
+	_, err := New(mustConfig(t, "HostKey "+e.dir+"/hostkey_ed25519\nHostKeyAlgorithms rsa-sha2-256\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "HostKeyAlgorithms") {
+		t.Fatalf("ed25519-only host keys with HostKeyAlgorithms rsa-sha2-256: %v", err)
+	}
 }

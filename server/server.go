@@ -137,6 +137,9 @@ func (s *Server) setConfig(cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
+	if signers, err = restrictHostKeys(signers, cfg.HostKeyAlgorithms); err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cfg = cfg

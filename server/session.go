@@ -239,7 +239,9 @@ func (ss *session) startRequest(req *gossh.Request) bool {
 	}
 	ss.started = true
 	ss.mu.Unlock()
-	ss.log.Info("session started", "type", kind, "command", command, "subsystem", subsystem)
+	// Commands can hold secrets: they are logged at debug level only.
+	ss.log.Info("session started", "type", kind, "subsystem", subsystem)
+	ss.log.Debug("session command", "command", command)
 	if req.WantReply {
 		// Reply before any output so that the client sees success first.
 		err := req.Reply(true, nil)

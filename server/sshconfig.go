@@ -25,7 +25,8 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 			Ciphers:      cfg.Ciphers,
 			MACs:         cfg.MACs,
 		},
-		MaxAuthTries: cfg.MaxAuthTries,
+		MaxAuthTries:            cfg.MaxAuthTries,
+		PublicKeyAuthAlgorithms: cfg.PubkeyAcceptedAlgorithms,
 		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, key gossh.PublicKey, _ *gossh.Permissions, sigAlgo string) (*gossh.Permissions, error) {
 			return s.verifiedPublicKey(st, conn, key, sigAlgo)
 		},

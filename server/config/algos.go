@@ -124,3 +124,19 @@ func algorithmList(arg string, defaults, known []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+func defaultPubkeyAlgos() []string { return ssh.SupportedAlgorithms().PublicKeyAuths }
+
+func knownPubkeyAlgos() []string {
+	return slices.Concat(ssh.SupportedAlgorithms().PublicKeyAuths, ssh.InsecureAlgorithms().PublicKeyAuths)
+}
+
+// defaultHostKeyAlgos are the plain (not certificate) host key algorithms:
+// pqsshd has no host certificates.
+func defaultHostKeyAlgos() []string {
+	return slices.DeleteFunc(ssh.SupportedAlgorithms().HostKeys, func(a string) bool { return strings.Contains(a, "-cert-") })
+}
+
+func knownHostKeyAlgos() []string {
+	return slices.Concat(ssh.SupportedAlgorithms().HostKeys, ssh.InsecureAlgorithms().HostKeys)
+}

@@ -37,6 +37,9 @@ type Config struct {
 	KexAlgorithms              []string
 	Ciphers                    []string
 	MACs                       []string
+	PubkeyAcceptedAlgorithms   []string
+	HostKeyAlgorithms          []string
+	RevokedKeys                string
 	PubkeyAuthentication       bool
 	PasswordAuthentication     bool
 	KbdInteractiveAuth         bool
@@ -90,6 +93,9 @@ func Default() *Config {
 		KexAlgorithms:              DefaultKexAlgorithms(),
 		Ciphers:                    defaultCiphers(),
 		MACs:                       defaultMACs(),
+		PubkeyAcceptedAlgorithms:   defaultPubkeyAlgos(),
+		HostKeyAlgorithms:          defaultHostKeyAlgos(),
+		RevokedKeys:                "none",
 		PubkeyAuthentication:       true,
 		LogLevel:                   "INFO",
 		PidFile:                    "/run/pqsshd.pid",

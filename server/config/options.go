@@ -36,9 +36,6 @@ var unsupported = map[string]string{
 	"usepriviledgeseparation":  "privilege separation is built in",
 	"useprivilegeseparation":   "privilege separation is built in",
 	"hostcertificate":          "host certificates are not supported yet",
-	"hostkeyalgorithms":        "HostKeyAlgorithms is not supported yet",
-	"pubkeyacceptedalgorithms": "PubkeyAcceptedAlgorithms is not supported yet",
-	"revokedkeys":              "RevokedKeys is not supported yet",
 }
 
 func init() {
@@ -183,6 +180,18 @@ func init() {
 	algos("KexAlgorithms", func(c *Config) *[]string { return &c.KexAlgorithms }, DefaultKexAlgorithms, knownKex)
 	algos("Ciphers", func(c *Config) *[]string { return &c.Ciphers }, defaultCiphers, knownCiphers)
 	algos("MACs", func(c *Config) *[]string { return &c.MACs }, defaultMACs, knownMACs)
+	algos("PubkeyAcceptedAlgorithms", func(c *Config) *[]string { return &c.PubkeyAcceptedAlgorithms }, defaultPubkeyAlgos, knownPubkeyAlgos)
+	byKeyword["pubkeyacceptedkeytypes"] = byKeyword["pubkeyacceptedalgorithms"] // the pre-8.5 name
+	algos("HostKeyAlgorithms", func(c *Config) *[]string { return &c.HostKeyAlgorithms }, defaultHostKeyAlgos, knownHostKeyAlgos)
+	add(&option{name: "RevokedKeys",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("RevokedKeys takes one argument")
+			}
+			c.RevokedKeys = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.RevokedKeys })})
 	yesno("PubkeyAuthentication", true, func(c *Config) *bool { return &c.PubkeyAuthentication })
 	onlyNo := func(name, why string, get func(*Config) *bool) {
 		add(&option{name: name, match: true,
