@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -106,6 +107,17 @@ func isTerminal(r io.Reader) (int, bool) {
 // shell runs the session channel: a shell, a command or a subsystem.
 func (s *session) shell() int {
 	r := s.cfg
+	command := strings.Join(s.args.command, " ")
+	if command == "" {
+		command = r.RemoteCommand
+	}
+	if r.SessionType == "subsystem" {
+		if command == "" {
+			s.log.Error("You must specify a subsystem to invoke.")
+			return exitError
+		}
+		return s.subsystem(command)
+	}
 	sess, err := s.c.NewSession()
 	if err != nil {
 		s.log.Error("channel 0: open failed: %v", err)
@@ -114,15 +126,6 @@ func (s *session) shell() int {
 	defer sess.Close()
 	s.forwardAgent(sess)
 	s.sendEnv(sess)
-
-	command := strings.Join(s.args.command, " ")
-	if command == "" {
-		command = r.RemoteCommand
-	}
-	if r.SessionType == "subsystem" && command == "" {
-		s.log.Error("You must specify a subsystem to invoke.")
-		return exitError
-	}
 	fd, stdinTTY := isTerminal(s.env.Stdin)
 	var wantTTY bool
 	switch r.RequestTTY {
@@ -135,7 +138,7 @@ func (s *session) shell() int {
 			s.log.Info("Pseudo-terminal will not be allocated because stdin is not a terminal.")
 		}
 	case "auto":
-		wantTTY = command == "" && r.SessionType != "subsystem" && stdinTTY
+		wantTTY = command == "" && stdinTTY
 	}
 	if wantTTY {
 		w, h := 80, 24
@@ -165,9 +168,6 @@ func (s *session) shell() int {
 		}
 	}
 	switch {
-	case r.SessionType == "subsystem":
-		s.log.Debug(1, "Sending subsystem: %s", command)
-		err = sess.RequestSubsystem(command)
 	case command == "":
 		err = sess.Shell()
 	default:
@@ -362,5 +362,68 @@ func (s *session) runLocalCommand() {
 	cmd.Stdout, cmd.Stderr = s.env.Stderr, s.env.Stderr
 	if err := cmd.Run(); err != nil {
 		s.log.Debug(1, "LocalCommand: %v", err)
+	}
+}
+
+// subsystem runs a subsystem (-s) on a session channel of its own: the
+// SSH library's Session cannot wait for a subsystem's exit status.
+func (s *session) subsystem(name string) int {
+	ch, reqs, err := s.c.OpenChannel("session", nil)
+	if err != nil {
+		s.log.Error("channel 0: open failed: %v", err)
+		return exitError
+	}
+	defer ch.Close()
+	status := make(chan int, 1)
+	go func() {
+		code := exitError
+		for req := range reqs {
+			switch req.Type {
+			case "exit-status":
+				if len(req.Payload) >= 4 {
+					code = int(binary.BigEndian.Uint32(req.Payload))
+				}
+			case "exit-signal":
+				code = exitError
+			}
+			if req.WantReply {
+				req.Reply(false, nil)
+			}
+		}
+		status <- code
+	}()
+	for _, kv := range s.cfg.SetEnv {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			ch.SendRequest("env", false, ssh.Marshal(struct{ Name, Value string }{k, v}))
+		}
+	}
+	s.log.Debug(1, "Sending subsystem: %s", name)
+	ok, err := ch.SendRequest("subsystem", true, ssh.Marshal(struct{ Name string }{name}))
+	if err != nil || !ok {
+		s.log.Error("Request for subsystem '%s' failed on channel 0", name)
+		return exitError
+	}
+	if !s.cfg.StdinNull {
+		go func() {
+			io.Copy(ch, s.env.Stdin)
+			ch.CloseWrite()
+		}()
+	} else {
+		ch.CloseWrite()
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		io.Copy(s.env.Stderr, ch.Stderr())
+	}()
+	io.Copy(s.env.Stdout, ch)
+	wg.Wait()
+	ch.Close()
+	select {
+	case code := <-status:
+		return code
+	case <-time.After(5 * time.Second):
+		return exitError
 	}
 }
