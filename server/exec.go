@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -99,7 +100,8 @@ func (ss *session) environment(original string, forced bool) []string {
 		env = append(env, "SSH_AUTH_SOCK="+ag.path)
 	}
 	if pue := ss.s.Config().PermitUserEnvironment; pue != "no" {
-		for _, kv := range ss.info.opts.Environment {
+		user := ss.userEnvironmentFile()
+		for _, kv := range append(user, ss.info.opts.Environment...) {
 			name, _, _ := strings.Cut(kv, "=")
 			if pue == "yes" || config.MatchPatternList(name, pue) {
 				env = append(env, kv)
@@ -158,4 +160,37 @@ func clamp16(v uint32) uint16 {
 		return 0xffff
 	}
 	return uint16(v)
+}
+
+// maxUserEnvironment bounds ~/.ssh/environment.
+const maxUserEnvironment = 64 << 10
+
+// userEnvironmentFile reads ~/.ssh/environment (NAME=value lines, '#'
+// comments) with the user's credentials, for PermitUserEnvironment.
+func (ss *session) userEnvironmentFile() []string {
+	a := ss.info.acct
+	var data []byte
+	ss.s.asUser(a, func() error {
+		f, err := os.Open(filepath.Join(a.Home, ".ssh", "environment"))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			return fmt.Errorf("not a regular file")
+		}
+		data, err = io.ReadAll(io.LimitReader(f, maxUserEnvironment))
+		return err
+	})
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		if k, _, ok := strings.Cut(l, "="); ok && k != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -92,6 +92,27 @@ func TestKeyOptionEnvironment(t *testing.T) {
 	}
 }
 
+func TestUserEnvironmentFile(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	a, _ := lookupAccount(name)
+	for _, tc := range []struct{ pue, want string }{{"yes", "[from-file]"}, {"no", "[]"}} {
+		e := startServer(t, "", "PermitUserEnvironment "+tc.pue)
+		e.authorizeHome(name, "", e.key.PublicKey())
+		p := filepath.Join(a.Home, ".ssh", "environment")
+		os.WriteFile(p, []byte("# comment\nPQ_ENV_FILE=from-file\n"), 0o600)
+		os.Chown(p, a.UID, a.GID)
+		c, err := e.dial(name, e.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, _ := run(t, c, `echo "[$PQ_ENV_FILE]"`); out != tc.want+"\n" {
+			t.Errorf("PermitUserEnvironment %s: %q, want %s", tc.pue, out, tc.want)
+		}
+		c.Close()
+	}
+}
+
 func TestKeyOptionExpiry(t *testing.T) {
 	e := startServer(t, `expiry-time="20000101"`, "")
 	if c, err := e.dial(e.user, e.key); err == nil {
