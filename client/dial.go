@@ -217,6 +217,9 @@ func (d *Dialer) handshake(ctx context.Context, conn net.Conn) (*Client, error) 
 	r := d.Config
 	wc := &wireConn{Conn: conn}
 	wc.onKexInits = d.logKex
+	wc.onVersion = func(v string) {
+		d.Log.Debug(1, "Remote protocol version 2.0, remote software version %s", strings.TrimPrefix(v, "SSH-2.0-"))
+	}
 	var files []string
 	files = append(files, r.UserKnownHostsFiles...)
 	files = append(files, r.GlobalKnownHostsFiles...)

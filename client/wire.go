@@ -24,6 +24,7 @@ type wireConn struct {
 	client     *kexInit // our KEXINIT
 	server     *kexInit // the peer's KEXINIT
 	onKexInits func(client, server *kexInit)
+	onVersion  func(string)
 }
 
 func (c *wireConn) Read(b []byte) (int, error) {
@@ -47,7 +48,11 @@ func (c *wireConn) Write(b []byte) (int, error) {
 func (c *wireConn) peerVersion(v string) {
 	c.mu.Lock()
 	c.peerVer = v
+	cb := c.onVersion
 	c.mu.Unlock()
+	if cb != nil {
+		cb(v)
+	}
 }
 
 func (c *wireConn) gotKexInit(ours bool, k *kexInit) {

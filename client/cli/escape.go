@@ -20,6 +20,8 @@ type escapeReader struct {
 	disconnect  func()
 	buf         [4096]byte
 	out         []byte
+	cmdMode     bool
+	cmdLine     []byte
 }
 
 func (e *escapeReader) Read(p []byte) (int, error) {
@@ -45,6 +47,10 @@ func (e *escapeReader) msg(format string, a ...any) {
 }
 
 func (e *escapeReader) handle(c byte) {
+	if e.cmdMode {
+		e.cmdChar(c)
+		return
+	}
 	if e.pending {
 		e.pending = false
 		switch c {
@@ -100,33 +106,35 @@ func (e *escapeReader) help() {
 		"(Note that escapes are only recognized immediately after newline.)\n", x, x, x, x, x, x, x)
 }
 
-// commandLine reads a "~C" command in the raw terminal, echoing it.
+// commandLine starts reading a "~C" command line in the raw terminal;
+// the following bytes go to cmdChar until Enter.
 func (e *escapeReader) commandLine() {
 	e.msg("\nssh> ")
-	var line []byte
-	var b [1]byte
-	for {
-		if _, err := e.r.Read(b[:]); err != nil {
-			return
+	e.cmdMode = true
+	e.cmdLine = e.cmdLine[:0]
+}
+
+// cmdChar handles one byte of a "~C" command line, echoing it.
+func (e *escapeReader) cmdChar(c byte) {
+	switch c {
+	case '\r', '\n':
+		e.msg("\n")
+		e.cmdMode = false
+		e.runCommand(strings.TrimSpace(string(e.cmdLine)))
+		e.atLineStart = true
+	case 0x7f, 0x08:
+		if len(e.cmdLine) > 0 {
+			e.cmdLine = e.cmdLine[:len(e.cmdLine)-1]
+			e.msg("\b \b")
 		}
-		switch b[0] {
-		case '\r', '\n':
-			e.msg("\n")
-			e.runCommand(strings.TrimSpace(string(line)))
-			return
-		case 0x7f, 0x08:
-			if len(line) > 0 {
-				line = line[:len(line)-1]
-				e.msg("\b \b")
-			}
-		case 0x03, 0x1b:
-			e.msg("\n")
-			return
-		default:
-			if len(line) < 512 {
-				line = append(line, b[0])
-				e.msg("%c", b[0])
-			}
+	case 0x03, 0x1b:
+		e.msg("\n")
+		e.cmdMode = false
+		e.atLineStart = true
+	default:
+		if len(e.cmdLine) < 512 {
+			e.cmdLine = append(e.cmdLine, c)
+			e.msg("%c", c)
 		}
 	}
 }

@@ -77,6 +77,7 @@ func TestVerboseKexLines(t *testing.T) {
 		"debug1: kex: server->client cipher: ",
 		"debug1: kex: client->server cipher: ",
 		"debug1: Server host key: ssh-ed25519 SHA256:",
+		"debug1: Remote protocol version 2.0, remote software version Go\n",
 		"debug1: Authenticated to 127.0.0.1",
 		"Transferred: sent ",
 	} {
