@@ -1,14 +1,15 @@
 package sntrup761
 
-// Constant-time inversion in R/3 and R/q by the divstep iteration of
+// Straightforward reference versions of the inversions, kept to test the
+// fast ones against. Constant-time inversion in R/3 and R/q by the divstep iteration of
 // Bernstein and Yang ("Fast constant-time gcd computation and modular
 // inversion", 2019), in the form the NTRU Prime round 3 specification uses:
 // f starts as the reversal of x^p - x - 1, g as the reversal of the input,
 // and 2p-1 divsteps later v holds the reversed inverse (scaled by f(0)).
 
-// r3Recip sets out = 1/in in R/3 and returns 0 if in is invertible, -1
+// refR3Recip sets out = 1/in in R/3 and returns 0 if in is invertible, -1
 // otherwise (out is then meaningless).
-func r3Recip(out *[p]int8, in *[p]int8) int32 {
+func refR3Recip(out *[p]int8, in *[p]int8) int32 {
 	var f, g, v, r [p + 1]int8
 	r[0] = 1
 	f[0], f[p-1], f[p] = 1, -1, -1
@@ -47,9 +48,9 @@ func r3Recip(out *[p]int8, in *[p]int8) int32 {
 	return nonzeroMask(delta)
 }
 
-// rqRecip3 sets out = 1/(3*in) in R/q. For the short polynomials of key
+// refRqRecip3 sets out = 1/(3*in) in R/q. For the short polynomials of key
 // generation the inverse always exists (x^p - x - 1 is irreducible modulo q).
-func rqRecip3(out *[p]int16, in *[p]int8) {
+func refRqRecip3(out *[p]int16, in *[p]int8) {
 	var f, g, v, r [p + 1]int16
 	r[0] = recipQ(3)
 	f[0], f[p-1], f[p] = 1, -1, -1
@@ -85,4 +86,17 @@ func rqRecip3(out *[p]int16, in *[p]int8) {
 	for i := 0; i < p; i++ {
 		out[i] = freezeQ(scale * int32(v[p-1-i]))
 	}
+}
+
+// refMulSmall is the plain schoolbook product, kept to test mulSmall against.
+func refMulSmall(out *[p]int32, a *[p]int16, b *[p]int8) {
+	var prod [2*p - 1]int32
+	for i := 0; i < p; i++ {
+		ai := int32(a[i])
+		row := prod[i : i+p]
+		for j, bj := range b {
+			row[j] += ai * int32(bj)
+		}
+	}
+	reduceProduct(out, &prod)
 }
