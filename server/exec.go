@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/pqssh/pqssh/server/authkeys"
 	"github.com/pqssh/pqssh/server/config"
 )
 
@@ -40,26 +41,75 @@ func (ss *session) buildCommand(command string, loginShell, internalSFTP bool, o
 	default:
 		cmd = exec.Command(a.Shell, "-c", command)
 	}
-	cmd.Dir = a.Home
-	if fi, err := os.Stat(a.Home); err != nil || !fi.IsDir() {
-		cmd.Dir = "/"
-	}
-	cmd.Env = ss.environment(original, forced)
-	if internalSFTP {
-		cmd.Env = append(cmd.Env, internalSFTPEnv+"=1")
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	ss.s.mu.RLock()
 	self := ss.s.self
 	ss.s.mu.RUnlock()
-	if self == nil {
-		groups := make([]uint32, 0, len(a.Groups))
-		for _, g := range a.Groups {
-			groups = append(groups, uint32(g))
+	chroot := ""
+	if cd := ss.cfg.ChrootDirectory; cd != "" && !strings.EqualFold(cd, "none") {
+		if self != nil {
+			return nil, fmt.Errorf("ChrootDirectory needs pqsshd to run as root")
 		}
+		var err error
+		if chroot, err = authkeys.ExpandPath(cd, a.Name, a.Home, a.UID); err != nil {
+			return nil, fmt.Errorf("ChrootDirectory: %w", err)
+		}
+		if err := safeChroot(chroot); err != nil {
+			return nil, err
+		}
+	}
+	cmd.Dir = a.Home
+	if fi, err := os.Stat(filepath.Join(chroot, a.Home)); err != nil || !fi.IsDir() {
+		cmd.Dir = "/"
+	}
+	cmd.Env = ss.environment(original, forced)
+	groups := make([]uint32, 0, len(a.Groups))
+	for _, g := range a.Groups {
+		groups = append(groups, uint32(g))
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	switch {
+	case internalSFTP && chroot != "":
+		// The helper is pqsshd's own binary, which is not inside the
+		// chroot: it starts as root, chroots and drops to the user itself.
+		var gs []string
+		for _, g := range groups {
+			gs = append(gs, fmt.Sprint(g))
+		}
+		cmd.Dir = "/"
+		cmd.Env = append(cmd.Env, internalSFTPEnv+"=1", sftpChrootEnv+"="+chroot,
+			fmt.Sprintf("%s=%d:%d:%s", sftpCredEnv, a.UID, a.GID, strings.Join(gs, ",")))
+		return cmd, nil
+	case internalSFTP:
+		cmd.Env = append(cmd.Env, internalSFTPEnv+"=1")
+	case chroot != "":
+		cmd.SysProcAttr.Chroot = chroot
+	}
+	if self == nil {
 		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(a.UID), Gid: uint32(a.GID), Groups: groups}
 	}
 	return cmd, nil
+}
+
+// safeChroot checks a ChrootDirectory as sshd does: every component of the
+// path must be a directory owned by root and not writable by group or
+// others.
+func safeChroot(dir string) error {
+	if !filepath.IsAbs(dir) {
+		return fmt.Errorf("ChrootDirectory %q is not an absolute path", dir)
+	}
+	p := "/"
+	for _, part := range append([]string{""}, strings.Split(strings.Trim(filepath.Clean(dir), "/"), "/")...) {
+		p = filepath.Join(p, part)
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("ChrootDirectory: %w", err)
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !fi.IsDir() || !ok || st.Uid != 0 || fi.Mode().Perm()&0o022 != 0 {
+			return fmt.Errorf("bad ownership or modes for chroot directory component %q", p)
+		}
+	}
+	return nil
 }
 
 // environment is the session's environment (sshd(8) "LOGIN PROCESS"):

@@ -1,14 +1,24 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/pkg/sftp"
 )
 
-// internalSFTPEnv marks a re-executed pqsshd that serves internal-sftp.
-const internalSFTPEnv = "PQSSHD_INTERNAL_SFTP"
+// Environment of a re-executed pqsshd that serves internal-sftp: the
+// marker, and for ChrootDirectory the directory and the identity to drop
+// to after chroot ("uid:gid:g1,g2").
+const (
+	internalSFTPEnv = "PQSSHD_INTERNAL_SFTP"
+	sftpChrootEnv   = "PQSSHD_SFTP_CHROOT"
+	sftpCredEnv     = "PQSSHD_SFTP_CRED"
+)
 
 // RunInternal serves an internal helper when the process was started as
 // one by pqsshd (today: internal-sftp, run as the logged-in user so that
@@ -19,8 +29,16 @@ func RunInternal() {
 		return
 	}
 	os.Unsetenv(internalSFTPEnv)
-	if home := os.Getenv("HOME"); home != "" {
-		os.Chdir(home)
+	if dir := os.Getenv(sftpChrootEnv); dir != "" {
+		if err := chrootAndDrop(dir, os.Getenv(sftpCredEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "pqsshd internal-sftp:", err)
+			os.Exit(1)
+		}
+	}
+	os.Unsetenv(sftpChrootEnv)
+	os.Unsetenv(sftpCredEnv)
+	if home := os.Getenv("HOME"); home == "" || os.Chdir(home) != nil {
+		os.Chdir("/")
 	}
 	srv, err := sftp.NewServer(stdio{})
 	if err != nil {
@@ -37,3 +55,47 @@ type stdio struct{}
 func (stdio) Read(p []byte) (int, error)  { return os.Stdin.Read(p) }
 func (stdio) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
 func (stdio) Close() error                { return os.Stdout.Close() }
+
+// chrootAndDrop enters dir and becomes uid:gid with the given groups; the
+// process then has no way back (Go applies setuid to every thread).
+func chrootAndDrop(dir, cred string) error {
+	parts := strings.SplitN(cred, ":", 3)
+	if len(parts) != 3 {
+		return fmt.Errorf("bad credentials %q", cred)
+	}
+	uid, err1 := strconv.Atoi(parts[0])
+	gid, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil || uid == 0 {
+		return fmt.Errorf("bad credentials %q", cred)
+	}
+	var groups []int
+	for _, g := range strings.Split(parts[2], ",") {
+		if g == "" {
+			continue
+		}
+		n, err := strconv.Atoi(g)
+		if err != nil {
+			return fmt.Errorf("bad group %q", g)
+		}
+		groups = append(groups, n)
+	}
+	if err := syscall.Chroot(dir); err != nil {
+		return fmt.Errorf("chroot %s: %w", dir, err)
+	}
+	if err := os.Chdir("/"); err != nil {
+		return err
+	}
+	if err := syscall.Setgroups(groups); err != nil {
+		return fmt.Errorf("setgroups: %w", err)
+	}
+	if err := syscall.Setgid(gid); err != nil {
+		return fmt.Errorf("setgid: %w", err)
+	}
+	if err := syscall.Setuid(uid); err != nil {
+		return fmt.Errorf("setuid: %w", err)
+	}
+	if syscall.Setuid(0) == nil {
+		return fmt.Errorf("privileges were not dropped")
+	}
+	return nil
+}

@@ -273,3 +273,67 @@ func worldExecutableCopy(t *testing.T) string {
 	}
 	return p
 }
+
+func TestChrootSFTP(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	a, _ := lookupAccount(name)
+	// Every component must be root-owned and not group/world writable, so
+	// not under /tmp.
+	dir, err := os.MkdirTemp("/run", "pqsshd-chroot-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "inside"), []byte("x"), 0o644)
+	os.Mkdir(filepath.Join(dir, "upload"), 0o755)
+	os.Chown(filepath.Join(dir, "upload"), a.UID, a.GID)
+
+	e := startServer(t, "", "Subsystem sftp internal-sftp\nMatch User "+name+"\n\tChrootDirectory "+dir+"\n\tForceCommand internal-sftp")
+	e.srv.helperPath = worldExecutableCopy(t)
+	e.authorizeHome(name, "", e.key.PublicKey())
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sc, err := newSFTP(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	if _, err := sc.Stat("/inside"); err != nil {
+		t.Fatalf("/inside in the chroot: %v", err)
+	}
+	if _, err := sc.Stat("/etc/passwd"); err == nil {
+		t.Fatal("/etc/passwd visible from inside the chroot")
+	}
+	f, err := sc.Create("/upload/file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("chrooted"))
+	f.Close()
+	fi, err := os.Stat(filepath.Join(dir, "upload", "file"))
+	if err != nil || fileOwner(fi) != name {
+		t.Fatalf("uploaded file: %v owner %s", err, fileOwner(fi))
+	}
+	if f, err := sc.Create("/rootfile"); err == nil {
+		f.Close()
+		t.Fatal("user could write to the root-owned chroot directory")
+	}
+
+	// An unsafe chroot directory (under /tmp) refuses the session.
+	e2 := startServer(t, "", "Match User "+name+"\n\tChrootDirectory "+t.TempDir())
+	e2.authorizeHome(name, "", e.key.PublicKey())
+	c2, err := e2.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if _, err := run(t, c2, "true"); err == nil {
+		t.Fatal("session started in an unsafe chroot directory")
+	}
+	e2.logs.waitLog(t, "bad ownership or modes for chroot directory component")
+}

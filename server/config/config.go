@@ -40,6 +40,7 @@ type Config struct {
 	PubkeyAcceptedAlgorithms   []string
 	HostKeyAlgorithms          []string
 	RevokedKeys                string
+	ChrootDirectory            string
 	PubkeyAuthentication       bool
 	PasswordAuthentication     bool
 	KbdInteractiveAuth         bool
@@ -96,6 +97,7 @@ func Default() *Config {
 		PubkeyAcceptedAlgorithms:   defaultPubkeyAlgos(),
 		HostKeyAlgorithms:          defaultHostKeyAlgos(),
 		RevokedKeys:                "none",
+		ChrootDirectory:            "none",
 		PubkeyAuthentication:       true,
 		LogLevel:                   "INFO",
 		PidFile:                    "/run/pqsshd.pid",

@@ -32,7 +32,6 @@ var byKeyword = map[string]*option{}
 var unsupported = map[string]string{
 	"authorizedkeyscommand":    "AuthorizedKeysCommand is not supported yet",
 	"authorizedprincipalsfile": "AuthorizedPrincipalsFile is not supported yet",
-	"chrootdirectory":          "ChrootDirectory is not supported yet",
 	"usepriviledgeseparation":  "privilege separation is built in",
 	"useprivilegeseparation":   "privilege separation is built in",
 	"hostcertificate":          "host certificates are not supported yet",
@@ -342,6 +341,15 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.PermitUserEnvironment })})
+	add(&option{name: "ChrootDirectory", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("ChrootDirectory takes one argument")
+			}
+			c.ChrootDirectory = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.ChrootDirectory })})
 	add(&option{name: "TrustedUserCAKeys", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
