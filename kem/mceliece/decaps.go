@@ -6,84 +6,108 @@ import (
 )
 
 // Decoding and decapsulation (round-4 specification, section 2.2.3 Decode
-// and 2.4.6 Decap, non-pc): the received word r = (C, 0…0) is decoded with
-// the syndrome over g², Berlekamp–Massey and root finding on the support; the
-// result e is accepted only if it has weight T and the same syndrome as r.
-// Otherwise the session key is SHAKE256(0 ‖ s ‖ C) (implicit rejection).
+// and 2.4.6 Decap, non-pc): the syndrome of r = (C, 0…0) over g² is computed
+// with the transposed additive FFT, Berlekamp–Massey gives the error
+// locator, the additive FFT evaluates it at every field element, and the
+// Beneš network maps the roots to support positions. The result e is
+// accepted only if it has weight T and the same syndrome as r; otherwise
+// the session key is SHAKE256(0 ‖ s ‖ C) (implicit rejection). Everything
+// runs in time independent of the secret key and of e.
 
-const lastLanes = N - 64*(rowWords-1) // valid lanes of the last block
+const lastLanes = N - 64*(rowWords-1) // valid lanes of the last support word
 
 // decodeKey is the per-key data decoding needs, derived from the encoded
-// private key when it is parsed.
+// private key when it is made or parsed.
 type decodeKey struct {
-	g     [T + 1]gf
-	L     [N]gf         // support α_0..α_{n-1}
-	lb    [rowWords]vec // the support, bit-sliced
-	ginv2 [rowWords]vec // 1/g(α)², bit-sliced
+	benes *benesMasks
+	ginv2 [q / 64]vec // 1/g(β_x)² for every field element, field order
 }
 
-// newDecodeKey derives the support from the control bits (applying the
-// Beneš network to the bit-reversed field elements) and 1/g(α_i)².
 func newDecodeKey(sk []byte) *decodeKey {
 	dk := new(decodeKey)
 	p := sk[40:]
+	var g [fftCoeffs]gf
 	for i := 0; i < T; i++ {
-		dk.g[i] = binary.LittleEndian.Uint16(p[2*i:]) & gfMask
+		g[i] = binary.LittleEndian.Uint16(p[2*i:]) & gfMask
 	}
-	dk.g[T] = 1
-	cb := p[irrBytes : irrBytes+condBytes]
-	perm := make([]uint16, q)
-	for i := range perm {
-		perm[i] = bitrev13(uint16(i))
+	g[T] = 1
+	dk.benes = newBenesMasks(p[irrBytes : irrBytes+condBytes])
+	fftEval(&dk.ginv2, &g)
+	for v := range dk.ginv2 {
+		vecSq(&dk.ginv2[v], &dk.ginv2[v])
+		vecInv(&dk.ginv2[v], &dk.ginv2[v])
 	}
-	applyBenes(perm, cb, M)
-	copy(dk.L[:], perm[:N])
-	clear(perm)
-	for b := 0; b < rowWords; b++ {
-		lo := b * 64
-		hi := min(lo+64, N)
-		vecFromGF(&dk.lb[b], dk.L[lo:hi])
-		var acc, c vec
-		vecBroadcast(&acc, dk.g[T])
-		for i := T - 1; i >= 0; i-- {
-			vecMul(&acc, &acc, &dk.lb[b])
-			vecBroadcast(&c, dk.g[i])
-			for k := range acc {
-				acc[k] ^= c[k]
-			}
-		}
-		vecSq(&acc, &acc)
-		vecInv(&dk.ginv2[b], &acc)
-	}
+	clear(g[:])
 	return dk
 }
 
 func (dk *decodeKey) clear() {
-	clear(dk.g[:])
-	clear(dk.L[:])
-	clear(dk.lb[:])
+	clear(dk.benes[:])
 	clear(dk.ginv2[:])
 }
 
-// synd computes the 2T syndromes Σ r_i α_i^j / g(α_i)² of the word r given
-// as rowWords 64-bit words; blocks at or beyond nblocks must be zero.
-func (dk *decodeKey) synd(out *[2 * T]gf, r []uint64, nblocks int) {
-	*out = [2 * T]gf{}
-	for b := 0; b < nblocks; b++ {
-		var v vec
-		m := r[b]
+// synd computes the 2T syndromes of the word x (support order, q bits; bits
+// at positions >= N must be zero). x is overwritten.
+func (dk *decodeKey) synd(out *[2 * T]gf, x *[q / 64]uint64) {
+	dk.benes.inverse(x)
+	var c [q / 64]vec
+	for v := range c {
 		for k := 0; k < M; k++ {
-			v[k] = dk.ginv2[b][k] & m
-		}
-		for j := 0; j < 2*T; j++ {
-			var s gf
-			for k := 0; k < M; k++ {
-				s |= gf(bits.OnesCount64(v[k])&1) << k
-			}
-			out[j] ^= s
-			vecMul(&v, &v, &dk.lb[b])
+			c[v][k] = dk.ginv2[v][k] & x[v]
 		}
 	}
+	fftTr(out, &c)
+	clear(c[:])
+}
+
+// decrypt decodes the ciphertext c into e (N/8 bytes) and reports whether
+// decoding succeeded (as a constant-time 0/1 value).
+func (dk *decodeKey) decrypt(e []byte, c []byte) int {
+	var x [q / 64]uint64
+	var cb [CiphertextSize + 8]byte
+	copy(cb[:], c)
+	for i := 0; i < (CiphertextSize+7)/8; i++ {
+		x[i] = binary.LittleEndian.Uint64(cb[8*i:])
+	}
+	var s, sCmp [2 * T]gf
+	dk.synd(&s, &x)
+	loc := berlekampMassey(&s)
+
+	var lp [fftCoeffs]gf
+	copy(lp[:], loc[:])
+	var ev [q / 64]vec
+	fftEval(&ev, &lp)
+	for v := range ev {
+		x[v] = ^vecOrPlanes(&ev[v])
+	}
+	dk.benes.forward(&x)
+	x[rowWords-1] &= 1<<lastLanes - 1
+	clear(x[rowWords:])
+	w := 0
+	for v := range x {
+		w += bits.OnesCount64(x[v])
+	}
+	var eb [rowWords * 8]byte
+	for v := 0; v < rowWords; v++ {
+		binary.LittleEndian.PutUint64(eb[8*v:], x[v])
+	}
+	copy(e, eb[:eBytes])
+
+	dk.synd(&sCmp, &x)
+	check := uint16(w) ^ T
+	for i := range s {
+		check |= s[i] ^ sCmp[i]
+	}
+	ok := int((uint32(check) - 1) >> 31)
+
+	clear(eb[:])
+	clear(x[:])
+	clear(ev[:])
+	clear(s[:])
+	clear(sCmp[:])
+	clear(loc[:])
+	clear(lp[:])
+	return ok
 }
 
 // berlekampMassey returns the error locator for the syndromes s, in the
@@ -126,59 +150,6 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 	return out
 }
 
-// decrypt decodes the ciphertext c into e (N/8 bytes) and reports whether
-// decoding succeeded (as a constant-time 0/1 value).
-func (dk *decodeKey) decrypt(e []byte, c []byte) int {
-	var r [rowWords]uint64
-	var cb [CiphertextSize + 8]byte
-	copy(cb[:], c)
-	for i := 0; i < (CiphertextSize+7)/8; i++ {
-		r[i] = binary.LittleEndian.Uint64(cb[8*i:])
-	}
-	var s, sCmp [2 * T]gf
-	dk.synd(&s, r[:], Rows/64)
-	loc := berlekampMassey(&s)
-
-	var ew [rowWords]uint64
-	w := 0
-	for b := 0; b < rowWords; b++ {
-		var acc, cv vec
-		vecBroadcast(&acc, loc[T])
-		for i := T - 1; i >= 0; i-- {
-			vecMul(&acc, &acc, &dk.lb[b])
-			vecBroadcast(&cv, loc[i])
-			for k := range acc {
-				acc[k] ^= cv[k]
-			}
-		}
-		z := ^vecOrPlanes(&acc)
-		if b == rowWords-1 {
-			z &= 1<<lastLanes - 1
-		}
-		ew[b] = z
-		w += bits.OnesCount64(z)
-	}
-	dk.synd(&sCmp, ew[:], rowWords)
-
-	check := uint16(w) ^ T
-	for i := range s {
-		check |= s[i] ^ sCmp[i]
-	}
-	ok := int((uint32(check) - 1) >> 31)
-
-	var eb [rowWords * 8]byte
-	for b := 0; b < rowWords; b++ {
-		binary.LittleEndian.PutUint64(eb[8*b:], ew[b])
-	}
-	copy(e, eb[:eBytes])
-	clear(eb[:])
-	clear(ew[:])
-	clear(s[:])
-	clear(sCmp[:])
-	clear(loc[:])
-	return ok
-}
-
 // decapsulate computes the session key for c with the encoded private key
 // sk (for its s) and the derived key dk.
 func decapsulate(dk *decodeKey, sk, c []byte) []byte {
@@ -194,6 +165,5 @@ func decapsulate(dk *decodeKey, sk, c []byte) []byte {
 		pre[1+i] = (^m & s[i]) | (m & e[i])
 	}
 	copy(pre[1+eBytes:], c)
-	h := hashKeyRaw(pre)
-	return h
+	return hashKeyRaw(pre)
 }
