@@ -89,8 +89,8 @@ func randomRq(t *testing.T) (a [p]int16) {
 	return a
 }
 
-// schoolbook is a slow, obviously correct product in Z[x]/(x^p - x - 1).
-func schoolbook(a *[p]int16, b *[p]int8) [p]int64 {
+// slowProduct is a slow, obviously correct product in Z[x]/(x^p - x - 1).
+func slowProduct(a *[p]int16, b *[p]int8) [p]int64 {
 	var prod [2*p - 1]int64
 	for i := range a {
 		for j := range b {
@@ -119,7 +119,7 @@ func TestMultiply(t *testing.T) {
 				a[i], b[i] = -q12, 1
 			}
 		}
-		want := schoolbook(&a, &b)
+		want := slowProduct(&a, &b)
 		var got [p]int16
 		rqMulSmall(&got, &a, &b)
 		for i := range got {
@@ -132,7 +132,7 @@ func TestMultiply(t *testing.T) {
 		for i := range c {
 			c16[i] = int16(c[i])
 		}
-		want = schoolbook(&c16, &b)
+		want = slowProduct(&c16, &b)
 		var got3 [p]int8
 		r3Mul(&got3, &c, &b)
 		for i := range got3 {
@@ -237,6 +237,23 @@ func TestEncodings(t *testing.T) {
 	for _, x := range dec {
 		if x < -q12 || x > q12 {
 			t.Fatalf("rqDecode of 0xff bytes: coefficient %d", x)
+		}
+	}
+}
+
+func TestMulSmallMatchesReference(t *testing.T) {
+	for trial := 0; trial < 20; trial++ {
+		a, b := randomRq(t), randomSmall(t)
+		if trial < 2 {
+			for i := range a {
+				a[i], b[i] = q12*int16(1-2*trial), int8(1-2*trial)
+			}
+		}
+		var got, want [p]int32
+		mulSmall(&got, &a, &b)
+		refMulSmall(&want, &a, &b)
+		if got != want {
+			t.Fatalf("trial %d: mulSmall differs from schoolbook", trial)
 		}
 	}
 }

@@ -6,17 +6,71 @@ package sntrup761
 
 // mulSmall computes the exact integer product of a (|a[i]| <= q12) and b
 // (|b[i]| <= 1) reduced modulo x^p - x - 1, as int32 coefficients bounded
-// by 3*p*q12 in absolute value.
+// by 3*p*q12 in absolute value. It runs four levels of Karatsuba over
+// 48-coefficient schoolbook blocks: intermediate sums stay below
+// 48 * (16*q12) * 16 < 2^25, so int32 never overflows.
 func mulSmall(out *[p]int32, a *[p]int16, b *[p]int8) {
-	var prod [2*p - 1]int32
-	for i := 0; i < p; i++ {
-		ai := int32(a[i])
-		row := prod[i : i+p]
-		for j, bj := range b {
-			row[j] += ai * int32(bj)
+	var A, B [mulN]int32
+	var prod [2 * mulN]int32
+	var tmp [4 * mulN]int32
+	for i := range p {
+		A[i] = int32(a[i])
+		B[i] = int32(b[i])
+	}
+	karatsuba(prod[:], A[:], B[:], tmp[:])
+	reduceProduct(out, (*[2*p - 1]int32)(prod[:2*p-1]))
+	clear(A[:])
+	clear(B[:])
+	clear(prod[:])
+	clear(tmp[:])
+}
+
+// mulN is p rounded up to 48 * 2^4.
+const mulN = 768
+
+// karatsuba sets out[:2n] = a*b for len(a) == len(b) == n, using tmp
+// (at least 4n long) as scratch.
+func karatsuba(out, a, b, tmp []int32) {
+	n := len(a)
+	if n <= 48 {
+		schoolbook(out[:2*n], a, b[:n])
+		return
+	}
+	h := n / 2
+	karatsuba(out[:n], a[:h], b[:h], tmp)
+	karatsuba(out[n:2*n], a[h:], b[h:n], tmp)
+	sa, sb, z1 := tmp[:h], tmp[h:n], tmp[n:2*n]
+	a1, b1 := a[h:n], b[h:n]
+	for i := range sa {
+		sa[i] = a[i] + a1[i]
+		sb[i] = b[i] + b1[i]
+	}
+	karatsuba(z1, sa, sb, tmp[2*n:])
+	z0, z2 := out[:n], out[n:2*n]
+	for i := range z1 {
+		z1[i] -= z0[i] + z2[i]
+	}
+	mid := out[h : h+n]
+	for i := range mid {
+		mid[i] += z1[i]
+	}
+}
+
+// schoolbook sets out[:2n] = a*b for len(a) == len(b) == n, n a multiple
+// of 4 and at most 48, four rows of a at a time.
+func schoolbook(out, a, b []int32) {
+	clear(out)
+	n := len(b)
+	var bp [48 + 6]int32 // b with three zeros either side
+	copy(bp[3:], b)
+	for i := 0; i+3 < len(a); i += 4 {
+		a0, a1, a2, a3 := a[i], a[i+1], a[i+2], a[i+3]
+		o := out[i : i+n+3]
+		for j := range o {
+			w := bp[j : j+4]
+			o[j] += a0*w[3] + a1*w[2] + a2*w[1] + a3*w[0]
 		}
 	}
-	reduceProduct(out, &prod)
 }
 
 // reduceProduct folds a product of degree <= 2p-2 modulo x^p - x - 1:

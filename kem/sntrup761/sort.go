@@ -6,25 +6,29 @@ package sntrup761
 // pattern are independent of the values.
 func sortUint32(x []uint32) {
 	n := len(x)
-	for pp := 1; pp < n; pp <<= 1 {
+	for logp := uint(0); 1<<logp < n; logp++ {
+		pp := 1 << logp
 		for k := pp; k >= 1; k >>= 1 {
 			for j := k % pp; j+k < n; j += 2 * k {
-				for i := 0; i < k && i+j+k < n; i++ {
-					if (i+j)/(2*pp) == (i+j+k)/(2*pp) {
-						minmax(&x[i+j], &x[i+j+k])
-					}
+				// Compare j+i with j+i+k (0 <= i < k) when both lie in the
+				// same block of 2*pp. For k < pp, j is an odd multiple of k,
+				// so j..j+k-1 and j+k..j+2k-1 are aligned runs of k and
+				// the condition is the same for every i; for k == pp it
+				// always holds. It depends on indices only.
+				if j>>(logp+1) != (j+k)>>(logp+1) {
+					continue
+				}
+				lo := x[j:min(j+k, n-k)]
+				hi := x[j+k : j+k+len(lo)]
+				for i := range lo {
+					a, b := lo[i], hi[i]
+					// mask is all ones when b < a.
+					mask := -uint32((uint64(b) - uint64(a)) >> 63)
+					t := (a ^ b) & mask
+					lo[i] = a ^ t
+					hi[i] = b ^ t
 				}
 			}
 		}
 	}
-}
-
-// minmax puts the smaller of *a, *b in *a and the larger in *b, branch-free.
-func minmax(a, b *uint32) {
-	x, y := *a, *b
-	// mask is all ones when y < x.
-	mask := -uint32((uint64(y) - uint64(x)) >> 63)
-	t := (x ^ y) & mask
-	*a = x ^ t
-	*b = y ^ t
 }
