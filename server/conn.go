@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/netip"
 	"runtime/debug"
 	"sync"
 	"syscall"
@@ -38,6 +39,7 @@ type connState struct {
 	released  bool // the MaxStartups slot was given back
 	grace     *time.Timer
 	kex       string
+	block     string // source address block, for PerSourceMaxStartups
 }
 
 // trackedConn carries the connState through gliderlabs' ConnCallback.
@@ -105,7 +107,15 @@ func (s *Server) handleConn(c net.Conn) {
 			return
 		}
 	}
+	block := sourceBlock(host, cfg.PerSourceNetBlockSize)
+	if !s.startups.admitSource(block, cfg.PerSourceMaxStartups) {
+		log.Info("dropping connection: PerSourceMaxStartups", "block", block, "persourcemaxstartups", cfg.PerSourceMaxStartups)
+		st.released = true
+		return
+	}
+	st.block = block
 	if !s.startups.admit() {
+		s.startups.doneSource(block)
 		log.Info("dropping connection: MaxStartups", "maxstartups", fmt.Sprintf("%d:%d:%d", cfg.MaxStartups.Start, cfg.MaxStartups.Rate, cfg.MaxStartups.Full))
 		st.released = true
 		return
@@ -140,6 +150,7 @@ func (st *connState) release() {
 		st.grace.Stop()
 	}
 	st.server.startups.done()
+	st.server.startups.doneSource(st.block)
 }
 
 // authenticated marks the connection authenticated: it no longer counts
@@ -190,9 +201,54 @@ func (s *Server) connectionFailed(c net.Conn, err error) {
 // start unauthenticated connections a new one is refused with probability
 // rate% rising linearly to 100% at full (sshd_config(5)).
 type startupLimiter struct {
-	mu     sync.Mutex
-	limits config.MaxStartups
-	n      int
+	mu       sync.Mutex
+	limits   config.MaxStartups
+	n        int
+	perBlock map[string]int // unauthenticated connections per source block
+}
+
+// sourceBlock is the address block a source counts in for
+// PerSourceMaxStartups (PerSourceNetBlockSize).
+func sourceBlock(host string, bits [2]int) string {
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return host
+	}
+	ip = ip.Unmap()
+	n := bits[1]
+	if ip.Is4() {
+		n = bits[0]
+	}
+	p, err := ip.Prefix(n)
+	if err != nil {
+		return host
+	}
+	return p.String()
+}
+
+// admitSource counts a connection from block unless max (>0) are already
+// unauthenticated from it.
+func (l *startupLimiter) admitSource(block string, max int) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.perBlock == nil {
+		l.perBlock = map[string]int{}
+	}
+	if max > 0 && l.perBlock[block] >= max {
+		return false
+	}
+	l.perBlock[block]++
+	return true
+}
+
+func (l *startupLimiter) doneSource(block string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.perBlock[block] <= 1 {
+		delete(l.perBlock, block)
+		return
+	}
+	l.perBlock[block]--
 }
 
 func newStartupLimiter(l config.MaxStartups) *startupLimiter { return &startupLimiter{limits: l} }

@@ -233,3 +233,27 @@ func TestConfigHookSeesEveryConnection(t *testing.T) {
 	}
 	e.logs.waitLog(t, "kex=curve25519-sha256 ")
 }
+
+func TestPerSourceMaxStartups(t *testing.T) {
+	e := startServer(t, "", "PerSourceMaxStartups 1")
+	first, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if _, err := bufio.NewReader(first).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	second, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if got := readAllTimeout(t, second); got != "" {
+		t.Fatalf("second connection from the same source got %q", got)
+	}
+	e.logs.waitLog(t, "PerSourceMaxStartups")
+	if sourceBlock("192.0.2.77", [2]int{24, 64}) != "192.0.2.0/24" || sourceBlock("2001:db8::1", [2]int{24, 64}) != "2001:db8::/64" {
+		t.Fatal("sourceBlock")
+	}
+}

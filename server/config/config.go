@@ -41,6 +41,8 @@ type Config struct {
 	HostKeyAlgorithms          []string
 	RevokedKeys                string
 	ChrootDirectory            string
+	PerSourceMaxStartups       int    // 0: none
+	PerSourceNetBlockSize      [2]int // IPv4, IPv6 prefix lengths
 	PubkeyAuthentication       bool
 	PasswordAuthentication     bool
 	KbdInteractiveAuth         bool
@@ -98,6 +100,7 @@ func Default() *Config {
 		HostKeyAlgorithms:          defaultHostKeyAlgos(),
 		RevokedKeys:                "none",
 		ChrootDirectory:            "none",
+		PerSourceNetBlockSize:      [2]int{32, 128},
 		PubkeyAuthentication:       true,
 		LogLevel:                   "INFO",
 		PidFile:                    "/run/pqsshd.pid",

@@ -341,6 +341,50 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.PermitUserEnvironment })})
+	add(&option{name: "PerSourceMaxStartups",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("PerSourceMaxStartups takes one argument")
+			}
+			if strings.EqualFold(a[0], "none") {
+				c.PerSourceMaxStartups = 0
+				return nil
+			}
+			n, err := strconv.Atoi(a[0])
+			if err != nil || n < 1 {
+				return fmt.Errorf("PerSourceMaxStartups: expected a positive number or none, not %q", a[0])
+			}
+			c.PerSourceMaxStartups = n
+			return nil
+		},
+		dump: func(c *Config) []string {
+			if c.PerSourceMaxStartups == 0 {
+				return []string{"none"}
+			}
+			return []string{strconv.Itoa(c.PerSourceMaxStartups)}
+		}})
+	add(&option{name: "PerSourceNetBlockSize",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("PerSourceNetBlockSize takes one argument")
+			}
+			v4, v6, has6 := strings.Cut(a[0], ":")
+			n4, err := strconv.Atoi(v4)
+			if err != nil || n4 < 0 || n4 > 32 {
+				return fmt.Errorf("PerSourceNetBlockSize: bad IPv4 prefix length in %q", a[0])
+			}
+			n6 := 128
+			if has6 {
+				if n6, err = strconv.Atoi(v6); err != nil || n6 < 0 || n6 > 128 {
+					return fmt.Errorf("PerSourceNetBlockSize: bad IPv6 prefix length in %q", a[0])
+				}
+			}
+			c.PerSourceNetBlockSize = [2]int{n4, n6}
+			return nil
+		},
+		dump: func(c *Config) []string {
+			return []string{fmt.Sprintf("%d:%d", c.PerSourceNetBlockSize[0], c.PerSourceNetBlockSize[1])}
+		}})
 	add(&option{name: "ChrootDirectory", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
