@@ -40,7 +40,12 @@ func r3Recip(out *[p]int8, in *[p]int8) int32 {
 	delta := int32(1)
 	for loop := 0; loop < 2*p-1; loop++ {
 		// v = x*v (coefficients beyond p dropped).
-		for i := words3 - 1; i > 0; i-- {
+		// Only coefficients 0..loop of v and r can be nonzero, and the
+		// lengths of f and g add up to at most 2p+1-loop with neither below
+		// one while g is nonzero (loop is public; see recipq.go).
+		nvr := min(loop/64+1, words3)
+		nfg := min(words3, (2*p-loop)/64+1)
+		for i := nvr - 1; i > 0; i-- {
 			v.pos[i] = v.pos[i]<<1 | v.pos[i-1]>>63
 			v.neg[i] = v.neg[i]<<1 | v.neg[i-1]>>63
 		}
@@ -54,14 +59,16 @@ func r3Recip(out *[p]int8, in *[p]int8) int32 {
 		delta ^= int32(swap) & (delta ^ -delta)
 		delta++
 
-		for i := range words3 {
+		for i := range nfg {
 			t := swap & (f.pos[i] ^ g.pos[i])
 			f.pos[i] ^= t
 			g.pos[i] ^= t
 			t = swap & (f.neg[i] ^ g.neg[i])
 			f.neg[i] ^= t
 			g.neg[i] ^= t
-			t = swap & (v.pos[i] ^ r.pos[i])
+		}
+		for i := range nvr {
+			t := swap & (v.pos[i] ^ r.pos[i])
 			v.pos[i] ^= t
 			r.pos[i] ^= t
 			t = swap & (v.neg[i] ^ r.neg[i])
@@ -75,18 +82,20 @@ func r3Recip(out *[p]int8, in *[p]int8) int32 {
 		sign := int64(-g0 * f0)
 		sp := -(uint64(sign+1) >> 1 & 1) // all ones if sign == 1
 		sn := -(uint64(1-sign) >> 1 & 1) // all ones if sign == -1
-		for i := range words3 {
+		for i := range nfg {
 			g.pos[i], g.neg[i] = add3(g.pos[i], g.neg[i], f.pos[i]&sp|f.neg[i]&sn, f.neg[i]&sp|f.pos[i]&sn)
+		}
+		for i := range nvr {
 			r.pos[i], r.neg[i] = add3(r.pos[i], r.neg[i], v.pos[i]&sp|v.neg[i]&sn, v.neg[i]&sp|v.pos[i]&sn)
 		}
 
 		// g = g/x.
-		for i := 0; i < words3-1; i++ {
+		for i := 0; i < nfg-1; i++ {
 			g.pos[i] = g.pos[i]>>1 | g.pos[i+1]<<63
 			g.neg[i] = g.neg[i]>>1 | g.neg[i+1]<<63
 		}
-		g.pos[words3-1] >>= 1
-		g.neg[words3-1] >>= 1
+		g.pos[nfg-1] >>= 1
+		g.neg[nfg-1] >>= 1
 	}
 
 	sign := int8(f.pos[0]&1) - int8(f.neg[0]&1)
