@@ -96,10 +96,9 @@ func TestScpOverPqssh(t *testing.T) {
 	f := newFixture(t)
 	dir := t.TempDir()
 	src, data := randomFile(t, dir, 1<<20)
-	// The legacy scp protocol (-O: "scp -t" runs on the server). SFTP-mode
-	// scp is exercised through sftp in TestSftpOverPqssh: the in-process
-	// test server's SFTP implementation lacks the fsetstat-size scp uses.
-	for _, mode := range []string{"-O"} {
+	// SFTP-based scp (OpenSSH 9's default) and the legacy protocol (-O:
+	// "scp -t" runs on the server).
+	for _, mode := range []string{"", "-O"} {
 		dst := filepath.Join(dir, "dst"+mode)
 		args := []string{"-F", f.cfg, "-S", bin}
 		if mode != "" {

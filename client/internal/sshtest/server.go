@@ -297,12 +297,11 @@ func (s *Server) sftp(ch ssh.Channel) {
 	if err != nil {
 		return
 	}
-	status := uint32(0)
-	if err := srv.Serve(); err != nil && !errors.Is(err, io.EOF) {
-		status = 1
-	}
-	srv.Close()
-	ch.SendRequest("exit-status", false, binary.BigEndian.AppendUint32(nil, status))
+	// Serve ends when the client closes its side; like sftp-server, exit
+	// with status 0 then.
+	// srv.Close would close the channel before the exit status is sent.
+	srv.Serve()
+	ch.SendRequest("exit-status", false, binary.BigEndian.AppendUint32(nil, 0))
 }
 
 // agentList writes the forwarded agent's keys (one authorized_keys line
