@@ -30,6 +30,11 @@ type Env struct {
 	Prompt client.Prompter
 	// Prog is the program name used in messages ("pqssh").
 	Prog string
+	// AllowFork lets -f run pqssh again in the background (only for the
+	// real process: Main sets it).
+	AllowFork bool
+
+	forkChild bool
 }
 
 // exitError is ssh's exit status for errors.
@@ -39,11 +44,12 @@ const exitError = 255
 // returns the exit status.
 func Main() int {
 	return Run(&Env{
-		Args:   os.Args[1:],
-		Stdin:  os.Stdin,
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
-		Prog:   filepath.Base(os.Args[0]),
+		Args:      os.Args[1:],
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Prog:      filepath.Base(os.Args[0]),
+		AllowFork: true,
 	})
 }
 
@@ -120,8 +126,15 @@ func Run(env *Env) int {
 		return 0
 	}
 	if r.ForkAfterAuthentication {
-		fmt.Fprintf(env.Stderr, "%s: -f (ForkAfterAuthentication) is not supported\n", env.Prog)
-		return exitError
+		switch {
+		case os.Getenv(forkEnv) != "":
+			env.forkChild = true
+		case env.AllowFork:
+			return forkParent(env)
+		default:
+			fmt.Fprintf(env.Stderr, "%s: -f is only available to the pqssh command\n", env.Prog)
+			return exitError
+		}
 	}
 	log := client.NewLogger(stderr, client.ParseLevel(r.LogLevel))
 	log.Debug(1, "%s, %s", client.Version, "golang.org/x/crypto (pqssh fork)")

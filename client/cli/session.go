@@ -55,6 +55,9 @@ func (s *session) run(ctx context.Context) int {
 	if s.cfg.PermitLocalCommand && s.cfg.LocalCommand != "" {
 		s.runLocalCommand()
 	}
+	if s.env.forkChild {
+		forkChildReady(s.env)
+	}
 	var code int
 	switch {
 	case s.args.stdioFwd != "":

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // These tests run the built pqssh binary as the transport of OpenSSH's
@@ -185,4 +186,35 @@ func TestOpenSSHThroughPqsshProxy(t *testing.T) {
 	if r.code != 0 || r.stdout != "pc\n" {
 		t.Fatalf("pqssh ProxyCommand: %v", r)
 	}
+}
+
+func TestForkAfterAuthentication(t *testing.T) {
+	bin := pqsshBinary(t)
+	f := newFixture(t)
+	marker := filepath.Join(t.TempDir(), "marker")
+	// pqssh -f returns once authenticated; the command finishes later in
+	// the background child.
+	cmd := exec.Command(bin, "-F", f.cfg, "-f", "test", "sleep 1; echo bg > "+marker)
+	// stderr is a file, not a pipe: a pipe would stay open in the
+	// background child and make Run wait for it.
+	errf, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errf.Close()
+	cmd.Stderr = errf
+	if err := cmd.Run(); err != nil {
+		data, _ := os.ReadFile(errf.Name())
+		t.Fatalf("pqssh -f: %v %s", err, data)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("-f waited for the command to finish")
+	}
+	for i := 0; i < 100; i++ {
+		if data, err := os.ReadFile(marker); err == nil && string(data) == "bg\n" {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the backgrounded command never ran")
 }
