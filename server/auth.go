@@ -223,7 +223,7 @@ func checkAccess(c *config.Config, a *account, addr string) error {
 // authorizedKeys reads and parses the user's AuthorizedKeysFile files,
 // with the user's file-system credentials (as sshd does), so that a file
 // the user could not read grants nothing.
-func (s *Server) authorizedKeys(c *config.Config, a *account) []authkeys.Entry {
+func (s *Server) authorizedKeys(c *config.Config, a *account, key gossh.PublicKey) []authkeys.Entry {
 	var all []authkeys.Entry
 	for _, pat := range c.AuthorizedKeysFiles {
 		if strings.EqualFold(pat, "none") {
@@ -245,7 +245,11 @@ func (s *Server) authorizedKeys(c *config.Config, a *account) []authkeys.Entry {
 		entries, _ := authkeys.Parse(data)
 		all = append(all, entries...)
 	}
-	return all
+	entries, err := s.authorizedKeysCommand(c, a, key)
+	if err != nil {
+		s.log.Info("AuthorizedKeysCommand failed", "user", a.Name, "err", err)
+	}
+	return append(all, entries...)
 }
 
 // readAuthorizedKeys reads a regular file of bounded size without following
@@ -314,7 +318,7 @@ func secureFile(path string, fi os.FileInfo, a *account) error {
 // lines).
 func (s *Server) findKey(c *config.Config, a *account, key gossh.PublicKey) (authkeys.Entry, error) {
 	want := key.Marshal()
-	for _, e := range s.authorizedKeys(c, a) {
+	for _, e := range s.authorizedKeys(c, a, key) {
 		if !e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), want) {
 			return e, nil
 		}
@@ -344,7 +348,7 @@ func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cer
 		}
 	}
 	if !trusted {
-		for _, e := range s.authorizedKeys(c, a) {
+		for _, e := range s.authorizedKeys(c, a, cert) {
 			if e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), caBytes) {
 				trusted = true
 				info.opts = e.Options

@@ -41,6 +41,8 @@ type Config struct {
 	HostKeyAlgorithms          []string
 	RevokedKeys                string
 	ChrootDirectory            string
+	AuthorizedKeysCommand      string
+	AuthorizedKeysCommandUser  string
 	PerSourceMaxStartups       int    // 0: none
 	PerSourceNetBlockSize      [2]int // IPv4, IPv6 prefix lengths
 	PubkeyAuthentication       bool
@@ -100,6 +102,8 @@ func Default() *Config {
 		HostKeyAlgorithms:          defaultHostKeyAlgos(),
 		RevokedKeys:                "none",
 		ChrootDirectory:            "none",
+		AuthorizedKeysCommand:      "none",
+		AuthorizedKeysCommandUser:  "none",
 		PerSourceNetBlockSize:      [2]int{32, 128},
 		PubkeyAuthentication:       true,
 		LogLevel:                   "INFO",

@@ -67,3 +67,7 @@ func splitArgs(s string) ([]string, error) {
 		s = s[i:]
 	}
 }
+
+// SplitArgs splits a command line the way sshd_config arguments are split
+// (white space, quotes, backslash escapes), for AuthorizedKeysCommand.
+func SplitArgs(s string) ([]string, error) { return splitArgs(s) }

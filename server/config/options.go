@@ -30,7 +30,6 @@ var byKeyword = map[string]*option{}
 // unsupported are sshd_config keywords pqsshd knows but does not implement,
 // with the reason given in the error.
 var unsupported = map[string]string{
-	"authorizedkeyscommand":    "AuthorizedKeysCommand is not supported yet",
 	"authorizedprincipalsfile": "AuthorizedPrincipalsFile is not supported yet",
 	"usepriviledgeseparation":  "privilege separation is built in",
 	"useprivilegeseparation":   "privilege separation is built in",
@@ -385,6 +384,27 @@ func init() {
 		dump: func(c *Config) []string {
 			return []string{fmt.Sprintf("%d:%d", c.PerSourceNetBlockSize[0], c.PerSourceNetBlockSize[1])}
 		}})
+	add(&option{name: "AuthorizedKeysCommand", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) == 0 {
+				return fmt.Errorf("AuthorizedKeysCommand: missing argument")
+			}
+			if a[0] != "none" && !strings.HasPrefix(a[0], "/") {
+				return fmt.Errorf("AuthorizedKeysCommand %q must be an absolute path", a[0])
+			}
+			c.AuthorizedKeysCommand = strings.Join(a, " ")
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedKeysCommand })})
+	add(&option{name: "AuthorizedKeysCommandUser", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("AuthorizedKeysCommandUser takes one argument")
+			}
+			c.AuthorizedKeysCommandUser = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedKeysCommandUser })})
 	add(&option{name: "ChrootDirectory", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
