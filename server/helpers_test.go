@@ -94,7 +94,9 @@ func startServer(t testing.TB, keyOptions, extra string) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, dir: t.TempDir(), user: currentUser(t), key: newSigner(t), logs: &syncBuffer{}}
 	e.authorize(e.user, keyOptions, e.key.PublicKey())
-	text := fmt.Sprintf("HostKey %s\nAuthorizedKeysFile %s/%%u.keys .ssh/authorized_keys\n",
+	// SHLVL=1 keeps bash from sourcing ~/.bashrc for ssh commands
+	// (Debian's SSH_SOURCE_BASHRC), which only slows the tests down.
+	text := fmt.Sprintf("HostKey %s\nAuthorizedKeysFile %s/%%u.keys .ssh/authorized_keys\nSetEnv SHLVL=1\n",
 		filepath.Join(e.dir, "hostkey_ed25519"), e.dir)
 	if !strings.Contains(extra, "PerSourcePenalties") {
 		// Tests fail logins on purpose; penalties would refuse later ones.
