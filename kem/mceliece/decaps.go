@@ -112,16 +112,25 @@ func (dk *decodeKey) decrypt(e []byte, c []byte) int {
 
 // berlekampMassey returns the error locator for the syndromes s, in the
 // reference's reversed order (its roots are the error positions' α_i).
+//
+// It is the inversion-free form of the algorithm, bit-sliced: instead of
+// C ← C − (d/b)·x·B it computes C ← b·C − d·x·B, so every intermediate
+// polynomial is a nonzero multiple of the reference's and the final locator
+// has exactly the reference's roots (all the decoder uses). C_1..C_T and
+// B_1..B_T are 128 lanes in two vecs each; C_0 is kept apart (B_0 is
+// always 0 when B is used).
 func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
-	var C, B, Tm [T + 1]gf
-	B[1], C[0] = 1, 1
+	var C, B, W [2]vec // lanes: C_{1+l}, B_{1+l}, W: s_{n-1-l}
+	c0 := gf(1)
+	B[0][0] = 1 // B = x
 	var L uint16
 	b := gf(1)
+	var t0, t1, bb, db vec
 	for n := 0; n < 2*T; n++ {
-		var d gf
-		for i := 0; i <= min(n, T); i++ {
-			d ^= gfMul(C[i], s[n-i])
-		}
+		vecMul(&t0, &C[0], &W[0])
+		vecMul(&t1, &C[1], &W[1])
+		d := vecLaneSum(&t0) ^ vecLaneSum(&t1) ^ gfMul(c0, s[n])
+
 		mne := uint16(d)
 		mne--
 		mne >>= 15
@@ -131,21 +140,43 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 		mle >>= 15
 		mle--
 		mle &= mne
-		Tm = C
-		f := gfMul(gfInv(b), d)
-		for i := 0; i <= T; i++ {
-			C[i] ^= gfMul(f, B[i]) & mne
+		m64 := -uint64(mle & 1)
+
+		// New B (before the shift) is C if mle, else B; C ← b·C + d·B.
+		oldC := C
+		oldC0 := c0
+		vecBroadcast(&bb, b)
+		vecBroadcast(&db, d)
+		for h := 0; h < 2; h++ {
+			vecMul(&t0, &bb, &C[h])
+			vecMul(&t1, &db, &B[h])
+			for k := 0; k < M; k++ {
+				C[h][k] = t0[k] ^ t1[k]
+			}
 		}
+		c0 = gfMul(b, c0)
 		L = (L &^ mle) | ((uint16(n) + 1 - L) & mle)
-		for i := 0; i <= T; i++ {
-			B[i] = (B[i] &^ mle) | (Tm[i] & mle)
-		}
 		b = (b &^ mle) | (d & mle)
-		copy(B[1:], B[:T])
-		B[0] = 0
+		// B ← x·(mle ? oldC : B): lanes move up by one, lane 0 gets the
+		// constant term (oldC0 or 0).
+		for k := 0; k < M; k++ {
+			lo := (B[0][k] &^ m64) | (oldC[0][k] & m64)
+			hi := (B[1][k] &^ m64) | (oldC[1][k] & m64)
+			B[1][k] = hi<<1 | lo>>63
+			B[0][k] = lo<<1 | (uint64(oldC0>>k)&1)&m64
+			// W ← (s_n, W shifted up)
+			W[1][k] = W[1][k]<<1 | W[0][k]>>63
+			W[0][k] = W[0][k]<<1 | uint64(s[n]>>k)&1
+		}
 	}
-	for i := 0; i <= T; i++ {
-		out[i] = C[T-i]
+	out[T] = c0
+	for i := 1; i <= T; i++ {
+		h, l := (i-1)/64, (i-1)%64
+		var x gf
+		for k := 0; k < M; k++ {
+			x |= gf(C[h][k]>>l&1) << k
+		}
+		out[T-i] = x
 	}
 	return out
 }

@@ -204,3 +204,85 @@ func TestBenesBits(t *testing.T) {
 		t.Fatal("inverse(forward(x)) != x")
 	}
 }
+
+// refBerlekampMassey is the reference's Berlekamp–Massey (with inversions).
+func refBerlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
+	var C, B, Tm [T + 1]gf
+	B[1], C[0] = 1, 1
+	var L uint16
+	b := gf(1)
+	for n := 0; n < 2*T; n++ {
+		var d gf
+		for i := 0; i <= min(n, T); i++ {
+			d ^= gfMul(C[i], s[n-i])
+		}
+		mne := uint16(d)
+		mne--
+		mne >>= 15
+		mne--
+		mle := uint16(n)
+		mle -= 2 * L
+		mle >>= 15
+		mle--
+		mle &= mne
+		Tm = C
+		f := gfMul(gfInv(b), d)
+		for i := 0; i <= T; i++ {
+			C[i] ^= gfMul(f, B[i]) & mne
+		}
+		L = (L &^ mle) | ((uint16(n) + 1 - L) & mle)
+		for i := 0; i <= T; i++ {
+			B[i] = (B[i] &^ mle) | (Tm[i] & mle)
+		}
+		b = (b &^ mle) | (d & mle)
+		copy(B[1:], B[:T])
+		B[0] = 0
+	}
+	for i := 0; i <= T; i++ {
+		out[i] = C[T-i]
+	}
+	return out
+}
+
+// TestBerlekampMasseyScaled checks that the inversion-free bit-sliced
+// algorithm returns a nonzero multiple of the reference's locator, on
+// random syndromes and on syndromes of real error vectors.
+func TestBerlekampMasseyScaled(t *testing.T) {
+	pk, sk := testKey(t)
+	skb, _ := sk.MarshalBinary()
+	dk := newDecodeKey(skb)
+	r := drbg(51)
+	for it := 0; it < 8; it++ {
+		var s [2 * T]gf
+		if it < 4 {
+			copy(s[:], randomGF(r, 2*T))
+		} else {
+			ct, _, _ := EncapsulateFrom(pk, r)
+			var x [q / 64]uint64
+			var cb [CiphertextSize + 8]byte
+			copy(cb[:], ct)
+			for i := 0; i < (CiphertextSize+7)/8; i++ {
+				x[i] = binary.LittleEndian.Uint64(cb[8*i:])
+			}
+			dk.synd(&s, &x)
+		}
+		want := refBerlekampMassey(&s)
+		got := berlekampMassey(&s)
+		// got = λ·want for the λ fixed by the leading nonzero coefficient.
+		var lambda gf
+		for i := range want {
+			if want[i] != 0 {
+				lambda = gfMul(got[i], gfInv(want[i]))
+				break
+			}
+		}
+		if lambda == 0 {
+			t.Fatalf("iteration %d: scale factor is zero", it)
+		}
+		for i := range want {
+			if gfMul(want[i], lambda) != got[i] {
+				t.Fatalf("iteration %d: coefficient %d is not λ times the reference's", it, i)
+			}
+		}
+	}
+}

@@ -27,7 +27,7 @@ const (
 )
 
 type fftTables struct {
-	twist  [fftTop + 1][]gf  // twist[m][i] = b_{m-1}^i
+	twist  [fftTop + 1][][M]gf // twist[m][i][k] = b_{m-1}^i · z^k
 	alpha  [fftTop + 1][]vec // alpha[m][v] lanes: Σ k_i γ_i, k = 64v+lane
 	bottom vec               // Σ k_i b_i at m = 6
 }
@@ -43,10 +43,12 @@ func newFFTTables() *fftTables {
 	for m := fftTop; m > fftBottom; m-- {
 		top := basis[m-1]
 		n := 1 << (m - 5)
-		t.twist[m] = make([]gf, n)
+		t.twist[m] = make([][M]gf, n)
 		p := gf(1)
 		for i := range t.twist[m] {
-			t.twist[m][i] = p
+			for k := 0; k < M; k++ {
+				t.twist[m][i][k] = gfMul(p, 1<<k)
+			}
 			p = gfMul(p, top)
 		}
 		inv := gfInv(top)
@@ -110,8 +112,10 @@ func fftRec(out []vec, f []gf, m int) {
 	}
 	n := len(f)
 	tw := fftT.twist[m]
-	for i := 1; i < n; i++ {
-		f[i] = gfMul(f[i], tw[i])
+	if m < fftTop { // b_{M-1} = 1: no twist at the top
+		for i := 1; i < n; i++ {
+			f[i] = gfMulConst(f[i], &tw[i])
+		}
 	}
 	radixConvert(f)
 	h := n / 2
@@ -202,8 +206,10 @@ func fftTrRec(out []gf, in []vec, m int) {
 	}
 	radixConvertTr(out)
 	tw := fftT.twist[m]
-	for i := 1; i < n; i++ {
-		out[i] = gfMul(out[i], tw[i])
+	if m < fftTop {
+		for i := 1; i < n; i++ {
+			out[i] = gfMulConst(out[i], &tw[i])
+		}
 	}
 }
 
@@ -214,4 +220,13 @@ func vecLaneSum(v *vec) gf {
 		s |= gf(bits.OnesCount64(v[k])&1) << k
 	}
 	return s
+}
+
+// gfMulConst multiplies the secret a by a public constant c given as the
+// table c·z^k, k < M, with masks only.
+func gfMulConst(a gf, c *[M]gf) gf {
+	m := func(k uint) gf { return -((a >> k) & 1) }
+	return c[0]&m(0) ^ c[1]&m(1) ^ c[2]&m(2) ^ c[3]&m(3) ^ c[4]&m(4) ^
+		c[5]&m(5) ^ c[6]&m(6) ^ c[7]&m(7) ^ c[8]&m(8) ^ c[9]&m(9) ^
+		c[10]&m(10) ^ c[11]&m(11) ^ c[12]&m(12)
 }

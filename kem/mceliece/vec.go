@@ -5,8 +5,8 @@ package mceliece
 
 type vec = [M]uint64
 
-// vecMul sets h = f·g lane by lane.
-func vecMul(h, f, g *vec) {
+// vecMulLoop sets h = f·g lane by lane (the plain form of vecMul).
+func vecMulLoop(h, f, g *vec) {
 	var buf [2*M - 1]uint64
 	for i := 0; i < M; i++ {
 		fi := f[i]
