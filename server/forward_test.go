@@ -288,3 +288,24 @@ func fileOwner(fi os.FileInfo) string {
 	}
 	return u.Username
 }
+
+func TestBindAddress(t *testing.T) {
+	for _, tc := range []struct{ gp, req, want string }{
+		{"no", "", "127.0.0.1"}, {"no", "0.0.0.0", "127.0.0.1"}, {"no", "::1", "::1"},
+		{"yes", "localhost", ""}, {"yes", "127.0.0.1", ""},
+		{"clientspecified", "", ""}, {"clientspecified", "*", ""}, {"clientspecified", "localhost", "127.0.0.1"},
+		{"clientspecified", "192.0.2.1", "192.0.2.1"},
+	} {
+		if got := bindAddress(tc.gp, tc.req); got != tc.want {
+			t.Errorf("GatewayPorts %s, request %q: bind %q, want %q", tc.gp, tc.req, got, tc.want)
+		}
+	}
+}
+
+func TestRemoteForwardPrivilegedPortAndPermitListen(t *testing.T) {
+	e := startServer(t, "", "PermitListen 127.0.0.1:1")
+	if _, err := e.mustDial().Listen("tcp", "127.0.0.1:0"); err == nil {
+		t.Fatal("listen allowed outside PermitListen")
+	}
+	e.logs.waitLog(t, "reason=PermitListen")
+}

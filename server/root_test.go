@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -336,4 +337,71 @@ func TestChrootSFTP(t *testing.T) {
 		t.Fatal("session started in an unsafe chroot directory")
 	}
 	e2.logs.waitLog(t, "bad ownership or modes for chroot directory component")
+}
+
+// TestStreamLocalAsUser checks that Unix-socket forwarding uses the user's
+// file-system credentials, not the daemon's.
+func TestStreamLocalAsUser(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	e := startServer(t, "", "")
+	e.authorizeHome(name, "", e.key.PublicKey())
+
+	private := t.TempDir() // 0700 root: the user cannot reach sockets here
+	privSock := filepath.Join(private, "root-only.sock")
+	l, err := net.Listen("unix", privSock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoServer(t, l)
+
+	shared, err := os.MkdirTemp("/run", "pqsshd-sl-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shared) })
+	os.Chmod(shared, 0o1777)
+	pubSock := filepath.Join(shared, "public.sock")
+	l2, err := net.Listen("unix", pubSock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(pubSock, 0o666)
+	echoServer(t, l2)
+
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if d, err := c.Dial("unix", privSock); err == nil {
+		d.Close()
+		t.Fatal("user reached a socket in a root-only directory")
+	}
+	d, err := c.Dial("unix", pubSock)
+	if err != nil {
+		t.Fatalf("user could not reach a world-accessible socket: %v", err)
+	}
+	roundTrip(t, d)
+
+	// Remote streamlocal: the socket is created by (and belongs to) the user,
+	// and cannot be created where the user may not write.
+	if _, err := c.Listen("unix", filepath.Join(private, "nope.sock")); err == nil {
+		t.Fatal("user created a socket in a root-only directory")
+	}
+	rs := filepath.Join(shared, "remote.sock")
+	rl, err := c.Listen("unix", rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoServer(t, rl)
+	fi, err := os.Stat(rs)
+	if err != nil || fileOwner(fi) != name {
+		t.Fatalf("remote socket owner: %v %v", err, fi)
+	}
+	d2, err := net.Dial("unix", rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, d2)
 }
