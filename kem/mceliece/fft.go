@@ -28,8 +28,8 @@ const (
 
 type fftTables struct {
 	twist  [fftTop + 1][][M]gf // twist[m][i][k] = b_{m-1}^i · z^k
-	alpha  [fftTop + 1][]vec // alpha[m][v] lanes: Σ k_i γ_i, k = 64v+lane
-	bottom vec               // Σ k_i b_i at m = 6
+	alpha  [fftTop + 1][]vec   // alpha[m][v] lanes: Σ k_i γ_i, k = 64v+lane
+	bottom vec                 // Σ k_i b_i at m = 6
 }
 
 var fftT = newFFTTables()
