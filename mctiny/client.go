@@ -44,7 +44,8 @@ type ExchangeStats struct {
 
 // ClientConfig holds optional settings of Exchange.
 type ClientConfig struct {
-	// MaxWindow bounds the number of queries in flight; 0 means 128.
+	// MaxWindow bounds the number of queries in flight; 0 means 64 (about
+	// 80 kB of phase-1 queries, within a default Linux socket buffer).
 	MaxWindow int
 	// InitialRTO is the retransmission timeout before any round trip is
 	// measured (and always for phase 0, whose reply costs the server a
@@ -156,7 +157,7 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 		c.cfg = *cfg
 	}
 	if c.cfg.MaxWindow <= 0 {
-		c.cfg.MaxWindow = 128
+		c.cfg.MaxWindow = 64
 	}
 	if c.cfg.InitialRTO <= 0 {
 		c.cfg.InitialRTO = time.Second

@@ -19,6 +19,10 @@ import (
 func (s *Server) Serve(ctx context.Context, conn net.PacketConn) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// A previous Serve on conn may have left a deadline in the past.
+	if err := conn.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
 	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 
