@@ -237,6 +237,32 @@ func TestBannerAndMotd(t *testing.T) {
 	if got != "authorized use only\n" {
 		t.Fatalf("banner %q", got)
 	}
+	// Banner in a Match block applies to the matching user only.
+	other := filepath.Join(dir, "other-banner")
+	os.WriteFile(other, []byte("hello other\n"), 0o644)
+	e2 := startServer(t, "", "Match User nobody-here\n\tBanner "+other)
+	got = "unset"
+	cfg2 := e2.clientConfig(e2.user, e2.key)
+	cfg2.BannerCallback = func(m string) error { got = m; return nil }
+	c2, err := gossh.Dial("tcp", e2.addr, cfg2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2.Close()
+	if got != "unset" {
+		t.Fatalf("banner %q sent to a user the Match does not select", got)
+	}
+	e3 := startServer(t, "", "Match User "+e.user+"\n\tBanner "+other)
+	cfg3 := e3.clientConfig(e3.user, e3.key)
+	cfg3.BannerCallback = func(m string) error { got = m; return nil }
+	c3, err := gossh.Dial("tcp", e3.addr, cfg3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c3.Close()
+	if got != "hello other\n" {
+		t.Fatalf("Match banner %q", got)
+	}
 	s2, _ := c.NewSession()
 	defer s2.Close()
 	in, _ := s2.StdinPipe()

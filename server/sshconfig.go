@@ -7,6 +7,8 @@ import (
 
 	glssh "github.com/gliderlabs/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/config"
 )
 
 // maxBannerSize bounds the Banner file sent before authentication.
@@ -40,8 +42,23 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 	if cfg.MaxAuthTries == 0 {
 		sc.MaxAuthTries = -1 // unlimited, not x/crypto's default of 6
 	}
-	if b := cfg.Banner; b != "" && !strings.EqualFold(b, "none") {
-		sc.BannerCallback = func(gossh.ConnMetadata) string { return readBanner(b) }
+	sc.BannerCallback = func(conn gossh.ConnMetadata) string {
+		// Banner may depend on Match: resolve it for the user asking.
+		c := cfg
+		if cfg.HasMatch() {
+			ci := config.ConnInfo{User: conn.User()}
+			if st != nil {
+				ci.Address, ci.Host = st.host, st.host
+			}
+			if a, err := s.account(conn.User()); err == nil {
+				ci.Groups = a.GroupNames
+			}
+			c = cfg.ForConnection(ci)
+		}
+		if b := c.Banner; b != "" && !strings.EqualFold(b, "none") {
+			return readBanner(b)
+		}
+		return ""
 	}
 	s.mu.RLock()
 	hook := s.configHook
