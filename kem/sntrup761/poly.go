@@ -57,19 +57,41 @@ func karatsuba(out, a, b, tmp []int32) {
 }
 
 // schoolbook sets out[:2n] = a*b for len(a) == len(b) == n, n a multiple
-// of 4 and at most 48, four rows of a at a time.
+// of 4 and at most 48.
+//
+// Two output coefficients come out of each 64-bit multiply-add: with
+// B_j = b_j + b_(j+1)*2^32 (an exact int64, b zero outside 0..n-1),
+// O_m = sum_i a_i*B_(2m-i) = c_(2m) + c_(2m+1)*2^32 where c = a*b. Every
+// |c_k| < 2^31 here (see mulSmall), so both halves come back exactly. Rows
+// of a are taken four at a time.
 func schoolbook(out, a, b []int32) {
-	clear(out)
 	n := len(b)
-	var bp [48 + 6]int32 // b with three zeros either side
-	copy(bp[3:], b)
-	for i := 0; i+3 < len(a); i += 4 {
-		a0, a1, a2, a3 := a[i], a[i+1], a[i+2], a[i+3]
-		o := out[i : i+n+3]
-		for j := range o {
-			w := bp[j : j+4]
-			o[j] += a0*w[3] + a1*w[2] + a2*w[1] + a3*w[0]
+	const off = 4
+	var bp [48 + 2*off]int64 // bp[x] = B_(x-off)
+	for j := -1; j < n; j++ {
+		lo := int64(0)
+		if j >= 0 {
+			lo = int64(b[j])
 		}
+		hi := int64(0)
+		if j+1 < n {
+			hi = int64(b[j+1])
+		}
+		bp[j+off] = lo + hi<<32
+	}
+	var o [48]int64
+	for i := 0; i+3 < len(a); i += 4 {
+		a0, a1, a2, a3 := int64(a[i]), int64(a[i+1]), int64(a[i+2]), int64(a[i+3])
+		oo := o[i/2 : i/2+n/2+2]
+		for m := range oo {
+			w := bp[2*m+off-3 : 2*m+off+1]
+			oo[m] += a0*w[3] + a1*w[2] + a2*w[1] + a3*w[0]
+		}
+	}
+	for m := range n {
+		c0 := int64(int32(o[m]))
+		out[2*m] = int32(c0)
+		out[2*m+1] = int32((o[m] - c0) >> 32)
 	}
 }
 
