@@ -174,23 +174,80 @@ func checkPTY(t *testing.T, p pair, kex, want string) {
 		t.Fatal(err)
 	}
 	from := len(s.Log())
-	typed := "tty; echo pty-$((6*7))\nexit 3\n"
-	res, err := p.cc.Run(ctx, harness.Exec{
-		Args:  []string{"script", "-qfec", shellQuote(argv), "/dev/null"},
-		Stdin: &slowReader{r: strings.NewReader(typed), delay: time.Second},
-	})
+
+	// Type like a user: wait for the prompt, type a command, wait for its
+	// output, then exit. Standard input stays open until the client is
+	// done, as a terminal's would.
+	inR, inW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := string(res.Stdout)
-	if !strings.Contains(out, "pty-42") || !strings.Contains(out, "/dev/pts/") {
-		t.Errorf("terminal session output %q lacks pty-42 and /dev/pts/ (stderr %s)", out, res.Stderr)
+	defer inW.Close()
+	out := &watchedBuffer{}
+	type ran struct {
+		res *harness.Result
+		err error
 	}
-	if res.ExitCode != 3 {
-		t.Errorf("terminal session exit status %d, want 3\noutput: %s\nserver log:\n%s", res.ExitCode, out, s.Log()[from:])
+	done := make(chan ran, 1)
+	go func() {
+		res, err := p.cc.Run(ctx, harness.Exec{
+			Args:  []string{"script", "-qfec", shellQuote(argv), "/dev/null"},
+			Stdin: inR, Stdout: out,
+		})
+		inR.Close()
+		done <- ran{res, err}
+	}()
+	step := func(wait, typed string) {
+		t.Helper()
+		if !out.waitFor(ctx, wait) {
+			t.Fatalf("terminal session: no %q in output %q\nserver log:\n%s", wait, out.String(), s.Log()[from:])
+		}
+		inW.WriteString(typed)
+	}
+	step("# ", "tty; echo pty-$((6*7))\n")
+	step("pty-42", "exit 3\n")
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(out.String(), "/dev/pts/") {
+		t.Errorf("terminal session output %q lacks the tty's /dev/pts/ name", out)
+	}
+	if r.res.ExitCode != 3 {
+		t.Errorf("terminal session exit status %d, want 3\noutput: %s\nserver log:\n%s", r.res.ExitCode, out, s.Log()[from:])
 	}
 	// script merges the client's stderr into its output.
-	checkKex(t, p, s, from, &harness.Result{Stderr: out}, want)
+	checkKex(t, p, s, from, &harness.Result{Stderr: out.String()}, want)
+}
+
+// watchedBuffer collects output and lets a test wait for a string in it.
+type watchedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *watchedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *watchedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// waitFor polls for s in the output until ctx ends.
+func (w *watchedBuffer) waitFor(ctx context.Context, s string) bool {
+	for !strings.Contains(w.String(), s) {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return true
 }
 
 type countingHash struct {
@@ -201,19 +258,6 @@ type countingHash struct {
 func (c *countingHash) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
 	return c.Hash.Write(p)
-}
-
-// slowReader waits before its first byte, so typed input reaches the
-// remote shell after its prompt rather than racing the login.
-type slowReader struct {
-	r     *strings.Reader
-	delay time.Duration
-	once  sync.Once
-}
-
-func (s *slowReader) Read(p []byte) (int, error) {
-	s.once.Do(func() { time.Sleep(s.delay) })
-	return s.r.Read(p)
 }
 
 // shellQuote joins argv into one sh command line.

@@ -204,6 +204,9 @@ func (c *Container) close() error {
 	return errors.Join(errs...)
 }
 
+// NetNS is the name of the container's network namespace (for ip -n).
+func (c *Container) NetNS() string { return c.netns }
+
 // Path is the host path of path inside the container (through the
 // container's PID 1, so it sees the container's mounts).
 func (c *Container) Path(path string) string {

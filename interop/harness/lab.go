@@ -4,6 +4,7 @@ package harness
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +34,7 @@ type Options struct {
 // everything down: processes, namespaces, mounts, scratch files.
 type Lab struct {
 	opts Options
-	tag  string // "pqi<pid>": prefix of every namespace this run creates
+	tag  string // "pqi<pid>-<nonce>": prefix of every namespace this lab creates
 	hub  string // network namespace holding the bridge
 	work string // scratch directory for overlay upper layers and logs
 
@@ -67,7 +68,9 @@ func NewLab(ctx context.Context, opts Options) (*Lab, error) {
 	}
 	cleanStale(ctx, opts.Log)
 
-	tag := "pqi" + strconv.Itoa(os.Getpid())
+	var nonce [3]byte
+	rand.Read(nonce[:])
+	tag := fmt.Sprintf("pqi%d-%x", os.Getpid(), nonce)
 	work, err := os.MkdirTemp("", tag+"-")
 	if err != nil {
 		return nil, fmt.Errorf("harness: %w", err)
