@@ -22,4 +22,28 @@
 // The package implements circl's kem.Scheme (see Scheme). Randomness comes
 // from crypto/rand; GenerateKeyPairFrom and EncapsulateFrom take an
 // io.Reader for tests that replay known answers.
+//
+// Choices where the specification is silent:
+//
+//   - Randomness is drawn in the "bulk" pattern of liboqs and OpenSSH (one
+//     4*761-byte read per random polynomial, then 191 bytes for rho), so
+//     GenerateKeyPairFrom and EncapsulateFrom on a NIST DRBG reproduce
+//     liboqs's known answers. The official round 3 KAT's one-word-at-a-time
+//     pattern is reproduced by the package's tests.
+//   - DeriveKeyPair and EncapsulateDeterministically take 32-byte seeds and
+//     expand them with SHAKE256 under the labels "pqssh sntrup761
+//     DeriveKeyPair v1" and "pqssh sntrup761 EncapsulateDeterministically
+//     v1" into the same randomness stream. No other implementation defines
+//     these; they are stable within pqssh.
+//   - UnmarshalBinaryPublicKey accepts every 1158-byte string, as the
+//     specification's Decode and OpenSSH do (out-of-range values are reduced
+//     modulo q), and MarshalBinary returns the bytes unchanged, so the hash
+//     of the public key that encapsulation binds is that of the received
+//     bytes. UnmarshalBinaryPrivateKey checks only the length.
+//
+// Speed: key generation is dominated by the inversion in R/q, done with
+// 2p-1 constant-time divsteps over four 16-bit lanes per 64-bit word
+// (recipq.go); the inversion in R/3 is bit-sliced (recip3.go); products use
+// Karatsuba over packed schoolbook blocks (poly.go). docs/benchmarks.md has
+// the measured figures.
 package sntrup761

@@ -11,9 +11,10 @@ package sntrup761
 // and needs one multiplication per coefficient instead of two.
 //
 // Coefficients live in 16-bit lanes, four to a uint64, with values in
-// [0, 2q) (lazy reduction). Multiplication of a whole word by the public-in-
-// this-step scalar uses Shoup's method on the even and the odd lanes
-// separately (32-bit slots, so lane products never collide). No branch or
+// [0, 2q) (lazy reduction). Multiplication of a whole word by the step's
+// scalar uses Shoup's method on the even and the odd lanes
+// separately (32-bit slots, so lane products never collide); the scalar is
+// secret but only ever a multiplicand. No branch or
 // index depends on the data.
 
 const (
