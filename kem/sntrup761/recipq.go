@@ -28,13 +28,16 @@ const (
 )
 
 // mulShoup returns, lane by lane, s*x mod q in [0, 2q) for lanes x < 2^14,
-// given s in [0, q] and sp = floor(s*2^16/q).
+// given s in [0, q] and sp = floor(s*2^16/q). The quotients
+// floor(x*sp/2^16) need 32-bit slots, so they are computed on the even and
+// the odd lanes separately; the remainders x*s - quotient*q lie in
+// [0, 2q) for every lane, so the packed difference of two plain 64-bit
+// products is exact (no lane borrows from or carries into another).
 func mulShoup(x, s, sp uint64) uint64 {
 	e := x & even32
 	o := (x >> 16) & even32
-	qe := ((e * sp) >> 16) & even32
-	qo := ((o * sp) >> 16) & even32
-	return (e*s - qe*q) | (o*s-qo*q)<<16
+	quot := ((e*sp)>>16)&even32 | ((o*sp)>>16)&even32<<16
+	return x*s - quot*q
 }
 
 // reduce2q maps lanes in [0, 4q) to [0, 2q).
