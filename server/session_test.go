@@ -275,3 +275,22 @@ func TestInteractiveLoginShell(t *testing.T) {
 		t.Fatalf("login shell output %q, want %q", out.String(), want)
 	}
 }
+
+// TestRekeyDuringTransfer makes the server rekey every 64 KiB (with the
+// default post-quantum key exchange) while 4 MiB go through cat.
+func TestRekeyDuringTransfer(t *testing.T) {
+	e := startServer(t, "", "RekeyLimit 64K")
+	c := e.mustDial()
+	s, _ := c.NewSession()
+	defer s.Close()
+	data := make([]byte, 4<<20)
+	rand.Read(data)
+	s.Stdin = bytes.NewReader(data)
+	out, err := s.Output("cat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, data) {
+		t.Fatalf("%d bytes back, different from the %d sent", len(out), len(data))
+	}
+}

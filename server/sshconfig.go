@@ -26,6 +26,8 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 			KeyExchanges: cfg.KexAlgorithms,
 			Ciphers:      cfg.Ciphers,
 			MACs:         cfg.MACs,
+			// RekeyLimit's data limit (the library counts per direction).
+			RekeyThreshold: cfg.RekeyLimit,
 		},
 		MaxAuthTries:            cfg.MaxAuthTries,
 		PublicKeyAuthAlgorithms: cfg.PubkeyAcceptedAlgorithms,

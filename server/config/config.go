@@ -41,6 +41,7 @@ type Config struct {
 	HostKeyAlgorithms          []string
 	RevokedKeys                string
 	ChrootDirectory            string
+	RekeyLimit                 uint64 // bytes; 0: the library's default
 	AuthorizedKeysCommand      string
 	AuthorizedKeysCommandUser  string
 	PerSourceMaxStartups       int    // 0: none

@@ -47,6 +47,9 @@ PermitRootLogin yes
 	if c.LoginGraceTime != 90*time.Second {
 		t.Errorf("LoginGraceTime %v", c.LoginGraceTime)
 	}
+	if c2 := mustParse(t, "RekeyLimit 512M none"); c2.RekeyLimit != 512<<20 {
+		t.Errorf("RekeyLimit %d", c2.RekeyLimit)
+	}
 	if c.PermitRootLogin != "no" {
 		t.Errorf("PermitRootLogin %q: the first value must win", c.PermitRootLogin)
 	}
@@ -79,6 +82,8 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		{"AuthorizedKeysCommand bin/x", "sshd_config:1: AuthorizedKeysCommand \"bin/x\" must be an absolute path"},
 		{"AuthorizedPrincipalsFile x", "sshd_config:1: unsupported option \"AuthorizedPrincipalsFile\""},
 		{"SetEnv NOEQUALS", "sshd_config:1: SetEnv: expected NAME=VALUE"},
+		{"RekeyLimit 1G 1h", "sshd_config:1: RekeyLimit: time-based rekeying"},
+		{"RekeyLimit 1X", "sshd_config:1: RekeyLimit: bad size"},
 		{"Port 99999", "sshd_config:1: Port: bad port number"},
 		{"KexAlgorithms curve25519-sha256,foo-kex", `sshd_config:1: KexAlgorithms: unsupported algorithm "foo-kex"`},
 		{"KexAlgorithms +sntrup-typo", `unsupported algorithm "sntrup-typo"`},

@@ -405,6 +405,31 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.AuthorizedKeysCommandUser })})
+	add(&option{name: "RekeyLimit",
+		set: func(c *Config, a []string) error {
+			if len(a) < 1 || len(a) > 2 {
+				return fmt.Errorf("RekeyLimit takes a data limit and an optional time limit")
+			}
+			if len(a) == 2 && a[1] != "none" {
+				return fmt.Errorf("RekeyLimit: time-based rekeying (%q) is not supported; use none", a[1])
+			}
+			if a[0] == "default" {
+				c.RekeyLimit = 0
+				return nil
+			}
+			n, err := parseSize(a[0])
+			if err != nil {
+				return fmt.Errorf("RekeyLimit: %w", err)
+			}
+			c.RekeyLimit = n
+			return nil
+		},
+		dump: func(c *Config) []string {
+			if c.RekeyLimit == 0 {
+				return []string{"0", "0"}
+			}
+			return []string{strconv.FormatUint(c.RekeyLimit, 10), "0"}
+		}})
 	add(&option{name: "ChrootDirectory", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
@@ -550,6 +575,25 @@ func ParseTime(s string) (time.Duration, error) {
 		total += time.Duration(n) * time.Second
 	}
 	return total, nil
+}
+
+// parseSize parses a byte count with an optional K, M or G suffix (powers
+// of 1024), as sshd_config's RekeyLimit; at least 16 bytes.
+func parseSize(v string) (uint64, error) {
+	mult := uint64(1)
+	switch {
+	case strings.HasSuffix(v, "K"), strings.HasSuffix(v, "k"):
+		mult, v = 1<<10, v[:len(v)-1]
+	case strings.HasSuffix(v, "M"), strings.HasSuffix(v, "m"):
+		mult, v = 1<<20, v[:len(v)-1]
+	case strings.HasSuffix(v, "G"), strings.HasSuffix(v, "g"):
+		mult, v = 1<<30, v[:len(v)-1]
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n*mult < 16 || n > (1<<63)/mult {
+		return 0, fmt.Errorf("bad size %q", v)
+	}
+	return n * mult, nil
 }
 
 func parseMaxStartups(s string) (MaxStartups, error) {
