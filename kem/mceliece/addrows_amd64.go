@@ -21,3 +21,18 @@ func addMaskedRows(dst []uint64, src [][rowStride]uint64, lo int, masks []uint64
 	}
 	addMaskedRowsAVX2(&dst[0], len(dst), &src[0][lo], rowStride*8, &masks[0], len(masks))
 }
+
+//go:noescape
+func addRowsByBitsAVX2(dst *uint64, n int, src *uint64, stride int, bits uint64, nm int)
+
+// addRowsByBits sets dst[x] ^= Σ_{j<nm} src[j][lo+x] & -(bits>>j & 1).
+func addRowsByBits(dst []uint64, src [][rowStride]uint64, lo int, bits uint64, nm int) {
+	if nm == 0 || len(dst) == 0 {
+		return
+	}
+	if !useAVX2 || len(dst)%4 != 0 || len(src) < nm || lo+len(dst) > rowStride {
+		addRowsByBitsGeneric(dst, src, lo, bits, nm)
+		return
+	}
+	addRowsByBitsAVX2(&dst[0], len(dst), &src[0][lo], rowStride*8, bits, nm)
+}

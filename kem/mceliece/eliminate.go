@@ -24,6 +24,9 @@ package mceliece
 
 const fixWindow = 128
 
+// colChunk is the number of words per column chunk in the elimination.
+const colChunk = 32
+
 // eliminatePanels reduces pivot rows r0..r1-1; r0 and r1 are multiples of
 // 32 and a panel never crosses a word boundary.
 func eliminatePanels(h *matrix, r0, r1 int) bool {
@@ -121,19 +124,23 @@ func panel(h *matrix, r0, w int) bool {
 	}
 	clear(pbuf)
 
-	// Step 4: clear the panel columns in every other row.
-	pr := h[r0 : r0+w]
+	// Step 4: clear the panel columns in every other row. Columns are
+	// processed in chunks of colChunk words across all rows, so that the
+	// chunk of the w pivot rows stays in the L1 cache.
+	var coef [Rows]uint64
 	for i := 0; i < Rows; i++ {
-		if i == r0 {
-			i += w - 1
-			continue
+		coef[i] = (h[i][p] >> o) & wmask
+	}
+	pr := h[r0 : r0+w]
+	for c0 := lo; c0 < rowStride; c0 += colChunk {
+		c1 := min(c0+colChunk, rowStride)
+		for i := 0; i < Rows; i++ {
+			if i == r0 {
+				i += w - 1
+				continue
+			}
+			addRowsByBits(h[i][c0:c1], pr, c0, coef[i], w)
 		}
-		c := (h[i][p] >> o) & wmask
-		var ms [64]uint64
-		for j := 0; j < w; j++ {
-			ms[j] = -((c >> j) & 1)
-		}
-		addMaskedRows(h[i][lo:], pr, lo, ms[:w])
 	}
 	return true
 }
@@ -159,6 +166,17 @@ func invertSmall(z, zi *[64]uint64, w int) {
 // addMaskedRowsGeneric sets dst[x] ^= Σ_j src[j][lo+x] & masks[j].
 func addMaskedRowsGeneric(dst []uint64, src [][rowStride]uint64, lo int, masks []uint64) {
 	for j, m := range masks {
+		s := src[j][lo : lo+len(dst)]
+		for x := range dst {
+			dst[x] ^= s[x] & m
+		}
+	}
+}
+
+// addRowsByBitsGeneric sets dst[x] ^= Σ_{j<nm} src[j][lo+x] & -(bits>>j & 1).
+func addRowsByBitsGeneric(dst []uint64, src [][rowStride]uint64, lo int, bits uint64, nm int) {
+	for j := 0; j < nm; j++ {
+		m := -((bits >> j) & 1)
 		s := src[j][lo : lo+len(dst)]
 		for x := range dst {
 			dst[x] ^= s[x] & m

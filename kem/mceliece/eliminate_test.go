@@ -104,3 +104,27 @@ func TestSortUint32(t *testing.T) {
 		}
 	}
 }
+
+// TestAddRowsByBits compares the bit-driven row kernel with the generic code.
+func TestAddRowsByBits(t *testing.T) {
+	h := randomMatrix(10)
+	for _, lo := range []int{0, 4, 24, 80, 100, 108} {
+		for _, nm := range []int{1, 7, 32, 64} {
+			bits := uint64(0x9E3779B97F4A7C15) >> (lo % 5)
+			for _, n := range []int{4, 32, rowStride - lo} {
+				if lo+n > rowStride {
+					continue
+				}
+				d1 := append([]uint64(nil), h[1600][lo:lo+n]...)
+				d2 := append([]uint64(nil), d1...)
+				addRowsByBits(d1, h[3:3+nm], lo, bits, nm)
+				addRowsByBitsGeneric(d2, h[3:3+nm], lo, bits, nm)
+				for x := range d1 {
+					if d1[x] != d2[x] {
+						t.Fatalf("lo %d nm %d n %d: word %d differs", lo, nm, n, x)
+					}
+				}
+			}
+		}
+	}
+}
