@@ -76,7 +76,7 @@ func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key g
 	}
 	if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok {
 		a := am.Algorithms()
-		args = append(args, "kex", a.KeyExchange, "hostkey", a.HostKey, "cipher", a.Read.Cipher)
+		args = append(args, "kex", a.KeyExchange, "pq", isPostQuantum(a.KeyExchange), "hostkey", a.HostKey, "cipher", a.Read.Cipher)
 		if !strings.Contains(a.Read.Cipher, "gcm") && !strings.Contains(a.Read.Cipher, "poly1305") {
 			args = append(args, "mac", a.Read.MAC)
 		}
@@ -432,4 +432,17 @@ func checkRevoked(path string, key gossh.PublicKey) error {
 		}
 	}
 	return nil
+}
+
+// isPostQuantum reports whether a key-exchange name is a post-quantum
+// hybrid (ML-KEM, Streamlined NTRU Prime or Classic McEliece combined with
+// X25519), so that logs show which logins are protected against
+// harvest-now-decrypt-later.
+func isPostQuantum(kex string) bool {
+	for _, p := range []string{"mlkem", "sntrup", "mceliece"} {
+		if strings.Contains(kex, p) {
+			return true
+		}
+	}
+	return false
 }

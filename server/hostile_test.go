@@ -257,3 +257,45 @@ func TestPerSourceMaxStartups(t *testing.T) {
 		t.Fatal("sourceBlock")
 	}
 }
+
+// TestMalformedRequests sends syntactically broken requests and channel
+// opens: each is refused, the connection and the server stay up.
+func TestMalformedRequests(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	junk := []byte{0xff, 0xff, 0xff, 0xff, 1, 2}
+	for _, typ := range []string{"tcpip-forward", "cancel-tcpip-forward", "streamlocal-forward@openssh.com", "no-such-request"} {
+		if ok, _, err := c.SendRequest(typ, true, junk); err != nil || ok {
+			t.Errorf("global %s with junk: ok=%v err=%v", typ, ok, err)
+		}
+	}
+	for _, typ := range []string{"direct-tcpip", "direct-streamlocal@openssh.com", "x11", "no-such-channel"} {
+		if ch, _, err := c.OpenChannel(typ, junk); err == nil {
+			ch.Close()
+			t.Errorf("channel %s with junk data accepted", typ)
+		}
+	}
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, typ := range []string{"pty-req", "env", "exec", "subsystem", "signal", "window-change", "x11-req", "break"} {
+		if ok, err := s.SendRequest(typ, true, junk); err != nil || ok {
+			t.Errorf("session %s with junk: ok=%v err=%v", typ, ok, err)
+		}
+	}
+	// Terminal modes with a truncated entry and unknown opcodes.
+	pty := gossh.Marshal(struct {
+		Term          string
+		Cols, Rows    uint32
+		Width, Height uint32
+		Modes         string
+	}{"xterm", 80, 24, 0, 0, string([]byte{200, 0, 0, 0, 1, 53, 0, 0})})
+	if ok, err := s.SendRequest("pty-req", true, pty); err != nil || !ok {
+		t.Errorf("pty-req with odd modes: ok=%v err=%v", ok, err)
+	}
+	if out, err := s.Output("echo still-alive"); err != nil || !strings.Contains(string(out), "still-alive") {
+		t.Fatalf("session after junk: %q %v", out, err)
+	}
+}

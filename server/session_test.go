@@ -53,13 +53,16 @@ func TestExitSignal(t *testing.T) {
 
 func TestLogNamesKex(t *testing.T) {
 	e := startServer(t, "", "")
-	for _, kex := range []string{"mlkem768x25519-sha256", "curve25519-sha256"} {
-		c, err := e.dial(e.user, e.key, kex)
+	for _, tc := range []struct {
+		kex string
+		pq  bool
+	}{{"mlkem768x25519-sha256", true}, {"curve25519-sha256", false}} {
+		c, err := e.dial(e.user, e.key, tc.kex)
 		if err != nil {
-			t.Fatalf("%s: %v", kex, err)
+			t.Fatalf("%s: %v", tc.kex, err)
 		}
 		c.Close()
-		e.logs.waitLog(t, "kex="+kex+" ")
+		e.logs.waitLog(t, fmt.Sprintf("kex=%s pq=%v ", tc.kex, tc.pq))
 	}
 }
 
