@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -44,6 +45,11 @@ type Dialer struct {
 	ResolveJump func(spec string) (*config.Resolved, error)
 	// Stderr receives the stderr of a ProxyCommand; nil means os.Stderr.
 	Stderr io.Writer
+	// KeyExchangeMethods are key-exchange implementations used by this
+	// connection only (ssh.Config.KeyExchangeMethods), e.g. a McEliece
+	// method with a pre-generated key pair. Their names must also be in
+	// Config.KexAlgorithms to be offered.
+	KeyExchangeMethods map[string]ssh.KeyExchangeMethod
 
 	agentConn net.Conn
 }
@@ -193,10 +199,11 @@ func (d *Dialer) ClientConfig(db *knownhosts.DB, st *hostKeyState, auth *authent
 	}
 	cc := &ssh.ClientConfig{
 		Config: ssh.Config{
-			KeyExchanges:   r.KexAlgorithms,
-			Ciphers:        r.Ciphers,
-			MACs:           r.MACs,
-			RekeyThreshold: uint64(r.RekeyLimit),
+			KeyExchanges:       r.KexAlgorithms,
+			Ciphers:            r.Ciphers,
+			MACs:               r.MACs,
+			RekeyThreshold:     uint64(r.RekeyLimit),
+			KeyExchangeMethods: d.KeyExchangeMethods,
 		},
 		User:              r.User,
 		HostKeyCallback:   d.hostKeyCallback(db, st),
@@ -557,20 +564,25 @@ func (d *Dialer) proxyCommand(command string) (net.Conn, error) {
 
 // cmdConn is a net.Conn over a child process's stdout and stdin.
 type cmdConn struct {
-	cmd *exec.Cmd
-	r   io.ReadCloser
-	w   io.WriteCloser
+	cmd  *exec.Cmd
+	r    io.ReadCloser
+	w    io.WriteCloser
+	once sync.Once
 }
 
 func (c *cmdConn) Read(b []byte) (int, error)  { return c.r.Read(b) }
 func (c *cmdConn) Write(b []byte) (int, error) { return c.w.Write(b) }
+// Close closes the pipes and ends the proxy command (SIGHUP, as ssh
+// does), once.
 func (c *cmdConn) Close() error {
-	c.w.Close()
-	c.r.Close()
-	if c.cmd.Process != nil {
-		c.cmd.Process.Kill()
-	}
-	c.cmd.Wait()
+	c.once.Do(func() {
+		c.w.Close()
+		c.r.Close()
+		if c.cmd.Process != nil {
+			c.cmd.Process.Signal(syscall.SIGHUP)
+		}
+		c.cmd.Wait()
+	})
 	return nil
 }
 func (c *cmdConn) LocalAddr() net.Addr                { return pipeAddr{} }

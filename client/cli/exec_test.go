@@ -97,7 +97,7 @@ const pqWarning = "** WARNING: connection is not using a post-quantum key exchan
 
 func TestClassicalKexWarns(t *testing.T) {
 	f := newFixture(t)
-	f.srv.Config.KeyExchanges = []string{"curve25519-sha256"}
+	f.srv.SetKeyExchanges("curve25519-sha256")
 	r := f.run(nil, "-v", "test", "true")
 	if r.code != 0 {
 		t.Fatal(r)
@@ -121,7 +121,7 @@ func TestClassicalKexWarns(t *testing.T) {
 
 func TestNoCommonKex(t *testing.T) {
 	f := newFixture(t)
-	f.srv.Config.KeyExchanges = []string{"curve25519-sha256"}
+	f.srv.SetKeyExchanges("curve25519-sha256")
 	r := f.run(nil, "-o", "KexAlgorithms=mlkem768x25519-sha256", "test", "true")
 	want := "Unable to negotiate with 127.0.0.1 port "
 	if r.code != 255 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "no matching key exchange method found. Their offer: curve25519-sha256") {

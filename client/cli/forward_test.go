@@ -284,3 +284,29 @@ func TestServerAlive(t *testing.T) {
 }
 
 var _ = bytes.NewReader
+
+func TestEscapeCommandLineAndDisconnect(t *testing.T) {
+	f := newFixture(t)
+	echo, lport := echoServer(t), freePort(t)
+	pr, pw := io.Pipe()
+	done := make(chan result, 1)
+	// -tt: a PTY is requested even without a local terminal, so escapes
+	// are active.
+	go func() { done <- f.run(pr, "-tt", "test", "cat >/dev/null") }()
+	fmt.Fprintf(pw, "\r~C-L%d:127.0.0.1:%d\r", lport, echo)
+	got := roundTrip(t, dialRetry(t, fmt.Sprintf("127.0.0.1:%d", lport)), "via ~C")
+	if got != "echo:via ~C" {
+		t.Fatalf("~C -L forward: %q", got)
+	}
+	fmt.Fprint(pw, "\r~.")
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("~. did not disconnect")
+	}
+	pw.Close()
+	if r.code != 255 || !strings.Contains(r.stderr, "Forwarding port.") || !strings.Contains(r.stderr, "Connection to 127.0.0.1 closed.") {
+		t.Fatalf("~. : %v", r)
+	}
+}

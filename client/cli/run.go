@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
@@ -59,6 +60,9 @@ func Run(env *Env) int {
 	if env.Prog == "" {
 		env.Prog = "pqssh"
 	}
+	// Diagnostics, escape messages and the remote stderr all go to
+	// Stderr from different goroutines.
+	env.Stderr = &lockedWriter{w: env.Stderr}
 	a, err := parseArgs(env.Args)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n%s\n", env.Prog, err, usage)
@@ -296,4 +300,16 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

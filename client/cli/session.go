@@ -218,6 +218,11 @@ func (s *session) shell() int {
 	case err = <-waitErr:
 	case <-disconnect:
 		s.c.Close()
+		// Let the output copies finish before returning.
+		select {
+		case <-waitErr:
+		case <-time.After(2 * time.Second):
+		}
 		if raw {
 			s.log.SetRaw(true)
 		}

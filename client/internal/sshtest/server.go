@@ -35,6 +35,7 @@ type Server struct {
 	mu         sync.Mutex
 	authorized [][]byte
 	password   string
+	kex        []string
 	l          net.Listener
 	// Env records the environment variables clients set.
 	Env map[string]string
@@ -114,8 +115,21 @@ func (s *Server) Start(t testing.TB) *Server {
 // Port returns the listening port.
 func (s *Server) Port() int { return s.Addr.Port }
 
+// SetKeyExchanges limits the key exchanges the server offers.
+func (s *Server) SetKeyExchanges(names ...string) {
+	s.mu.Lock()
+	s.kex = names
+	s.mu.Unlock()
+}
+
 func (s *Server) serve(nc net.Conn) {
-	conn, chans, reqs, err := ssh.NewServerConn(nc, s.Config)
+	// Each connection gets its own copy: the SSH library fills in
+	// defaults in the config it is given.
+	s.mu.Lock()
+	cfg := *s.Config
+	cfg.KeyExchanges = s.kex
+	s.mu.Unlock()
+	conn, chans, reqs, err := ssh.NewServerConn(nc, &cfg)
 	if err != nil {
 		nc.Close()
 		return
