@@ -572,6 +572,7 @@ type cmdConn struct {
 
 func (c *cmdConn) Read(b []byte) (int, error)  { return c.r.Read(b) }
 func (c *cmdConn) Write(b []byte) (int, error) { return c.w.Write(b) }
+
 // Close closes the pipes and ends the proxy command (SIGHUP, as ssh
 // does), once.
 func (c *cmdConn) Close() error {
