@@ -128,3 +128,39 @@ func TestAddRowsByBits(t *testing.T) {
 		}
 	}
 }
+
+// TestGenPoly checks that g is monic of degree T with g(β) = 0 in
+// GF(2^13)[y]/F(y), for a few random β.
+func TestGenPoly(t *testing.T) {
+	r := drbg(61)
+	for it := 0; it < 3; it++ {
+		var beta [T]gf
+		copy(beta[:], randomGF(r, T))
+		g, ok := genPoly(&beta)
+		if !ok {
+			t.Fatal("random β rejected")
+		}
+		// Σ g_i β^i + β^T == 0
+		var acc, pow [T]gf
+		pow[0] = 1
+		for i := 0; i <= T; i++ {
+			c := gf(1)
+			if i < T {
+				c = g[i]
+			}
+			for k := range acc {
+				acc[k] ^= gfMul(c, pow[k])
+			}
+			fqtMul(&pow, &pow, &beta)
+		}
+		if acc != ([T]gf{}) {
+			t.Fatalf("g(β) != 0")
+		}
+	}
+	// β in GF(2^13) (a constant) has degree-1 minimal polynomial: rejected.
+	var beta [T]gf
+	beta[0] = 5
+	if _, ok := genPoly(&beta); ok {
+		t.Fatal("constant β accepted")
+	}
+}

@@ -44,38 +44,72 @@ func fqtMul(out, a, b *[T]gf) {
 
 // genPoly computes the monic minimal polynomial g of beta, returning its
 // coefficients g_0..g_{T-1} (g_T = 1), or ok == false if its degree is below
-// T. It solves g_0 + g_1 β + … + g_{T-1} β^{T-1} = β^T by Gaussian
-// elimination with mask-based pivoting.
+// T. It solves g_0 + g_1 β + … + g_{T-1} β^{T-1} = β^T by Gauss–Jordan
+// elimination with mask-based pivoting. The T equations (one per coordinate
+// of GF(2^13)[y]/F(y)) are rows over the T+1 unknowns' columns β^c,
+// bit-sliced: lane c of row k is coordinate k of β^c.
 func genPoly(beta *[T]gf) (g [T]gf, ok bool) {
-	// mat[c] is the column β^c, c = 0..T.
-	var mat [T + 1][T]gf
-	mat[0][0] = 1
-	mat[1] = *beta
+	var col [T + 1][T]gf // col[c] = β^c
+	col[0][0] = 1
+	col[1] = *beta
 	for c := 2; c <= T; c++ {
-		fqtMul(&mat[c], &mat[c-1], beta)
+		fqtMul(&col[c], &col[c-1], beta)
+	}
+	var rows [T][3]vec
+	var tmp [64]gf
+	for k := 0; k < T; k++ {
+		for w := 0; w < 3; w++ {
+			clear(tmp[:])
+			for l := 0; l < 64 && 64*w+l <= T; l++ {
+				tmp[l] = col[64*w+l][k]
+			}
+			vecFromGF(&rows[k][w], tmp[:])
+		}
+	}
+	clear(col[:])
+	entry := func(r *[3]vec, c int) gf {
+		var x gf
+		for b := 0; b < M; b++ {
+			x |= gf(r[c>>6][b]>>(c&63)&1) << b
+		}
+		return x
 	}
 	fail := gf(0)
+	var bc, t vec
 	for j := 0; j < T; j++ {
+		w0 := j >> 6 // words below w0 are zero in every row at columns >= j
+		rj := &rows[j]
 		for k := j + 1; k < T; k++ {
-			mask := gfIsZeroMask(mat[j][j])
-			for c := j; c <= T; c++ {
-				mat[c][j] ^= mat[c][k] & mask
+			m := uint64(0) - uint64(gfIsZeroMask(entry(rj, j))&1)
+			for w := w0; w < 3; w++ {
+				for b := 0; b < M; b++ {
+					rj[w][b] ^= rows[k][w][b] & m
+				}
 			}
 		}
-		fail |= gfIsZeroMask(mat[j][j])
-		inv := gfInv(mat[j][j])
-		for c := j; c <= T; c++ {
-			mat[c][j] = gfMul(mat[c][j], inv)
+		piv := entry(rj, j)
+		fail |= gfIsZeroMask(piv)
+		vecBroadcast(&bc, gfInv(piv))
+		for w := w0; w < 3; w++ {
+			vecMul(&rj[w], &rj[w], &bc)
 		}
 		for k := 0; k < T; k++ {
-			if k != j {
-				t := mat[j][k]
-				for c := j; c <= T; c++ {
-					mat[c][k] ^= gfMul(mat[c][j], t)
+			if k == j {
+				continue
+			}
+			rk := &rows[k]
+			vecBroadcast(&bc, entry(rk, j))
+			for w := w0; w < 3; w++ {
+				vecMul(&t, &rj[w], &bc)
+				for b := 0; b < M; b++ {
+					rk[w][b] ^= t[b]
 				}
 			}
 		}
 	}
-	copy(g[:], mat[T][:])
+	for i := 0; i < T; i++ {
+		g[i] = entry(&rows[i], T)
+	}
+	clear(rows[:])
 	return g, fail == 0
 }
