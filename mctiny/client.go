@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"time"
 )
 
@@ -206,13 +207,22 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 		}()
 	}
 
-	// The reader.
+	// The reader. It is gone when Exchange returns, so that conn can be
+	// reused for another exchange.
+	if err := conn.SetReadDeadline(time.Time{}); err != nil {
+		return nil, fmt.Errorf("mctiny: %w", err)
+	}
 	rctx, stop := context.WithCancel(ctx)
-	defer stop()
 	pkts := make(chan []byte, 256)
 	rerr := make(chan error, 1)
-	go c.read(rctx, pkts, rerr)
-	defer conn.SetReadDeadline(time.Now())
+	var reader sync.WaitGroup
+	reader.Go(func() { c.read(rctx, pkts, rerr) })
+	defer func() {
+		stop()
+		conn.SetReadDeadline(time.Now())
+		reader.Wait()
+		conn.SetReadDeadline(time.Time{})
+	}()
 
 	c.qs[qPhase0].state = qReady
 	c.urgent = append(c.urgent, qPhase0)
