@@ -21,6 +21,10 @@ import (
 // testConfig resolves a configuration for srv with an agent holding the
 // user key.
 func testConfig(t *testing.T, srvPort int, extra ...string) *config.Resolved {
+	return testConfigB(t, srvPort, extra...)
+}
+
+func testConfigB(t testing.TB, srvPort int, extra ...string) *config.Resolved {
 	t.Helper()
 	home := t.TempDir()
 	opts := append([]string{
@@ -42,7 +46,7 @@ func testConfig(t *testing.T, srvPort int, extra ...string) *config.Resolved {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func userKey(t *testing.T) (ssh.Signer, agent.ExtendedAgent) {
+func userKey() (ssh.Signer, agent.ExtendedAgent) {
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	s, _ := ssh.NewSignerFromKey(priv)
 	kr := agent.NewKeyring()
@@ -51,7 +55,7 @@ func userKey(t *testing.T) (ssh.Signer, agent.ExtendedAgent) {
 }
 
 func TestDialLibrary(t *testing.T) {
-	signer, ag := userKey(t)
+	signer, ag := userKey()
 	srv := sshtest.New(t, signer.PublicKey()).Start(t)
 	cfg := testConfig(t, srv.Port())
 	d := &Dialer{Config: cfg, Agent: ag}
