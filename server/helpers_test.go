@@ -47,7 +47,7 @@ func (b *syncBuffer) String() string {
 // to the client's view of the connection).
 func (b *syncBuffer) waitLog(t *testing.T, s string) {
 	t.Helper()
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 1000; i++ { // up to 10 s: generous for a loaded machine
 		if strings.Contains(b.String(), s) {
 			return
 		}

@@ -220,7 +220,7 @@ func TestDaemonReloadPidFileAndShutdown(t *testing.T) {
 			break
 		}
 		nc.Close()
-		if i > 100 {
+		if i > 500 {
 			t.Fatal("still listening after SIGTERM")
 		}
 		time.Sleep(20 * time.Millisecond)
