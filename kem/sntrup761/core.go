@@ -9,18 +9,20 @@ import (
 // Core" and its KEM layer: KeyGen', Encap', Decap' with Hash, Confirm and
 // Session hashing (SHA-512 truncated to 32 bytes, prefixed by a domain byte).
 
-// hashPrefix returns the first 32 bytes of SHA-512(b || in...).
+// hashPrefix returns the first 32 bytes of SHA-512(b || in...). The inputs
+// of the KEM never exceed 1 + 1158 bytes, so the message is assembled on the
+// stack.
 func hashPrefix(b byte, in ...[]byte) [hashBytes]byte {
-	h := sha512.New()
-	h.Write([]byte{b})
+	var buf [1 + PublicKeySize]byte
+	msg := append(buf[:0], b)
 	for _, x := range in {
-		h.Write(x)
+		msg = append(msg, x...)
 	}
-	var sum [sha512.Size]byte
-	h.Sum(sum[:0])
+	sum := sha512.Sum512(msg)
 	var out [hashBytes]byte
 	copy(out[:], sum[:hashBytes])
 	clear(sum[:])
+	clear(buf[:])
 	return out
 }
 

@@ -59,10 +59,11 @@ func decode(out []uint16, s []byte, m []uint16) {
 		return
 	}
 	half := (n + 1) / 2
-	m2 := make([]uint16, half)
-	r2 := make([]uint16, half)
-	bottomR := make([]uint32, n/2)
-	bottomT := make([]uint32, n/2)
+	// Fixed-size buffers keep the recursion off the heap (n <= p).
+	var m2Buf, r2Buf [(p + 1) / 2]uint16
+	var bottomRBuf, bottomTBuf [p / 2]uint32
+	m2, r2 := m2Buf[:half], r2Buf[:half]
+	bottomR, bottomT := bottomRBuf[:n/2], bottomTBuf[:n/2]
 	i := 0
 	for ; i+1 < n; i += 2 {
 		mm := uint32(m[i]) * uint32(m[i+1])

@@ -266,3 +266,25 @@ func TestCrossKAT(t *testing.T) {
 		t.Error("a foreign key decapsulates the published ciphertext")
 	}
 }
+
+// TestArbitraryPrivateKey: any 1763-byte string parses, and decapsulation
+// with it returns 32 bytes without panicking (two-bit fields holding 3, and
+// a cache that does not match the public key, included).
+func TestArbitraryPrivateKey(t *testing.T) {
+	s := Scheme()
+	for _, fill := range []byte{0x00, 0xff, 0xaa} {
+		b := bytes.Repeat([]byte{fill}, PrivateKeySize)
+		sk, err := s.UnmarshalBinaryPrivateKey(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, _ := sk.MarshalBinary()
+		if !bytes.Equal(back, b) {
+			t.Fatal("MarshalBinary does not return the parsed bytes")
+		}
+		ss, err := s.Decapsulate(sk, bytes.Repeat([]byte{fill}, CiphertextSize))
+		if err != nil || len(ss) != SharedKeySize {
+			t.Fatalf("fill %#x: %x, %v", fill, ss, err)
+		}
+	}
+}
