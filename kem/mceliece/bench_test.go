@@ -6,38 +6,46 @@ import (
 )
 
 func BenchmarkKeypairF(b *testing.B) {
+	start := processCPU()
 	for b.Loop() {
 		if _, _, err := fScheme.GenerateKeyPairFrom(rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkKeypairPlain(b *testing.B) {
+	start := processCPU()
 	for b.Loop() {
 		if _, _, err := plainScheme.GenerateKeyPairFrom(rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkEncapsulate(b *testing.B) {
 	pk, _ := testKey(b)
+	start := processCPU()
 	for b.Loop() {
 		if _, _, err := Scheme().Encapsulate(pk); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkDecapsulate(b *testing.B) {
 	pk, sk := testKey(b)
 	ct, _, _ := Scheme().Encapsulate(pk)
+	start := processCPU()
 	for b.Loop() {
 		if _, err := Scheme().Decapsulate(sk, ct); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 // BenchmarkUnmarshalPrivateKey measures parsing a private key, which derives
@@ -45,9 +53,11 @@ func BenchmarkDecapsulate(b *testing.B) {
 func BenchmarkUnmarshalPrivateKey(b *testing.B) {
 	_, sk := testKey(b)
 	skb, _ := sk.MarshalBinary()
+	start := processCPU()
 	for b.Loop() {
 		if _, err := Scheme().UnmarshalBinaryPrivateKey(skb); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }

@@ -40,24 +40,32 @@ func FixedWeight(rand io.Reader) ([]byte, error) {
 		}
 		eq := uint32(0)
 		for i := 1; i < T; i++ {
-			for j := 0; j < i; j++ {
-				d := uint32(ind[i] ^ ind[j])
-				eq |= (d - 1) >> 31
+			a := uint32(ind[i])
+			for _, b := range ind[:i] {
+				eq |= ((a ^ uint32(b)) - 1) >> 31
 			}
 		}
 		if eq != 0 {
 			continue
 		}
-		e := make([]byte, eBytes)
-		for j := 0; j < T; j++ {
-			val := byte(1) << (ind[j] & 7)
-			pos := uint32(ind[j] >> 3)
-			for i := 0; i < eBytes; i++ {
-				d := uint32(i) ^ pos
-				mask := byte(0 - ((d - 1) >> 31))
-				e[i] |= val & mask
+		// e as 64-bit words, set with masks over every word.
+		var ew [rowWords]uint64
+		for _, v := range ind {
+			bit := uint64(1) << (v & 63)
+			pos := uint64(v >> 6)
+			for w := range ew {
+				d := uint64(w) ^ pos
+				ew[w] |= bit & -((d - 1) >> 63)
 			}
 		}
+		e := make([]byte, eBytes)
+		var eb [rowWords * 8]byte
+		for w, x := range ew {
+			binary.LittleEndian.PutUint64(eb[8*w:], x)
+		}
+		copy(e, eb[:])
+		clear(eb[:])
+		clear(ew[:])
 		return e, nil
 	}
 }
@@ -79,9 +87,9 @@ func Encode(pk []byte, e []byte) ([]byte, error) {
 	return c, nil
 }
 
-// encode computes C = He; the public-key rows are read as 64-bit words
+// encodeGeneric computes C = He; the public-key rows are read as 64-bit words
 // (628 = 78·8 + 4 bytes).
-func encode(c, pk, e []byte) {
+func encodeGeneric(c, pk, e []byte) {
 	var ew [RowBytes/8 + 1]uint64
 	tail := e[Rows/8:]
 	for i := 0; i < RowBytes/8; i++ {

@@ -1,0 +1,84 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func rowAndXorAVX2(out *uint64, pk *byte, e *byte, rows int)
+// For each row i < rows (RowBytes = 628 bytes apart in pk), out[i] is the
+// XOR of the four 64-bit lanes of XOR_k (row[32k:32k+32] AND e[32k:32k+32])
+// over the first 19·32 = 608 bytes of the row (the parity of out[i] is the
+// parity of row AND e over those bytes).
+TEXT ·rowAndXorAVX2(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ pk+8(FP), SI
+	MOVQ e+16(FP), DX
+	MOVQ rows+24(FP), CX
+
+rowloop:
+	VMOVDQU 0(SI), Y0
+	VPAND 0(DX), Y0, Y0
+	VMOVDQU 32(SI), Y1
+	VPAND 32(DX), Y1, Y1
+	VMOVDQU 64(SI), Y2
+	VPAND 64(DX), Y2, Y2
+	VMOVDQU 96(SI), Y3
+	VPAND 96(DX), Y3, Y3
+	VMOVDQU 128(SI), Y4
+	VPAND 128(DX), Y4, Y4
+	VPXOR Y4, Y0, Y0
+	VMOVDQU 160(SI), Y4
+	VPAND 160(DX), Y4, Y4
+	VPXOR Y4, Y1, Y1
+	VMOVDQU 192(SI), Y4
+	VPAND 192(DX), Y4, Y4
+	VPXOR Y4, Y2, Y2
+	VMOVDQU 224(SI), Y4
+	VPAND 224(DX), Y4, Y4
+	VPXOR Y4, Y3, Y3
+	VMOVDQU 256(SI), Y4
+	VPAND 256(DX), Y4, Y4
+	VPXOR Y4, Y0, Y0
+	VMOVDQU 288(SI), Y4
+	VPAND 288(DX), Y4, Y4
+	VPXOR Y4, Y1, Y1
+	VMOVDQU 320(SI), Y4
+	VPAND 320(DX), Y4, Y4
+	VPXOR Y4, Y2, Y2
+	VMOVDQU 352(SI), Y4
+	VPAND 352(DX), Y4, Y4
+	VPXOR Y4, Y3, Y3
+	VMOVDQU 384(SI), Y4
+	VPAND 384(DX), Y4, Y4
+	VPXOR Y4, Y0, Y0
+	VMOVDQU 416(SI), Y4
+	VPAND 416(DX), Y4, Y4
+	VPXOR Y4, Y1, Y1
+	VMOVDQU 448(SI), Y4
+	VPAND 448(DX), Y4, Y4
+	VPXOR Y4, Y2, Y2
+	VMOVDQU 480(SI), Y4
+	VPAND 480(DX), Y4, Y4
+	VPXOR Y4, Y3, Y3
+	VMOVDQU 512(SI), Y4
+	VPAND 512(DX), Y4, Y4
+	VPXOR Y4, Y0, Y0
+	VMOVDQU 544(SI), Y4
+	VPAND 544(DX), Y4, Y4
+	VPXOR Y4, Y1, Y1
+	VMOVDQU 576(SI), Y4
+	VPAND 576(DX), Y4, Y4
+	VPXOR Y4, Y2, Y2
+	VPXOR Y1, Y0, Y0
+	VPXOR Y3, Y2, Y2
+	VPXOR Y2, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPXOR X1, X0, X0
+	VPSHUFD $0x4E, X0, X1
+	VPXOR X1, X0, X0
+	VMOVQ X0, AX
+	MOVQ AX, (DI)
+	ADDQ $8, DI
+	ADDQ $628, SI
+	DECQ CX
+	JNZ  rowloop
+	VZEROUPPER
+	RET
