@@ -40,6 +40,8 @@ type connState struct {
 	grace     *time.Timer
 	kex       string
 	block     string // source address block, for PerSourceMaxStartups
+
+	authedCh, closedCh chan struct{} // closed on authentication, on close
 }
 
 // trackedConn carries the connState through gliderlabs' ConnCallback.
@@ -79,7 +81,8 @@ func (s *Server) handleConn(c net.Conn) {
 	if err != nil {
 		host = peer
 	}
-	st := &connState{id: nextConnID(), conn: c, peer: peer, host: host, start: time.Now(), server: s}
+	st := &connState{id: nextConnID(), conn: c, peer: peer, host: host, start: time.Now(), server: s,
+		authedCh: make(chan struct{}), closedCh: make(chan struct{})}
 	log := s.log.With("conn", st.id, "peer", peer)
 	s.mu.Lock()
 	s.peers[peer] = st
@@ -92,6 +95,7 @@ func (s *Server) handleConn(c net.Conn) {
 			log.Error("panic in connection handler; connection closed", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 		c.Close()
+		close(st.closedCh)
 		st.release()
 		st.mu.Lock()
 		authed, failures := st.authed, st.failures
@@ -157,6 +161,9 @@ func (st *connState) release() {
 // toward MaxStartups and the grace timer stops.
 func (st *connState) authenticated(user string) {
 	st.mu.Lock()
+	if !st.authed {
+		close(st.authedCh)
+	}
 	st.authed = true
 	st.user = user
 	st.mu.Unlock()

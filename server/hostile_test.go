@@ -221,17 +221,34 @@ func TestPanicIsContained(t *testing.T) {
 
 func TestConfigHookSeesEveryConnection(t *testing.T) {
 	e := startServer(t, "", "")
-	seen := make(chan string, 1)
+	seen := make(chan ConnInfo, 1)
 	e.srv.SetConfigHook(func(ci ConnInfo, sc *gossh.ServerConfig) {
 		// Restrict this connection to one method: the hook's changes apply.
 		sc.KeyExchanges = []string{"curve25519-sha256"}
-		seen <- ci.RemoteAddr.String()
+		seen <- ci
 	})
 	c := e.mustDial()
-	if got := <-seen; got != c.LocalAddr().String() {
+	ci := <-seen
+	if got := ci.RemoteAddr.String(); got != c.LocalAddr().String() {
 		t.Fatalf("hook saw %s, client is %s", got, c.LocalAddr())
 	}
 	e.logs.waitLog(t, "kex=curve25519-sha256 ")
+	select {
+	case <-ci.Authenticated:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Authenticated not closed after login")
+	}
+	select {
+	case <-ci.Closed:
+		t.Fatal("Closed before the connection ended")
+	default:
+	}
+	c.Close()
+	select {
+	case <-ci.Closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Closed not closed after the connection ended")
+	}
 }
 
 func TestPerSourceMaxStartups(t *testing.T) {

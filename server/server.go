@@ -73,6 +73,11 @@ func (s *Server) SetConfigHook(fn func(c ConnInfo, sc *gossh.ServerConfig)) {
 type ConnInfo struct {
 	RemoteAddr net.Addr
 	LocalAddr  net.Addr
+	// Authenticated is closed when the connection authenticates, Closed
+	// when it ends (either way): the points where memory reserved for an
+	// unauthenticated key exchange can be released.
+	Authenticated <-chan struct{}
+	Closed        <-chan struct{}
 }
 
 // New returns a server for cfg, loading (or generating) its host keys.

@@ -69,6 +69,7 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 		ci := ConnInfo{}
 		if st != nil {
 			ci.RemoteAddr, ci.LocalAddr = st.conn.RemoteAddr(), st.conn.LocalAddr()
+			ci.Authenticated, ci.Closed = st.authedCh, st.closedCh
 		}
 		hook(ci, sc)
 	}
