@@ -195,7 +195,7 @@ func TestInternalSFTP(t *testing.T) {
 }
 
 func TestExternalSubsystemAndUnknown(t *testing.T) {
-	e := startServer(t, "", `Subsystem upper "tr a-z A-Z"`)
+	e := startServer(t, "", `Subsystem upper "tr a-z A-Z"`+"\nSubsystem empty \"\"")
 	c := e.mustDial()
 	s, _ := c.NewSession()
 	defer s.Close()
@@ -214,6 +214,13 @@ func TestExternalSubsystemAndUnknown(t *testing.T) {
 	defer s2.Close()
 	if err := s2.RequestSubsystem("nope"); err == nil {
 		t.Fatal("unknown subsystem accepted")
+	}
+	// An empty command is the shell's problem, not a crash.
+	s3, _ := c.NewSession()
+	defer s3.Close()
+	s3.RequestSubsystem("empty")
+	if out, err := run(t, c, "echo alive"); err != nil || out != "alive\n" {
+		t.Fatalf("connection after an empty subsystem command: %q %v", out, err)
 	}
 }
 

@@ -217,7 +217,7 @@ func (ss *session) startRequest(req *gossh.Request) bool {
 	internalSFTP := false
 	switch {
 	case hasForced:
-		if strings.TrimSpace(forced) == "internal-sftp" {
+		if f := strings.Fields(forced); len(f) > 0 && f[0] == "internal-sftp" {
 			internalSFTP = true
 		}
 		command, kind = forced, "forced-command"
@@ -227,7 +227,7 @@ func (ss *session) startRequest(req *gossh.Request) bool {
 			ss.log.Info("subsystem request refused: not configured", "subsystem", subsystem)
 			return false
 		}
-		if strings.Fields(cmd)[0] == "internal-sftp" {
+		if f := strings.Fields(cmd); len(f) > 0 && f[0] == "internal-sftp" {
 			internalSFTP = true
 		}
 		command = cmd
