@@ -143,6 +143,14 @@ func (s *session) shell() int {
 	case "auto":
 		wantTTY = command == "" && stdinTTY
 	}
+	var winch chan os.Signal
+	if wantTTY && stdinTTY {
+		// Listen before the size is sent, so that a resize in between is
+		// not lost (SIGWINCH is otherwise ignored).
+		winch = make(chan os.Signal, 1)
+		signal.Notify(winch, syscall.SIGWINCH)
+		defer signal.Stop(winch)
+	}
 	if wantTTY {
 		w, h := 80, 24
 		if stdinTTY {
@@ -189,7 +197,7 @@ func (s *session) shell() int {
 			s.log.SetRaw(true)
 			defer s.log.SetRaw(false)
 		}
-		stopWinch := watchWindow(fd, sess)
+		stopWinch := watchWindow(fd, sess, winch)
 		defer stopWinch()
 	}
 
@@ -260,10 +268,8 @@ func exitStatus(err error, log *client.Logger) int {
 	return exitError
 }
 
-// watchWindow sends window-change requests on SIGWINCH.
-func watchWindow(fd int, sess *ssh.Session) (stop func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGWINCH)
+// watchWindow sends window-change requests on SIGWINCH (ch).
+func watchWindow(fd int, sess *ssh.Session, ch chan os.Signal) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -277,7 +283,7 @@ func watchWindow(fd int, sess *ssh.Session) (stop func()) {
 			}
 		}
 	}()
-	return func() { signal.Stop(ch); close(done) }
+	return func() { close(done) }
 }
 
 // forwardAgent requests agent forwarding when ForwardAgent is set (and the

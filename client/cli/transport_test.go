@@ -3,7 +3,9 @@ package cli
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 )
 
 // These tests run the built pqssh binary as the transport of OpenSSH's
@@ -217,4 +221,49 @@ func TestForkAfterAuthentication(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatal("the backgrounded command never ran")
+}
+
+func TestPTYRawModeAndWindowChange(t *testing.T) {
+	bin := pqsshBinary(t)
+	f := newFixture(t)
+	cmd := exec.Command(bin, "-F", f.cfg, "-t", "test", "cat")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	go io.Copy(io.Discard, ptmx)
+	waitFor := func(want [2]int) {
+		t.Helper()
+		for i := 0; i < 200; i++ {
+			sizes := f.srv.TerminalSizes()
+			if len(sizes) > 0 && sizes[len(sizes)-1] == want {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("server never saw terminal size %v: %v", want, f.srv.TerminalSizes())
+	}
+	waitFor([2]int{80, 24})
+	// Resizing the terminal sends SIGWINCH to pqssh, which passes the new
+	// size on as a window-change request.
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: 132}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor([2]int{132, 50})
+	// In raw mode the escape reaches pqssh unprocessed by the tty: ~.
+	// disconnects, and ssh's status for that is 255.
+	ptmx.Write([]byte("\r~."))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 255 {
+			t.Fatalf("want exit 255 after ~., got %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("~. did not end pqssh")
+	}
 }

@@ -36,6 +36,7 @@ type Server struct {
 	authorized [][]byte
 	password   string
 	kex        []string
+	sizes      [][2]int
 	l          net.Listener
 	// Env records the environment variables clients set.
 	Env map[string]string
@@ -114,6 +115,14 @@ func (s *Server) Start(t testing.TB) *Server {
 
 // Port returns the listening port.
 func (s *Server) Port() int { return s.Addr.Port }
+
+// TerminalSizes returns the terminal sizes (columns, rows) clients sent:
+// in pty-req, then in each window-change.
+func (s *Server) TerminalSizes() [][2]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][2]int(nil), s.sizes...)
+}
 
 // SetKeyExchanges limits the key exchanges the server offers.
 func (s *Server) SetKeyExchanges(names ...string) {
@@ -263,11 +272,24 @@ func (s *Server) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.
 			env = append(env, kv.Name+"="+kv.Value)
 			req.Reply(true, nil)
 		case "pty-req":
+			var p struct {
+				Term          string
+				Cols, Rows    uint32
+				Width, Height uint32
+				Modes         string
+			}
+			ssh.Unmarshal(req.Payload, &p)
 			s.mu.Lock()
 			s.PtyRequested = true
+			s.sizes = append(s.sizes, [2]int{int(p.Cols), int(p.Rows)})
 			s.mu.Unlock()
 			req.Reply(true, nil)
 		case "window-change":
+			var w struct{ Cols, Rows, Width, Height uint32 }
+			ssh.Unmarshal(req.Payload, &w)
+			s.mu.Lock()
+			s.sizes = append(s.sizes, [2]int{int(w.Cols), int(w.Rows)})
+			s.mu.Unlock()
 		case "auth-agent-req@openssh.com":
 			agentFwd = true
 			req.Reply(true, nil)
@@ -295,8 +317,11 @@ func (s *Server) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.
 				s.agentList(conn, ch, agentFwd)
 				return
 			}
-			s.run(ch, cmd, env)
-			return
+			// Keep serving requests (window-change) while it runs.
+			go func() {
+				s.run(ch, cmd, env)
+				ch.Close()
+			}()
 		default:
 			if req.WantReply {
 				req.Reply(false, nil)
