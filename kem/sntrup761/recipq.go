@@ -77,13 +77,6 @@ func rqRecip3(out *[p]int16, in *[p]int8) {
 
 	delta := int32(1)
 	for loop := 0; loop < 2*p-1; loop++ {
-		// v = x*v.
-		for i := min(loop/4+1, wordsQ) - 1; i > 0; i-- {
-			v[i] = v[i]<<16 | v[i-1]>>48
-		}
-		v[0] <<= 16
-		v[wordsQ-1] &= topQ
-
 		f0 := exactQ(f[0] & 0xffff)
 		g0 := exactQ(g[0] & 0xffff)
 		swap32 := negativeMask(-delta) & nonzeroMask(g0)
@@ -118,10 +111,19 @@ func rqRecip3(out *[p]int16, in *[p]int8) {
 		}
 		g[nfg-1] = prev >> 16
 
-		// v, r = swapped; r = r + s*v. Only coefficients 0..loop of v and r
-		// can be nonzero here (loop is public).
-		for i := range min(loop/4+1, wordsQ) {
-			vi, ri := v[i], r[i]
+		// v = x*v; v, r = swapped; r = r + s*v, in one pass. Only
+		// coefficients 0..loop of v and r can be nonzero here (loop is
+		// public); the coefficient shifted past p is dropped.
+		nvr := min(loop/4+1, wordsQ)
+		carry := uint64(0) // top lane of the previous word of v, before the shift
+		for i := range nvr {
+			old := v[i]
+			vi := old<<16 | carry
+			carry = old >> 48
+			if i == wordsQ-1 {
+				vi &= topQ
+			}
+			ri := r[i]
 			t := swap & (vi ^ ri)
 			vi ^= t
 			ri ^= t
