@@ -1,6 +1,7 @@
 #!/bin/sh
 # selftest.sh ROOTFS — loopback check of the patched OpenSSH built by
-# build.sh: patched ssh -> patched sshd with each McEliece method name, in
+# build.sh: patched ssh -> patched sshd with each McEliece method name (and
+# the stock mlkem768x25519-sha256 and sntrup761x25519-sha512), in
 # a private network/mount/PID namespace (only its own loopback is used).
 # Checks that `ssh -v` reports the negotiated method, that a command runs,
 # and that a rekey under the same method (forced by RekeyLimit, so it runs
@@ -27,14 +28,15 @@ PermitRootLogin prohibit-password
 AuthorizedKeysFile \$D/authorized_keys
 StrictModes no
 PidFile none
-KexAlgorithms mceliece6688128x25519-sha512,mceliece6688128x25519-sha512@openssh.com
+KexAlgorithms mceliece6688128x25519-sha512,mceliece6688128x25519-sha512@openssh.com,mlkem768x25519-sha256,sntrup761x25519-sha512
 CFG
 \$P/sbin/sshd -D -e -f \$D/sshd_config 2>\$D/sshd.log &
 SSHD=\$!
 trap 'kill \$SSHD 2>/dev/null || true' EXIT
 i=0; while ! grep -q 'Server listening' \$D/sshd.log; do i=\$((i+1)); [ \$i -lt 50 ] || { cat \$D/sshd.log; exit 1; }; sleep 0.1; done
 fail=0
-for kex in mceliece6688128x25519-sha512 mceliece6688128x25519-sha512@openssh.com; do
+# The stock methods must still work (the patch touches the shared paths).
+for kex in mceliece6688128x25519-sha512 mceliece6688128x25519-sha512@openssh.com mlkem768x25519-sha256 sntrup761x25519-sha512; do
 	out=\$(\$P/bin/ssh -v -F none -o BatchMode=yes -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o KexAlgorithms=\$kex -i \$D/userkey \
 		-p 2222 root@127.0.0.1 'echo pqssh-ok' 2>\$D/ssh.log) || true
