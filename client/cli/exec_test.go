@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -298,4 +300,43 @@ func TestDumpConfig(t *testing.T) {
 
 func pemEncode(b interface{}) []byte {
 	return pemBytes(b)
+}
+
+func TestAskpassAndLogFile(t *testing.T) {
+	f := newFixture(t)
+	data, _ := os.ReadFile(f.keyPath)
+	raw, _ := ssh.ParseRawPrivateKey(data)
+	block, _ := ssh.MarshalPrivateKeyWithPassphrase(raw, "test", []byte("open sesame"))
+	os.WriteFile(f.keyPath, pemBytes(block), 0o600)
+	askpass := filepath.Join(f.home, "askpass")
+	os.WriteFile(askpass, []byte("#!/bin/sh\necho \"$1\" >> "+f.home+"/asked\necho 'open sesame'\n"), 0o700)
+	t.Setenv("SSH_ASKPASS", askpass)
+	t.Setenv("SSH_ASKPASS_REQUIRE", "force")
+	logFile := filepath.Join(f.home, "log")
+	var out bytes.Buffer
+	code := Run(&Env{Args: []string{"-F", f.cfg, "-E", logFile, "-v", "-o", "BatchMode=no", "test", "echo askpass"},
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: io.Discard})
+	if code != 0 || out.String() != "askpass\n" {
+		t.Fatalf("askpass: exit %d %q", code, out.String())
+	}
+	asked, _ := os.ReadFile(filepath.Join(f.home, "asked"))
+	if !strings.Contains(string(asked), "Enter passphrase for key '"+f.keyPath+"':") {
+		t.Errorf("askpass prompt: %q", asked)
+	}
+	log, _ := os.ReadFile(logFile)
+	if !strings.Contains(string(log), "debug1: kex: algorithm: ") {
+		t.Errorf("-E log file lacks the debug lines: %q", log)
+	}
+}
+
+func TestClearAllForwardings(t *testing.T) {
+	f := newFixture(t)
+	spec := fmt.Sprintf("%d:127.0.0.1:1", freePort(t))
+	const line = "debug1: Local forwarding listening on "
+	if r := f.run(nil, "-v", "-L", spec, "test", "true"); r.code != 0 || !strings.Contains(r.stderr, line) {
+		t.Fatalf("-L: %v", r)
+	}
+	if r := f.run(nil, "-v", "-L", spec, "-o", "ClearAllForwardings=yes", "test", "true"); r.code != 0 || strings.Contains(r.stderr, line) {
+		t.Fatalf("ClearAllForwardings=yes still forwarded: %v", r)
+	}
 }

@@ -225,3 +225,18 @@ func TestDocsListEveryKeyword(t *testing.T) {
 		}
 	}
 }
+
+func TestProxyJumpAndCommandFirstWins(t *testing.T) {
+	r, err := load(t, "h", "ProxyCommand nc %h %p\nProxyJump j\n")
+	if err != nil || r.ProxyCommand != "nc h 22" || r.ProxyJump != "" {
+		t.Errorf("ProxyCommand first: %q %q %v", r.ProxyCommand, r.ProxyJump, err)
+	}
+	r, err = load(t, "h", "ProxyCommand nc %h %p\n", "ProxyJump=j")
+	if err != nil || r.ProxyCommand != "" || r.ProxyJump != "j" {
+		t.Errorf("-o ProxyJump first: %q %q %v", r.ProxyCommand, r.ProxyJump, err)
+	}
+	r, err = load(t, "h", "ProxyJump none\nProxyCommand nc %h %p\n")
+	if err != nil || r.ProxyJump != "" || r.ProxyCommand != "" {
+		t.Errorf("ProxyJump none first disables both: %q %q %v", r.ProxyCommand, r.ProxyJump, err)
+	}
+}

@@ -55,11 +55,14 @@ type Options struct {
 	where map[string]string
 	// ignoreUnknown is the IgnoreUnknown pattern list in force.
 	ignoreUnknown string
+	// order records when each single-valued keyword got its value.
+	order map[string]int
+	seq   int
 }
 
 // NewOptions returns empty Options evaluated against ctx.
 func NewOptions(ctx Context) *Options {
-	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}}
+	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}, order: map[string]int{}}
 }
 
 // Context returns the evaluation context.
@@ -253,6 +256,8 @@ func (o *Options) apply(l line, active bool, where string) error {
 		if _, set := o.vals[key]; !set {
 			o.vals[key] = args
 			o.where[key] = where
+			o.seq++
+			o.order[key] = o.seq
 		}
 	}
 	return nil

@@ -303,11 +303,16 @@ func (o *Options) Resolve() (*Resolved, error) {
 		}
 	}
 	if v := o.Value("proxyjump"); v != "" && !strings.EqualFold(v, "none") {
-		if r.ProxyCommand != "" && o.Where("proxycommand") != "" && o.Where("proxyjump") != "" {
-			// OpenSSH: whichever was set first wins; both are "first
-			// value" so the earlier source is kept.
-		}
 		r.ProxyJump = v
+	}
+	// ProxyJump and ProxyCommand exclude each other: whichever got its
+	// value first wins (ssh_config(5), ProxyJump).
+	if o.Set("proxyjump") && o.Set("proxycommand") {
+		if o.order["proxyjump"] < o.order["proxycommand"] {
+			r.ProxyCommand = ""
+		} else {
+			r.ProxyJump = ""
+		}
 	}
 
 	r.ClearAllForwardings = flag("clearallforwardings", false)
