@@ -257,3 +257,38 @@ func TestMulSmallMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+func TestR3MulMatchesReference(t *testing.T) {
+	for trial := 0; trial < 20; trial++ {
+		a, b := randomSmall(t), randomSmall(t)
+		if trial < 2 {
+			for i := range a {
+				a[i], b[i] = int8(1-2*trial), int8(1-2*trial)
+			}
+		}
+		var got, want [p]int8
+		r3Mul(&got, &a, &b)
+		refR3Mul(&want, &a, &b)
+		if got != want {
+			t.Fatalf("trial %d: r3Mul differs from the reference", trial)
+		}
+	}
+}
+
+// TestR3MulMalformed: coefficients 2 (from a malformed private key) act as
+// -1, as in the reference's integer arithmetic.
+func TestR3MulMalformed(t *testing.T) {
+	a, b := randomSmall(t), randomSmall(t)
+	b2 := b
+	for i := range b2 {
+		if b2[i] == -1 && i%2 == 0 {
+			b2[i] = 2
+		}
+	}
+	var got, want [p]int8
+	r3Mul(&got, &a, &b2)
+	refR3Mul(&want, &a, &b2)
+	if got != want {
+		t.Fatal("r3Mul differs from the reference on coefficients 2")
+	}
+}

@@ -74,3 +74,14 @@ func BenchmarkSort(b *testing.B) {
 		sortUint32(L[:])
 	}
 }
+
+func BenchmarkR3Mul(b *testing.B) {
+	var x, y, out [p]int8
+	for i := range x {
+		x[i] = int8(i%3) - 1
+		y[i] = int8(i*7%3) - 1
+	}
+	for b.Loop() {
+		r3Mul(&out, &x, &y)
+	}
+}

@@ -114,16 +114,46 @@ func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
 	}
 }
 
-// r3Mul sets out = a*b in R/3.
+// r3Mul sets out = a*b in R/3, bit-sliced: b is held as two 761-bit planes
+// (see f3poly) and the product is built by Horner's rule over the
+// coefficients of a, from the top: acc = x*acc + a_j*b. Multiplying by x
+// shifts the planes up one bit and folds the coefficient that reaches x^p
+// back as x + 1. Every step does the same word operations whatever the data.
 func r3Mul(out *[p]int8, a, b *[p]int8) {
-	var a16 [p]int16
-	for i, x := range a {
-		a16[i] = int16(x)
+	var bb, acc f3poly
+	defer func() { bb, acc = f3poly{}, f3poly{} }()
+	for i, x := range b {
+		// Normalise: a malformed private key can hold 2, which is -1 here
+		// as in the reference arithmetic.
+		x = freeze3(int32(x))
+		bb.pos[i/64] |= (uint64(x+1) >> 1 & 1) << (i % 64)
+		bb.neg[i/64] |= (uint64(1-x) >> 1 & 1) << (i % 64)
 	}
-	var t [p]int32
-	mulSmall(&t, &a16, b)
-	for i, x := range t {
-		out[i] = freeze3(x)
+	const topWord, topBit = (p - 1) / 64, (p - 1) % 64
+	for j := p - 1; j >= 0; j-- {
+		// acc = x*acc mod x^p - x - 1.
+		tpos := acc.pos[topWord] >> topBit & 1
+		tneg := acc.neg[topWord] >> topBit & 1
+		for i := words3 - 1; i > 0; i-- {
+			acc.pos[i] = acc.pos[i]<<1 | acc.pos[i-1]>>63
+			acc.neg[i] = acc.neg[i]<<1 | acc.neg[i-1]>>63
+		}
+		acc.pos[0] <<= 1
+		acc.neg[0] <<= 1
+		acc.pos[topWord] &^= 1 << (topBit + 1)
+		acc.neg[topWord] &^= 1 << (topBit + 1)
+		acc.pos[0], acc.neg[0] = add3(acc.pos[0], acc.neg[0], tpos|tpos<<1, tneg|tneg<<1)
+
+		// acc += a_j*b.
+		aj := int64(freeze3(int32(a[j])))
+		sp := -(uint64(aj+1) >> 1 & 1) // all ones if a_j == 1
+		sn := -(uint64(1-aj) >> 1 & 1) // all ones if a_j == -1
+		for i := range words3 {
+			acc.pos[i], acc.neg[i] = add3(acc.pos[i], acc.neg[i], bb.pos[i]&sp|bb.neg[i]&sn, bb.neg[i]&sp|bb.pos[i]&sn)
+		}
+	}
+	for i := range out {
+		out[i] = int8(acc.pos[i/64]>>(i%64)&1) - int8(acc.neg[i/64]>>(i%64)&1)
 	}
 }
 

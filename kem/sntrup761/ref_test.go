@@ -100,3 +100,16 @@ func refMulSmall(out *[p]int32, a *[p]int16, b *[p]int8) {
 	}
 	reduceProduct(out, &prod)
 }
+
+// refR3Mul is the product in R/3 through the exact integer product.
+func refR3Mul(out *[p]int8, a, b *[p]int8) {
+	var a16 [p]int16
+	for i, x := range a {
+		a16[i] = int16(x)
+	}
+	var t [p]int32
+	refMulSmall(&t, &a16, b)
+	for i, x := range t {
+		out[i] = freeze3(x)
+	}
+}
