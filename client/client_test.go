@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -138,5 +139,35 @@ func TestParseDestination(t *testing.T) {
 	}
 	if _, _, _, err := ParseDestination("ssh://host:99999"); err == nil {
 		t.Error("bad port accepted")
+	}
+}
+
+func TestGarbageFromServer(t *testing.T) {
+	for name, reply := range map[string][]byte{
+		"binary after version": append([]byte("SSH-2.0-evil\r\n"), bytes.Repeat([]byte{0xff}, 64<<10)...),
+		"huge packet length":   append([]byte("SSH-2.0-evil\r\n"), 0x7f, 0xff, 0xff, 0xff, 4, 20),
+		"no version line":      bytes.Repeat([]byte("x"), 300<<10),
+	} {
+		t.Run(name, func(t *testing.T) {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			go func() {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				c.Write(reply)
+				time.Sleep(100 * time.Millisecond)
+				c.Close()
+			}()
+			cfg := testConfig(t, l.Addr().(*net.TCPAddr).Port, "ConnectTimeout 5")
+			_, err = (&Dialer{Config: cfg}).Dial(context.Background())
+			if err == nil {
+				t.Fatal("garbage accepted")
+			}
+		})
 	}
 }
