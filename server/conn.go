@@ -187,7 +187,10 @@ func (s *Server) connectionFailed(c net.Conn, err error) {
 	s.mu.RUnlock()
 	if st != nil {
 		st.mu.Lock()
-		args = append(args, "conn", st.id, "user", st.user)
+		args = append(args, "conn", st.id)
+		if st.user != "" {
+			args = append(args, "user", st.user)
+		}
 		if st.kex != "" {
 			args = append(args, "kex", st.kex)
 		}
