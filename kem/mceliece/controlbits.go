@@ -138,6 +138,7 @@ func cbRecursion(out []byte, pos, step int, pi []uint16, w, n int, temp []uint32
 	}
 	cbRecursion(out, pos, step*2, q[:n/2], w-1, n/2, temp)
 	cbRecursion(out, pos+step, step*2, q[n/2:], w-1, n/2, temp)
+	clear(q)
 }
 
 // controlBits returns the (2w-1)·n/16 bytes of control bits for pi
@@ -147,6 +148,7 @@ func controlBits(pi []uint16, w int) []byte {
 	out := make([]byte, (((2*w-1)*n/2)+7)/8)
 	temp := make([]uint32, 2*n)
 	cbRecursion(out, 0, 1, pi, w, n, temp)
+	clear(temp)
 	return out
 }
 

@@ -117,19 +117,22 @@ func (dk *decodeKey) decrypt(e []byte, c []byte) int {
 // C ← C − (d/b)·x·B it computes C ← b·C − d·x·B, so every intermediate
 // polynomial is a nonzero multiple of the reference's and the final locator
 // has exactly the reference's roots (all the decoder uses). C_1..C_T and
-// B_1..B_T are 128 lanes in two vecs each; C_0 is kept apart (B_0 is
-// always 0 when B is used).
+// B_1..B_T are 128 lanes each (two vecs); C_0 is kept apart (B_0 is always
+// 0 when B is used). Each step is two 4-way products: C·W for the
+// discrepancy, and (C, B)·(b, d) for the update.
 func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
-	var C, B, W [2]vec // lanes: C_{1+l}, B_{1+l}, W: s_{n-1-l}
+	var X, W, Y, P vec4 // X lanes: C lo, C hi, B lo, B hi; W lanes: s_{n-1-l}
 	c0 := gf(1)
-	B[0][0] = 1 // B = x
+	X[0][2] = 1 // B = x
 	var L uint16
 	b := gf(1)
-	var t0, t1, bb, db vec
 	for n := 0; n < 2*T; n++ {
-		vecMul(&t0, &C[0], &W[0])
-		vecMul(&t1, &C[1], &W[1])
-		d := vecLaneSum(&t0) ^ vecLaneSum(&t1) ^ gfMul(c0, s[n])
+		vecMul4(&P, &X, &W)
+		var d gf
+		for k := 0; k < M; k++ {
+			d |= gf(bits.OnesCount64(P[k][0]^P[k][1])&1) << k
+		}
+		d ^= gfMul(c0, s[n])
 
 		mne := uint16(d)
 		mne--
@@ -142,31 +145,28 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 		mle &= mne
 		m64 := -uint64(mle & 1)
 
-		// New B (before the shift) is C if mle, else B; C ← b·C + d·B.
-		oldC := C
-		oldC0 := c0
-		vecBroadcast(&bb, b)
-		vecBroadcast(&db, d)
-		for h := 0; h < 2; h++ {
-			vecMul(&t0, &bb, &C[h])
-			vecMul(&t1, &db, &B[h])
-			for k := 0; k < M; k++ {
-				C[h][k] = t0[k] ^ t1[k]
-			}
+		for k := 0; k < M; k++ {
+			bm := -uint64(b >> k & 1)
+			dm := -uint64(d >> k & 1)
+			Y[k] = [4]uint64{bm, bm, dm, dm}
 		}
+		vecMul4(&P, &X, &Y)
+		oldC0 := c0
 		c0 = gfMul(b, c0)
 		L = (L &^ mle) | ((uint16(n) + 1 - L) & mle)
 		b = (b &^ mle) | (d & mle)
-		// B ← x·(mle ? oldC : B): lanes move up by one, lane 0 gets the
-		// constant term (oldC0 or 0).
 		for k := 0; k < M; k++ {
-			lo := (B[0][k] &^ m64) | (oldC[0][k] & m64)
-			hi := (B[1][k] &^ m64) | (oldC[1][k] & m64)
-			B[1][k] = hi<<1 | lo>>63
-			B[0][k] = lo<<1 | (uint64(oldC0>>k)&1)&m64
+			// B ← x·(mle ? old C : B), lane 0 gets old C_0 or 0.
+			lo := (X[k][2] &^ m64) | (X[k][0] & m64)
+			hi := (X[k][3] &^ m64) | (X[k][1] & m64)
+			X[k][3] = hi<<1 | lo>>63
+			X[k][2] = lo<<1 | (uint64(oldC0>>k)&1)&m64
+			// C ← b·C + d·B
+			X[k][0] = P[k][0] ^ P[k][2]
+			X[k][1] = P[k][1] ^ P[k][3]
 			// W ← (s_n, W shifted up)
-			W[1][k] = W[1][k]<<1 | W[0][k]>>63
-			W[0][k] = W[0][k]<<1 | uint64(s[n]>>k)&1
+			W[k][1] = W[k][1]<<1 | W[k][0]>>63
+			W[k][0] = W[k][0]<<1 | uint64(s[n]>>k)&1
 		}
 	}
 	out[T] = c0
@@ -174,7 +174,7 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 		h, l := (i-1)/64, (i-1)%64
 		var x gf
 		for k := 0; k < M; k++ {
-			x |= gf(C[h][k]>>l&1) << k
+			x |= gf(X[k][h]>>l&1) << k
 		}
 		out[T-i] = x
 	}

@@ -185,8 +185,11 @@ func pkGen(pk []byte, g *[T]gf, perm []uint32, fvariant bool) (pi []uint16, pivo
 	for i := range L {
 		L[i] = bitrev13(pi[i])
 	}
+	clear(buf)
 	h := new(matrix)
+	defer clear(h[:]) // secret-derived unless fully reduced
 	buildMatrix(h, g, L)
+	clear(L)
 	pivots = 0xFFFFFFFF
 	if fvariant {
 		if !eliminate(h, 0, Rows-mu) {

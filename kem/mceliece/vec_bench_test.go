@@ -62,3 +62,35 @@ func TestVecMulUnrolled(t *testing.T) {
 		}
 	}
 }
+
+func TestVecMul4(t *testing.T) {
+	r := drbg(43)
+	for it := 0; it < 20; it++ {
+		var f, g, h1, h2 vec4
+		for k := 0; k < M; k++ {
+			for l := 0; l < 4; l++ {
+				var b [16]byte
+				r.Read(b[:])
+				f[k][l] = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 | uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+				g[k][l] = uint64(b[8]) | uint64(b[9])<<8 | uint64(b[10])<<16 | uint64(b[11])<<24 | uint64(b[12])<<32 | uint64(b[13])<<40 | uint64(b[14])<<48 | uint64(b[15])<<56
+			}
+		}
+		vecMul4(&h1, &f, &g)
+		vecMul4Generic(&h2, &f, &g)
+		if h1 != h2 {
+			t.Fatal("vecMul4 differs from four vecMul")
+		}
+	}
+}
+
+func BenchmarkVecMul4(b *testing.B) {
+	var f, g, h vec4
+	for k := range f {
+		f[k] = [4]uint64{uint64(k), 3, 5, 7}
+		g[k] = [4]uint64{11, uint64(k), 13, 17}
+	}
+	for b.Loop() {
+		vecMul4(&h, &f, &g)
+		f[0][0] ^= h[1][1]
+	}
+}
