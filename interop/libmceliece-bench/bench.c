@@ -3,9 +3,11 @@
  *
  * Prints one machine-readable line per operation:
  *
- *   op=keypair_f n=20 ns=123456789 min_ns=... max_ns=... impl=...
+ *   op=keypair_f n=20 ns=123456789 min_ns=... max_ns=... cpu_ns=... impl=...
  *
- * where ns is the median wall-clock time (CLOCK_MONOTONIC) of n runs.
+ * where ns is the median wall-clock time (CLOCK_MONOTONIC) of n runs and
+ * cpu_ns the median CPU time of this thread (CLOCK_THREAD_CPUTIME_ID),
+ * which a loaded machine disturbs less.
  * Operations: keypair_f (mceliece6688128f_keypair), keypair
  * (mceliece6688128_keypair), enc (mceliece6688128_enc), dec
  * (mceliece6688128_dec).
@@ -26,12 +28,38 @@ static unsigned char ct[mceliece6688128_CIPHERTEXTBYTES];
 static unsigned char k1[mceliece6688128_BYTES], k2[mceliece6688128_BYTES];
 
 static long long
-now_ns(void)
+clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long *cpu;	/* CPU time of each run */
+static long long c0;
+
+static long long
+now_ns(void)
+{
+	c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* elapsed ends run i: records its CPU time, returns its wall time. */
+static long long
+elapsed(int i, long long t0)
+{
+	long long t = clock_ns(CLOCK_MONOTONIC) - t0;
+
+	cpu[i] = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+	return t;
+}
+
+static long long
+median(long long *t, int n)
+{
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 }
 
 static int
@@ -46,9 +74,9 @@ static void
 report(const char *op, long long *t, int n, const char *impl)
 {
 	qsort(t, n, sizeof(*t), cmp_ll);
-	printf("op=%s n=%d ns=%lld min_ns=%lld max_ns=%lld impl=%s\n",
-	    op, n, n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2,
-	    t[0], t[n - 1], impl);
+	qsort(cpu, n, sizeof(*cpu), cmp_ll);
+	printf("op=%s n=%d ns=%lld min_ns=%lld max_ns=%lld cpu_ns=%lld impl=%s\n",
+	    op, n, median(t, n), t[0], t[n - 1], median(cpu, n), impl);
 	fflush(stdout);
 }
 
@@ -74,20 +102,21 @@ main(int argc, char **argv)
 	long long *t, t0;
 	int i, n = nkp > ned ? nkp : ned;
 
-	if ((t = calloc(n, sizeof(*t))) == NULL)
+	if ((t = calloc(n, sizeof(*t))) == NULL ||
+	    (cpu = calloc(n, sizeof(*cpu))) == NULL)
 		return 1;
 
 	for (i = 0; i < nkp; i++) {
 		t0 = now_ns();
 		mceliece6688128f_keypair(pk, sk);
-		t[i] = now_ns() - t0;
+		t[i] = elapsed(i, t0);
 	}
 	report("keypair_f", t, nkp, mceliece_kem_6688128f_implementation());
 
 	for (i = 0; i < nkp; i++) {
 		t0 = now_ns();
 		mceliece6688128_keypair(pk, sk);
-		t[i] = now_ns() - t0;
+		t[i] = elapsed(i, t0);
 	}
 	report("keypair", t, nkp, mceliece_kem_6688128_implementation());
 
@@ -97,7 +126,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "enc failed\n");
 			return 1;
 		}
-		t[i] = now_ns() - t0;
+		t[i] = elapsed(i, t0);
 	}
 	report("enc", t, ned, mceliece_kem_6688128_implementation());
 
@@ -107,7 +136,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "dec failed\n");
 			return 1;
 		}
-		t[i] = now_ns() - t0;
+		t[i] = elapsed(i, t0);
 	}
 	if (memcmp(k1, k2, sizeof(k1)) != 0) {
 		fprintf(stderr, "dec: shared secret mismatch\n");
@@ -115,5 +144,6 @@ main(int argc, char **argv)
 	}
 	report("dec", t, ned, mceliece_kem_6688128_implementation());
 	free(t);
+	free(cpu);
 	return 0;
 }
