@@ -160,6 +160,15 @@ func TestHostKeyGenerated(t *testing.T) {
 	}
 }
 
+func TestHostKeyPermissionsChecked(t *testing.T) {
+	e := startServer(t, "", "")
+	p := e.dir + "/hostkey_ed25519"
+	os.Chmod(p, 0o644)
+	if _, err := loadHostKeys([]string{p}, func(string, ...any) {}); err == nil || !strings.Contains(err.Error(), "too open") {
+		t.Fatalf("world-readable host key: %v", err)
+	}
+}
+
 func TestPenaltyAfterRepeatedFailures(t *testing.T) {
 	p := newPenalties()
 	now := time.Unix(1000, 0)

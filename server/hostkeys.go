@@ -54,6 +54,10 @@ func loadHostKeys(paths []string, log func(msg string, args ...any)) ([]ssh.Sign
 		if err != nil {
 			return nil, fmt.Errorf("host key %s: %w", p, err)
 		}
+		// Like sshd, refuse a private key others can read.
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			return nil, fmt.Errorf("host key %s: permissions %#o are too open (others may read it); chmod 600", p, fi.Mode().Perm())
+		}
 		s, err := ssh.ParsePrivateKey(data)
 		if err != nil {
 			return nil, fmt.Errorf("host key %s: %w", p, err)

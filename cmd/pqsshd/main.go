@@ -3,7 +3,7 @@
 //
 // Usage follows sshd(8):
 //
-//	pqsshd [-DdeTt] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]
+//	pqsshd [-DdeTtV] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]
 //
 // See docs/sshd-options.md for the configuration keywords.
 package main
@@ -36,17 +36,17 @@ const DefaultConfigFile = "/etc/pqssh/sshd_config"
 const shutdownGrace = 30 * time.Second
 
 type flags struct {
-	foreground, stderr, test, dump bool
-	debug                          int
-	configFile                     string
-	configGiven                    bool
-	hostKeys, options              []string
-	ports                          []int
-	connSpec                       string // -C for -T: evaluate Match blocks
+	foreground, stderr, test, dump, version bool
+	debug                                   int
+	configFile                              string
+	configGiven                             bool
+	hostKeys, options                       []string
+	ports                                   []int
+	connSpec                                string // -C for -T: evaluate Match blocks
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: pqsshd [-DdeTt] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]")
+	fmt.Fprintln(os.Stderr, "usage: pqsshd [-DdeTtV] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]")
 	os.Exit(1)
 }
 
@@ -79,6 +79,8 @@ func parseFlags(args []string) (*flags, error) {
 				f.test = true
 			case 'T':
 				f.dump = true
+			case 'V':
+				f.version = true
 			case 'f', 'h', 'o', 'p', 'C':
 				var v string
 				if j+1 < len(a) {
@@ -162,6 +164,10 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pqsshd:", err)
 		usage()
+	}
+	if f.version {
+		fmt.Println(server.Version)
+		os.Exit(0)
 	}
 	cfg, err := loadConfig(f)
 	if err != nil {
