@@ -82,6 +82,9 @@ func openCookieKeys(dir string, now time.Time, rnd io.Reader) (*CookieKeys, erro
 			return nil, fmt.Errorf("mctiny: state directory: %w", err)
 		}
 		ck.path = filepath.Join(dir, cookieKeysFile)
+		if err := checkPrivate(ck.path); err != nil {
+			return nil, err
+		}
 		b, err := os.ReadFile(ck.path)
 		switch {
 		case err == nil:
@@ -178,13 +181,13 @@ func (ck *CookieKeys) Rotate(now time.Time) error {
 
 // tryRotate is Rotate for the packet path: it returns at once if another
 // goroutine is rotating.
-func (ck *CookieKeys) tryRotate(now time.Time) {
+func (ck *CookieKeys) tryRotate(now time.Time) error {
 	want := intervalOf(now)
 	if ck.cur.Load().interval >= want || !ck.mu.TryLock() {
-		return
+		return nil
 	}
 	defer ck.mu.Unlock()
-	_ = ck.rotateLocked(want) // on error the old ring stays; logged by caller's stats
+	return ck.rotateLocked(want) // on error the old ring stays in use
 }
 
 func (ck *CookieKeys) rotateLocked(want int64) error {
@@ -194,6 +197,23 @@ func (ck *CookieKeys) rotateLocked(want int64) error {
 	}
 	r := new(ring)
 	*r = *old
+	// Another process sharing the state directory (a restarted server
+	// overlapping its predecessor) may have rotated already: continue from
+	// its keys rather than fork the chain.
+	if ck.path != "" {
+		if b, err := os.ReadFile(ck.path); err == nil {
+			var disk ring
+			if disk.unmarshal(b) == nil && disk.interval > r.interval {
+				*r = disk
+			}
+			disk.wipe()
+			wipe(b)
+		}
+		if r.interval >= want {
+			ck.publish(r, old)
+			return nil
+		}
+	}
 	var sh sha3.SHAKE
 	var fresh [KeySize]byte
 	steps := min(want-old.interval, cookieSlots)
@@ -221,14 +241,18 @@ func (ck *CookieKeys) rotateLocked(want int64) error {
 		r.wipe()
 		return err
 	}
+	ck.publish(r, old)
+	return nil
+}
+
+// publish makes r the current ring. Packet handlers may still hold old for
+// a few microseconds, so old is erased only at the next rotation.
+func (ck *CookieKeys) publish(r, old *ring) {
 	ck.cur.Store(r)
-	// Packet handlers may still hold old for a few microseconds; erase the
-	// snapshot before it instead, which nobody has used for an interval.
 	if ck.prev != nil {
 		ck.prev.wipe()
 	}
 	ck.prev = old
-	return nil
 }
 
 // load returns the current ring.
@@ -270,6 +294,22 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
+	}
+	return nil
+}
+
+// checkPrivate refuses a secret file that others may read, as OpenSSH
+// refuses an unprotected private key. A missing file is not an error.
+func checkPrivate(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("mctiny: %w", err)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("mctiny: %s has mode %v; it holds secret keys and must not be accessible to others (chmod 600)", path, fi.Mode().Perm())
 	}
 	return nil
 }

@@ -146,3 +146,39 @@ func sealSessionCookieForTest(r *ring, z *[SessionKeySize]byte) (cz, m []byte) {
 	cz = append(cz, cookieID(r.current(), 0xf8))
 	return cz, n[:]
 }
+
+// TestCookieKeysSharedDir: a second ring on the same directory (a server
+// restarted while its predecessor still runs) follows the first one's
+// rotation instead of forking the chain.
+func TestCookieKeysSharedDir(t *testing.T) {
+	dir := t.TempDir()
+	a, err := OpenCookieKeys(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenCookieKeys(dir, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := t0.Add(2 * CookieKeyInterval)
+	if err := a.Rotate(later); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Rotate(later); err != nil {
+		t.Fatal(err)
+	}
+	if a.load().s != b.load().s {
+		t.Fatal("two rings on one directory diverged")
+	}
+}
+
+func TestUnprotectedStateRefused(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := OpenCookieKeys(dir, t0); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Join(dir, cookieKeysFile), 0o644)
+	if _, err := OpenCookieKeys(dir, t0); err == nil {
+		t.Fatal("world-readable cookie keys accepted")
+	}
+}

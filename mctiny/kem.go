@@ -101,6 +101,9 @@ func loadOrCreateLongTermKey(dir string) (*longTermKey, error) {
 	s := mceliece.Scheme()
 	pubPath := filepath.Join(dir, PublicKeyFile)
 	keyPath := filepath.Join(dir, PrivateKeyFile)
+	if err := checkPrivate(keyPath); err != nil {
+		return nil, err
+	}
 	pkb, err1 := os.ReadFile(pubPath)
 	skb, err2 := os.ReadFile(keyPath)
 	switch {

@@ -44,7 +44,10 @@ type ServerConfig struct {
 // NewServer loads the server's state from dir: the long-term
 // mceliece6688128 key pair (generated and saved on first start) and the
 // cookie-key ring. dir is created with mode 0700 if absent; files in it are
-// written atomically with mode 0600. Several Servers may share one dir.
+// written atomically with mode 0600, and secret files that others can read
+// are refused. A Server that replaces another on the same dir (a restart)
+// continues its cookie-key chain; the SSH side must use this Server's
+// CookieKeys, not a second ring opened on the same dir.
 func NewServer(dir string, cfg *ServerConfig) (*Server, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("mctiny: NewServer needs a state directory")
@@ -157,7 +160,10 @@ func (s *Server) Handle(dst, pkt []byte, now time.Time) (reply []byte, ok bool) 
 }
 
 func (s *Server) handle(w *worker, dst, pkt []byte, now time.Time) ([]byte, bool) {
-	s.keys.tryRotate(now)
+	if err := s.keys.tryRotate(now); err != nil {
+		// Rare (once per interval at most): the old keys stay in use.
+		s.log.Error("mctiny: rotating cookie keys", "err", err)
+	}
 	r := s.keys.load()
 	var reply []byte
 	var why drop
