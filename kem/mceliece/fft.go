@@ -30,6 +30,10 @@ type fftTables struct {
 	twist  [fftTop + 1][][M]gf // twist[m][i][k] = b_{m-1}^i · z^k
 	alpha  [fftTop + 1][]vec   // alpha[m][v] lanes: Σ k_i γ_i, k = 64v+lane
 	bottom vec                 // Σ k_i b_i at m = 6
+	// alpha4[m] packs alpha[m] four at a time, in the order the
+	// breadth-first combine visits (subproblem, v) pairs.
+	alpha4  [fftTop + 1][]vec4
+	bottom4 vec4
 }
 
 var fftT = newFFTTables()
@@ -88,11 +92,30 @@ func newFFTTables() *fftTables {
 		pts[k] = a
 	}
 	vecFromGF(&t.bottom, pts[:])
+	for l := 0; l < 4; l++ {
+		for k := 0; k < M; k++ {
+			t.bottom4[k][l] = t.bottom[k]
+		}
+	}
+	for m := fftBottom + 1; m <= fftTop; m++ {
+		half := len(t.alpha[m])
+		groups := max(half/4, 1)
+		t.alpha4[m] = make([]vec4, groups)
+		for gi := range t.alpha4[m] {
+			for l := 0; l < 4; l++ {
+				v := (4*gi + l) % half
+				for k := 0; k < M; k++ {
+					t.alpha4[m][gi][k][l] = t.alpha[m][v][k]
+				}
+			}
+		}
+	}
 	return t
 }
 
-// fftEval evaluates f (fftCoeffs coefficients) at all field elements.
-func fftEval(out *[q / 64]vec, f *[fftCoeffs]gf) {
+// fftEvalRecursive evaluates f (fftCoeffs coefficients) at all field
+// elements, recursively (kept as the plain form of fftEval).
+func fftEvalRecursive(out *[q / 64]vec, f *[fftCoeffs]gf) {
 	var buf [fftCoeffs]gf
 	copy(buf[:], f[:])
 	fftRec(out[:], buf[:], fftTop)
@@ -168,9 +191,8 @@ func radixConvertTr(f []gf) {
 	}
 }
 
-// fftTr computes out[j] = Σ_x in_x β_x^j for j < fftCoeffs. in is
-// overwritten.
-func fftTr(out *[fftCoeffs]gf, in *[q / 64]vec) {
+// fftTrRecursive is the recursive form of fftTr.
+func fftTrRecursive(out *[fftCoeffs]gf, in *[q / 64]vec) {
 	fftTrRec(out[:], in[:], fftTop)
 }
 

@@ -58,3 +58,37 @@ func TestFFTTranspose(t *testing.T) {
 		t.Fatalf("fftTr differs from the power sums: %x… vs %x…", out[:4], want[:4])
 	}
 }
+
+// TestFFTForms compares the breadth-first FFTs with the recursive ones.
+func TestFFTForms(t *testing.T) {
+	var f [fftCoeffs]gf
+	copy(f[:], randomGF(drbg(24), fftCoeffs))
+	var a, b [q / 64]vec
+	fftEval(&a, &f)
+	fftEvalRecursive(&b, &f)
+	if a != b {
+		t.Fatal("fftEval forms differ")
+	}
+	c := randomGF(drbg(25), q)
+	for v := range a {
+		vecFromGF(&a[v], c[64*v:64*v+64])
+	}
+	b = a
+	var o1, o2 [fftCoeffs]gf
+	fftTr(&o1, &a)
+	fftTrRecursive(&o2, &b)
+	if o1 != o2 {
+		t.Fatal("fftTr forms differ")
+	}
+}
+
+func BenchmarkFFTEvalRecursive(b *testing.B) {
+	var f [fftCoeffs]gf
+	copy(f[:], randomGF(drbg(21), fftCoeffs))
+	var out [q / 64]vec
+	start := processCPU()
+	for b.Loop() {
+		fftEvalRecursive(&out, &f)
+	}
+	reportCPU(b, start)
+}

@@ -18,25 +18,31 @@ func BenchmarkFFTEval(b *testing.B) {
 	var f [fftCoeffs]gf
 	copy(f[:], randomGF(drbg(21), fftCoeffs))
 	var out [q / 64]vec
+	start := processCPU()
 	for b.Loop() {
 		fftEval(&out, &f)
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkFFTTr(b *testing.B) {
 	var in [q / 64]vec
 	var out [fftCoeffs]gf
+	start := processCPU()
 	for b.Loop() {
 		fftTr(&out, &in)
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkBM(b *testing.B) {
 	var s [2 * T]gf
 	copy(s[:], randomGF(drbg(23), 2*T))
+	start := processCPU()
 	for b.Loop() {
 		berlekampMassey(&s)
 	}
+	reportCPU(b, start)
 }
 
 func TestVecMulUnrolled(t *testing.T) {
