@@ -3,7 +3,10 @@
 package interop_test
 
 import (
+	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pqssh/pqssh/interop/harness"
 	. "github.com/pqssh/pqssh/interop/peers"
@@ -117,4 +120,31 @@ func TestPeerDescriptions(t *testing.T) {
 	}, []string{MLKEM768})
 	p := pair{OpenSSH10, cli, OpenSSH10, srv}
 	t.Run(p.String()+"/pty", func(t *testing.T) { checkPTY(t, p, MLKEM768, MLKEM768) })
+
+	// The patched OpenSSH against itself, in its own container.
+	t.Run("openssh-10.0-mceliece", func(t *testing.T) {
+		mc := mcelieceHost(t)
+		runMatrix(t, []pair{{OpenSSHMcEliece, mc, OpenSSHMcEliece, mc}}, []string{MCELIECE, MCELIECEOpenSSH})
+	})
 }
+
+// mcelieceHost returns the container of the patched OpenSSH, started (and
+// its root filesystem built, compiling OpenSSH) on first use.
+func mcelieceHost(t *testing.T) *harness.Container {
+	t.Helper()
+	mcelieceOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+		defer cancel()
+		mcelieceC, mcelieceErr = lab.NewContainer(ctx, "mceliece", OpenSSHMcEliece.Recipe)
+	})
+	if mcelieceErr != nil {
+		t.Fatal(mcelieceErr)
+	}
+	return mcelieceC
+}
+
+var (
+	mcelieceOnce sync.Once
+	mcelieceC    *harness.Container
+	mcelieceErr  error
+)

@@ -60,7 +60,7 @@ func (l *Lab) NewContainer(ctx context.Context, name string, r Recipe) (*Contain
 	if err := c.start(ctx, rootfs, host); err != nil {
 		return nil, fmt.Errorf("harness: starting container %s: %w", name, err)
 	}
-	fmt.Fprintf(l.opts.Log, "harness: container %s (%s) up at %s\n", name, r.Key(), c.IP)
+	fmt.Fprintf(l.opts.Log, "harness: container %s (%s) up at %s\n", name, filepath.Base(rootfs), c.IP)
 	return c, nil
 }
 

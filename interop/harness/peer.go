@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,14 +24,7 @@ type Peer struct {
 }
 
 // Speaks reports whether the peer speaks the key exchange name.
-func (p *Peer) Speaks(name string) bool {
-	for _, k := range p.Kex {
-		if k == name {
-			return true
-		}
-	}
-	return false
-}
+func (p *Peer) Speaks(name string) bool { return slices.Contains(p.Kex, name) }
 
 // ServerConfig is what a server is started with.
 type ServerConfig struct {

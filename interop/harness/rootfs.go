@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,32 +32,68 @@ const completeMarker = ".pqssh-interop-recipe"
 type Recipe struct {
 	Suite    string   // Debian suite, e.g. "trixie"
 	Packages []string // Debian packages to install on top of minbase
+	Build    []BuildStep
 }
 
-// Union returns a recipe for the same suite with the packages of both.
+// A BuildStep runs on the host once the packages are installed, with the
+// root filesystem's directory appended to its arguments: e.g. building a
+// patched peer from source inside it. The contents of its inputs key the
+// cache, so changing a patch rebuilds the root filesystem.
+type BuildStep struct {
+	Args   []string // the command (absolute paths)
+	Inputs []string // files and directories whose contents it depends on
+}
+
+// Union returns a recipe for the same suite with the packages and build
+// steps of both.
 func (r Recipe) Union(o Recipe) Recipe {
 	if o.Suite != r.Suite {
 		panic(fmt.Sprintf("harness: union of recipes for %s and %s", r.Suite, o.Suite))
 	}
 	p := slices.Concat(r.Packages, o.Packages)
 	slices.Sort(p)
-	return Recipe{Suite: r.Suite, Packages: slices.Compact(p)}
+	return Recipe{Suite: r.Suite, Packages: slices.Compact(p), Build: slices.Concat(r.Build, o.Build)}
 }
 
 // Key names the recipe's cache directory: the suite and a hash of the
 // recipe, e.g. "trixie-3f2a9c81d0b4".
 func (r Recipe) Key() string {
-	p := slices.Clone(r.Packages)
-	slices.Sort(p)
-	p = slices.Compact(p)
-	h := sha256.Sum256([]byte(recipeVersion + "\n" + r.Suite + "\n" + strings.Join(p, "\n") + "\n"))
-	return r.Suite + "-" + hex.EncodeToString(h[:6])
+	h := sha256.New()
+	io.WriteString(h, r.describe())
+	for _, b := range r.Build {
+		for _, in := range b.Inputs {
+			hashTree(h, in)
+		}
+	}
+	return r.Suite + "-" + hex.EncodeToString(h.Sum(nil)[:6])
 }
 
 func (r Recipe) describe() string {
 	p := slices.Clone(r.Packages)
 	slices.Sort(p)
-	return fmt.Sprintf("version: %s\nsuite: %s\npackages: %s\n", recipeVersion, r.Suite, strings.Join(slices.Compact(p), " "))
+	s := fmt.Sprintf("version: %s\nsuite: %s\npackages: %s\n", recipeVersion, r.Suite, strings.Join(slices.Compact(p), " "))
+	for _, b := range r.Build {
+		s += fmt.Sprintf("build: %q inputs: %q\n", b.Args, b.Inputs)
+	}
+	return s
+}
+
+// hashTree feeds the names and contents of the files under root to h (an
+// unreadable file feeds its error, so the key still changes with it).
+func hashTree(h io.Writer, root string) {
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			fmt.Fprintf(h, "%s: %v\n", path, err)
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		fmt.Fprintf(h, "%s %d %v\n", filepath.Base(path), len(b), err)
+		h.Write(b)
+		return nil
+	})
 }
 
 // CacheDir is where root filesystems are cached:
@@ -158,6 +195,12 @@ chroot "$root" apt-get install -y -q --no-install-recommends "$@" || {
 chroot "$root" apt-get clean`
 		args := append([]string{"--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", dir}, r.Packages...)
 		if err := run(ctx, log, "unshare", args...); err != nil {
+			return err
+		}
+	}
+	for _, b := range r.Build {
+		args := append(slices.Clone(b.Args[1:]), dir)
+		if err := run(ctx, log, b.Args[0], args...); err != nil {
 			return err
 		}
 	}

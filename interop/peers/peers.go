@@ -9,6 +9,8 @@ package peers
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -86,24 +88,29 @@ var Pqssh = &harness.Peer{
 // at LogLevel DEBUG1.
 func openSSHKex(log string) []string { return harness.KexLines(log, "kex: algorithm: ", "") }
 
-var openSSHServer = &harness.ServerSpec{
-	Command: func(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
-		if err := authorize(c, cfg); err != nil {
-			return nil, err
-		}
-		conf := fmt.Sprintf("/etc/ssh/pqi_sshd_config_%d", cfg.Port)
-		if err := c.WriteFile(conf, []byte(sshdConfig("/etc/ssh/ssh_host_ed25519_key", cfg.Kex)+
-			"PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\n"), 0o644); err != nil {
-			return nil, err
-		}
-		if _, err := c.Sh(ctx, "test -s /etc/ssh/ssh_host_ed25519_key || ssh-keygen -A"); err != nil {
-			return nil, err
-		}
-		return []string{"/usr/sbin/sshd", "-D", "-e", "-f", conf, "-p", strconv.Itoa(cfg.Port)}, nil
-	},
-	HostKey:        readFile("/etc/ssh/ssh_host_ed25519_key.pub"),
-	Kex:            openSSHKex,
-	CanRestrictKex: true,
+var openSSHServer = openSSHServerAt("/usr/sbin/sshd")
+
+// openSSHServerAt describes OpenSSH's sshd installed at path.
+func openSSHServerAt(sshd string) *harness.ServerSpec {
+	return &harness.ServerSpec{
+		Command: func(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
+			if err := authorize(c, cfg); err != nil {
+				return nil, err
+			}
+			conf := fmt.Sprintf("/etc/ssh/pqi_sshd_config_%d", cfg.Port)
+			if err := c.WriteFile(conf, []byte(sshdConfig("/etc/ssh/ssh_host_ed25519_key", cfg.Kex)+
+				"PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\n"), 0o644); err != nil {
+				return nil, err
+			}
+			if _, err := c.Sh(ctx, "test -s /etc/ssh/ssh_host_ed25519_key || ssh-keygen -A"); err != nil {
+				return nil, err
+			}
+			return []string{sshd, "-D", "-e", "-f", conf, "-p", strconv.Itoa(cfg.Port)}, nil
+		},
+		HostKey:        readFile("/etc/ssh/ssh_host_ed25519_key.pub"),
+		Kex:            openSSHKex,
+		CanRestrictKex: true,
+	}
 }
 
 const pqsshdHostKey = "/etc/pqsshd/ssh_host_ed25519_key"
@@ -176,3 +183,28 @@ func readFile(path string) func(context.Context, *harness.Container) (string, er
 		return strings.TrimSpace(string(b)), err
 	}
 }
+
+// OpenSSHMcEliece is trixie's OpenSSH 10.0p1 patched by this project for
+// mceliece6688128x25519-sha512 (interop/openssh-mceliece), built from
+// Debian's source inside its root filesystem and installed under
+// /opt/openssh-mceliece. Nobody else speaks McEliece: this is the peer that
+// checks pqssh's McEliece against code the project did not write.
+var OpenSSHMcEliece = &harness.Peer{
+	Name: "openssh-10.0-mceliece",
+	Recipe: harness.Recipe{Suite: "trixie", Packages: Trixie.Packages, Build: []harness.BuildStep{{
+		Args:   []string{filepath.Join(mcelieceDir, "build.sh")},
+		Inputs: []string{filepath.Join(mcelieceDir, "build.sh"), filepath.Join(mcelieceDir, "patches")},
+	}}},
+	Kex:    []string{MCELIECE, MCELIECEOpenSSH, MLKEM768, SNTRUP761, SNTRUP761OpenSSH, Curve25519},
+	Server: openSSHServerAt(mcelieceBin + "sbin/sshd"),
+	Client: sshClient(mcelieceBin + "bin/ssh"),
+}
+
+const mcelieceBin = "/opt/openssh-mceliece/"
+
+// mcelieceDir is interop/openssh-mceliece in the source tree this package
+// was compiled from (the build script and patch are read from there).
+var mcelieceDir = func() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "openssh-mceliece")
+}()
