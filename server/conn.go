@@ -34,6 +34,7 @@ type connState struct {
 	user      string
 	failures  int
 	sessions  int // open session channels (MaxSessions)
+	relays    int // open forwarding channels (maxRelays)
 	keepalive bool
 	fwd       *forwards
 	released  bool // the MaxStartups slot was given back

@@ -21,6 +21,35 @@ const dialTimeout = 10 * time.Second
 // maxForwards bounds the remote-forwarding listeners of one connection.
 const maxForwards = 256
 
+// defaultMaxRelays bounds the forwarding channels (each a socket and two
+// goroutines) one connection may have open at once, so that one client
+// cannot exhaust the daemon's file descriptors for everyone.
+const defaultMaxRelays = 1024
+
+// relayStart counts a forwarding channel; false when the connection is at
+// the server's limit.
+func (st *connState) relayStart() bool {
+	if st == nil {
+		return true
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.relays >= st.server.maxRelays {
+		return false
+	}
+	st.relays++
+	return true
+}
+
+func (st *connState) relayDone() {
+	if st == nil {
+		return
+	}
+	st.mu.Lock()
+	st.relays--
+	st.mu.Unlock()
+}
+
 // forwards are a connection's remote-forwarding listeners.
 type forwards struct {
 	mu sync.Mutex
@@ -127,6 +156,12 @@ func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.N
 		return
 	}
 	s.startKeepalive(ctx, conn, st, info.cfg)
+	if !st.relayStart() {
+		log.Info("local forwarding refused: too many open forwarding channels", "max", s.maxRelays)
+		nc.Reject(gossh.ResourceShortage, "too many forwarding channels")
+		return
+	}
+	defer st.relayDone()
 	d, err := net.DialTimeout("tcp", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))), dialTimeout)
 	if err != nil {
 		log.Info("local forwarding: connect failed", "err", err)
@@ -205,7 +240,12 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 			if err != nil {
 				return
 			}
+			if !st.relayStart() {
+				c.Close()
+				continue
+			}
 			go func() {
+				defer st.relayDone()
 				defer c.Close()
 				ra := c.RemoteAddr().(*net.TCPAddr)
 				payload := gossh.Marshal(struct {
@@ -296,6 +336,12 @@ func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc g
 		nc.Reject(gossh.Prohibited, "streamlocal forwarding refused")
 		return
 	}
+	if !st.relayStart() {
+		log.Info("streamlocal forwarding refused: too many open forwarding channels", "max", s.maxRelays)
+		nc.Reject(gossh.ResourceShortage, "too many forwarding channels")
+		return
+	}
+	defer st.relayDone()
 	var d net.Conn
 	err := s.asUser(info.acct, func() error {
 		var err error
@@ -367,7 +413,12 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 			if err != nil {
 				return
 			}
+			if !st.relayStart() {
+				c.Close()
+				continue
+			}
 			go func() {
+				defer st.relayDone()
 				defer c.Close()
 				ch, reqs, err := conn.OpenChannel("forwarded-streamlocal@openssh.com", gossh.Marshal(struct {
 					Path     string

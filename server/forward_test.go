@@ -316,3 +316,38 @@ func TestRemoteForwardPrivilegedPortAndPermitListen(t *testing.T) {
 	}
 	e.logs.waitLog(t, "reason=PermitListen")
 }
+
+func TestForwardingChannelCap(t *testing.T) {
+	host, port := echoTarget(t)
+	target := net.JoinHostPort(host, strconv.Itoa(port))
+	e := startServer(t, "", "")
+	e.srv.maxRelays = 2
+	c := e.mustDial()
+	var open []net.Conn
+	for range 2 {
+		d, err := c.Dial("tcp", target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open = append(open, d)
+	}
+	if d, err := c.Dial("tcp", target); err == nil {
+		d.Close()
+		t.Fatal("third forwarding channel accepted with a cap of 2")
+	}
+	e.logs.waitLog(t, "too many open forwarding channels")
+	for _, d := range open {
+		d.Close()
+	}
+	for i := 0; ; i++ { // closing frees the slots
+		d, err := c.Dial("tcp", target)
+		if err == nil {
+			roundTrip(t, d)
+			break
+		}
+		if i > 500 {
+			t.Fatalf("forwarding still refused after closing: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

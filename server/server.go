@@ -54,6 +54,8 @@ type Server struct {
 	nologinPath, motdPath string
 	// helperPath is the pqsshd executable re-run for internal-sftp.
 	helperPath string
+	// maxRelays bounds a connection's open forwarding channels.
+	maxRelays int
 
 	configHook func(c ConnInfo, sc *gossh.ServerConfig)
 }
@@ -96,6 +98,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 
 		nologinPath: "/etc/nologin",
 		motdPath:    "/etc/motd",
+		maxRelays:   defaultMaxRelays,
 	}
 	if exe, err := os.Executable(); err == nil {
 		s.helperPath = exe
