@@ -1,19 +1,3 @@
-// Package mceliece implements the Classic McEliece key-encapsulation
-// mechanism with the parameter set mceliece6688128 (and its "f" key
-// generation, mceliece6688128f), as specified in "Classic McEliece:
-// conservative code-based cryptography: cryptosystem specification",
-// NIST PQC round 4 submission (2022-10-23), non-plaintext-confirmation
-// ("non-pc") variant.
-//
-// Scheme returns the default scheme (the "f" key generation, which is faster
-// and produces keys in exactly the same formats); PlainScheme returns the
-// scheme with the plain systematic-form key generation. Both have identical
-// encapsulation and decapsulation.
-//
-// Besides the circl kem.Scheme interface, the package exports the pieces the
-// McTiny protocol needs to compute a ciphertext column block by column block:
-// FixedWeight, Encode and SessionKey, and the constants describing the layout
-// of the public key T.
 package mceliece
 
 // Parameters of mceliece6688128 (round-4 specification, section 7).
