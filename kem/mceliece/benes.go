@@ -1,5 +1,7 @@
 package mceliece
 
+import "encoding/binary"
+
 // The Beneš network of the private key applied to bit vectors of length q
 // (one bit per field element), for moving the ciphertext and the decoded
 // error vector between support order (position i) and field order (β_x).
@@ -21,15 +23,43 @@ func layerShift(l int) int {
 func newBenesMasks(cb []byte) *benesMasks {
 	bm := new(benesMasks)
 	for l := 0; l < benesLayers; l++ {
-		st := 1 << layerShift(l)
+		sh := uint(layerShift(l))
 		c := cb[l*(q/16) : (l+1)*(q/16)]
-		for p := 0; p < q/2; p++ {
-			bit := uint64(c[p>>3]>>(p&7)) & 1
-			a := (p/st)*2*st + p%st
-			bm[l][a>>6] |= bit << (a & 63)
+		if sh < 6 {
+			// Word w holds the 32 lower elements of its pairs, whose
+			// control bits are bits 32w..32w+31.
+			for w := 0; w < q/64; w++ {
+				bm[l][w] = spreadBits(binary.LittleEndian.Uint32(c[4*w:]), sh)
+			}
+			continue
+		}
+		// Lower words (w & ws == 0) take 64 consecutive control bits.
+		ws := 1 << (sh - 6)
+		p := 0
+		for w := 0; w < q/64; w++ {
+			if w&ws != 0 {
+				continue
+			}
+			bm[l][w] = binary.LittleEndian.Uint64(c[8*p:])
+			p++
 		}
 	}
 	return bm
+}
+
+// spreadBits places the 32 bits of x, in groups of 2^sh, at the positions
+// of a 64-bit word whose bit sh is clear (the lower elements of the pairs
+// of a stride-2^sh layer).
+func spreadBits(x uint32, sh uint) uint64 {
+	v := uint64(x)
+	masks := [5]uint64{0x0000FFFF0000FFFF, 0x00FF00FF00FF00FF, 0x0F0F0F0F0F0F0F0F, 0x3333333333333333, 0x5555555555555555}
+	for i, s := range []uint{16, 8, 4, 2, 1} {
+		if s < 1<<sh {
+			break
+		}
+		v = (v | v<<s) & masks[i]
+	}
+	return v
 }
 
 func (bm *benesMasks) layer(x *[q / 64]uint64, l int) {

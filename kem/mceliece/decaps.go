@@ -33,9 +33,27 @@ func newDecodeKey(sk []byte) *decodeKey {
 	g[T] = 1
 	dk.benes = newBenesMasks(p[irrBytes : irrBytes+condBytes])
 	fftEval(&dk.ginv2, &g)
-	for v := range dk.ginv2 {
-		vecSq(&dk.ginv2[v], &dk.ginv2[v])
-		vecInv(&dk.ginv2[v], &dk.ginv2[v])
+	// 1/g² = (g²)^(2^13-2), four vecs at a time.
+	for v := 0; v < q/64; v += 4 {
+		var x, r vec4
+		for l := 0; l < 4; l++ {
+			var s vec
+			vecSq(&s, &dk.ginv2[v+l])
+			for k := 0; k < M; k++ {
+				x[k][l] = s[k]
+			}
+		}
+		r = x
+		for i := 0; i < M-2; i++ {
+			vecSq4(&r, &r)
+			vecMul4(&r, &r, &x)
+		}
+		vecSq4(&r, &r)
+		for l := 0; l < 4; l++ {
+			for k := 0; k < M; k++ {
+				dk.ginv2[v+l][k] = r[k][l]
+			}
+		}
 	}
 	clear(g[:])
 	return dk
