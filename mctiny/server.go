@@ -154,9 +154,8 @@ func (w *worker) wipe() {
 // state file).
 func (s *Server) Handle(dst, pkt []byte, now time.Time) (reply []byte, ok bool) {
 	w := <-s.pool
-	reply, ok = s.handle(w, dst, pkt, now)
-	s.pool <- w
-	return reply, ok
+	defer func() { s.pool <- w }()
+	return s.handle(w, dst, pkt, now)
 }
 
 func (s *Server) handle(w *worker, dst, pkt []byte, now time.Time) ([]byte, bool) {
