@@ -170,6 +170,32 @@ func (c *Container) Start(name string, argv ...string) (*Process, error) {
 	return p, nil
 }
 
+// CPUTime is the processor time (user and system) the process and its
+// waited-for children have used so far, from /proc/PID/stat.
+func (p *Process) CPUTime() (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.pid))
+	if err != nil {
+		return 0, fmt.Errorf("harness: %s: %w", p.Name, err)
+	}
+	// Fields after the parenthesised command name; utime, stime, cutime
+	// and cstime are fields 14-17 of proc(5), in clock ticks (USER_HZ,
+	// 100 on Linux).
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 15 {
+		return 0, fmt.Errorf("harness: %s: short /proc/%d/stat", p.Name, p.pid)
+	}
+	var ticks int64
+	for _, v := range f[11:15] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("harness: %s: /proc/%d/stat: %w", p.Name, p.pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
+}
+
 // Output is everything the process wrote so far.
 func (p *Process) Output() string { return p.out.String() }
 
