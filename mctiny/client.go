@@ -193,17 +193,31 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 	c.q0 = append(c.q0, c.nonce[:]...)
 
 	// Generate the one-time key while phase 0 runs.
-	keyc := make(chan error, 1)
+	type keyResult struct {
+		k   *OneTimeKey
+		d   time.Duration
+		err error
+	}
+	keyc := make(chan keyResult, 1)
+	keyTaken := false
 	if c.cfg.OneTimeKey != nil {
-		c.key = c.cfg.OneTimeKey
-		keyc <- nil
+		keyc <- keyResult{k: c.cfg.OneTimeKey}
 	} else {
 		go func() {
 			t0 := time.Now()
 			k, err := GenerateOneTimeKey()
-			c.stats.KeyGen = time.Since(t0)
-			c.key = k
-			keyc <- err
+			keyc <- keyResult{k, time.Since(t0), err}
+		}()
+		defer func() {
+			if !keyTaken {
+				// Exchange ended before the key was ready: erase it
+				// when it is.
+				go func() {
+					if r := <-keyc; r.k != nil {
+						r.k.Wipe()
+					}
+				}()
+			}
 		}()
 	}
 
@@ -243,13 +257,14 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 			return nil, fmt.Errorf("mctiny: exchange with %v: %w (%s)", server, ctx.Err(), c.progress())
 		case err := <-rerr:
 			return nil, fmt.Errorf("mctiny: reading from %v: %w", server, err)
-		case err := <-keyc:
-			if err != nil {
-				return nil, err
+		case kr := <-keyc:
+			keyTaken = true
+			if kr.err != nil {
+				return nil, kr.err
 			}
 			haveKey = true
-			pk := c.key.pk
-			c.pk = pk
+			c.key, c.stats.KeyGen = kr.k, kr.d
+			c.pk = kr.k.pk
 			if c.qs[qPhase0].state == qDone {
 				c.startPhase1()
 			}
@@ -272,6 +287,11 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 func (c *client) wipe() {
 	clear(c.S[:])
 	clear(c.plain[:])
+	// A one-time key we generated dies with the exchange; one passed in
+	// ClientConfig belongs to the caller.
+	if c.key != nil && c.cfg.OneTimeKey == nil {
+		c.key.Wipe()
+	}
 }
 
 func (c *client) progress() string {

@@ -42,6 +42,13 @@ func GenerateOneTimeKey() (*OneTimeKey, error) {
 	return &OneTimeKey{pk: b, sk: sk}, nil
 }
 
+// Wipe erases the secret key.
+func (k *OneTimeKey) Wipe() {
+	if c, ok := k.sk.(interface{ Clear() }); ok {
+		c.Clear()
+	}
+}
+
 // PublicKey returns the encoded public key (the matrix T).
 func (k *OneTimeKey) PublicKey() []byte { return k.pk }
 
