@@ -20,7 +20,7 @@ const lastLanes = N - 64*(rowWords-1) // valid lanes of the last support word
 // private key when it is made or parsed.
 type decodeKey struct {
 	benes *benesMasks
-	ginv2 [q / 64]vec // 1/g(β_x)² for every field element, field order
+	ginv2 fftVals // 1/g(β_x)² for every field element, field order
 }
 
 func newDecodeKey(sk []byte) *decodeKey {
@@ -34,26 +34,15 @@ func newDecodeKey(sk []byte) *decodeKey {
 	dk.benes = newBenesMasks(p[irrBytes : irrBytes+condBytes])
 	fftEval(&dk.ginv2, &g)
 	// 1/g² = (g²)^(2^13-2), four vecs at a time.
-	for v := 0; v < q/64; v += 4 {
+	for v := range dk.ginv2 {
 		var x, r vec4
-		for l := 0; l < 4; l++ {
-			var s vec
-			vecSq(&s, &dk.ginv2[v+l])
-			for k := 0; k < M; k++ {
-				x[k][l] = s[k]
-			}
-		}
+		vecSq4(&x, &dk.ginv2[v])
 		r = x
 		for i := 0; i < M-2; i++ {
 			vecSq4(&r, &r)
 			vecMul4(&r, &r, &x)
 		}
-		vecSq4(&r, &r)
-		for l := 0; l < 4; l++ {
-			for k := 0; k < M; k++ {
-				dk.ginv2[v+l][k] = r[k][l]
-			}
-		}
+		vecSq4(&dk.ginv2[v], &r)
 	}
 	clear(g[:])
 	return dk
@@ -68,10 +57,12 @@ func (dk *decodeKey) clear() {
 // at positions >= N must be zero). x is overwritten.
 func (dk *decodeKey) synd(out *[2 * T]gf, x *[q / 64]uint64) {
 	dk.benes.inverse(x)
-	var c [q / 64]vec
-	for v := range c {
+	var c fftVals
+	for g := range c {
 		for k := 0; k < M; k++ {
-			c[v][k] = dk.ginv2[v][k] & x[v]
+			for l := 0; l < 4; l++ {
+				c[g][k][l] = dk.ginv2[g][k][l] & x[4*g+l]
+			}
 		}
 	}
 	fftTr(out, &c)
@@ -93,10 +84,16 @@ func (dk *decodeKey) decrypt(e []byte, c []byte) int {
 
 	var lp [fftCoeffs]gf
 	copy(lp[:], loc[:])
-	var ev [q / 64]vec
+	var ev fftVals
 	fftEval(&ev, &lp)
-	for v := range ev {
-		x[v] = ^vecOrPlanes(&ev[v])
+	for g := range ev {
+		for l := 0; l < 4; l++ {
+			var o uint64
+			for k := 0; k < M; k++ {
+				o |= ev[g][k][l]
+			}
+			x[4*g+l] = ^o
+		}
 	}
 	dk.benes.forward(&x)
 	x[rowWords-1] &= 1<<lastLanes - 1

@@ -15,19 +15,29 @@ func randomGF(r interface{ Read([]byte) (int, error) }, n int) []gf {
 	return out
 }
 
-func lane(v *[q / 64]vec, x int) gf {
+func lane(v *fftVals, x int) gf {
 	var a gf
+	g, l := x/256, (x/64)%4
 	for k := 0; k < M; k++ {
-		a |= gf((v[x/64][k]>>(x%64))&1) << k
+		a |= gf((v[g][k][l]>>(x%64))&1) << k
 	}
 	return a
+}
+
+func toVals(a *[q / 64]vec) (out fftVals) {
+	for v := range a {
+		for k := 0; k < M; k++ {
+			out[v/4][k][v%4] = a[v][k]
+		}
+	}
+	return out
 }
 
 // TestFFTEval compares the additive FFT with Horner's rule at every point.
 func TestFFTEval(t *testing.T) {
 	var f [fftCoeffs]gf
 	copy(f[:], randomGF(drbg(21), fftCoeffs))
-	var out [q / 64]vec
+	var out fftVals
 	fftEval(&out, &f)
 	for x := 0; x < q; x++ {
 		if got, want := lane(&out, x), polyEval(f[:], bitrev13(gf(x))); got != want {
@@ -39,10 +49,11 @@ func TestFFTEval(t *testing.T) {
 // TestFFTTranspose checks fftTr against the power sums Σ c_x β_x^j.
 func TestFFTTranspose(t *testing.T) {
 	c := randomGF(drbg(22), q)
-	var in [q / 64]vec
-	for v := range in {
-		vecFromGF(&in[v], c[64*v:64*v+64])
+	var in0 [q / 64]vec
+	for v := range in0 {
+		vecFromGF(&in0[v], c[64*v:64*v+64])
 	}
+	in := toVals(&in0)
 	var out [fftCoeffs]gf
 	fftTr(&out, &in)
 	var want [fftCoeffs]gf
@@ -63,17 +74,18 @@ func TestFFTTranspose(t *testing.T) {
 func TestFFTForms(t *testing.T) {
 	var f [fftCoeffs]gf
 	copy(f[:], randomGF(drbg(24), fftCoeffs))
-	var a, b [q / 64]vec
+	var a fftVals
+	var b [q / 64]vec
 	fftEval(&a, &f)
 	fftEvalRecursive(&b, &f)
-	if a != b {
+	if a != toVals(&b) {
 		t.Fatal("fftEval forms differ")
 	}
 	c := randomGF(drbg(25), q)
-	for v := range a {
-		vecFromGF(&a[v], c[64*v:64*v+64])
+	for v := range b {
+		vecFromGF(&b[v], c[64*v:64*v+64])
 	}
-	b = a
+	a = toVals(&b)
 	var o1, o2 [fftCoeffs]gf
 	fftTr(&o1, &a)
 	fftTrRecursive(&o2, &b)

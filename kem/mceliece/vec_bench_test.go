@@ -17,7 +17,7 @@ func BenchmarkVecMul(b *testing.B) {
 func BenchmarkFFTEval(b *testing.B) {
 	var f [fftCoeffs]gf
 	copy(f[:], randomGF(drbg(21), fftCoeffs))
-	var out [q / 64]vec
+	var out fftVals
 	start := processCPU()
 	for b.Loop() {
 		fftEval(&out, &f)
@@ -26,7 +26,7 @@ func BenchmarkFFTEval(b *testing.B) {
 }
 
 func BenchmarkFFTTr(b *testing.B) {
-	var in [q / 64]vec
+	var in fftVals
 	var out [fftCoeffs]gf
 	start := processCPU()
 	for b.Loop() {
