@@ -319,7 +319,7 @@ func (c *client) read(ctx context.Context, pkts chan<- []byte, rerr chan<- error
 			rerr <- err
 			return
 		}
-		if addr.String() != c.server.String() || n > MaxPacketSize {
+		if !sameAddr(addr, c.server) || n > MaxPacketSize {
 			continue
 		}
 		p := bytes.Clone(buf[:n])
@@ -622,3 +622,15 @@ func (c *client) sampleRTT(r time.Duration) {
 }
 
 var _ io.Reader = rand.Reader
+
+// sameAddr reports whether a datagram from a came from the server b,
+// treating an IPv4-mapped IPv6 address as the IPv4 address.
+func sameAddr(a, b net.Addr) bool {
+	ua, ok1 := a.(*net.UDPAddr)
+	ub, ok2 := b.(*net.UDPAddr)
+	if ok1 && ok2 {
+		pa, pb := ua.AddrPort(), ub.AddrPort()
+		return pa.Addr().Unmap() == pb.Addr().Unmap() && pa.Port() == pb.Port()
+	}
+	return a.String() == b.String()
+}

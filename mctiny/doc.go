@@ -18,3 +18,27 @@
 // SSH key-exchange method that consumes (Z, C_Z, M) is in package
 // github.com/pqssh/pqssh/mctiny/sshkex.
 package mctiny
+
+// Choices where the McTiny paper and the reference software leave room
+// (all named in draft-pqssh-mctiny-ssh-00):
+//
+//   - Error vector: e is derived from E by SHAKE256 rejection sampling
+//     (errorvector.go); seeds whose first 128 candidates are not distinct
+//     are redrawn in phase 0, as Classic McEliece's FixedWeight does.
+//   - Cookie keys: a new key each minute, SHAKE256 of the previous key and
+//     32 fresh random bytes; eight kept; the ring is saved atomically
+//     (file mctiny-cookie-keys, mode 0600) before a new key is used.
+//   - State directory: mctiny-mceliece6688128.pub and .key (the long-term
+//     key pair, generated on first start, checked to be a pair at load)
+//     and mctiny-cookie-keys; group- or world-readable secret files are
+//     refused, like OpenSSH's unprotected private keys.
+//   - Phase-0 extension field: sent as zeros, ignored by the server.
+//   - Client: window of 16 growing to 64 queries (TCP-style slow start,
+//     halved on a timeout), retransmission timeout from the measured round
+//     trip (RFC 6298, at least 25 ms; 1 s for phase 0, whose reply costs a
+//     decapsulation), 10 tries per query with exponential backoff, pacing
+//     at window/RTT. The one-time key is generated while phase 0 is in
+//     flight, and erased when Exchange returns.
+//   - Server: GOMAXPROCS workers, each with its own scratch area; dropped
+//     packets are counted per reason and summarised in one log line per
+//     minute.

@@ -234,3 +234,20 @@ func TestParametersMatchMcEliece(t *testing.T) {
 }
 
 func errorsIs(err, target error) bool { return err != nil && errors.Is(err, target) }
+
+func TestSameAddr(t *testing.T) {
+	v4 := &net.UDPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 22}
+	mapped := &net.UDPAddr{IP: net.ParseIP("::ffff:192.0.2.1"), Port: 22}
+	if !sameAddr(v4, mapped) || !sameAddr(mapped, v4) {
+		t.Error("IPv4-mapped address not recognised")
+	}
+	if sameAddr(v4, &net.UDPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 23}) {
+		t.Error("other port accepted")
+	}
+	if sameAddr(v4, &net.UDPAddr{IP: net.IPv4(192, 0, 2, 2), Port: 22}) {
+		t.Error("other host accepted")
+	}
+	if !sameAddr(memAddr("server"), memAddr("server")) || sameAddr(memAddr("a"), memAddr("b")) {
+		t.Error("non-UDP addresses compared wrongly")
+	}
+}
