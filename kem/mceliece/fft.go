@@ -34,6 +34,8 @@ type fftTables struct {
 	// breadth-first combine visits (subproblem, v) pairs.
 	alpha4  [fftTop + 1][]vec4
 	bottom4 vec4
+	// twist4[m][i/4][k] packs twist[m][i..i+3][k] in 16-bit lanes.
+	twist4 [fftTop + 1][][M]uint64
 }
 
 var fftT = newFFTTables()
@@ -98,6 +100,15 @@ func newFFTTables() *fftTables {
 		}
 	}
 	for m := fftBottom + 1; m <= fftTop; m++ {
+		tw := t.twist[m]
+		t.twist4[m] = make([][M]uint64, len(tw)/4)
+		for i := range t.twist4[m] {
+			for k := 0; k < M; k++ {
+				for l := 0; l < 4; l++ {
+					t.twist4[m][i][k] |= uint64(tw[4*i+l][k]) << (16 * l)
+				}
+			}
+		}
 		half := len(t.alpha[m])
 		groups := max(half/4, 1)
 		t.alpha4[m] = make([]vec4, groups)
@@ -251,4 +262,20 @@ func gfMulConst(a gf, c *[M]gf) gf {
 	return c[0]&m(0) ^ c[1]&m(1) ^ c[2]&m(2) ^ c[3]&m(3) ^ c[4]&m(4) ^
 		c[5]&m(5) ^ c[6]&m(6) ^ c[7]&m(7) ^ c[8]&m(8) ^ c[9]&m(9) ^
 		c[10]&m(10) ^ c[11]&m(11) ^ c[12]&m(12)
+}
+
+// twist4 multiplies p[i] by the public constants tw[i] (packed four per
+// word in tab), four coefficients at a time in 16-bit lanes, with masks
+// only. len(p) is a multiple of 4.
+func twist4(p []gf, tab [][M]uint64) {
+	const ones = 0x0001000100010001
+	for i := 0; i+4 <= len(p); i += 4 {
+		x := uint64(p[i]) | uint64(p[i+1])<<16 | uint64(p[i+2])<<32 | uint64(p[i+3])<<48
+		c := &tab[i/4]
+		var r uint64
+		for k := 0; k < M; k++ {
+			r ^= c[k] & (((x >> k) & ones) * 0xFFFF)
+		}
+		p[i], p[i+1], p[i+2], p[i+3] = gf(r), gf(r>>16), gf(r>>32), gf(r>>48)
+	}
 }

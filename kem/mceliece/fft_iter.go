@@ -31,13 +31,11 @@ func fftEval(out *fftVals, f *[fftCoeffs]gf) {
 	// cur[s*n:(s+1)*n]; its children 2s, 2s+1 go to nxt.
 	for m := fftTop; m > fftBottom; m-- {
 		n := 1 << (m - 5)
-		tw := fftT.twist[m]
+		tw4 := fftT.twist4[m]
 		for s := 0; s < fftCoeffs/n; s++ {
 			p := cur[s*n : (s+1)*n]
 			if m < fftTop {
-				for i := 1; i < n; i++ {
-					p[i] = gfMulConst(p[i], &tw[i])
-				}
+				twist4(p, tw4)
 			}
 			radixConvert(p)
 			h := n / 2
@@ -195,7 +193,7 @@ func fftTr(out *[fftCoeffs]gf, in *fftVals) {
 	for m := fftBottom + 1; m <= fftTop; m++ {
 		n := 1 << (m - 5)
 		h := n / 2
-		tw := fftT.twist[m]
+		tw4 := fftT.twist4[m]
 		for s := 0; s < fftCoeffs/n; s++ {
 			q0 := cur[2*s*h : (2*s+1)*h]
 			q1 := cur[(2*s+1)*h : (2*s+2)*h]
@@ -206,9 +204,7 @@ func fftTr(out *[fftCoeffs]gf, in *fftVals) {
 			}
 			radixConvertTr(p)
 			if m < fftTop {
-				for i := 1; i < n; i++ {
-					p[i] = gfMulConst(p[i], &tw[i])
-				}
+				twist4(p, tw4)
 			}
 		}
 		cur, nxt = nxt, cur
