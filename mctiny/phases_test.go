@@ -245,3 +245,48 @@ func TestHandleAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayedQueryFreshAnswer: the server keeps no replay cache; a query
+// sent twice gets two answers with fresh nonces carrying the same value.
+func TestReplayedQueryFreshAnswer(t *testing.T) {
+	s := newServerWithoutKEM(t, t.TempDir())
+	pk := make([]byte, PublicKeySize)
+	rand.Read(pk)
+	c, _ := fakePhase0(t, s, pk)
+	q := qPhase1 + 42
+	pkt := bytes.Clone(c.packet(q))
+	open1 := func() (nonce, cij []byte) {
+		r, ok := s.Handle(make([]byte, 0, MaxPacketSize), pkt, t0)
+		if !ok {
+			t.Fatal("replayed query dropped")
+		}
+		var n [NonceSize]byte
+		copy(n[:], r[len(r)-NonceSize:])
+		msg, ok := open(nil, r[:len(r)-NonceSize], &n, &c.S)
+		if !ok {
+			t.Fatal("reply does not open")
+		}
+		// Open C_ij with the server's key to compare the values.
+		ring := s.keys.load()
+		ck := msg[C0Size:]
+		var key [KeySize]byte
+		var sh sha3.SHAKE
+		cijKey(&sh, &key, ring, int(ck[CijSize-1]&7), c.S[:])
+		i, j := 42/ColBlocks, 42%ColBlocks
+		var cn [NonceSize]byte
+		setNonce(&cn, c.N[:], byte(2*i+1), byte(n23Phase1+j))
+		v, ok := open(nil, ck[:CijSize-1], &cn, &key)
+		if !ok {
+			t.Fatal("C_ij does not open")
+		}
+		return n[:], v
+	}
+	n1, v1 := open1()
+	n2, v2 := open1()
+	if bytes.Equal(n1, n2) {
+		t.Error("two replies share a nonce")
+	}
+	if !bytes.Equal(v1, v2) {
+		t.Error("replayed query gave a different c_ij")
+	}
+}
