@@ -62,3 +62,33 @@ func FuzzUnmarshalPublicKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnmarshalPrivateKey: arbitrary bytes never panic; only PrivateKeySize
+// bytes parse, and any parsed key decapsulates (to some key) without error.
+func FuzzUnmarshalPrivateKey(f *testing.F) {
+	_, sk := testKey(f)
+	skb, _ := sk.MarshalBinary()
+	f.Add(skb)
+	f.Add([]byte{0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 0 && b[0]&1 == 1 {
+			full := make([]byte, PrivateKeySize)
+			copy(full, b)
+			b = full
+		}
+		k, err := Scheme().UnmarshalBinaryPrivateKey(b)
+		if len(b) != PrivateKeySize {
+			if err == nil {
+				t.Fatalf("accepted a %d-byte private key", len(b))
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := Scheme().Decapsulate(k, make([]byte, CiphertextSize))
+		if err != nil || len(ss) != SharedKeySize {
+			t.Fatalf("Decapsulate with a parsed key: %v", err)
+		}
+	})
+}

@@ -24,6 +24,7 @@ func keyPairFromSeed(pk, sk []byte, delta *[32]byte, fvariant bool) {
 	perm := make([]uint32, q)
 	defer clear(r)
 	defer clear(perm)
+	defer clear(seed[:])
 	for {
 		h := sha3.NewShake256()
 		h.Write(seed[:])
