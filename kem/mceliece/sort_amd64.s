@@ -120,3 +120,60 @@ loop24:
 	JNZ  loop24
 	VZEROUPPER
 	RET
+
+// func stageAVX2(x *uint32, n int, j int, k int)
+// One bitonic stage with stride j >= 8 (a multiple of 8) of merge level k:
+// for each block base (step 2j), elements base+i and base+j+i are put in
+// ascending order if base&k == 0, else descending.
+TEXT ·stageAVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	MOVQ j+16(FP), DX
+	MOVQ k+24(FP), R8
+	MOVQ DX, R9
+	SHLQ $2, R9        // j in bytes
+	XORQ BX, BX        // base (elements)
+
+blockloop:
+	CMPQ BX, CX
+	JGE  stagedone
+	MOVQ BX, AX
+	SHLQ $2, AX
+	LEAQ (DI)(AX*1), SI   // &x[base]
+	LEAQ (SI)(R9*1), R10  // &x[base+j]
+	MOVQ DX, R11          // count
+	TESTQ R8, BX
+	JNZ  dloop
+
+aloop:
+	VMOVDQU (SI), Y0
+	VMOVDQU (R10), Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VMOVDQU Y2, (SI)
+	VMOVDQU Y3, (R10)
+	ADDQ $32, SI
+	ADDQ $32, R10
+	SUBQ $8, R11
+	JNZ  aloop
+	JMP  nextblock
+
+dloop:
+	VMOVDQU (SI), Y0
+	VMOVDQU (R10), Y1
+	VPMINUD Y1, Y0, Y2
+	VPMAXUD Y1, Y0, Y3
+	VMOVDQU Y3, (SI)
+	VMOVDQU Y2, (R10)
+	ADDQ $32, SI
+	ADDQ $32, R10
+	SUBQ $8, R11
+	JNZ  dloop
+
+nextblock:
+	LEAQ (BX)(DX*2), BX
+	JMP  blockloop
+
+stagedone:
+	VZEROUPPER
+	RET

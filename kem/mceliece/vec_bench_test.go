@@ -100,3 +100,17 @@ func BenchmarkVecMul4(b *testing.B) {
 		f[0][0] ^= h[1][1]
 	}
 }
+
+func BenchmarkSort8192(b *testing.B) {
+	x := make([]uint32, q)
+	y := make([]uint32, q)
+	for i := range x {
+		x[i] = uint32(i*2654435761) >> 3
+	}
+	start := processCPU()
+	for b.Loop() {
+		copy(y, x)
+		sortUint32(y)
+	}
+	reportCPU(b, start)
+}
