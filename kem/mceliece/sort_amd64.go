@@ -3,9 +3,6 @@
 package mceliece
 
 //go:noescape
-func minmaxAVX2(lo, hi *uint32, n int, desc bool)
-
-//go:noescape
 func smallStagesAVX2(x *uint32, n int, k int)
 
 //go:noescape

@@ -2,44 +2,6 @@
 
 #include "textflag.h"
 
-// func minmaxAVX2(lo, hi *uint32, n int, desc bool)
-// For x < n (a multiple of 8): lo[x], hi[x] = min, max (max, min if desc).
-TEXT ·minmaxAVX2(SB), NOSPLIT, $0-25
-	MOVQ lo+0(FP), DI
-	MOVQ hi+8(FP), SI
-	MOVQ n+16(FP), CX
-	MOVBQZX desc+24(FP), AX
-	TESTQ AX, AX
-	JNZ  descloop
-
-ascloop:
-	VMOVDQU (DI), Y0
-	VMOVDQU (SI), Y1
-	VPMINUD Y1, Y0, Y2
-	VPMAXUD Y1, Y0, Y3
-	VMOVDQU Y2, (DI)
-	VMOVDQU Y3, (SI)
-	ADDQ $32, DI
-	ADDQ $32, SI
-	SUBQ $8, CX
-	JNZ  ascloop
-	VZEROUPPER
-	RET
-
-descloop:
-	VMOVDQU (DI), Y0
-	VMOVDQU (SI), Y1
-	VPMINUD Y1, Y0, Y2
-	VPMAXUD Y1, Y0, Y3
-	VMOVDQU Y3, (DI)
-	VMOVDQU Y2, (SI)
-	ADDQ $32, DI
-	ADDQ $32, SI
-	SUBQ $8, CX
-	JNZ  descloop
-	VZEROUPPER
-	RET
-
 // func smallStagesAVX2(x *uint32, n int, k int)
 // The stride-4, -2 and -1 stages of bitonic merge level k (k >= 8) on the n
 // elements of x (n a multiple of 8): each group of 8 is sorted ascending if
