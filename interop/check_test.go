@@ -46,7 +46,7 @@ func needPqssh(t *testing.T, p pair) {
 		if b.peer != peers.Pqssh {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(*binDir, b.bin)); err != nil {
+		if _, err := os.Stat(filepath.Join(binDir, b.bin)); err != nil {
 			t.Fatalf("%s is missing (%v): build it with CGO_ENABLED=0 go build -o bin/ ./cmd/... (make interop does)", b.bin, err)
 		}
 	}

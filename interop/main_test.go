@@ -7,7 +7,6 @@ package interop_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -17,7 +16,14 @@ import (
 	"github.com/pqssh/pqssh/interop/peers"
 )
 
-var binDir = flag.String("pqssh.bin", "../bin", "directory holding the pqssh and pqsshd binaries under test")
+// binDir holds the pqssh and pqsshd binaries under test: the repository's
+// bin/, or $PQSSH_INTEROP_BIN.
+var binDir = func() string {
+	if d := os.Getenv("PQSSH_INTEROP_BIN"); d != "" {
+		return d
+	}
+	return "../bin"
+}()
 
 // The run's lab and its containers: trixie servers, trixie clients and
 // bookworm (OpenSSH 9.2, both roles).
@@ -27,7 +33,6 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	flag.Parse()
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "interop tests need root (they build containers): run `make interop` as root")
 		os.Exit(1)
@@ -39,7 +44,7 @@ func run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	var err error
-	lab, err = harness.NewLab(ctx, harness.Options{BinDir: *binDir, Log: os.Stderr})
+	lab, err = harness.NewLab(ctx, harness.Options{BinDir: binDir, Log: os.Stderr})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -92,8 +92,8 @@ mount -t tmpfs -o mode=0755 tmpfs "$m/run"
 mkdir -m 0755 "$m/run/sshd"
 mount -t tmpfs -o mode=1777 tmpfs "$m/tmp"
 hostname "$name"
-echo ready
-exec chroot "$m" /bin/sleep infinity
+# "ready" only once chrooted: from then on /proc/PID/root is the container's.
+exec chroot "$m" /bin/sh -c 'echo ready; exec /bin/sleep infinity'
 `
 
 func (c *Container) start(ctx context.Context, rootfs string, host int) error {
@@ -150,8 +150,15 @@ func (c *Container) start(ctx context.Context, rootfs string, host int) error {
 	case <-time.After(30 * time.Second):
 		return fmt.Errorf("container init timed out: %s", stderr.String())
 	}
-	c.init, err = findInit(c.outer.Process.Pid)
-	return err
+	if c.init, err = findInit(c.outer.Process.Pid); err != nil {
+		return err
+	}
+	// Files are written through /proc/PID1/root: make sure it is not the
+	// host's root.
+	if root, err := os.Readlink(fmt.Sprintf("/proc/%d/root", c.init)); err != nil || root == "/" {
+		return fmt.Errorf("container root not in place (%q, %v)", root, err)
+	}
+	return nil
 }
 
 // findInit follows the chain of only children from pid down to the
