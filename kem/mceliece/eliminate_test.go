@@ -164,3 +164,22 @@ func TestGenPoly(t *testing.T) {
 		t.Fatal("constant β accepted")
 	}
 }
+
+// TestEliminateFarPivot forces the fallback of the blocked elimination: the
+// only row with a 1 in column 70 is far below the fixing window.
+func TestEliminateFarPivot(t *testing.T) {
+	a := randomMatrix(12)
+	for i := range a {
+		if i != 1500 {
+			a[i][1] &^= 1 << 6 // column 70
+		}
+	}
+	a[1500][1] |= 1 << 6
+	b := *a
+	okA := eliminateRange(a, 0, Rows)
+	okB := eliminatePanels(&b, 0, Rows)
+	t.Logf("reference ok=%v", okA)
+	if okA != okB || (okA && *a != b) {
+		t.Fatalf("far pivot: reference ok=%v, blocked ok=%v, equal %v", okA, okB, *a == b)
+	}
+}
