@@ -23,7 +23,17 @@ func addMaskedRows(dst []uint64, src [][rowStride]uint64, lo int, masks []uint64
 }
 
 //go:noescape
-func addRowsByBitsAVX2(dst *uint64, n int, src *uint64, stride int, bits uint64, nm int)
+func addRowsByBitsAVX2(dst *uint64, n int, src *uint64, stride int, bits uint64, nm int, sel *[64][4]uint64)
+
+// bitSelect[j] is 1<<j in four lanes (read-only after init).
+var bitSelect = func() (t [64][4]uint64) {
+	for j := range t {
+		for l := range t[j] {
+			t[j][l] = 1 << j
+		}
+	}
+	return t
+}()
 
 // addRowsByBits sets dst[x] ^= Σ_{j<nm} src[j][lo+x] & -(bits>>j & 1).
 func addRowsByBits(dst []uint64, src [][rowStride]uint64, lo int, bits uint64, nm int) {
@@ -34,5 +44,5 @@ func addRowsByBits(dst []uint64, src [][rowStride]uint64, lo int, bits uint64, n
 		addRowsByBitsGeneric(dst, src, lo, bits, nm)
 		return
 	}
-	addRowsByBitsAVX2(&dst[0], len(dst), &src[0][lo], rowStride*8, bits, nm)
+	addRowsByBitsAVX2(&dst[0], len(dst), &src[0][lo], rowStride*8, bits, nm, &bitSelect)
 }

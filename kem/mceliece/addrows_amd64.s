@@ -75,16 +75,19 @@ done:
 	VZEROUPPER
 	RET
 
-// func addRowsByBitsAVX2(dst *uint64, n int, src *uint64, stride int, bits uint64, nm int)
+// func addRowsByBitsAVX2(dst *uint64, n int, src *uint64, stride int, bits uint64, nm int, sel *[64][4]uint64)
 // dst[x] ^= XOR_{j<nm} (src[j*stride/8 + x] AND -(bits>>j & 1)) for x < n;
-// n is a multiple of 4, nm >= 1.
-TEXT ·addRowsByBitsAVX2(SB), NOSPLIT, $0-48
+// n is a multiple of 4, nm >= 1. The mask of source j is computed in a
+// vector register as (bits AND 1<<j) == 1<<j, with sel[j] = 1<<j in every
+// lane.
+TEXT ·addRowsByBitsAVX2(SB), NOSPLIT, $0-56
 	MOVQ dst+0(FP), DI
 	MOVQ n+8(FP), CX
 	MOVQ src+16(FP), SI
 	MOVQ stride+24(FP), DX
-	MOVQ bits+32(FP), BX
+	VPBROADCASTQ bits+32(FP), Y15
 	MOVQ nm+40(FP), AX
+	MOVQ sel+48(FP), BX
 
 big32:
 	CMPQ CX, $32
@@ -102,12 +105,8 @@ big32:
 	MOVQ AX, R9
 
 loop32:
-	MOVQ R11, R12
-	ANDQ $1, R12
-	NEGQ R12
-	SHRQ $1, R11
-	VMOVQ R12, X4
-	VPBROADCASTQ X4, Y4
+	VPAND (R11), Y15, Y4
+	VPCMPEQQ (R11), Y4, Y4
 	VPAND 0(R10), Y4, Y5
 	VPXOR Y5, Y0, Y0
 	VPAND 32(R10), Y4, Y6
@@ -125,6 +124,7 @@ loop32:
 	VPAND 224(R10), Y4, Y6
 	VPXOR Y6, Y11, Y11
 	ADDQ DX, R10
+	ADDQ $32, R11
 	DECQ R9
 	JNZ  loop32
 
@@ -150,15 +150,12 @@ small4:
 	MOVQ AX, R9
 
 loop4:
-	MOVQ R11, R12
-	ANDQ $1, R12
-	NEGQ R12
-	SHRQ $1, R11
-	VMOVQ R12, X4
-	VPBROADCASTQ X4, Y4
+	VPAND (R11), Y15, Y4
+	VPCMPEQQ (R11), Y4, Y4
 	VPAND 0(R10), Y4, Y5
 	VPXOR Y5, Y0, Y0
 	ADDQ DX, R10
+	ADDQ $32, R11
 	DECQ R9
 	JNZ  loop4
 
