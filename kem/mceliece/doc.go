@@ -43,9 +43,9 @@
 // branches the reference has too: key-generation retries reveal how many
 // attempts a key took, and FixedWeight's rejection sampling reveals which
 // 16-bit words were out of range (never the kept values). The blocked
-// elimination also branches on one event of probability about 2^-64 per
-// pivot (no fixing row within the next 128 rows), falling back to the full
-// search. Every assembly routine has a pure-Go fallback (build tag
+// elimination also branches on one event of probability at most 2^-64 per
+// pivot (no fixing row among the 64 rows past the panel), falling back to
+// the full search. Every assembly routine has a pure-Go fallback (build tag
 // purego, or a CPU without AVX2) that the tests compare it with.
 //
 // # Choices where the specification is silent

@@ -18,11 +18,12 @@ package mceliece
 //
 // The reduced systematic form is unique, so the result is the reference's;
 // failure (a panel of rank below w) is reported exactly when the reference
-// fails. Step 1 first looks for fixing rows among the next fixWindow rows
-// only (enough except with probability about 2^-64 per pivot) and repeats
-// with all rows if that does not succeed.
+// fails. Step 1 first looks for fixing rows among the panel rows and the
+// fixWindow rows after them only (enough except with probability at most
+// 2^-64 per pivot for a random matrix) and repeats with all rows if that
+// does not succeed.
 
-const fixWindow = 128
+const fixWindow = 64
 
 // colChunk is the number of words per column chunk in the elimination.
 const colChunk = 32
