@@ -193,6 +193,10 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 		}
 		out[T-i] = x
 	}
+	clear(X[:])
+	clear(W[:])
+	clear(Y[:])
+	clear(P[:])
 	return out
 }
 
