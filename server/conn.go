@@ -40,7 +40,8 @@ type connState struct {
 	released  bool // the MaxStartups slot was given back
 	grace     *time.Timer
 	kex       string
-	block     string // source address block, for PerSourceMaxStartups
+	block     string    // source address block, for PerSourceMaxStartups
+	idleSince time.Time // when the last channel closed (UnusedConnectionTimeout)
 
 	authedCh, closedCh chan struct{} // closed on authentication, on close
 }
@@ -139,6 +140,9 @@ func (s *Server) handleConn(c net.Conn) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		tc.SetKeepAlive(cfg.TCPKeepAlive)
 	}
+	if d := cfg.UnusedConnectionTimeout; d > 0 {
+		go s.watchUnused(st, d)
+	}
 	log.Debug("connection accepted")
 	s.gl.HandleConn(&trackedConn{Conn: c, st: st})
 }
@@ -167,8 +171,54 @@ func (st *connState) authenticated(user string) {
 	}
 	st.authed = true
 	st.user = user
+	st.idleSince = time.Now()
 	st.mu.Unlock()
 	st.release()
+}
+
+// markIdleLocked notes when the connection's last channel closed.
+func (st *connState) markIdleLocked() {
+	if st.sessions == 0 && st.relays == 0 {
+		st.idleSince = time.Now()
+	}
+}
+
+// unused reports whether an authenticated connection has had no channels
+// and no forwarding listeners for at least d.
+func (st *connState) unused(d time.Duration) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.authed || st.sessions > 0 || st.relays > 0 {
+		return false
+	}
+	if st.fwd != nil {
+		st.fwd.mu.Lock()
+		n := len(st.fwd.m)
+		st.fwd.mu.Unlock()
+		if n > 0 {
+			return false
+		}
+	}
+	return time.Since(st.idleSince) >= d
+}
+
+// watchUnused implements UnusedConnectionTimeout: an authenticated
+// connection without channels for that long is closed.
+func (s *Server) watchUnused(st *connState, d time.Duration) {
+	t := time.NewTicker(max(d/4, 50*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-st.closedCh:
+			return
+		case <-t.C:
+			if st.unused(d) {
+				s.log.Info("closing unused connection: UnusedConnectionTimeout", "conn", st.id, "peer", st.peer, "user", st.user)
+				st.conn.Close()
+				return
+			}
+		}
+	}
 }
 
 func (s *Server) connCallback(ctx glssh.Context, c net.Conn) net.Conn {

@@ -47,6 +47,7 @@ func (st *connState) relayDone() {
 	}
 	st.mu.Lock()
 	st.relays--
+	st.markIdleLocked()
 	st.mu.Unlock()
 }
 

@@ -281,6 +281,25 @@ func TestBannerAndMotd(t *testing.T) {
 	}
 }
 
+func TestUnusedConnectionTimeout(t *testing.T) {
+	e := startServer(t, "", "UnusedConnectionTimeout 1")
+	c := e.mustDial()
+	// A session keeps the connection in use.
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("unused connection not closed")
+	}
+	e.logs.waitLog(t, "UnusedConnectionTimeout")
+}
+
 func TestClientAliveCountMax(t *testing.T) {
 	e := startServer(t, "", "ClientAliveInterval 1\nClientAliveCountMax 1")
 	nc, err := net.Dial("tcp", e.addr)

@@ -94,6 +94,7 @@ func (st *connState) closeSession() {
 	}
 	st.mu.Lock()
 	st.sessions--
+	st.markIdleLocked()
 	st.mu.Unlock()
 }
 

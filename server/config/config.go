@@ -73,6 +73,7 @@ type Config struct {
 	PermitTTY                  bool
 	ForceCommand               string
 	ClientAliveInterval        time.Duration
+	UnusedConnectionTimeout    time.Duration // 0: none
 	ClientAliveCountMax        int
 	PermitUserEnvironment      string
 	TrustedUserCAKeys          string

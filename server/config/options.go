@@ -325,6 +325,28 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.ForceCommand })})
+	add(&option{name: "UnusedConnectionTimeout",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("UnusedConnectionTimeout takes one argument")
+			}
+			if strings.EqualFold(a[0], "none") {
+				c.UnusedConnectionTimeout = 0
+				return nil
+			}
+			d, err := ParseTime(a[0])
+			if err != nil {
+				return fmt.Errorf("UnusedConnectionTimeout: %w", err)
+			}
+			c.UnusedConnectionTimeout = d
+			return nil
+		},
+		dump: func(c *Config) []string {
+			if c.UnusedConnectionTimeout == 0 {
+				return []string{"none"}
+			}
+			return []string{strconv.Itoa(int(c.UnusedConnectionTimeout.Seconds()))}
+		}})
 	duration("ClientAliveInterval", true, func(c *Config) *time.Duration { return &c.ClientAliveInterval })
 	integer("ClientAliveCountMax", true, func(c *Config) *int { return &c.ClientAliveCountMax })
 	add(&option{name: "PermitUserEnvironment",
