@@ -30,6 +30,7 @@ type authInfo struct {
 	opts        authkeys.Options
 	fingerprint string
 	certID      string
+	key         gossh.PublicKey // the key (or certificate) that authenticated
 }
 
 type authInfoKey struct{}
@@ -142,7 +143,7 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 	if err := checkRevoked(ccfg.RevokedKeys, key); err != nil {
 		return nil, err
 	}
-	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key)}
+	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key), key: key}
 	if cert, ok := key.(*gossh.Certificate); ok {
 		if err := s.checkCertificate(ccfg, acct, ci.Address, cert, info); err != nil {
 			return nil, err

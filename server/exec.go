@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
 
 	"github.com/pqssh/pqssh/server/authkeys"
@@ -149,6 +150,9 @@ func (ss *session) environment(original string, forced bool) []string {
 	if ag != nil {
 		env = append(env, "SSH_AUTH_SOCK="+ag.path)
 	}
+	if p := ss.writeAuthInfo(); p != "" {
+		env = append(env, "SSH_USER_AUTH="+p)
+	}
 	if pue := ss.s.Config().PermitUserEnvironment; pue != "no" {
 		user := ss.userEnvironmentFile()
 		for _, kv := range append(user, ss.info.opts.Environment...) {
@@ -243,4 +247,29 @@ func (ss *session) userEnvironmentFile() []string {
 		}
 	}
 	return out
+}
+
+// writeAuthInfo implements ExposeAuthInfo: a file, readable by the user
+// only, listing the authentication methods used ("publickey TYPE BASE64"),
+// removed when the session ends. It returns the path, or "".
+func (ss *session) writeAuthInfo() string {
+	if !ss.cfg.ExposeAuthInfo || ss.info.key == nil {
+		return ""
+	}
+	f, err := os.CreateTemp("", "sshauth.")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "publickey %s", gossh.MarshalAuthorizedKey(ss.info.key))
+	ss.s.mu.RLock()
+	self := ss.s.self
+	ss.s.mu.RUnlock()
+	if self == nil {
+		f.Chown(ss.info.acct.UID, ss.info.acct.GID)
+	}
+	ss.mu.Lock()
+	ss.authInfoFile = f.Name()
+	ss.mu.Unlock()
+	return f.Name()
 }

@@ -281,6 +281,26 @@ func TestBannerAndMotd(t *testing.T) {
 	}
 }
 
+func TestExposeAuthInfo(t *testing.T) {
+	e := startServer(t, "", "ExposeAuthInfo yes")
+	out, err := run(t, e.mustDial(), `cat "$SSH_USER_AUTH"; echo "$SSH_USER_AUTH"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := "publickey " + strings.TrimSpace(string(gossh.MarshalAuthorizedKey(e.key.PublicKey())))
+	if len(lines) != 2 || lines[0] != want {
+		t.Fatalf("SSH_USER_AUTH content %q, want %q", out, want)
+	}
+	if _, err := os.Stat(lines[1]); err == nil {
+		t.Fatal("auth info file outlives the session")
+	}
+	e2 := startServer(t, "", "")
+	if out, _ := run(t, e2.mustDial(), `echo "[$SSH_USER_AUTH]"`); out != "[]\n" {
+		t.Fatalf("SSH_USER_AUTH set without ExposeAuthInfo: %q", out)
+	}
+}
+
 func TestUnusedConnectionTimeout(t *testing.T) {
 	e := startServer(t, "", "UnusedConnectionTimeout 1")
 	c := e.mustDial()

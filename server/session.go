@@ -38,6 +38,8 @@ type session struct {
 	agent   *agentForward
 	started bool
 	proc    *os.Process
+
+	authInfoFile string // ExposeAuthInfo's file, removed at the end
 }
 
 func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
@@ -268,6 +270,10 @@ func (ss *session) run(command string, loginShell, internalSFTP bool, original s
 		if ss.agent != nil {
 			ss.agent.close()
 			ss.agent = nil
+		}
+		if ss.authInfoFile != "" {
+			os.Remove(ss.authInfoFile)
+			ss.authInfoFile = ""
 		}
 		ss.mu.Unlock()
 	}()

@@ -82,6 +82,7 @@ type Config struct {
 	UseDNS                     bool
 	PerSourcePenalties         bool
 	DisableForwarding          bool
+	ExposeAuthInfo             bool
 	TCPKeepAlive               bool
 	SetEnv                     []string
 	AddressFamily              string

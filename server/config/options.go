@@ -470,6 +470,7 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.TrustedUserCAKeys })})
+	yesno("ExposeAuthInfo", true, func(c *Config) *bool { return &c.ExposeAuthInfo })
 	yesno("DisableForwarding", true, func(c *Config) *bool { return &c.DisableForwarding })
 	yesno("TCPKeepAlive", false, func(c *Config) *bool { return &c.TCPKeepAlive })
 	add(&option{name: "SetEnv", match: true, multi: true,
