@@ -42,6 +42,19 @@ func TestGarbageClosedAndLogged(t *testing.T) {
 	e.mustDial()
 }
 
+func TestVersionAddendum(t *testing.T) {
+	e := startServer(t, "", "VersionAddendum example-host")
+	c, err := net.Dial("tcp", e.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	l, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || l != "SSH-2.0-"+Version+" example-host\r\n" {
+		t.Fatalf("version line %q %v", l, err)
+	}
+}
+
 func TestLoginGraceTime(t *testing.T) {
 	e := startServer(t, "", "LoginGraceTime 1")
 	c, err := net.Dial("tcp", e.addr)

@@ -114,7 +114,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.gl = &glssh.Server{
-		Version:                  Version,
+		// The version string is set per connection in serverConfig.
 		PublicKeyHandler:         s.publicKeyHandler,
 		ConnCallback:             s.connCallback,
 		ServerConfigCallback:     s.serverConfig,

@@ -17,7 +17,6 @@ const maxBannerSize = 64 << 10
 // serverConfig builds the *ssh.ServerConfig of one connection. It is the
 // single place where the protocol configuration is decided (algorithms,
 // authentication callbacks, limits); the hook of SetConfigHook extends it.
-// gliderlabs adds the version string afterwards.
 func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 	cfg := s.Config()
 	st := stateOf(ctx)
@@ -29,6 +28,7 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 			// RekeyLimit's data limit (the library counts per direction).
 			RekeyThreshold: cfg.RekeyLimit,
 		},
+		ServerVersion:           "SSH-2.0-" + Version,
 		MaxAuthTries:            cfg.MaxAuthTries,
 		PublicKeyAuthAlgorithms: cfg.PubkeyAcceptedAlgorithms,
 		VerifiedPublicKeyCallback: func(conn gossh.ConnMetadata, key gossh.PublicKey, _ *gossh.Permissions, sigAlgo string) (*gossh.Permissions, error) {
@@ -37,6 +37,10 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 		AuthLogCallback: func(conn gossh.ConnMetadata, method string, err error) {
 			s.authLog(st, conn, method, err)
 		},
+	}
+	if cfg.VersionAddendum != "" {
+		// RFC 4253 section 4.2: SSH-protoversion-softwareversion SP comments
+		sc.ServerVersion += " " + cfg.VersionAddendum
 	}
 	for _, k := range s.hostSigners() {
 		sc.AddHostKey(k)

@@ -83,6 +83,7 @@ type Config struct {
 	PerSourcePenalties         bool
 	DisableForwarding          bool
 	ExposeAuthInfo             bool
+	VersionAddendum            string
 	TCPKeepAlive               bool
 	SetEnv                     []string
 	AddressFamily              string

@@ -470,6 +470,24 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.TrustedUserCAKeys })})
+	add(&option{name: "VersionAddendum",
+		set: func(c *Config, a []string) error {
+			v := strings.Join(a, " ")
+			if strings.ContainsAny(v, "\r\n") || len(v) > 200 {
+				return fmt.Errorf("VersionAddendum: must be one short line")
+			}
+			if strings.EqualFold(v, "none") {
+				v = ""
+			}
+			c.VersionAddendum = v
+			return nil
+		},
+		dump: func(c *Config) []string {
+			if c.VersionAddendum == "" {
+				return []string{"none"}
+			}
+			return []string{c.VersionAddendum}
+		}})
 	yesno("ExposeAuthInfo", true, func(c *Config) *bool { return &c.ExposeAuthInfo })
 	yesno("DisableForwarding", true, func(c *Config) *bool { return &c.DisableForwarding })
 	yesno("TCPKeepAlive", false, func(c *Config) *bool { return &c.TCPKeepAlive })
