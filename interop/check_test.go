@@ -56,6 +56,9 @@ func needPqssh(t *testing.T, p pair) {
 func startServer(t *testing.T, ctx context.Context, p pair, kex string) *harness.Server {
 	t.Helper()
 	needPqssh(t, p)
+	if kex != "" && !p.server.Server.CanRestrictKex && !p.client.Client.CanRestrictKex {
+		t.Fatalf("neither %s nor %s can be restricted to %s", p.client.Name, p.server.Name, kex)
+	}
 	if !p.server.Server.CanRestrictKex {
 		kex = ""
 	}
@@ -75,6 +78,9 @@ func connect(t *testing.T, ctx context.Context, p pair, s *harness.Server, kex, 
 		login.Kex = kex
 	}
 	from := len(s.Log())
+	// 10 MiB takes well under a second here; a minute means a hang.
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	res, err := lab.Connect(ctx, p.client, p.cc, s, login)
 	if err != nil {
 		t.Fatalf("%v\nserver log:\n%s", err, s.Log()[from:])
