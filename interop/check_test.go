@@ -154,7 +154,16 @@ func checkPair(t *testing.T, p pair, kex, want string) {
 
 	data := payload()
 	h := &countingHash{Hash: sha256.New()}
-	res = connect(t, ctx, p, s, kex, want, harness.Login{Command: "cat", Stdin: bytes.NewReader(data), Stdout: h})
+	if p.client.Client.HalfDuplex {
+		// Up in one connection, back down in another (see HalfDuplex).
+		res = connect(t, ctx, p, s, kex, want, harness.Login{Command: "cat > /tmp/pqi-payload", Stdin: bytes.NewReader(data)})
+		if res.ExitCode != 0 {
+			t.Fatalf("upload: exit status %d\nclient stderr:\n%s", res.ExitCode, res.Stderr)
+		}
+		res = connect(t, ctx, p, s, kex, want, harness.Login{Command: "cat /tmp/pqi-payload && rm /tmp/pqi-payload", Stdout: h})
+	} else {
+		res = connect(t, ctx, p, s, kex, want, harness.Login{Command: "cat", Stdin: bytes.NewReader(data), Stdout: h})
+	}
 	if res.ExitCode != 0 {
 		t.Fatalf("cat: exit status %d\nclient stderr:\n%s", res.ExitCode, res.Stderr)
 	}

@@ -88,6 +88,11 @@ type ClientSpec struct {
 	// CanRestrictKex is false for clients that always offer their whole
 	// list.
 	CanRestrictKex bool
+	// HalfDuplex marks a client known to stall when its standard input
+	// and output stream at the same time, whatever the server: the
+	// round-trip test then sends the data up in one connection and back
+	// in another. The description says which bug this works around.
+	HalfDuplex bool
 }
 
 // A Server is a peer's server running in a container.
