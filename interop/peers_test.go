@@ -4,6 +4,7 @@ package interop_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -148,3 +149,40 @@ var (
 	mcelieceC    *harness.Container
 	mcelieceErr  error
 )
+
+// TestPostQuantumWarning checks pqssh's courtesy copied from OpenSSH 10.1:
+// a warning when the negotiated method is not post-quantum and the user
+// did not choose the method list, none when they did or when it is.
+func TestPostQuantumWarning(t *testing.T) {
+	const warning = "WARNING: connection is not using a post-quantum key exchange algorithm"
+	p := pair{Pqssh, cli, OpenSSH10, srv}
+	for _, c := range []struct {
+		name       string
+		serverKex  string // what the server is restricted to
+		clientKex  string // what the user chose; "" for defaults
+		want       string
+		wantWarned bool
+	}{
+		{"classical server, defaults", Curve25519, "", Curve25519, true},
+		{"classical server, chosen", Curve25519, Curve25519, Curve25519, false},
+		{"post-quantum", "", "", MLKEM768, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			s := startServer(t, ctx, p, c.serverKex)
+			from := len(s.Log())
+			res, err := lab.Connect(ctx, p.client, p.cc, s, harness.Login{Kex: c.clientKex, Command: "true"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ExitCode != 0 {
+				t.Fatalf("exit status %d: %s", res.ExitCode, res.Stderr)
+			}
+			checkKex(t, p, s, from, res, c.want)
+			if warned := strings.Contains(res.Stderr, warning); warned != c.wantWarned {
+				t.Errorf("warned = %v, want %v; stderr:\n%s", warned, c.wantWarned, res.Stderr)
+			}
+		})
+	}
+}
