@@ -64,6 +64,16 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestOpenSSH10 runs pqssh against OpenSSH 10.0 in both directions with
+// every name both speak (the foundation's two, and sntrup761 under both
+// names once pqssh has it).
+func TestOpenSSH10(t *testing.T) {
+	runMatrix(t, []pair{
+		{Pqssh, cli, OpenSSH10, srv},
+		{OpenSSH10, cli, Pqssh, srv},
+	}, common(OpenSSH10))
+}
+
 // TestOpenSSH92 runs Debian bookworm's OpenSSH 9.2 client and server
 // against pqssh with every name 9.2 speaks.
 func TestOpenSSH92(t *testing.T) {
