@@ -196,3 +196,23 @@ func TestPostQuantumWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestPTY runs the terminal session check between pqssh and every other
+// peer, in each direction the peer has, with the first name both speak.
+func TestPTY(t *testing.T) {
+	for _, p := range []pair{
+		{OpenSSH92, bookwormHost, Pqssh, srv},
+		{Pqssh, cli, OpenSSH92, bookwormHost},
+		{Dropbear, cli, Pqssh, srv},
+		{Pqssh, cli, Dropbear, srv},
+		{Pqssh, cli, TinySSH, srv},
+		{PuTTY, cli, Pqssh, srv},
+	} {
+		other := p.server
+		if other == Pqssh {
+			other = p.client
+		}
+		name := common(other)[0]
+		t.Run(p.String()+"/"+name, func(t *testing.T) { checkPTY(t, p, name, name) })
+	}
+}
