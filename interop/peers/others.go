@@ -118,8 +118,8 @@ var PuTTY = &harness.Peer{
 }
 
 // puttyKex maps plink -v's "Doing … key exchange" lines to method names.
-// The hash distinguishes the two sntrup761 names only in the peer's
-// KEXINIT, which plink does not print, so both map to the plain name.
+// plink names sntrup761 the same whichever of its two names was
+// negotiated, so that line maps to both, separated by "|".
 func puttyKex(log string) []string {
 	var names []string
 	for _, line := range strings.Split(log, "\n") {
@@ -130,7 +130,7 @@ func puttyKex(log string) []string {
 		case strings.Contains(line, "ML-KEM-768") && strings.Contains(line, "Curve25519"):
 			names = append(names, MLKEM768)
 		case strings.Contains(line, "NTRU Prime") || strings.Contains(line, "sntrup761"):
-			names = append(names, SNTRUP761)
+			names = append(names, SNTRUP761+"|"+SNTRUP761OpenSSH)
 		case strings.Contains(line, "Curve25519"):
 			names = append(names, Curve25519)
 		default:
