@@ -43,6 +43,9 @@ type connState struct {
 	block     string    // source address block, for PerSourceMaxStartups
 	idleSince time.Time // when the last channel closed (UnusedConnectionTimeout)
 
+	admitted      bool // passed penalties and MaxStartups
+	graceExceeded bool // closed by LoginGraceTime
+
 	authedCh, closedCh chan struct{} // closed on authentication, on close
 }
 
@@ -100,14 +103,25 @@ func (s *Server) handleConn(c net.Conn) {
 		close(st.closedCh)
 		st.release()
 		st.mu.Lock()
-		authed, failures := st.authed, st.failures
+		authed, failures, admitted, grace := st.authed, st.failures, st.admitted, st.graceExceeded
 		st.mu.Unlock()
-		if !authed && cfg.PerSourcePenalties {
-			s.penalties.record(host, failures > 0)
+		// Only connections that were served count: not those refused by a
+		// penalty or dropped by MaxStartups (a flood must not penalize the
+		// legitimate clients caught in it).
+		if p := cfg.PerSourcePenalties; !authed && admitted && p.Enabled &&
+			!(cfg.PerSourcePenaltyExemptList != "" && config.MatchAddressList(host, cfg.PerSourcePenaltyExemptList)) {
+			kind := penaltyNoAuth
+			switch {
+			case failures > 0:
+				kind = penaltyAuthFail
+			case grace:
+				kind = penaltyGraceExceeded
+			}
+			s.penalties.record(host, kind, p)
 		}
 		log.Debug("connection closed", "duration", time.Since(st.start).Round(time.Millisecond))
 	}()
-	if cfg.PerSourcePenalties {
+	if cfg.PerSourcePenalties.Enabled {
 		if until, bad := s.penalties.penalized(host); bad {
 			log.Info("refusing connection: source penalized after repeated authentication failures", "until", until.UTC().Format(time.RFC3339))
 			return
@@ -126,12 +140,18 @@ func (s *Server) handleConn(c net.Conn) {
 		st.released = true
 		return
 	}
+	st.mu.Lock()
+	st.admitted = true
+	st.mu.Unlock()
 	if g := cfg.LoginGraceTime; g > 0 {
 		st.grace = time.AfterFunc(g, func() {
 			st.mu.Lock()
 			authed := st.authed
 			st.mu.Unlock()
 			if !authed {
+				st.mu.Lock()
+				st.graceExceeded = true
+				st.mu.Unlock()
 				log.Info("timeout before authentication: LoginGraceTime", "logingracetime", g)
 				c.Close()
 			}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/config"
 )
 
 // readAllTimeout reads until EOF or error; it fails the test if the server
@@ -186,13 +188,14 @@ func TestPenaltyAfterRepeatedFailures(t *testing.T) {
 	p := newPenalties()
 	now := time.Unix(1000, 0)
 	p.now = func() time.Time { return now }
+	c := config.DefaultPenalties()
 	for i := 0; i < 2; i++ {
-		p.record("192.0.2.1", true)
+		p.record("192.0.2.1", penaltyAuthFail, c)
 	}
 	if _, bad := p.penalized("192.0.2.1"); bad {
 		t.Fatal("penalized after 10 s of penalty, below the 15 s minimum")
 	}
-	p.record("192.0.2.1", true)
+	p.record("192.0.2.1", penaltyAuthFail, c)
 	if _, bad := p.penalized("192.0.2.1"); !bad {
 		t.Fatal("not penalized after three failures")
 	}
@@ -226,6 +229,26 @@ func TestPenaltyRefusesSource(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	e.logs.waitLog(t, "source penalized after repeated authentication failures")
+
+	// An exempt source is never penalized.
+	e2 := startServer(t, "", "PerSourcePenalties authfail:1m min:1s\nPerSourcePenaltyExemptList 10.0.0.0/8,127.0.0.1")
+	for range 3 {
+		if c, err := e2.dial(e2.user, newSigner(t)); err == nil {
+			c.Close()
+		}
+	}
+	// Each failed connection is recorded before its "connection closed" line.
+	for i := 0; strings.Count(e2.logs.String(), `msg="connection closed"`) < 3; i++ {
+		if i > 1000 {
+			t.Fatal("failed connections not closed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c, err := e2.dial(e2.user, e2.key)
+	if err != nil {
+		t.Fatalf("exempt source refused: %v", err)
+	}
+	c.Close()
 }
 
 func TestPanicIsContained(t *testing.T) {

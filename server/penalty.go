@@ -3,19 +3,25 @@ package server
 import (
 	"sync"
 	"time"
+
+	"github.com/pqssh/pqssh/server/config"
 )
 
-// Per-source penalties after OpenSSH 9.8's PerSourcePenalties defaults
-// (sshd_config(5)): a connection that fails authentication adds authfail
-// seconds to its source's penalty, one that closes without authenticating
-// adds noauth; a source whose penalty exceeds min is refused until the
-// penalty runs out; no penalty exceeds max.
+// Per-source penalties after OpenSSH 9.8's PerSourcePenalties
+// (sshd_config(5)): a connection that fails authentication adds authfail to
+// its source's penalty, one that exceeds LoginGraceTime grace-exceeded, one
+// that closes without trying noauth; a source whose accumulated penalty
+// reaches min is refused until the penalty runs out; no penalty exceeds
+// max; at most max-sources sources are tracked (then new ones are not,
+// "permissive").
+
+// penaltyKind is why a connection is penalized.
+type penaltyKind int
+
 const (
-	penaltyAuthFail   = 5 * time.Second
-	penaltyNoAuth     = 1 * time.Second
-	penaltyMin        = 15 * time.Second
-	penaltyMax        = 600 * time.Second
-	penaltyMaxSources = 65536
+	penaltyNoAuth penaltyKind = iota
+	penaltyAuthFail
+	penaltyGraceExceeded
 )
 
 // penalty is one source's record: the end of its penalty, the penalty
@@ -38,21 +44,27 @@ func newPenalties() *penalties {
 }
 
 // record adds a connection's penalty for source.
-func (p *penalties) record(source string, authFailed bool) {
-	add := penaltyNoAuth
-	if authFailed {
-		add = penaltyAuthFail
+func (p *penalties) record(source string, kind penaltyKind, c config.Penalties) {
+	add := c.NoAuth
+	switch kind {
+	case penaltyAuthFail:
+		add = c.AuthFail
+	case penaltyGraceExceeded:
+		add = c.GraceExceeded
+	}
+	if add <= 0 {
+		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
-	if len(p.until) >= penaltyMaxSources {
+	if len(p.until) >= c.MaxSources {
 		for k, e := range p.until {
 			if now.After(e.until) {
 				delete(p.until, k)
 			}
 		}
-		if len(p.until) >= penaltyMaxSources {
+		if len(p.until) >= c.MaxSources {
 			return // table full of live penalties: fail open, as OpenSSH's overflow default
 		}
 	}
@@ -62,10 +74,10 @@ func (p *penalties) record(source string, authFailed bool) {
 	}
 	e.until = e.until.Add(add)
 	e.score += add
-	if e.until.Sub(now) > penaltyMax {
-		e.until = now.Add(penaltyMax)
+	if e.until.Sub(now) > c.Max {
+		e.until = now.Add(c.Max)
 	}
-	if e.score >= penaltyMin {
+	if e.score >= c.Min {
 		e.enforced = true
 	}
 	p.until[source] = e

@@ -21,6 +21,14 @@ type Subsystem struct {
 	Command string
 }
 
+// Penalties are the PerSourcePenalties settings.
+type Penalties struct {
+	Enabled                         bool
+	AuthFail, NoAuth, GraceExceeded time.Duration
+	Min, Max                        time.Duration
+	MaxSources                      int
+}
+
 // MaxStartups is the start:rate:full triple of the MaxStartups option.
 type MaxStartups struct {
 	Start, Rate, Full int
@@ -80,7 +88,8 @@ type Config struct {
 	StreamLocalBindUnlink      bool
 	StrictModes                bool
 	UseDNS                     bool
-	PerSourcePenalties         bool
+	PerSourcePenalties         Penalties
+	PerSourcePenaltyExemptList string
 	DisableForwarding          bool
 	ExposeAuthInfo             bool
 	VersionAddendum            string
@@ -131,7 +140,7 @@ func Default() *Config {
 		PermitUserEnvironment:      "no",
 		TrustedUserCAKeys:          "none",
 		StrictModes:                true,
-		PerSourcePenalties:         true,
+		PerSourcePenalties:         DefaultPenalties(),
 		TCPKeepAlive:               true,
 		AddressFamily:              "any",
 		set:                        map[string]bool{},

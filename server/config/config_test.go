@@ -61,6 +61,22 @@ func TestFixedValuesAccepted(t *testing.T) {
 	mustParse(t, "UsePAM no\nX11Forwarding no\nPrintMotd no\nKbdInteractiveAuthentication no\nAcceptEnv LANG LC_* COLORTERM NO_COLOR\nPrintLastLog no\n")
 }
 
+func TestPerSourcePenalties(t *testing.T) {
+	c := mustParse(t, "PerSourcePenalties authfail:1m noauth:0 max:1h max-sources4:10 overflow:permissive")
+	p := c.PerSourcePenalties
+	if !p.Enabled || p.AuthFail != time.Minute || p.NoAuth != 0 || p.Max != time.Hour || p.Min != 15*time.Second || p.MaxSources != 10 {
+		t.Fatalf("%+v", p)
+	}
+	if mustParse(t, "PerSourcePenalties no").PerSourcePenalties.Enabled {
+		t.Fatal("no")
+	}
+	for _, bad := range []string{"PerSourcePenalties bogus:1", "PerSourcePenalties authfail", "PerSourcePenalties overflow:deny-all"} {
+		if _, err := Parse("x", []byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	c := mustParse(t, "")
 	if !slices.Equal(c.Ports, []int{22}) || c.MaxStartups != (MaxStartups{10, 30, 100}) ||

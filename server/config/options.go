@@ -509,17 +509,32 @@ func init() {
 	yesno("UseDNS", false, func(c *Config) *bool { return &c.UseDNS })
 	add(&option{name: "PerSourcePenalties",
 		set: func(c *Config, a []string) error {
-			if len(a) != 1 || (a[0] != "yes" && a[0] != "no") {
-				return fmt.Errorf("PerSourcePenalties: only yes or no are supported")
+			p, err := parsePenalties(a)
+			c.PerSourcePenalties = p
+			return err
+		},
+		dump: func(c *Config) []string {
+			p := c.PerSourcePenalties
+			if !p.Enabled {
+				return []string{"no"}
 			}
-			c.PerSourcePenalties = a[0] == "yes"
+			return []string{fmt.Sprintf("authfail:%ds noauth:%ds grace-exceeded:%ds max:%ds min:%ds max-sources:%d",
+				int(p.AuthFail.Seconds()), int(p.NoAuth.Seconds()), int(p.GraceExceeded.Seconds()),
+				int(p.Max.Seconds()), int(p.Min.Seconds()), p.MaxSources)}
+		}})
+	add(&option{name: "PerSourcePenaltyExemptList",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("PerSourcePenaltyExemptList takes one comma-separated list")
+			}
+			c.PerSourcePenaltyExemptList = a[0]
 			return nil
 		},
 		dump: func(c *Config) []string {
-			if c.PerSourcePenalties {
-				return []string{"yes"}
+			if c.PerSourcePenaltyExemptList == "" {
+				return []string{"none"}
 			}
-			return []string{"no"}
+			return []string{c.PerSourcePenaltyExemptList}
 		}})
 }
 
@@ -555,6 +570,69 @@ func init() {
 		options = append(options, o)
 		byKeyword[strings.ToLower(f.name)] = o
 	}
+}
+
+// DefaultPenalties are OpenSSH 9.8's PerSourcePenalties defaults.
+func DefaultPenalties() Penalties {
+	return Penalties{Enabled: true, AuthFail: 5 * time.Second, NoAuth: time.Second, GraceExceeded: 10 * time.Second,
+		Min: 15 * time.Second, Max: 600 * time.Second, MaxSources: 65536}
+}
+
+// parsePenalties parses PerSourcePenalties: yes, no, or key:value
+// settings (authfail, noauth, grace-exceeded, crash, min, max as times;
+// max-sources4, max-sources6 as counts; overflow and overflow6 only
+// "permissive").
+func parsePenalties(a []string) (Penalties, error) {
+	p := DefaultPenalties()
+	if len(a) == 1 && (strings.EqualFold(a[0], "yes") || strings.EqualFold(a[0], "no")) {
+		p.Enabled = strings.EqualFold(a[0], "yes")
+		return p, nil
+	}
+	if len(a) == 0 {
+		return p, fmt.Errorf("PerSourcePenalties: missing argument")
+	}
+	for _, kv := range a {
+		k, v, ok := strings.Cut(kv, ":")
+		if !ok {
+			return p, fmt.Errorf("PerSourcePenalties: expected key:value, not %q", kv)
+		}
+		var d *time.Duration
+		switch strings.ToLower(k) {
+		case "authfail":
+			d = &p.AuthFail
+		case "noauth":
+			d = &p.NoAuth
+		case "grace-exceeded":
+			d = &p.GraceExceeded
+		case "crash":
+			var ignored time.Duration // pqsshd has no per-connection process to crash
+			d = &ignored
+		case "min":
+			d = &p.Min
+		case "max":
+			d = &p.Max
+		case "max-sources4", "max-sources6":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return p, fmt.Errorf("PerSourcePenalties: bad %s %q", k, v)
+			}
+			p.MaxSources = n
+			continue
+		case "overflow", "overflow6":
+			if v != "permissive" {
+				return p, fmt.Errorf("PerSourcePenalties: %s:%s is not supported (only permissive)", k, v)
+			}
+			continue
+		default:
+			return p, fmt.Errorf("PerSourcePenalties: unknown setting %q", k)
+		}
+		t, err := ParseTime(v)
+		if err != nil {
+			return p, fmt.Errorf("PerSourcePenalties %s: %w", k, err)
+		}
+		*d = t
+	}
+	return p, nil
 }
 
 func parseYesNo(a []string) (bool, error) {
