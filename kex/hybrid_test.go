@@ -1,0 +1,316 @@
+package kex
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha3"
+	"encoding/binary"
+	"math/big"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pqssh/pqssh/kex/internal/sshwire"
+	"golang.org/x/crypto/ssh"
+)
+
+// testRand is a deterministic stream for tests: SHAKE128(label).
+func testRand(label string) *sha3.SHAKE {
+	s := sha3.NewSHAKE128()
+	s.Write([]byte(label))
+	return s
+}
+
+func allMethods(t *testing.T) []*Hybrid {
+	var hs []*Hybrid
+	for _, n := range Names() {
+		h, _ := Lookup(n)
+		hs = append(hs, h)
+	}
+	if len(hs) == 0 {
+		t.Fatal("no methods registered")
+	}
+	return hs
+}
+
+func TestRoundTripEveryMethod(t *testing.T) {
+	for _, h := range allMethods(t) {
+		t.Run(h.Name, func(t *testing.T) {
+			c, err := h.NewClient(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.PublicValue()) != h.ClientInitSize() {
+				t.Fatalf("C_INIT is %d bytes, want %d", len(c.PublicValue()), h.ClientInitSize())
+			}
+			reply, serverK, err := h.Respond(rand.Reader, c.PublicValue())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(reply) != h.ServerReplySize() {
+				t.Fatalf("S_REPLY is %d bytes, want %d", len(reply), h.ServerReplySize())
+			}
+			clientK, err := c.Finish(reply)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(clientK, serverK) || len(clientK) != h.Digest.Size() {
+				t.Fatalf("client K %x, server K %x", clientK, serverK)
+			}
+		})
+	}
+}
+
+func TestWrongLengthsRejected(t *testing.T) {
+	for _, h := range allMethods(t) {
+		t.Run(h.Name, func(t *testing.T) {
+			c, err := h.NewClient(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cInit := c.PublicValue()
+			for _, n := range []int{0, len(cInit) - 1, len(cInit) + 1} {
+				in := make([]byte, n)
+				copy(in, cInit)
+				if _, _, err := h.Respond(rand.Reader, in); err == nil {
+					t.Errorf("server accepted a %d-byte C_INIT", n)
+				}
+			}
+			reply, _, err := h.Respond(rand.Reader, cInit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []int{0, len(reply) - 1, len(reply) + 1} {
+				in := make([]byte, n)
+				copy(in, reply)
+				if _, err := c.Finish(in); err == nil {
+					t.Errorf("client accepted a %d-byte S_REPLY", n)
+				}
+			}
+		})
+	}
+}
+
+// An all-zero X25519 public key is a low-order point: the shared secret
+// would be all zero, which RFC 7748 section 6.1 says to reject.
+func TestZeroX25519Rejected(t *testing.T) {
+	for _, h := range allMethods(t) {
+		t.Run(h.Name, func(t *testing.T) {
+			c, err := h.NewClient(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := bytes.Clone(c.PublicValue())
+			clear(in[len(in)-x25519Size:])
+			if _, _, err := h.Respond(rand.Reader, in); err == nil || !strings.Contains(err.Error(), "X25519") {
+				t.Errorf("server accepted an all-zero X25519 key: %v", err)
+			}
+			reply, _, err := h.Respond(rand.Reader, c.PublicValue())
+			if err != nil {
+				t.Fatal(err)
+			}
+			clear(reply[len(reply)-x25519Size:])
+			if _, err := c.Finish(reply); err == nil || !strings.Contains(err.Error(), "X25519") {
+				t.Errorf("client accepted an all-zero X25519 key: %v", err)
+			}
+		})
+	}
+}
+
+// recordingMethod wraps a Hybrid and remembers the client's view of one
+// exchange.
+type recordingMethod struct {
+	*Hybrid
+	cInit, reply, secret []byte
+}
+
+type recordingClient struct {
+	ssh.KeyExchangeClient
+	m *recordingMethod
+}
+
+func (r *recordingMethod) NewClient(rnd ioReader) (ssh.KeyExchangeClient, error) {
+	c, err := r.Hybrid.NewClient(rnd)
+	if err != nil {
+		return nil, err
+	}
+	return &recordingClient{c, r}, nil
+}
+
+func (r *recordingClient) Finish(reply []byte) ([]byte, error) {
+	s, err := r.KeyExchangeClient.Finish(reply)
+	r.m.cInit = bytes.Clone(r.PublicValue())
+	r.m.reply = bytes.Clone(reply)
+	r.m.secret = bytes.Clone(s)
+	return s, err
+}
+
+// tapConn records what is read from the server.
+type tapConn struct {
+	net.Conn
+	in, out bytes.Buffer
+}
+
+func (c *tapConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.in.Write(b[:n])
+	return n, err
+}
+
+func (c *tapConn) Write(b []byte) (int, error) {
+	c.out.Write(b)
+	return c.Conn.Write(b)
+}
+
+// loopbackPair returns both ends of a TCP connection on 127.0.0.1. A
+// net.Pipe will not do: both SSH sides write their version line before
+// reading, and a pipe's writes block until the other end reads.
+func loopbackPair(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			close(accepted)
+			return
+		}
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, ok := <-accepted
+	if !ok {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
+}
+
+// handshake runs a fork client (with m as a per-config method) against a
+// fork server over a pipe and returns the session ID (= H), and the raw
+// bytes each side sent.
+func handshake(t *testing.T, name string, m ssh.KeyExchangeMethod, serverRand ioReader) (sessionID []byte, tap *tapConn) {
+	t.Helper()
+	_, hostPriv, _ := ed25519Key(t)
+	signer, err := ssh.NewSignerFromKey(hostPriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &ssh.ServerConfig{NoClientAuth: true}
+	sc.KeyExchanges = []string{name}
+	sc.Rand = serverRand
+	sc.AddHostKey(signer)
+	cc := &ssh.ClientConfig{HostKeyCallback: ssh.InsecureIgnoreHostKey()}
+	cc.KeyExchanges = []string{name}
+	cc.KeyExchangeMethods = map[string]ssh.KeyExchangeMethod{name: m}
+	a, b := loopbackPair(t)
+	tap = &tapConn{Conn: b}
+	done := make(chan error, 1)
+	go func() {
+		conn, _, _, err := ssh.NewServerConn(a, sc)
+		if err == nil {
+			conn.Close()
+		}
+		done <- err
+	}()
+	conn, _, _, err := ssh.NewClientConn(tap, "pipe", cc)
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	if got := conn.(ssh.AlgorithmsConnMetadata).Algorithms().KeyExchange; got != name {
+		t.Fatalf("negotiated %s, want %s", got, name)
+	}
+	sessionID = conn.SessionID()
+	conn.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	return sessionID, tap
+}
+
+// TestSharedSecretIsEncodedAsString finds a handshake whose K has its top
+// bit set, where the string and mpint encodings of RFC 4251 differ (an
+// mpint would gain a leading zero byte), and checks that H is computed
+// with the string encoding the hybrid drafts require.
+func TestSharedSecretIsEncodedAsString(t *testing.T) {
+	for _, h := range allMethods(t) {
+		t.Run(h.Name, func(t *testing.T) {
+			for i := 0; ; i++ {
+				if i == 64 {
+					t.Fatal("no K with its top bit set in 64 handshakes")
+				}
+				rec := &recordingMethod{Hybrid: h}
+				sid, tap := handshake(t, h.Name, rec, testRand(h.Name+string(rune('a'+i))))
+				if rec.secret[0] < 0x80 {
+					continue
+				}
+				cs, err := sshwire.Parse(tap.out.Bytes())
+				if err != nil {
+					t.Fatal(err)
+				}
+				ss, err := sshwire.Parse(tap.in.Bytes())
+				if err != nil {
+					t.Fatal(err)
+				}
+				kS, _, err := sshwire.String(ss.Packets[1][1:])
+				if err != nil {
+					t.Fatal(err)
+				}
+				hashWith := func(encodedK []byte) []byte {
+					d := h.Digest.New()
+					for _, f := range [][]byte{cs.Version, ss.Version, cs.Packets[0], ss.Packets[0], kS, rec.cInit, rec.reply} {
+						d.Write(sshwire.AppendString(nil, f))
+					}
+					d.Write(encodedK)
+					return d.Sum(nil)
+				}
+				asString := sshwire.AppendString(nil, rec.secret)
+				if !bytes.Equal(hashWith(asString), sid) {
+					t.Fatal("H was not computed with K encoded as a string")
+				}
+				asMpint := sshwire.AppendString(nil, new(big.Int).SetBytes(rec.secret).FillBytes(make([]byte, len(rec.secret)+1)))
+				if bytes.Equal(hashWith(asMpint), sid) {
+					t.Fatal("H matches the mpint encoding too: the test cannot tell them apart")
+				}
+				return
+			}
+		})
+	}
+}
+
+func TestRegisteredAndDefault(t *testing.T) {
+	supported := ssh.SupportedAlgorithms().KeyExchanges
+	for _, n := range Names() {
+		if !slices.Contains(supported, n) {
+			t.Errorf("%s is not in ssh.SupportedAlgorithms()", n)
+		}
+		if !IsPostQuantum(n) {
+			t.Errorf("%s is not reported post-quantum", n)
+		}
+	}
+	def := DefaultKeyExchanges()
+	if len(def) == 0 || !IsPostQuantum(def[0]) {
+		t.Fatalf("default order %v does not start with a post-quantum method", def)
+	}
+	if IsPostQuantum("curve25519-sha256") {
+		t.Error("curve25519-sha256 reported post-quantum")
+	}
+	var sawClassical bool
+	for _, n := range def {
+		if !IsPostQuantum(n) {
+			sawClassical = true
+		} else if sawClassical {
+			t.Errorf("post-quantum %s after a classical method in %v", n, def)
+		}
+	}
+}
+
+var _ = binary.BigEndian

@@ -1,0 +1,106 @@
+// Package sshwire parses the unencrypted start of an SSH connection
+// (RFC 4253 sections 4.2 and 6) from recorded byte streams, for tests that
+// recompute an exchange hash from a transcript.
+package sshwire
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Stream is one direction of a recorded connection.
+type Stream struct {
+	Version []byte   // identification string without CR LF
+	Packets [][]byte // payloads of the unencrypted packets, up to NEWKEYS
+	Rest    []byte   // the bytes after NEWKEYS (encrypted)
+}
+
+const msgNewKeys = 21
+
+// Parse reads the version line and the unencrypted binary packets up to
+// and including SSH_MSG_NEWKEYS.
+func Parse(b []byte) (*Stream, error) {
+	i := bytes.Index(b, []byte("\r\n"))
+	if i < 0 {
+		return nil, errors.New("sshwire: no identification string")
+	}
+	s := &Stream{Version: b[:i]}
+	b = b[i+2:]
+	for len(b) > 0 {
+		if len(b) < 5 {
+			return nil, errors.New("sshwire: truncated packet header")
+		}
+		n := int(binary.BigEndian.Uint32(b))
+		pad := int(b[4])
+		if n < pad+1 || len(b) < 4+n {
+			return nil, fmt.Errorf("sshwire: bad packet length %d", n)
+		}
+		payload := b[5 : 4+n-pad]
+		s.Packets = append(s.Packets, payload)
+		b = b[4+n:]
+		if len(payload) > 0 && payload[0] == msgNewKeys {
+			s.Rest = b
+			return s, nil
+		}
+	}
+	return s, nil
+}
+
+// String reads an SSH string at the start of b and returns it and the rest.
+func String(b []byte) (s, rest []byte, err error) {
+	if len(b) < 4 {
+		return nil, nil, errors.New("sshwire: truncated string")
+	}
+	n := binary.BigEndian.Uint32(b)
+	if uint64(len(b)-4) < uint64(n) {
+		return nil, nil, errors.New("sshwire: truncated string")
+	}
+	return b[4 : 4+n], b[4+n:], nil
+}
+
+// AppendString appends b as an SSH string.
+func AppendString(dst, b []byte) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(b)))
+	return append(dst, b...)
+}
+
+// ReadHexDump parses x/crypto's recorded-session format: ">>> Flow N"
+// headers followed by hexdump -C lines. Flows alternate, starting with the
+// client; the two directions are returned concatenated.
+func ReadHexDump(r io.Reader) (client, server []byte, err error) {
+	sc := bufio.NewScanner(r)
+	flow := -1
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, ">>> ") {
+			flow++
+			continue
+		}
+		_, after, ok := strings.Cut(line, " ")
+		if !ok {
+			return nil, nil, errors.New("sshwire: bad hex dump line")
+		}
+		hexPart, _, ok := strings.Cut(after, "|")
+		if !ok {
+			return nil, nil, errors.New("sshwire: bad hex dump line")
+		}
+		for _, f := range strings.Fields(hexPart) {
+			v, err := strconv.ParseUint(f, 16, 8)
+			if err != nil {
+				return nil, nil, fmt.Errorf("sshwire: bad hex byte: %w", err)
+			}
+			if flow%2 == 0 {
+				client = append(client, byte(v))
+			} else {
+				server = append(server, byte(v))
+			}
+		}
+	}
+	return client, server, sc.Err()
+}

@@ -1,0 +1,88 @@
+package kex
+
+import (
+	"fmt"
+	"slices"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// byName maps every method name (aliases included) to its Hybrid.
+var byName = map[string]*Hybrid{}
+
+func init() {
+	for i := range methods {
+		e := &methods[i]
+		for _, name := range e.names {
+			h := e.h
+			h.Name = name
+			byName[name] = &h
+			if err := ssh.RegisterKeyExchange(name, &h); err != nil {
+				panic(fmt.Sprintf("kex: registering %s: %v", name, err))
+			}
+		}
+	}
+}
+
+// Lookup returns the hybrid method registered under name.
+func Lookup(name string) (*Hybrid, bool) {
+	h, ok := byName[name]
+	return h, ok
+}
+
+// Names returns the names of pqssh's hybrid methods, sorted.
+func Names() []string {
+	var names []string
+	for n := range byName {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// classical are the non-post-quantum methods pqssh still offers, after the
+// post-quantum ones, in OpenSSH 10.0's order.
+var classical = []string{
+	"curve25519-sha256",
+	"curve25519-sha256@libssh.org",
+	"ecdh-sha2-nistp256",
+	"ecdh-sha2-nistp384",
+	"ecdh-sha2-nistp521",
+	"diffie-hellman-group-exchange-sha256",
+	"diffie-hellman-group16-sha512",
+	"diffie-hellman-group14-sha256",
+}
+
+// preference is the default order of pqssh's own methods.
+var preference = []string{
+	MLKEM768X25519SHA256,
+}
+
+// DefaultKeyExchanges is the default KexAlgorithms of pqssh and pqsshd:
+// post-quantum methods first (see docs/kex.md for the order and why), then
+// the classical ones for peers without post-quantum support.
+func DefaultKeyExchanges() []string {
+	supported := ssh.SupportedAlgorithms().KeyExchanges
+	var out []string
+	for _, n := range append(slices.Clone(preference), classical...) {
+		if slices.Contains(supported, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// IsPostQuantum reports whether a method name is a post-quantum (hybrid)
+// key exchange, including post-quantum methods pqssh does not implement.
+func IsPostQuantum(name string) bool {
+	if _, ok := byName[name]; ok {
+		return true
+	}
+	switch name {
+	case "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
+		"mlkem768x25519-sha256", "mlkem768nistp256-sha256", "mlkem1024nistp384-sha384",
+		"mceliece6688128x25519-sha512", "mceliece6688128x25519-sha512@openssh.com":
+		return true
+	}
+	return false
+}
