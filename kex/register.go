@@ -53,16 +53,37 @@ var classical = []string{
 	"diffie-hellman-group14-sha256",
 }
 
-// preference is the default order of pqssh's own methods.
+// preference is the default order of pqssh's own methods (docs/kex.md
+// explains it). The multi-hybrid comes first: it stays post-quantum if
+// either Classic McEliece or sntrup761 survives, and classical if both
+// fall. ML-KEM and sntrup761 follow in OpenSSH 10's order, which is what
+// the servers people run speak. McEliece with X25519 alone comes last
+// among the hybrids because of the unconfirmed 2026 cryptanalysis claim
+// against Classic McEliece (SECURITY.md); it remains offered for peers
+// that ask for it, such as OpenSSH with pull request #455.
 var preference = []string{
+	MCELIECE6688128SNTRUP761X25519SHA512,
 	MLKEM768X25519SHA256,
+	SNTRUP761X25519SHA512,
+	SNTRUP761X25519SHA512OpenSSH,
+	MCELIECE6688128X25519SHA512,
+	MCELIECE6688128X25519SHA512OpenSSH,
 }
+
+// McTinyName is the key exchange that follows a McTiny pre-handshake
+// (mctiny/sshkex registers it per connection); listed here so that
+// IsPostQuantum knows it without importing that package.
+const McTinyName = "mctiny6688128x25519-sha512"
 
 // DefaultKeyExchanges is the default KexAlgorithms of pqssh and pqsshd:
 // post-quantum methods first (see docs/kex.md for the order and why), then
 // the classical ones for peers without post-quantum support.
 func DefaultKeyExchanges() []string {
 	supported := ssh.SupportedAlgorithms().KeyExchanges
+	if slices.Contains(supported, "curve25519-sha256") {
+		// x/crypto implements the libssh.org alias without listing it.
+		supported = append(supported, "curve25519-sha256@libssh.org")
+	}
 	var out []string
 	for _, n := range append(slices.Clone(preference), classical...) {
 		if slices.Contains(supported, n) {
@@ -81,7 +102,8 @@ func IsPostQuantum(name string) bool {
 	switch name {
 	case "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",
 		"mlkem768x25519-sha256", "mlkem768nistp256-sha256", "mlkem1024nistp384-sha384",
-		"mceliece6688128x25519-sha512", "mceliece6688128x25519-sha512@openssh.com":
+		"mceliece6688128x25519-sha512", "mceliece6688128x25519-sha512@openssh.com",
+		McTinyName:
 		return true
 	}
 	return false

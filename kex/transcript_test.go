@@ -170,7 +170,8 @@ func TestReplayOpenSSH99Transcript(t *testing.T) {
 	select {
 	case <-rc.done:
 	case err := <-errc:
-		rc.mu.Lock(); t.Fatalf("client stopped before its first encrypted packet: %v (wrote %d of %d; mismatch %v)", err, rc.written, firstEncrypted, rc.mismatch)
+		rc.mu.Lock()
+		t.Fatalf("client stopped before its first encrypted packet: %v (wrote %d of %d; mismatch %v)", err, rc.written, firstEncrypted, rc.mismatch)
 	case <-time.After(30 * time.Second):
 		t.Fatal("replay timed out")
 	}

@@ -77,3 +77,69 @@ func TestMLKEM768OpenSSH99(t *testing.T) {
 		t.Fatalf("OpenSSH's signature does not verify over H: %v", err)
 	}
 }
+
+// sshStrings splits a concatenation of SSH strings.
+func sshStrings(t *testing.T, b []byte) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for len(b) > 0 {
+		if len(b) < 4 {
+			t.Fatal("truncated string length")
+		}
+		n := binary.BigEndian.Uint32(b)
+		if uint64(len(b)-4) < uint64(n) {
+			t.Fatal("truncated string")
+		}
+		out = append(out, b[4:4+n])
+		b = b[4+n:]
+	}
+	return out
+}
+
+// TestMcElieceOpenSSH10 checks mceliece6688128x25519-sha512 (our generic
+// hybrid with the pure-Go Classic McEliece) against one exchange recorded
+// from OpenSSH 10.0p1 patched for McEliece with libmceliece
+// (interop/openssh-mceliece): seeded with the client's recorded X25519
+// key and McEliece seed δ, our client sends the same C_INIT, turns the
+// server's S_REPLY into the same K, and gets the same H.
+func TestMcElieceOpenSSH10(t *testing.T) {
+	v, err := Load("kex/mceliece6688128x25519-sha512.openssh-10.0p1.txt.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{kex.MCELIECE6688128X25519SHA512, kex.MCELIECE6688128X25519SHA512OpenSSH} {
+		t.Run(name, func(t *testing.T) {
+			m, ok := kex.Lookup(name)
+			if !ok {
+				t.Fatalf("%s is not registered", name)
+			}
+			in := sshStrings(t, v["hash_input"])
+			if len(in) != 8 {
+				t.Fatalf("hash_input has %d strings, want 8", len(in))
+			}
+			fields := map[string][]byte{"V_C": in[0], "V_S": in[1], "I_C": in[2], "I_S": in[3], "K_S": in[4], "C_INIT": in[5], "S_REPLY": in[6]}
+			// δ is the first 32 bytes of a Classic McEliece secret key.
+			seed := append(bytes.Clone(v["x25519_client_priv"]), v["mceliece_sk"][:32]...)
+			c, err := m.NewClient(bytes.NewReader(seed))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(c.PublicValue(), fields["C_INIT"]) {
+				t.Fatal("C_INIT differs from the one OpenSSH sent")
+			}
+			K, err := c.Finish(fields["S_REPLY"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := sshStrings(t, v["k_encoded"])[0]; !bytes.Equal(K, want) {
+				t.Fatalf("K = %x, want %x", K, want)
+			}
+			if !bytes.Equal(in[7], K) {
+				t.Fatal("the K hashed into H by OpenSSH differs from ours")
+			}
+			if H := exchangeHash(m.Hash(), fields, K); !bytes.Equal(H, v["exchange_hash"]) {
+				t.Fatalf("H = %x, want %x", H, v["exchange_hash"])
+			}
+		})
+	}
+}

@@ -6,69 +6,18 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/kex"
 )
 
-// pqFirstKex is pqssh's preferred KexAlgorithms order: post-quantum hybrids
-// first, in OpenSSH 10.0's order, then the classical methods. Names the
-// linked SSH library does not implement are dropped by DefaultKexAlgorithms.
-var pqFirstKex = []string{
-	"mlkem768x25519-sha256",
-	"sntrup761x25519-sha512",
-	"sntrup761x25519-sha512@openssh.com",
-	"curve25519-sha256",
-	"curve25519-sha256@libssh.org",
-	"ecdh-sha2-nistp256",
-	"ecdh-sha2-nistp384",
-	"ecdh-sha2-nistp521",
-	"diffie-hellman-group-exchange-sha256",
-	"diffie-hellman-group16-sha512",
-	"diffie-hellman-group14-sha256",
-}
-
-// postQuantumKex are the key-exchange names that are post-quantum hybrids,
-// whether or not this build implements them (OpenSSH 10.1's notion, used
-// for its "not using a post-quantum key exchange" warning).
-var postQuantumKex = []string{
-	"mlkem768x25519-sha256",
-	"mlkem768nistp256-sha256",
-	"mlkem1024nistp384-sha384",
-	"sntrup761x25519-sha512",
-	"sntrup761x25519-sha512@openssh.com",
-	"mceliece6688128x25519-sha512",
-	"mceliece6688128x25519-sha512@openssh.com",
-}
-
 // IsPostQuantum reports whether the key exchange method name is a
-// post-quantum hybrid.
-func IsPostQuantum(name string) bool {
-	return slices.Contains(postQuantumKex, name) || strings.HasPrefix(name, "mceliece") ||
-		strings.HasPrefix(name, "mlkem") || strings.HasPrefix(name, "sntrup")
-}
+// post-quantum hybrid (OpenSSH 10.1's notion, used for its "not using a
+// post-quantum key exchange" warning), implemented here or not.
+func IsPostQuantum(name string) bool { return kex.IsPostQuantum(name) }
 
-// DefaultKexAlgorithms returns pqssh's default KexAlgorithms: the
-// post-quantum methods the library implements first, then the classical
-// ones.
-func DefaultKexAlgorithms() []string {
-	known := KnownAlgorithms("kexalgorithms")
-	var out []string
-	for _, n := range pqFirstKex {
-		if slices.Contains(known, n) {
-			out = append(out, n)
-		}
-	}
-	// Post-quantum methods registered by other packages that are not in
-	// the fixed order go right after the listed post-quantum ones.
-	for _, n := range ssh.SupportedAlgorithms().KeyExchanges {
-		if IsPostQuantum(n) && !slices.Contains(out, n) {
-			i := 0
-			for i < len(out) && IsPostQuantum(out[i]) {
-				i++
-			}
-			out = slices.Insert(out, i, n)
-		}
-	}
-	return out
-}
+// DefaultKexAlgorithms returns pqssh's default KexAlgorithms, the
+// post-quantum-first order of kex.DefaultKeyExchanges (docs/kex.md).
+func DefaultKexAlgorithms() []string { return kex.DefaultKeyExchanges() }
 
 // DefaultAlgorithms returns the default list for one of the algorithm
 // keywords (lowercase: kexalgorithms, ciphers, macs, hostkeyalgorithms,

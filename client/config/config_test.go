@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/pqssh/pqssh/kex"
+
 	"os"
 	"path/filepath"
 	"slices"
@@ -138,7 +140,7 @@ func TestErrorsHaveLineNumbers(t *testing.T) {
 func TestAlgorithmModifiers(t *testing.T) {
 	def := DefaultKexAlgorithms()
 	known := KnownAlgorithms("kexalgorithms")
-	if def[0] != "mlkem768x25519-sha256" {
+	if def[0] != kex.MCELIECE6688128SNTRUP761X25519SHA512 {
 		t.Fatalf("default kex does not start post-quantum: %v", def)
 	}
 	got, err := ApplyAlgorithms("+diffie-hellman-group14-sha1", def, known)

@@ -6,38 +6,13 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/kex"
 )
 
-// fallbackKex is pqsshd's default KexAlgorithms order: post-quantum hybrids
-// first (OpenSSH 10.0's order), then the classical methods. Names the
-// linked x/crypto does not implement are left out by DefaultKexAlgorithms.
-var fallbackKex = []string{
-	"mlkem768x25519-sha256",
-	"sntrup761x25519-sha512",
-	"sntrup761x25519-sha512@openssh.com",
-	"curve25519-sha256",
-	"curve25519-sha256@libssh.org",
-	"ecdh-sha2-nistp256",
-	"ecdh-sha2-nistp384",
-	"ecdh-sha2-nistp521",
-	"diffie-hellman-group-exchange-sha256",
-	"diffie-hellman-group16-sha512",
-	"diffie-hellman-group14-sha256",
-}
-
-// DefaultKexAlgorithms returns the default KexAlgorithms list: the
-// post-quantum methods first, then the classical ones, limited to the
-// methods the linked SSH library knows.
-func DefaultKexAlgorithms() []string {
-	known := knownKex()
-	var out []string
-	for _, n := range fallbackKex {
-		if slices.Contains(known, n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+// DefaultKexAlgorithms returns the default KexAlgorithms list, pqssh's
+// post-quantum-first order (kex.DefaultKeyExchanges, docs/kex.md).
+func DefaultKexAlgorithms() []string { return kex.DefaultKeyExchanges() }
 
 func defaultCiphers() []string { return ssh.SupportedAlgorithms().Ciphers }
 func defaultMACs() []string    { return ssh.SupportedAlgorithms().MACs }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"github.com/pqssh/pqssh/kex"
+
 	"bytes"
 	"os"
 	"path/filepath"
@@ -84,7 +86,7 @@ func TestDefaults(t *testing.T) {
 		!slices.Equal(c.AuthorizedKeysFiles, []string{".ssh/authorized_keys", ".ssh/authorized_keys2"}) {
 		t.Fatalf("defaults: %+v", c)
 	}
-	if len(c.KexAlgorithms) == 0 || c.KexAlgorithms[0] != "mlkem768x25519-sha256" {
+	if len(c.KexAlgorithms) == 0 || c.KexAlgorithms[0] != kex.MCELIECE6688128SNTRUP761X25519SHA512 {
 		t.Fatalf("default KexAlgorithms %v: post-quantum must come first", c.KexAlgorithms)
 	}
 }

@@ -36,7 +36,7 @@ type Vector struct {
 // Dir is the directory holding the vector files.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(file)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testvectors", "kex")
 }
 
 // Load reads the vector file name from Dir.
