@@ -1,9 +1,21 @@
-# pqssh — see README.md. Every target installs what it needs on a fresh machine.
+# pqssh — see README.md. Every target installs what it needs on a fresh
+# Debian machine (run as root there, as CI does).
 SHELL := /bin/bash
 export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 GO ?= go
 
-.PHONY: all fork build run test test-fork fuzz interop bench drafts clean
+# make run: where the development pqsshd keeps its state, and its port.
+DEV_DIR  ?= .dev
+DEV_PORT ?= 2222
+# make fuzz: how long each fuzz target runs.
+FUZZTIME ?= 10s
+
+# Debian packages the tests drive as peers or transports (OpenSSH's own
+# ssh/scp/sftp/ssh-keygen/ssh-agent, rsync, git, tmux for terminal tests).
+TEST_APT  := openssh-client openssh-server rsync git tmux
+TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux
+
+.PHONY: all fork build run test test-deps test-fork test-purego fuzz interop bench drafts clean
 
 all: build
 
@@ -15,14 +27,65 @@ fork:
 build: fork
 	$(GO) build -o bin/ ./cmd/...
 
-test: fork
+# A development pqsshd on 127.0.0.1:$(DEV_PORT) in the foreground, with a
+# client key authorized for you; it prints the pqssh and ssh commands.
+run: build
+	@$(GO) run ./internal/devenv -port $(DEV_PORT) $(DEV_DIR)
+	exec bin/pqsshd -D -e -f $(DEV_DIR)/sshd_config
+
+test-deps:
+	@for b in $(TEST_BINS); do command -v $$b >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "make test needs: $(TEST_APT) (run as root to install them)" >&2; exit 1; fi; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(TEST_APT); \
+	fi
+
+test: fork test-deps
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) test -timeout 20m ./...
+	$(MAKE) test-purego
 	$(MAKE) test-fork
+
+# The pure-Go fallback of the McEliece kernels (no assembly).
+test-purego: fork
+	$(GO) test -tags purego ./kem/mceliece/
 
 # x/crypto's own ssh tests, run on the fork.
 test-fork: fork
 	cd third_party/x-crypto/patched && $(GO) test ./ssh/...
 
+# Every fuzz target in the repository for $(FUZZTIME) each (CI runs this
+# briefly; a finding fails the run and leaves its input in testdata/fuzz).
+fuzz: fork
+	@set -e; grep -rl --include='*_test.go' '^func Fuzz' . | grep -v '^./third_party/' | sort | \
+	while read -r f; do \
+		pkg=./$$(dirname "$${f#./}"); \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do \
+			echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) "$$pkg" </dev/null; \
+		done; \
+	done
+
+# Interop tests and the same-run benchmark against real SSH peers in
+# containers (docs/interop.md): interop/interop.mk.
+include interop/interop.mk
+
+interop: interop-run
+
+bench: interop-bench
+
+# Render our Internet-Drafts (markdown, mmark) to RFC XML v3 and HTML in
+# drafts/out/.
+drafts:
+	@command -v mmark >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mmark; }
+	@mkdir -p drafts/out
+	@set -e; for d in drafts/draft-*.md; do \
+		n=$$(basename "$$d" .md); \
+		mmark "$$d" > drafts/out/$$n.xml; \
+		mmark -html "$$d" > drafts/out/$$n.html; \
+		grep -q '<rfc' drafts/out/$$n.xml || { echo "$$d: mmark produced no RFC XML" >&2; exit 1; }; \
+		echo "drafts/out/$$n.xml drafts/out/$$n.html"; \
+	done
+
 clean:
-	rm -rf bin third_party/x-crypto/patched
+	rm -rf bin drafts/out third_party/x-crypto/patched
