@@ -16,7 +16,7 @@ import (
 // pqsshKex lists the names pqssh and pqsshd implement, the ones the
 // matrix below runs with every peer that speaks them. Grow it as methods
 // land (check bin/pqssh -Q kex); never shrink it to make a run green.
-var pqsshKex = []string{MLKEM768, Curve25519}
+var pqsshKex = []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519}
 
 // common returns the names of pqsshKex that peer speaks too.
 func common(peer *harness.Peer) []string {
@@ -65,8 +65,8 @@ func TestDefaults(t *testing.T) {
 }
 
 // TestOpenSSH10 runs pqssh against OpenSSH 10.0 in both directions with
-// every name both speak (the foundation's two, and sntrup761 under both
-// names once pqssh has it).
+// every name both speak: mlkem768x25519-sha256, sntrup761x25519-sha512
+// under both its names, curve25519-sha256.
 func TestOpenSSH10(t *testing.T) {
 	runMatrix(t, []pair{
 		{Pqssh, cli, OpenSSH10, srv},
@@ -137,6 +137,25 @@ func TestPeerDescriptions(t *testing.T) {
 		mc := mcelieceHost(t)
 		runMatrix(t, []pair{{OpenSSHMcEliece, mc, OpenSSHMcEliece, mc}}, []string{MCELIECE, MCELIECEOpenSSH})
 	})
+}
+
+// TestMcEliece runs pqssh against the patched OpenSSH 10.0 (the only
+// other implementation of Classic McEliece key exchange) in both
+// directions, across the lab's network, with both McEliece names.
+func TestMcEliece(t *testing.T) {
+	mc := mcelieceHost(t)
+	runMatrix(t, []pair{
+		{Pqssh, cli, OpenSSHMcEliece, mc},
+		{OpenSSHMcEliece, mc, Pqssh, srv},
+	}, []string{MCELIECE, MCELIECEOpenSSH})
+}
+
+// TestPqssh runs pqssh against pqsshd across the lab's network with every
+// name pqssh implements, the multi-hybrid
+// mceliece6688128sntrup761x25519-sha512@pqssh.org (which nobody else
+// speaks) among them.
+func TestPqssh(t *testing.T) {
+	runMatrix(t, []pair{{Pqssh, cli, Pqssh, srv}}, pqsshKex)
 }
 
 // mcelieceHost returns the container of the patched OpenSSH, started (and

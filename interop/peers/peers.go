@@ -24,13 +24,16 @@ const (
 	SNTRUP761OpenSSH = "sntrup761x25519-sha512@openssh.com"
 	MCELIECE         = "mceliece6688128x25519-sha512"
 	MCELIECEOpenSSH  = "mceliece6688128x25519-sha512@openssh.com"
-	Curve25519       = "curve25519-sha256"
+	// MCELIECESNTRUP761 is pqssh's own multi-hybrid (mceliece6688128,
+	// sntrup761 and X25519 combined); only pqssh speaks it.
+	MCELIECESNTRUP761 = "mceliece6688128sntrup761x25519-sha512@pqssh.org"
+	Curve25519        = "curve25519-sha256"
 )
 
 // PostQuantum reports whether name is a hybrid post-quantum method.
 func PostQuantum(name string) bool {
 	switch name {
-	case MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH:
+	case MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761:
 		return true
 	}
 	return false
@@ -74,7 +77,7 @@ var OpenSSH92 = &harness.Peer{
 var Pqssh = &harness.Peer{
 	Name:   "pqssh",
 	Recipe: Trixie,
-	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, Curve25519},
+	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519},
 	Server: &harness.ServerSpec{
 		Command:        pqsshdCommand,
 		HostKey:        readFile(pqsshdHostKey + ".pub"),

@@ -45,7 +45,7 @@ time=2026-11-22T21:55:42.000Z level=INFO msg="accepted publickey" user=root kex=
 }
 
 func TestPostQuantum(t *testing.T) {
-	for _, n := range []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH} {
+	for _, n := range []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761} {
 		if !PostQuantum(n) {
 			t.Errorf("PostQuantum(%s) = false", n)
 		}
