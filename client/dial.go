@@ -52,6 +52,9 @@ type Dialer struct {
 	KeyExchangeMethods map[string]ssh.KeyExchangeMethod
 
 	agentConn net.Conn
+	// kexMethods is KeyExchangeMethods plus a prestarted key generation
+	// (prestart.go), set by Dial.
+	kexMethods map[string]ssh.KeyExchangeMethod
 }
 
 // Client is an established, authenticated connection.
@@ -164,6 +167,9 @@ func (d *Dialer) Dial(ctx context.Context) (*Client, error) {
 		ctx, cancel = context.WithTimeout(ctx, r.ConnectTimeout)
 		defer cancel()
 	}
+	methods, release := d.prestartKex()
+	defer release()
+	d.kexMethods = methods
 	conn, jump, err := d.connect(ctx)
 	if err != nil {
 		return nil, err
@@ -197,13 +203,17 @@ func (d *Dialer) ClientConfig(db *knownhosts.DB, st *hostKeyState, auth *authent
 	if r.VersionAddendum != "" && !strings.EqualFold(r.VersionAddendum, "none") {
 		clientVersion += " " + r.VersionAddendum
 	}
+	methods := d.KeyExchangeMethods
+	if d.kexMethods != nil {
+		methods = d.kexMethods
+	}
 	cc := &ssh.ClientConfig{
 		Config: ssh.Config{
 			KeyExchanges:       r.KexAlgorithms,
 			Ciphers:            r.Ciphers,
 			MACs:               r.MACs,
 			RekeyThreshold:     uint64(r.RekeyLimit),
-			KeyExchangeMethods: d.KeyExchangeMethods,
+			KeyExchangeMethods: methods,
 		},
 		User:              r.User,
 		HostKeyCallback:   d.hostKeyCallback(db, st),

@@ -116,6 +116,14 @@ type hybridClient struct {
 // NewClient draws the X25519 key and then one seed per KEM from rand (in
 // that order), and derives the KEM key pairs from the seeds.
 func (h *Hybrid) NewClient(rand io.Reader) (ssh.KeyExchangeClient, error) {
+	c, err := h.newClient(rand)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (h *Hybrid) newClient(rand io.Reader) (*hybridClient, error) {
 	x, err := newX25519(rand)
 	if err != nil {
 		return nil, err
@@ -160,9 +168,14 @@ func (c *hybridClient) Finish(reply []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", h.Name, err)
 	}
-	c.kems, c.x = nil, nil
+	c.erase()
 	return h.combine(secrets, x), nil
 }
+
+// erase drops the client's private keys. (circl's and crypto/ecdh's key
+// types offer no way to overwrite them in place; dropping the only
+// references is what the standard library does too.)
+func (c *hybridClient) erase() { c.kems, c.x = nil, nil }
 
 // Respond checks the exact length of C_INIT, encapsulates to each KEM
 // public key (with seeds drawn from rand) and completes X25519.

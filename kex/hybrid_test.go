@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha3"
 	"encoding/binary"
+	"errors"
 	"math/big"
 	"net"
 	"slices"
@@ -314,3 +315,61 @@ func TestRegisteredAndDefault(t *testing.T) {
 }
 
 var _ = binary.BigEndian
+
+// TestPrestarted checks that a prestarted method's first client uses the
+// key pair made in advance (a fresh one each time Prestarted is called),
+// that a second NewClient (a rekey) makes a new key pair, and that the
+// result still agrees with the server.
+func TestPrestarted(t *testing.T) {
+	for _, h := range allMethods(t) {
+		t.Run(h.Name, func(t *testing.T) {
+			p := h.Prestarted()
+			first, err := p.NewClient(errReader{})
+			if err != nil {
+				t.Fatalf("first NewClient must not read its rand: %v", err)
+			}
+			reply, serverK, err := h.Respond(rand.Reader, first.PublicValue())
+			if err != nil {
+				t.Fatal(err)
+			}
+			clientK, err := first.Finish(reply)
+			if err != nil || !bytes.Equal(clientK, serverK) {
+				t.Fatalf("prestarted client disagrees with the server: %v", err)
+			}
+			if _, err := p.NewClient(errReader{}); err == nil {
+				t.Fatal("second NewClient reused the key pair made in advance")
+			}
+			second, err := p.NewClient(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(second.PublicValue(), first.PublicValue()) {
+				t.Fatal("rekey sent the same public value")
+			}
+			other := h.Prestarted()
+			defer other.Release()
+			c, err := other.NewClient(errReader{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(c.PublicValue(), first.PublicValue()) {
+				t.Fatal("two prestarted methods made the same key pair")
+			}
+		})
+	}
+}
+
+// TestPrestartedRelease checks that a released key pair is never handed
+// out.
+func TestPrestartedRelease(t *testing.T) {
+	h, _ := Lookup(MLKEM768X25519SHA256)
+	p := h.Prestarted()
+	p.Release()
+	if _, err := p.NewClient(errReader{}); err == nil {
+		t.Fatal("NewClient after Release used the released key pair")
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("rand must not be read") }
