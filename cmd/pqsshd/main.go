@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,9 +29,23 @@ import (
 	"github.com/pqssh/pqssh/server/config"
 )
 
-// DefaultConfigFile is read when -f is not given; a missing file means
-// built-in defaults.
-const DefaultConfigFile = "/etc/pqssh/sshd_config"
+// SystemConfigFile is the configuration read when -f is not given and
+// pqsshd runs as root; a missing file means built-in defaults.
+const SystemConfigFile = "/etc/pqssh/pqsshd_config"
+
+// defaultConfigFile is SystemConfigFile for root and
+// $XDG_CONFIG_HOME/pqsshd/pqsshd_config (~/.config/…) for anyone else,
+// beside the per-user host keys (server.DefaultHostKeyFiles).
+func defaultConfigFile() string {
+	if os.Geteuid() == 0 {
+		return SystemConfigFile
+	}
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return SystemConfigFile
+	}
+	return filepath.Join(base, "pqsshd", "pqsshd_config")
+}
 
 // shutdownGrace is how long SIGTERM waits for sessions before closing them.
 const shutdownGrace = 30 * time.Second
@@ -53,7 +68,7 @@ func usage() {
 // parseFlags parses sshd-style flags: single letters that may be grouped
 // ("-De"), with -f, -h, -o and -p taking an argument (attached or next).
 func parseFlags(args []string) (*flags, error) {
-	f := &flags{configFile: DefaultConfigFile}
+	f := &flags{configFile: defaultConfigFile()}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {

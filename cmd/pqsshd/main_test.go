@@ -273,7 +273,7 @@ func TestSocketActivation(t *testing.T) {
 
 func TestExampleConfigIsValid(t *testing.T) {
 	hk := filepath.Join(t.TempDir(), "hk_ed25519")
-	if out, err := pqsshd(t, "-t", "-f", "../../contrib/systemd/sshd_config.example", "-h", hk).CombinedOutput(); err != nil {
-		t.Fatalf("contrib/systemd/sshd_config.example: %v %s", err, out)
+	if out, err := pqsshd(t, "-t", "-f", "../../contrib/systemd/pqsshd_config.example", "-h", hk).CombinedOutput(); err != nil {
+		t.Fatalf("contrib/systemd/pqsshd_config.example: %v %s", err, out)
 	}
 }
