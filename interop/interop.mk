@@ -28,4 +28,4 @@ interop-run: interop-deps interop-bin
 	$(GO) test -tags interop -count=1 -v -timeout $(INTEROP_TIMEOUT) -run '$(INTEROP_RUN)' ./interop/...
 
 interop-bench: interop-deps interop-bin
-	$(GO) run ./interop/bench -bin bin $(BENCH_FLAGS)
+	$(GO) run ./interop/bench -bin bin -go "$(GO)" $(BENCH_FLAGS)

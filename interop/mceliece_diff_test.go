@@ -11,19 +11,17 @@ import (
 	"time"
 
 	"github.com/pqssh/pqssh/interop/harness"
+	"github.com/pqssh/pqssh/interop/peers"
 	"github.com/pqssh/pqssh/kem/mceliece"
 )
 
-// mcDiffRecipe is a trixie root filesystem with libmceliece (20241009) and
-// a C compiler, for the differential test tool interop/libmceliece-bench/diff.c.
-var mcDiffRecipe = harness.Recipe{Suite: "trixie", Packages: []string{"libmceliece-dev", "gcc", "libc6-dev"}}
-
 const mcDiffTool = "/usr/local/bin/mceliece-diff"
 
-// mcDiffContainer starts a container with mceliece-diff compiled in it.
+// mcDiffContainer starts a container (peers.LibKEM: libmceliece 20241009
+// and a C compiler) with mceliece-diff compiled in it.
 func mcDiffContainer(t *testing.T, ctx context.Context) *harness.Container {
 	t.Helper()
-	c, err := lab.NewContainer(ctx, "mcdiff", mcDiffRecipe)
+	c, err := lab.NewContainer(ctx, "mcdiff", peers.LibKEM)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,13 @@
  *
  * Prints one machine-readable line per operation:
  *
- *   op=keypair_f n=20 ns=123456789 min_ns=... max_ns=... cpu_ns=... impl=...
+ *   op=keypair_f n=20 ns=123456789 min_ns=... max_ns=... cpu_ns=...
+ *       mean_ns=... mean_cpu_ns=... impl=...
  *
  * where ns is the median wall-clock time (CLOCK_MONOTONIC) of n runs and
  * cpu_ns the median CPU time of this thread (CLOCK_THREAD_CPUTIME_ID),
- * which a loaded machine disturbs less.
+ * which a loaded machine disturbs less; mean_ns and mean_cpu_ns are the
+ * means (comparable with Go's ns/op, itself a mean).
  * Operations: keypair_f (mceliece6688128f_keypair), keypair
  * (mceliece6688128_keypair), enc (mceliece6688128_enc), dec
  * (mceliece6688128_dec).
@@ -70,13 +72,26 @@ cmp_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static long long
+mean(const long long *t, int n)
+{
+	long long s = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		s += t[i];
+	return s / n;
+}
+
 static void
 report(const char *op, long long *t, int n, const char *impl)
 {
+	long long mt = mean(t, n), mc = mean(cpu, n);
+
 	qsort(t, n, sizeof(*t), cmp_ll);
 	qsort(cpu, n, sizeof(*cpu), cmp_ll);
-	printf("op=%s n=%d ns=%lld min_ns=%lld max_ns=%lld cpu_ns=%lld impl=%s\n",
-	    op, n, median(t, n), t[0], t[n - 1], median(cpu, n), impl);
+	printf("op=%s n=%d ns=%lld min_ns=%lld max_ns=%lld cpu_ns=%lld mean_ns=%lld mean_cpu_ns=%lld impl=%s\n",
+	    op, n, median(t, n), t[0], t[n - 1], median(cpu, n), mt, mc, impl);
 	fflush(stdout);
 }
 

@@ -52,6 +52,15 @@ var Bookworm = harness.Recipe{Suite: "bookworm", Packages: []string{
 	"openssh-server", "openssh-client", "bsdextrautils",
 }}
 
+// LibKEM is a Debian 13 root filesystem with the C KEM libraries the
+// project's KEMs are compared with — libmceliece (20241009) and
+// libntruprime (20241021) — and a C compiler: the differential test and
+// the KEM benchmarks compile their programs (interop/libmceliece-bench)
+// in it.
+var LibKEM = harness.Recipe{Suite: "trixie", Packages: []string{
+	"libmceliece-dev", "libntruprime-dev", "gcc", "libc6-dev",
+}}
+
 // OpenSSH10 is Debian trixie's OpenSSH 10.0p1, client and server.
 var OpenSSH10 = &harness.Peer{
 	Name:   "openssh-10.0",
