@@ -21,6 +21,7 @@ import (
 
 	"github.com/pqssh/pqssh/client/config"
 	"github.com/pqssh/pqssh/client/knownhosts"
+	"github.com/pqssh/pqssh/mctiny"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 )
@@ -50,6 +51,11 @@ type Dialer struct {
 	// method with a pre-generated key pair. Their names must also be in
 	// Config.KexAlgorithms to be offered.
 	KeyExchangeMethods map[string]ssh.KeyExchangeMethod
+	// McTinyConn, if set, carries the McTiny exchange of McTiny=yes
+	// instead of a fresh UDP socket (mctiny.go).
+	McTinyConn net.PacketConn
+	// McTinyOptions, if set, tune the McTiny exchange (timeouts, window).
+	McTinyOptions *mctiny.ClientConfig
 
 	agentConn net.Conn
 	// kexMethods is KeyExchangeMethods plus a prestarted key generation
@@ -73,6 +79,9 @@ type Client struct {
 	Start time.Time
 	// AuthMethod is the method that authenticated the user.
 	AuthMethod string
+	// McTiny describes the McTiny exchange that preceded the connection
+	// (McTiny=yes), nil otherwise.
+	McTiny *mctiny.ExchangeStats
 
 	wire      *wireConn
 	jump      *Client
@@ -161,6 +170,9 @@ func (d *Dialer) Dial(ctx context.Context) (*Client, error) {
 	r := d.Config
 	if r.RefuseConnection {
 		return nil, fmt.Errorf("RefuseConnection: connection to %s refused by configuration", r.Host)
+	}
+	if r.McTiny {
+		return d.dialMcTiny(ctx)
 	}
 	if r.ConnectTimeout > 0 {
 		var cancel context.CancelFunc

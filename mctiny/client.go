@@ -37,6 +37,7 @@ type ExchangeStats struct {
 	BytesSent, BytesReceived     int // UDP payload bytes
 	Retransmissions              int
 	RetransmittedBytes           int           // part of BytesSent
+	MaxDatagram                  int           // the largest UDP payload sent or received
 	IgnoredBytes                 int           // part of BytesReceived: duplicates, strays, forgeries
 	KeyGen                       time.Duration // one-time key generation
 	Total                        time.Duration // the whole exchange
@@ -59,6 +60,13 @@ type ClientConfig struct {
 	// 0 means 10 (with exponential backoff, about 30 s at the 1 s initial
 	// timeout).
 	MaxTries int
+	// Phase0Tries, if positive, is how often the phase-0 query is sent
+	// before the exchange fails with ErrNoReply. A server that does not
+	// hold the private key for serverPK drops phase 0 silently, so a
+	// caller that can then check the key another way (pqssh asks over
+	// SSH) gives up on phase 0 sooner than on the other phases. 0 means
+	// MaxTries.
+	Phase0Tries int
 	// OneTimeKey, if set, is used instead of a freshly generated one-time
 	// key pair. Reusing a one-time key across exchanges forfeits key
 	// erasure; this exists for load tests only.
@@ -352,7 +360,11 @@ func (c *client) retransmit(now time.Time) error {
 		if now.Before(qs.deadline) {
 			continue
 		}
-		if qs.tries >= c.cfg.MaxTries {
+		limit := c.cfg.MaxTries
+		if q == qPhase0 && c.cfg.Phase0Tries > 0 {
+			limit = c.cfg.Phase0Tries
+		}
+		if qs.tries >= limit {
 			return fmt.Errorf("mctiny: %s query %d unanswered after %d tries (%s): %w",
 				phaseName(q), q, qs.tries, c.progress(), ErrNoReply)
 		}
@@ -434,6 +446,7 @@ func (c *client) transmit(q int, now time.Time) error {
 	qs.deadline = now.Add(min(rto<<(qs.tries-1), 30*time.Second))
 	c.stats.PacketsSent++
 	c.stats.BytesSent += len(pkt)
+	c.stats.MaxDatagram = max(c.stats.MaxDatagram, len(pkt))
 	c.lastLen = len(pkt)
 	return nil
 }
@@ -487,6 +500,7 @@ func (c *client) startPhase1() {
 func (c *client) receive(pkt []byte, now time.Time, haveKey bool) (bool, error) {
 	c.stats.PacketsReceived++
 	c.stats.BytesReceived += len(pkt)
+	c.stats.MaxDatagram = max(c.stats.MaxDatagram, len(pkt))
 	accepted := false
 	defer func() {
 		if !accepted {

@@ -440,7 +440,7 @@ func checkRevoked(path string, key gossh.PublicKey) error {
 // X25519), so that logs show which logins are protected against
 // harvest-now-decrypt-later.
 func isPostQuantum(kex string) bool {
-	for _, p := range []string{"mlkem", "sntrup", "mceliece"} {
+	for _, p := range []string{"mlkem", "sntrup", "mceliece", "mctiny"} {
 		if strings.Contains(kex, p) {
 			return true
 		}

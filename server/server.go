@@ -21,6 +21,7 @@ import (
 	glssh "github.com/gliderlabs/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/pqssh/pqssh/mctiny/sshkex"
 	"github.com/pqssh/pqssh/server/config"
 )
 
@@ -58,6 +59,8 @@ type Server struct {
 	maxRelays int
 
 	configHook func(c ConnInfo, sc *gossh.ServerConfig)
+
+	mct *mctinyService // nil unless McTiny yes (mctiny.go)
 }
 
 // SetConfigHook installs fn, called with every new connection's
@@ -113,6 +116,9 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 	if err := s.setConfig(cfg); err != nil {
 		return nil, err
 	}
+	if err := s.startMcTiny(cfg); err != nil {
+		return nil, err
+	}
 	s.gl = &glssh.Server{
 		// The version string is set per connection in serverConfig.
 		PublicKeyHandler:         s.publicKeyHandler,
@@ -129,6 +135,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 			"cancel-tcpip-forward":                   s.cancelTCPIPForward,
 			"streamlocal-forward@openssh.com":        s.streamLocalForward,
 			"cancel-streamlocal-forward@openssh.com": s.cancelStreamLocalForward,
+			sshkex.GlobalRequest:                     s.mctinyKeyRequest,
 		},
 	}
 	return s, nil
@@ -166,6 +173,7 @@ func (s *Server) Reload(cfg *config.Config) error {
 	if err := s.setConfig(cfg); err != nil {
 		return err
 	}
+	s.warnMcTinyReload(cfg)
 	s.log.Info("configuration reloaded")
 	return nil
 }
@@ -203,6 +211,13 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
+	if err := s.serveMcTiny(l.Addr()); err != nil {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+		l.Close()
+		return err
+	}
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)
@@ -261,6 +276,7 @@ func (s *Server) Close() error {
 		c.Close()
 	}
 	s.mu.Unlock()
+	s.stopMcTiny()
 	return s.gl.Close()
 }
 
@@ -278,6 +294,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		l.Close()
 	}
 	s.mu.Unlock()
+	s.stopMcTiny()
 	done := make(chan struct{})
 	go func() {
 		s.conns.Wait()

@@ -66,6 +66,7 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 		}
 		return ""
 	}
+	s.addMcTiny(sc)
 	s.mu.RLock()
 	hook := s.configHook
 	s.mu.RUnlock()

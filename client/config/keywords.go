@@ -101,6 +101,8 @@ var keywords = []keyword{
 	{name: "LogLevel", kind: kEnum, values: []string{"quiet", "fatal", "error", "info", "verbose", "debug", "debug1", "debug2", "debug3"}},
 	{name: "LogVerbose", kind: kIgnored, status: "ignored"},
 	{name: "MACs", kind: kAlgos},
+	{name: "McTiny", kind: kFlag, status: "pqssh only: run McTiny over UDP first, then SSH with mctiny6688128x25519-sha512 (see McTiny below)"},
+	{name: "McTinyPort", kind: kInt, status: "pqssh only: the server's McTiny UDP port; 0 (default) means the SSH port"},
 	{name: "NoHostAuthenticationForLocalhost", kind: kFlag},
 	{name: "NumberOfPasswordPrompts", kind: kInt},
 	{name: "ObscureKeystrokeTiming", kind: kIgnored, status: "ignored: keystrokes are sent as typed"},

@@ -76,6 +76,8 @@ func (r *Resolved) Dump(w io.Writer) {
 	p("stdinnull", yn(r.StdinNull))
 	p("tcpkeepalive", yn(r.TCPKeepAlive))
 	p("warnweakcrypto", yn(r.WarnWeakCrypto))
+	p("mctiny", yn(r.McTiny))
+	p("mctinyport", strconv.Itoa(r.McTinyPort))
 	p("connectionattempts", strconv.Itoa(r.ConnectionAttempts))
 	if r.ConnectTimeout > 0 {
 		p("connecttimeout", strconv.Itoa(int(r.ConnectTimeout.Seconds())))

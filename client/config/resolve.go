@@ -112,6 +112,13 @@ type Resolved struct {
 	LocalCommand            string
 	PermitLocalCommand      bool
 
+	// McTiny (pqssh only, client/mctiny.go): run McTiny over UDP to
+	// McTinyPort (0: Port) before SSH; McTinyHostsFile holds the pinned
+	// McTiny keys.
+	McTiny          bool
+	McTinyPort      int
+	McTinyHostsFile string
+
 	WarnWeakCrypto   bool
 	RefuseConnection bool
 	ControlMaster    string
@@ -371,6 +378,12 @@ func (o *Options) Resolve() (*Resolved, error) {
 		}
 	}
 
+	r.McTiny = flag("mctiny", false)
+	r.McTinyPort = num("mctinyport", 0)
+	if r.McTinyPort > 65535 {
+		return nil, fmt.Errorf("McTinyPort: bad port %d", r.McTinyPort)
+	}
+	r.McTinyHostsFile = o.ctx.Home + "/.ssh/pqssh_mctiny_hosts"
 	r.WarnWeakCrypto = flag("warnweakcrypto", true)
 	r.RefuseConnection = flag("refuseconnection", false)
 	r.ControlMaster = strings.ToLower(str("controlmaster", "no"))

@@ -96,6 +96,7 @@ type Config struct {
 	TCPKeepAlive               bool
 	SetEnv                     []string
 	AddressFamily              string
+	McTiny                     McTinySettings // options_mctiny.go
 
 	// set records which keywords have been given a value (first wins).
 	set map[string]bool
