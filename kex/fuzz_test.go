@@ -2,12 +2,18 @@ package kex
 
 import (
 	"bytes"
+	"crypto"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/cloudflare/circl/kem"
+	"github.com/cloudflare/circl/kem/mlkem/mlkem768"
+
+	"github.com/pqssh/pqssh/kem/sntrup761"
 )
 
 // The fuzz targets below feed arbitrary C_INIT values to the server side
@@ -370,4 +376,69 @@ func TestLowOrderX25519Rejected(t *testing.T) {
 			}
 		}
 	}
+}
+
+// recordingScheme wraps a KEM and keeps the shared secrets it hands out,
+// so that a test can check they were cleared.
+type recordingScheme struct {
+	kem.Scheme
+	secrets *[][]byte
+}
+
+func (r recordingScheme) EncapsulateDeterministically(pk kem.PublicKey, seed []byte) ([]byte, []byte, error) {
+	ct, ss, err := r.Scheme.EncapsulateDeterministically(pk, seed)
+	*r.secrets = append(*r.secrets, ss)
+	return ct, ss, err
+}
+
+func (r recordingScheme) Decapsulate(sk kem.PrivateKey, ct []byte) ([]byte, error) {
+	ss, err := r.Scheme.Decapsulate(sk, ct)
+	*r.secrets = append(*r.secrets, ss)
+	return ss, err
+}
+
+// TestSecretsClearedOnError: when an exchange fails after the KEMs have
+// produced their shared secrets (here: a low-order X25519 key from the
+// peer), those secrets are zeroed, on the server and on the client.
+func TestSecretsClearedOnError(t *testing.T) {
+	var secrets [][]byte
+	h := &Hybrid{
+		Name:   "recording",
+		KEMs:   []kem.Scheme{recordingScheme{sntrup761.Scheme(), &secrets}, recordingScheme{mlkem768.Scheme(), &secrets}},
+		Digest: crypto.SHA512,
+	}
+	c, err := h.NewClient(testRand("secrets client"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCleared := func(side string) {
+		t.Helper()
+		if len(secrets) != len(h.KEMs) {
+			t.Fatalf("%s: %d secrets recorded, want %d", side, len(secrets), len(h.KEMs))
+		}
+		for i, s := range secrets {
+			if len(s) == 0 || !bytes.Equal(s, make([]byte, len(s))) {
+				t.Errorf("%s: KEM %d's shared secret %x was not cleared", side, i, s)
+			}
+		}
+		secrets = nil
+	}
+
+	in := bytes.Clone(c.PublicValue())
+	clear(in[len(in)-x25519Size:])
+	if _, _, err := h.Respond(testRand("secrets server"), in); err == nil {
+		t.Fatal("server accepted an all-zero X25519 key")
+	}
+	checkCleared("server")
+
+	reply, _, err := h.Respond(testRand("secrets server"), c.PublicValue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets = nil
+	clear(reply[len(reply)-x25519Size:])
+	if _, err := c.Finish(reply); err == nil {
+		t.Fatal("client accepted an all-zero X25519 key")
+	}
+	checkCleared("client")
 }

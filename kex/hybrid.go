@@ -79,6 +79,16 @@ func (h *Hybrid) combine(secrets [][]byte, x []byte) []byte {
 	return d.Sum(nil)
 }
 
+// clearAll zeroes the KEM shared secrets. Finish and Respond defer it, so
+// that an exchange failing after the KEMs have run (a low-order X25519
+// key, say) does not leave their secrets behind; on success combine has
+// already cleared them.
+func clearAll(secrets [][]byte) {
+	for _, s := range secrets {
+		clear(s)
+	}
+}
+
 // newX25519 reads a private key from rand (the reference implementations
 // draw 32 bytes, and so do the recorded transcripts in testvectors/).
 func newX25519(rand io.Reader) (*ecdh.PrivateKey, error) {
@@ -155,6 +165,7 @@ func (c *hybridClient) Finish(reply []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: server reply is %d bytes, want %d", h.Name, len(reply), h.ServerReplySize())
 	}
 	var secrets [][]byte
+	defer func() { clearAll(secrets) }()
 	for i, s := range h.KEMs {
 		ct := reply[:s.CiphertextSize()]
 		reply = reply[s.CiphertextSize():]
@@ -184,6 +195,7 @@ func (h *Hybrid) Respond(rand io.Reader, clientPublic []byte) (reply, secret []b
 		return nil, nil, fmt.Errorf("%s: client public value is %d bytes, want %d", h.Name, len(clientPublic), h.ClientInitSize())
 	}
 	var secrets [][]byte
+	defer func() { clearAll(secrets) }()
 	for _, s := range h.KEMs {
 		pk, err := s.UnmarshalBinaryPublicKey(clientPublic[:s.PublicKeySize()])
 		if err != nil {
