@@ -14,7 +14,9 @@ import (
 
 // Method names.
 const (
-	// MLKEM768X25519SHA256 is draft-ietf-sshm-mlkem-hybrid-kex-03.
+	// MLKEM768X25519SHA256 is draft-ietf-sshm-mlkem-hybrid-kex-03 (the
+	// wire format we follow and test against OpenSSH 9.9; the draft was
+	// later published as RFC 10042, see drafts/README.md).
 	MLKEM768X25519SHA256 = "mlkem768x25519-sha256"
 
 	// SNTRUP761X25519SHA512 is RFC 9941; SNTRUP761X25519SHA512OpenSSH is
