@@ -33,7 +33,7 @@ type mctinyUser struct {
 	ag   agent.ExtendedAgent
 }
 
-func newMcTinyUser(t *testing.T, e *testEnv) *mctinyUser {
+func newMcTinyUser(t testing.TB, e *testEnv) *mctinyUser {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -46,18 +46,18 @@ func newMcTinyUser(t *testing.T, e *testEnv) *mctinyUser {
 	return &mctinyUser{home: t.TempDir(), ag: kr.(agent.ExtendedAgent)}
 }
 
-// dialer returns a pqssh Dialer for addr ("host:port") with McTiny=yes and
-// the given extra ssh_config lines; its diagnostics go to log.
-func (u *mctinyUser) dialer(t *testing.T, addr, userName string, log *syncBuffer, extra ...string) *client.Dialer {
+// dialer returns a pqssh Dialer for addr ("host:port") with the given
+// extra ssh_config lines, then McTiny=yes and StrictHostKeyChecking
+// accept-new (first value wins); its diagnostics go to log.
+func (u *mctinyUser) dialer(t testing.TB, addr, userName string, log *syncBuffer, extra ...string) *client.Dialer {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	opts := append([]string{
 		"HostName " + host, "Port " + port, "User " + userName,
 		"UserKnownHostsFile " + filepath.Join(u.home, "known_hosts"),
 		"GlobalKnownHostsFile none", "BatchMode yes", "IdentityFile none",
-		"McTiny yes",
 	}, extra...)
-	opts = append(opts, "StrictHostKeyChecking accept-new")
+	opts = append(opts, "McTiny yes", "StrictHostKeyChecking accept-new")
 	o, err := clientconfig.Load(clientconfig.Context{Host: "test", LocalUser: userName, Home: u.home}, opts, "none")
 	if err != nil {
 		t.Fatal(err)
@@ -71,19 +71,19 @@ func (u *mctinyUser) dialer(t *testing.T, addr, userName string, log *syncBuffer
 
 func (u *mctinyUser) pinFile() string { return filepath.Join(u.home, ".ssh", "pqssh_mctiny_hosts") }
 
-func startMcTinyServer(t *testing.T, extra string) *testEnv {
+func startMcTinyServer(t testing.TB, extra string) *testEnv {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "mctiny")
 	return startServer(t, "", "McTiny yes\nMcTinyStateDirectory "+dir+"\n"+extra)
 }
 
-func dialCtx(t *testing.T) context.Context {
+func dialCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func mustEcho(t *testing.T, c *client.Client, word string) {
+func mustEcho(t testing.TB, c *client.Client, word string) {
 	t.Helper()
 	s, err := c.NewSession()
 	if err != nil {
@@ -415,4 +415,44 @@ func fingerprintHex(fp string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(sum), nil
+}
+
+// BenchmarkLoginMcTiny and BenchmarkLoginMcEliece time a login (dial,
+// authenticate, run "true") with McTiny=yes (pinned key: McTiny over
+// loopback UDP, then SSH with mctiny6688128x25519-sha512) and with plain
+// mceliece6688128x25519-sha512, against the same in-process pqsshd:
+//
+//	go test ./server -run XXX -bench Login -benchtime 20x
+func BenchmarkLoginMcTiny(b *testing.B) { benchmarkLogin(b, true) }
+
+func BenchmarkLoginMcEliece(b *testing.B) { benchmarkLogin(b, false) }
+
+func benchmarkLogin(b *testing.B, useMcTiny bool) {
+	e := startMcTinyServer(b, "")
+	u := newMcTinyUser(b, e)
+	var log syncBuffer
+	extra := []string{"KexAlgorithms mceliece6688128x25519-sha512"}
+	if !useMcTiny {
+		extra = append(extra, "McTiny no")
+	}
+	login := func() {
+		// A fresh Dialer per login, as each pqssh run makes.
+		c, err := u.dialer(b, e.addr, e.user, &log, extra...).Dial(dialCtx(b))
+		if err != nil {
+			b.Fatalf("%v\n%s", err, log.String())
+		}
+		s, err := c.NewSession()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Run("true"); err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+	login() // first contact: pins the McTiny key
+	b.ResetTimer()
+	for range b.N {
+		login()
+	}
 }
