@@ -134,6 +134,9 @@ func TestExchangeLoopback(t *testing.T) {
 	if got := st.BytesReceived - st.IgnoredBytes; got != BytesToClient {
 		t.Errorf("bytes to client without duplicates %d, want %d", got, BytesToClient)
 	}
+	if st.MaxDatagram != Q1Size {
+		t.Errorf("largest datagram %d, want Q1's %d", st.MaxDatagram, Q1Size)
+	}
 	if st.PacketsSent != Queries+st.Retransmissions {
 		t.Errorf("sent %d packets with %d retransmissions, want %d+%d", st.PacketsSent, st.Retransmissions, Queries, st.Retransmissions)
 	}
@@ -184,6 +187,42 @@ func TestExchangeFailsClearly(t *testing.T) {
 	}
 	if _, err := Exchange(ctx, cc, memAddr("server"), pk[:100], cfg); err == nil {
 		t.Fatal("short server key accepted")
+	}
+}
+
+// TestPhase0Tries: with Phase0Tries, an unanswered phase 0 (what a server
+// without the private key of serverPK does) ends the exchange after that
+// many sends, well before MaxTries.
+func TestPhase0Tries(t *testing.T) {
+	pk := make([]byte, PublicKeySize)
+	sc := listenUDP(t)
+	cc := listenUDP(t)
+	key, err := GenerateOneTimeKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &ClientConfig{InitialRTO: 5 * time.Millisecond, MaxTries: 1000, Phase0Tries: 2, OneTimeKey: key}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = Exchange(ctx, cc, sc.LocalAddr(), pk, cfg)
+	if !errorsIs(err, ErrNoReply) || !bytes.Contains([]byte(err.Error()), []byte("phase-0")) {
+		t.Fatalf("silent server: %v, want ErrNoReply in phase 0", err)
+	}
+	sc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	buf := make([]byte, MaxPacketSize+1)
+	n := 0
+	for {
+		m, _, err := sc.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		if m != Q0Size {
+			t.Errorf("datagram of %d bytes, want Q0's %d", m, Q0Size)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("phase 0 sent %d times, want 2", n)
 	}
 }
 

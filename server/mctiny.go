@@ -129,9 +129,14 @@ func (s *Server) serveMcTiny(addr net.Addr) error {
 	if port == 0 {
 		port = ta.Port
 	}
-	network := "udp"
-	if ta.IP.To4() != nil && !ta.IP.IsUnspecified() {
+	// As the TCP listener: IPv4 for an IPv4 address (0.0.0.0 included),
+	// dual-stack for the unspecified IPv6 address, IPv6 otherwise.
+	network := "udp6"
+	switch {
+	case ta.IP.To4() != nil:
 		network = "udp4"
+	case ta.IP.IsUnspecified():
+		network = "udp"
 	}
 	ua := &net.UDPAddr{IP: ta.IP, Port: port, Zone: ta.Zone}
 	key := ua.String()
