@@ -85,7 +85,7 @@ func (d *Dialer) dialMcTiny(ctx context.Context) (*Client, error) {
 	}
 
 	res, err := d.mctinyExchange(ctx, pk)
-	if errors.Is(err, mctiny.ErrNoReply) && pin != nil && strings.Contains(err.Error(), "phase-0") {
+	if errors.Is(err, mctiny.ErrNoPhase0Reply) && pin != nil {
 		// Phase 0 is dropped silently by a server without the private
 		// key: check whether the server's McTiny key changed.
 		log.Debug(1, "McTiny phase 0 unanswered; checking the server's McTiny key over SSH.")

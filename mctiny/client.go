@@ -77,6 +77,12 @@ type ClientConfig struct {
 // unanswered MaxTries times.
 var ErrNoReply = errors.New("mctiny: server does not answer")
 
+// ErrNoPhase0Reply is wrapped (with ErrNoReply) by the error of an
+// exchange whose phase-0 query went unanswered: the server is down,
+// unreachable, or does not hold the private key of the serverPK given to
+// Exchange (it drops such queries silently).
+var ErrNoPhase0Reply = fmt.Errorf("%w to phase 0", ErrNoReply)
+
 // ErrServerMismatch is returned when a reply is inconsistent with the
 // exchange so far (the server echoed a ciphertext other than the one the
 // pieces add up to).
@@ -366,7 +372,7 @@ func (c *client) retransmit(now time.Time) error {
 		}
 		if qs.tries >= limit {
 			return fmt.Errorf("mctiny: %s query %d unanswered after %d tries (%s): %w",
-				phaseName(q), q, qs.tries, c.progress(), ErrNoReply)
+				phaseName(q), q, qs.tries, c.progress(), noReply(q))
 		}
 		if err := c.transmit(q, now); err != nil {
 			return err
@@ -415,6 +421,13 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+func noReply(q int) error {
+	if q == qPhase0 {
+		return ErrNoPhase0Reply
+	}
+	return ErrNoReply
 }
 
 func phaseName(q int) string {

@@ -205,7 +205,7 @@ func TestPhase0Tries(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	_, err = Exchange(ctx, cc, sc.LocalAddr(), pk, cfg)
-	if !errorsIs(err, ErrNoReply) || !bytes.Contains([]byte(err.Error()), []byte("phase-0")) {
+	if !errorsIs(err, ErrNoReply) || !errorsIs(err, ErrNoPhase0Reply) {
 		t.Fatalf("silent server: %v, want ErrNoReply in phase 0", err)
 	}
 	sc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
