@@ -36,13 +36,15 @@ var (
 	buildErr  error
 )
 
-// binaries builds cmd/pqsshd and cmd/pqssh into a directory shared by the
-// tests of this run.
+// binaries builds cmd/pqsshd and cmd/pqssh (once per test binary) into a
+// directory under the temporary directory.
 func binaries(t *testing.T) (pqsshd, pqssh string) {
 	t.Helper()
 	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "pqssh-mctiny-bin-")
-		if buildErr != nil {
+		// One directory, overwritten by every run (go build replaces the
+		// files by renaming), so that runs leave nothing behind.
+		binDir = filepath.Join(os.TempDir(), fmt.Sprintf("pqssh-mctiny-test-bin-%d", os.Getuid()))
+		if buildErr = os.MkdirAll(binDir, 0o700); buildErr != nil {
 			return
 		}
 		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
