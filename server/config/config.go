@@ -97,6 +97,7 @@ type Config struct {
 	SetEnv                     []string
 	AddressFamily              string
 	McTiny                     McTinySettings // options_mctiny.go
+	UnauthenticatedKexMemory   int64          // bytes, options_unauthkex.go; NoKexBudget: none
 
 	// set records which keywords have been given a value (first wins).
 	set map[string]bool
@@ -144,6 +145,7 @@ func Default() *Config {
 		PerSourcePenalties:         DefaultPenalties(),
 		TCPKeepAlive:               true,
 		AddressFamily:              "any",
+		UnauthenticatedKexMemory:   DefaultUnauthenticatedKexMemory,
 		set:                        map[string]bool{},
 	}
 }
