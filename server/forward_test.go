@@ -256,7 +256,7 @@ func TestAgentForwarding(t *testing.T) {
 // with ssh-add, and checks the socket goes away with the session.
 func TestAgentRoundTrip(t *testing.T) {
 	if _, err := exec.LookPath("ssh-add"); err != nil {
-		t.Skip("ssh-add (openssh-client) is not installed: apt-get install openssh-client")
+		t.Fatal("ssh-add (openssh-client) is not installed: apt-get install openssh-client")
 	}
 	e := startServer(t, "", "")
 	c := e.mustDial()

@@ -31,6 +31,11 @@ type args struct {
 	subsystem   bool   // -s
 	noCommand   bool   // -N
 	control     string // -O
+	// overrides are the flags ssh(1) assigns directly rather than as
+	// first-obtained configuration values (-A/-a, -C, -f, -g, -N, -n, -s,
+	// -X/-x, -4/-6, -c, -e, -m): they beat any -o or file setting, the last
+	// such flag winning, so -o ForwardAgent=yes -a forwards no agent.
+	overrides []string
 }
 
 // usage is ssh(1)'s synopsis for pqssh.
@@ -90,6 +95,7 @@ func parseArgs(argv []string) (*args, error) {
 		}
 	}
 	a.command = argv[i:]
+	a.options = append(a.overrides, a.options...)
 	return a, nil
 }
 
@@ -97,36 +103,49 @@ func (a *args) opt(format string, v ...any) {
 	a.options = append(a.options, fmt.Sprintf(format, v...))
 }
 
+// override records a flag ssh(1) assigns directly: it replaces an earlier
+// flag for the same keyword and is placed before every -o line.
+func (a *args) override(keyword, format string, v ...any) {
+	line := keyword + " " + fmt.Sprintf(format, v...)
+	for i, o := range a.overrides {
+		if strings.HasPrefix(o, keyword+" ") {
+			a.overrides = append(a.overrides[:i], a.overrides[i+1:]...)
+			break
+		}
+	}
+	a.overrides = append([]string{line}, a.overrides...)
+}
+
 func (a *args) setFlag(c byte) {
 	switch c {
 	case '4':
-		a.opt("AddressFamily inet")
+		a.override("AddressFamily", "inet")
 	case '6':
-		a.opt("AddressFamily inet6")
+		a.override("AddressFamily", "inet6")
 	case 'A':
-		a.opt("ForwardAgent yes")
+		a.override("ForwardAgent", "yes")
 	case 'a':
-		a.opt("ForwardAgent no")
+		a.override("ForwardAgent", "no")
 	case 'C':
-		a.opt("Compression yes")
+		a.override("Compression", "yes")
 	case 'f':
-		a.opt("ForkAfterAuthentication yes")
+		a.override("ForkAfterAuthentication", "yes")
 	case 'G':
 		a.dumpConfig = true
 	case 'g':
-		a.opt("GatewayPorts yes")
+		a.override("GatewayPorts", "yes")
 	case 'M':
 		a.opt("ControlMaster yes")
 	case 'N':
 		a.noCommand = true
-		a.opt("SessionType none")
+		a.override("SessionType", "none")
 	case 'n':
-		a.opt("StdinNull yes")
+		a.override("StdinNull", "yes")
 	case 'q':
 		a.quiet = true
 	case 's':
 		a.subsystem = true
-		a.opt("SessionType subsystem")
+		a.override("SessionType", "subsystem")
 	case 'T':
 		a.noTTY = true
 		a.opt("RequestTTY no")
@@ -142,9 +161,9 @@ func (a *args) setFlag(c byte) {
 	case 'v':
 		a.verbose++
 	case 'X', 'Y':
-		a.opt("ForwardX11 yes")
+		a.override("ForwardX11", "yes")
 	case 'x':
-		a.opt("ForwardX11 no")
+		a.override("ForwardX11", "no")
 	case '1', '2', 'K', 'k', 'y':
 		// -1: protocol 1 is gone; -2: always; -K/-k: GSSAPI; -y: syslog.
 	}
@@ -157,7 +176,7 @@ func (a *args) setArg(c byte, v string) error {
 	case 'b':
 		a.opt("BindAddress %s", quote(v))
 	case 'c':
-		a.opt("Ciphers %s", quote(v))
+		a.override("Ciphers", "%s", quote(v))
 	case 'D':
 		f, err := config.ParseForward('D', v)
 		if err != nil {
@@ -167,7 +186,7 @@ func (a *args) setArg(c byte, v string) error {
 	case 'E':
 		a.logFile = v
 	case 'e':
-		a.opt("EscapeChar %s", quote(v))
+		a.override("EscapeChar", "%s", quote(v))
 	case 'F':
 		a.configFile = v
 	case 'I':
@@ -189,7 +208,7 @@ func (a *args) setArg(c byte, v string) error {
 	case 'l':
 		a.opt("User %s", quote(v))
 	case 'm':
-		a.opt("MACs %s", quote(v))
+		a.override("MACs", "%s", quote(v))
 	case 'O':
 		a.control = v
 	case 'o':
