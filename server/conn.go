@@ -43,8 +43,9 @@ type connState struct {
 	block     string    // source address block, for PerSourceMaxStartups
 	idleSince time.Time // when the last channel closed (UnusedConnectionTimeout)
 
-	admitted      bool // passed penalties and MaxStartups
-	graceExceeded bool // closed by LoginGraceTime
+	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
+	admitted      bool     // passed penalties and MaxStartups
+	graceExceeded bool     // closed by LoginGraceTime
 
 	authedCh, closedCh chan struct{} // closed on authentication, on close
 }
@@ -164,11 +165,15 @@ func (s *Server) handleConn(c net.Conn) {
 		go s.watchUnused(st, d)
 	}
 	log.Debug("connection accepted")
-	s.gl.HandleConn(&trackedConn{Conn: c, st: st})
+	st.gate = newKexGate(c, s.kexBudget, log)
+	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
 }
 
 // release gives back the MaxStartups slot once (on authentication or close).
 func (st *connState) release() {
+	if st.gate != nil {
+		st.gate.release()
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.released {

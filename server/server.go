@@ -49,6 +49,7 @@ type Server struct {
 
 	startups  *startupLimiter
 	penalties *penalties
+	kexBudget *kexBudget // UnauthenticatedKexMemory (kexbudget.go)
 
 	// nologinPath and motdPath are /etc/nologin and /etc/motd (fields so
 	// tests need not touch the real files).
@@ -123,7 +124,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 		// The version string is set per connection in serverConfig.
 		PublicKeyHandler:         s.publicKeyHandler,
 		ConnCallback:             s.connCallback,
-		ServerConfigCallback:     s.serverConfig,
+		ServerConfigCallback:     s.budgetedServerConfig,
 		ConnectionFailedCallback: s.connectionFailed,
 		ChannelHandlers: map[string]glssh.ChannelHandler{
 			"session":                        s.sessionChannel,
@@ -163,6 +164,11 @@ func (s *Server) setConfig(cfg *config.Config) error {
 		s.startups = newStartupLimiter(cfg.MaxStartups)
 	} else {
 		s.startups.setLimits(cfg.MaxStartups)
+	}
+	if s.kexBudget == nil {
+		s.kexBudget = newKexBudget(cfg.UnauthenticatedKexMemory)
+	} else {
+		s.kexBudget.setLimit(cfg.UnauthenticatedKexMemory)
 	}
 	return nil
 }

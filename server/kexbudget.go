@@ -1,0 +1,185 @@
+package server
+
+import (
+	glssh "github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/pqssh/pqssh/kex"
+	"github.com/pqssh/pqssh/server/config"
+)
+
+// The memory budget for unauthenticated key exchanges
+// (UnauthenticatedKexMemory, docs/sshd-options.md).
+//
+// A Classic McEliece key exchange makes the client send a packet of about
+// 1 MiB (SSH_MSG_KEX_ECDH_INIT with a 1,044,992-byte public key), which
+// x/crypto/ssh reads into a buffer of the declared packet length as soon
+// as the 4-byte length has arrived, copies once more when the packet is
+// complete, and the KEM copies the public key again: a server that lets
+// anyone start such an exchange holds about 3 MiB per unauthenticated
+// connection for as long as the client takes to send the packet (up to
+// LoginGraceTime). pqsshd therefore admits large key exchanges against a
+// budget:
+//
+//   - When a connection's server KEXINIT is built, the cost of its largest
+//     offered key exchange is reserved from the budget. If the budget has
+//     no room, the large methods are left out of that connection's KEXINIT
+//     (the client falls back to a small method, or — offering only large
+//     ones — gets the usual "no common algorithm" failure) and one line is
+//     logged.
+//   - A kexGate between the socket and x/crypto/ssh reads the cleartext
+//     start of the stream (RFC 4253 sections 4.2 and 6, up to the client's
+//     first SSH_MSG_NEWKEYS) and refuses, before x/crypto sees its length,
+//     any packet longer than smallPacketLimit on a connection without a
+//     reservation: a client cannot bypass the budget by sending a large
+//     packet that is not a key-exchange message.
+//   - The reservation is given back when the client's KEXINIT selects a
+//     small method, when the initial key exchange ends (the client's
+//     NEWKEYS: the buffers are garbage from then on), on authentication and
+//     on close, whichever comes first.
+//
+// Packets after the first NEWKEYS are encrypted and the gate cannot read
+// their length; before authentication they remain bounded by x/crypto's
+// maxPacket (1 MiB) per connection, MaxStartups connections and
+// LoginGraceTime (docs/sshd-options.md, "Unauthenticated key-exchange
+// memory").
+
+// smallPacketLimit is the largest packet_length accepted from a client in
+// the cleartext phase without a reservation: RFC 4253 section 6.1's
+// 35000-byte total packet size, which every implementation must accept
+// and every small key exchange fits (mlkem768x25519-sha256's client
+// message is 1,216 bytes, sntrup761x25519-sha512's 1,190).
+const smallPacketLimit = 35000
+
+// largePacketLimit is x/crypto/ssh's maxPacket in pqssh's fork (1 MiB):
+// the largest packet_length a connection with a reservation may send.
+const largePacketLimit = 1 << 20
+
+// packetOverhead bounds the bytes an SSH_MSG_KEX_ECDH_INIT adds to the
+// client's public value: packet_length, padding_length, message number,
+// the string length and at most 255 bytes of padding.
+const packetOverhead = 4 + 1 + 1 + 4 + 255
+
+// kexCost is the memory a key exchange named name may hold before
+// authentication, and whether it is large (needs more than
+// smallPacketLimit bytes in one packet). Only pqssh's hybrid methods (kex
+// package) are known; any other method is taken to be small, and the
+// gate still refuses its packets beyond smallPacketLimit.
+func kexCost(name string) (cost int64, large bool) {
+	h, ok := kex.Lookup(name)
+	if !ok {
+		return 0, false
+	}
+	n := max(h.ClientInitSize(), h.ServerReplySize()) + packetOverhead
+	if n <= smallPacketLimit {
+		return 0, false
+	}
+	// Three copies at the peak: x/crypto's packet buffer, its copy of the
+	// complete packet (transport.readPacket) and the KEM's copy of the
+	// public key (UnmarshalBinaryPublicKey).
+	return 3 * int64(n), true
+}
+
+// kexBudget is the server-wide count of memory reserved by unauthenticated
+// key exchanges against UnauthenticatedKexMemory.
+type kexBudget struct {
+	mu    sync.Mutex
+	limit int64 // bytes; config.NoKexBudget: no limit
+	used  int64
+	peak  int64
+}
+
+func newKexBudget(limit int64) *kexBudget { return &kexBudget{limit: limit} }
+
+// setLimit applies a reloaded configuration; reservations in flight stay.
+func (b *kexBudget) setLimit(limit int64) {
+	b.mu.Lock()
+	b.limit = limit
+	b.mu.Unlock()
+}
+
+// reserve takes n bytes if the budget has room.
+func (b *kexBudget) reserve(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.limit != config.NoKexBudget && b.used+n > b.limit {
+		return false
+	}
+	b.used += n
+	b.peak = max(b.peak, b.used)
+	return true
+}
+
+func (b *kexBudget) release(n int64) {
+	b.mu.Lock()
+	b.used = max(b.used-n, 0)
+	b.mu.Unlock()
+}
+
+// KexMemory reports the memory reserved now by unauthenticated key
+// exchanges, the most reserved at once since the server started, and the
+// UnauthenticatedKexMemory limit in force (config.NoKexBudget: none).
+func (s *Server) KexMemory() (used, peak, limit int64) {
+	b := s.kexBudget
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.used, b.peak, b.limit
+}
+
+// admitKex decides a new connection's key-exchange offer against the
+// budget: it returns the KeyExchanges to announce (the large methods
+// removed when there is no room) and whether to refuse the connection (no
+// method left to offer). The reservation is recorded in the connection's
+// gate.
+func (s *Server) admitKex(g *kexGate, offered []string, log *slog.Logger) (names []string, refuse bool) {
+	var cost int64
+	for _, n := range offered {
+		if c, large := kexCost(n); large {
+			cost = max(cost, c)
+		}
+	}
+	if cost == 0 {
+		g.start(offered, 0, smallPacketLimit)
+		return offered, false
+	}
+	if s.kexBudget.reserve(cost) {
+		g.start(offered, cost, largePacketLimit)
+		return offered, false
+	}
+	names = slices.DeleteFunc(slices.Clone(offered), func(n string) bool {
+		_, large := kexCost(n)
+		return large
+	})
+	used, _, limit := s.KexMemory()
+	if len(names) == 0 {
+		log.Info("refusing connection: UnauthenticatedKexMemory exhausted and only large key exchanges are configured",
+			"reserved", used, "unauthenticatedkexmemory", limit)
+		return nil, true
+	}
+	log.Info("UnauthenticatedKexMemory exhausted: not offering large key exchanges on this connection",
+		"reserved", used, "unauthenticatedkexmemory", limit, "need", cost)
+	g.start(names, 0, smallPacketLimit)
+	return names, false
+}
+
+// budgetedServerConfig is the ServerConfigCallback: the configuration of
+// serverConfig (with the SetConfigHook hook's additions, which are
+// budgeted too), its key exchanges admitted against the budget.
+func (s *Server) budgetedServerConfig(ctx glssh.Context) *gossh.ServerConfig {
+	sc := s.serverConfig(ctx)
+	st := stateOf(ctx)
+	if st == nil || st.gate == nil {
+		return sc
+	}
+	names, refuse := s.admitKex(st.gate, sc.KeyExchanges, s.log.With("conn", st.id, "peer", st.peer))
+	if refuse {
+		st.gate.refuse()
+		return sc
+	}
+	sc.KeyExchanges = names
+	return sc
+}

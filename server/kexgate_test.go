@@ -1,0 +1,165 @@
+package server
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/kex"
+)
+
+// rawPacket frames payload as an unencrypted binary packet (RFC 4253
+// section 6).
+func rawPacket(payload []byte) []byte {
+	pad := 8 - (5+len(payload))%8
+	if pad < 4 {
+		pad += 8
+	}
+	p := binary.BigEndian.AppendUint32(nil, uint32(1+len(payload)+pad))
+	p = append(p, byte(pad))
+	p = append(p, payload...)
+	return append(p, make([]byte, pad)...)
+}
+
+// clientKexInitPayload is a client KEXINIT offering kexNames.
+func clientKexInitPayload(kexNames ...string) []byte {
+	return gossh.Marshal(&kexInit{Kex: append(kexNames, "kex-strict-c-v00@openssh.com"), HostKey: []string{"ssh-ed25519"},
+		CiphersCS: []string{"aes128-ctr"}, CiphersSC: []string{"aes128-ctr"}, MACsCS: []string{"hmac-sha2-256"}, MACsSC: []string{"hmac-sha2-256"},
+		CompCS: []string{"none"}, CompSC: []string{"none"}})
+}
+
+// gateReader reads everything the gate lets through, n bytes per Read
+// (to split packet headers across reads), until an error.
+func gateReader(g *kexGate, n int, got chan<- error) {
+	buf := make([]byte, n)
+	for {
+		if _, err := g.Read(buf); err != nil {
+			got <- err
+			return
+		}
+	}
+}
+
+func TestKexGate(t *testing.T) {
+	mc := kex.MCELIECE6688128X25519SHA512
+	cost, large := kexCost(mc)
+	if h, _ := kex.Lookup(mc); !large || cost < 3*int64(h.ClientInitSize()) {
+		t.Fatalf("kexCost(%s) = %d, %v: want large, three copies of the client's packet", mc, cost, large)
+	}
+	for _, small := range []string{kex.MLKEM768X25519SHA256, kex.SNTRUP761X25519SHA512, "curve25519-sha256", "unknown"} {
+		if _, large := kexCost(small); large {
+			t.Errorf("%s counted as a large key exchange", small)
+		}
+	}
+	offered := []string{mc, kex.MLKEM768X25519SHA256, "curve25519-sha256"}
+	version := "a banner line\r\nSSH-2.0-test\r\n"
+	bigHeader := binary.BigEndian.AppendUint32(nil, 1<<20-8)
+
+	t.Run("small kex releases at KEXINIT and caps packets", func(t *testing.T) {
+		b := newKexBudget(16 << 20)
+		srv, cli := net.Pipe()
+		defer cli.Close()
+		g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
+		if !b.reserve(cost) {
+			t.Fatal("reserve")
+		}
+		g.start(offered, cost, largePacketLimit)
+		got := make(chan error, 1)
+		go gateReader(g, 3, got)
+		io.WriteString(cli, version)
+		cli.Write(rawPacket(clientKexInitPayload("sntrup761x25519-sha512", kex.MLKEM768X25519SHA256, mc)))
+		// The gate has read the whole KEXINIT once the next write starts.
+		cli.Write(rawPacket([]byte{2, 0, 0, 0, 0}))
+		if used, _, _ := kexMemoryOf(b); used != 0 {
+			t.Errorf("reservation held after a KEXINIT selecting mlkem768: %d", used)
+		}
+		cli.Write(bigHeader)
+		if err := <-got; !errors.Is(err, errKexGate) || !strings.Contains(err.Error(), "without a large key exchange") {
+			t.Errorf("1 MiB packet after a small KEXINIT: %v, want refused", err)
+		}
+	})
+
+	t.Run("no reservation refuses a large packet before x/crypto sees it", func(t *testing.T) {
+		b := newKexBudget(16 << 20)
+		srv, cli := net.Pipe()
+		defer cli.Close()
+		g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
+		g.start([]string{kex.MLKEM768X25519SHA256}, 0, smallPacketLimit)
+		go io.WriteString(cli, version+string(bigHeader))
+		buf := make([]byte, 1)
+		var seen []byte
+		var err error
+		for err == nil {
+			var n int
+			n, err = g.Read(buf)
+			seen = append(seen, buf[:n]...)
+		}
+		if !errors.Is(err, errKexGate) {
+			t.Fatalf("read error %v, want errKexGate", err)
+		}
+		if string(seen) != version+string(bigHeader[:3]) {
+			t.Errorf("gate delivered %q: the length must not reach x/crypto", seen)
+		}
+	})
+
+	t.Run("large kex keeps the reservation until NEWKEYS", func(t *testing.T) {
+		b := newKexBudget(16 << 20)
+		srv, cli := net.Pipe()
+		defer cli.Close()
+		g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
+		b.reserve(cost)
+		g.start(offered, cost, largePacketLimit)
+		got := make(chan error, 1)
+		go gateReader(g, 4096, got)
+		io.WriteString(cli, version)
+		cli.Write(rawPacket(clientKexInitPayload(mc, kex.MLKEM768X25519SHA256)))
+		h, _ := kex.Lookup(mc)
+		init := append([]byte{30}, gossh.Marshal(struct{ P []byte }{make([]byte, h.ClientInitSize())})...)
+		cli.Write(rawPacket(init))
+		if used, _, _ := kexMemoryOf(b); used != cost {
+			t.Errorf("reserved %d during a McEliece exchange, want %d", used, cost)
+		}
+		cli.Write(rawPacket([]byte{gateMsgNewKeys}))
+		cli.Write(bigHeader) // encrypted from here: passed through
+		if used, _, _ := kexMemoryOf(b); used != 0 {
+			t.Errorf("reserved %d after NEWKEYS, want 0", used)
+		}
+		cli.Close()
+		if err := <-got; errors.Is(err, errKexGate) {
+			t.Errorf("gate refused the encrypted stream: %v", err)
+		}
+		g.release() // on close: nothing left to give back
+		if used, peak, _ := kexMemoryOf(b); used != 0 || peak != cost {
+			t.Errorf("used %d peak %d, want 0 and %d", used, peak, cost)
+		}
+	})
+
+	t.Run("budget", func(t *testing.T) {
+		b := newKexBudget(10 << 20)
+		n := 0
+		for b.reserve(cost) {
+			n++
+		}
+		if want := int((10 << 20) / cost); n != want {
+			t.Errorf("%d reservations of %d in 10 MiB, want %d", n, cost, want)
+		}
+		b.release(cost)
+		if !b.reserve(cost) {
+			t.Error("a released reservation is not available again")
+		}
+		b.setLimit(-1)
+		if !b.reserve(1 << 40) {
+			t.Error("UnauthenticatedKexMemory none refused a reservation")
+		}
+	})
+}
+
+func kexMemoryOf(b *kexBudget) (used, peak, limit int64) {
+	return (&Server{kexBudget: b}).KexMemory()
+}
