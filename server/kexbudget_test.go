@@ -220,3 +220,19 @@ func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
 }
+
+// TestKexBudgetOnlyLarge: with only McEliece configured and no budget for
+// it, a connection is refused outright (logged), never offered x/crypto's
+// default methods instead.
+func TestKexBudgetOnlyLarge(t *testing.T) {
+	mc := kex.MCELIECE6688128X25519SHA512
+	e := startServer(t, "", "KexAlgorithms "+mc+"\nUnauthenticatedKexMemory 0")
+	if c, err := e.dial(e.user, e.key, mc, "curve25519-sha256"); err == nil {
+		c.Close()
+		t.Fatal("login succeeded with UnauthenticatedKexMemory 0 and only McEliece configured")
+	}
+	e.logs.waitLog(t, "refusing connection: UnauthenticatedKexMemory exhausted and only large key exchanges are configured")
+	if strings.Contains(e.logs.String(), "accepted publickey") {
+		t.Error("a connection was accepted")
+	}
+}
