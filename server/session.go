@@ -310,7 +310,10 @@ type exitResult struct {
 // exit sends EOF, exit-status or exit-signal (RFC 4254 section 6.10), and
 // lets the deferred Close end the channel.
 func (ss *session) exit(r exitResult) {
-	ss.ch.CloseWrite()
+	// Like OpenSSH's sshd, send exit-status (or exit-signal) before EOF:
+	// a client such as PuTTY closes the channel as soon as EOF has gone
+	// both ways, and a status sent after that is lost.
+	defer ss.ch.CloseWrite()
 	if r.signal != "" {
 		ss.ch.SendRequest("exit-signal", false, gossh.Marshal(struct {
 			Signal     string
