@@ -94,13 +94,20 @@ type dailyClient struct {
 	known  string
 	signer gossh.Signer
 	pqssh  string
-	hosts  strings.Builder
+	hosts  *strings.Builder
+}
+
+// sub is c for a subtest: failures are reported on t.
+func (c *dailyClient) sub(t *testing.T) *dailyClient {
+	cc := *c
+	cc.t = t
+	return &cc
 }
 
 func newDailyClient(t *testing.T) *dailyClient {
 	t.Helper()
 	dailyTool(t, "ssh", "scp", "sftp")
-	c := &dailyClient{t: t, home: t.TempDir(), pqssh: dailyPqssh(t)}
+	c := &dailyClient{t: t, home: t.TempDir(), pqssh: dailyPqssh(t), hosts: &strings.Builder{}}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +144,7 @@ func (c *dailyClient) addHost(alias string, e *testEnv, userName string, home bo
 	}
 	fmt.Fprintf(f, "[127.0.0.1]:%s %s", port, gossh.MarshalAuthorizedKey(e.srv.HostKeys()[0]))
 	f.Close()
-	fmt.Fprintf(&c.hosts, "Host %s\n  HostName 127.0.0.1\n  Port %s\n  User %s\n", alias, port, userName)
+	fmt.Fprintf(c.hosts, "Host %s\n  HostName 127.0.0.1\n  Port %s\n  User %s\n", alias, port, userName)
 	c.writeConfig()
 }
 
@@ -285,6 +292,7 @@ func TestDailyFileTransfer(t *testing.T) {
 	c := newDailyClient(t)
 	for _, tr := range c.transports() {
 		t.Run(tr.name, func(t *testing.T) {
+			c := c.sub(t)
 			e := startServer(t, "", "Subsystem sftp internal-sftp")
 			alias := "srv-" + tr.name
 			c.addHost(alias, e, e.user, false)
@@ -384,6 +392,7 @@ func TestDailyForwarding(t *testing.T) {
 	echoAddr := "127.0.0.1:" + strconv.Itoa(echo)
 	for _, tr := range c.transports() {
 		t.Run(tr.name, func(t *testing.T) {
+			c := c.sub(t)
 			e := startServer(t, "", "AllowTcpForwarding yes")
 			alias := "fwd-" + tr.name
 			c.addHost(alias, e, e.user, false)
@@ -474,6 +483,7 @@ func TestDailyProxyJumpTwoHops(t *testing.T) {
 	c := newDailyClient(t)
 	for _, tr := range c.transports() {
 		t.Run(tr.name, func(t *testing.T) {
+			c := c.sub(t)
 			hop1, hop2, target := startServer(t, "", ""), startServer(t, "", ""), startServer(t, "", "")
 			c.addHost("hop1-"+tr.name, hop1, hop1.user, false)
 			c.addHost("hop2-"+tr.name, hop2, hop2.user, false)
@@ -529,6 +539,7 @@ func TestDailyAgentForwarding(t *testing.T) {
 
 	for _, tr := range c.transports() {
 		t.Run(tr.name, func(t *testing.T) {
+			c := c.sub(t)
 			e := startServer(t, "", "")
 			alias := "agent-" + tr.name
 			c.addHost(alias, e, e.user, false)

@@ -433,11 +433,15 @@ func (s *session) subsystem(name string) int {
 	}()
 	io.Copy(s.env.Stdout, ch)
 	wg.Wait()
-	ch.Close()
+	// Output ended (EOF), but the exit status follows it: wait for the
+	// server to close the channel, as ssh(1) does. Closing first made the
+	// server drop the exit-status, and scp -S pqssh then failed now and
+	// then although the transfer was complete.
 	select {
 	case code := <-status:
 		return code
 	case <-time.After(5 * time.Second):
+		s.log.Debug(1, "channel 0: no exit status within 5 s of EOF")
 		return exitError
 	}
 }
