@@ -13,9 +13,13 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/kex"
+	"github.com/pqssh/pqssh/server/config"
 )
 
-var kexBudgetConns = flag.Int("kexbudget.conns", 40, "half-open McEliece key exchanges in TestKexBudgetProcessRSS")
+var (
+	kexBudgetConns = flag.Int("kexbudget.conns", 40, "half-open McEliece key exchanges in TestKexBudgetProcessRSS")
+	kexBudgetValue = flag.String("kexbudget.budget", "16M", "UnauthenticatedKexMemory of TestKexBudgetProcessRSS's budget run")
+)
 
 // startPlainDaemon runs the pqsshd binary with extra configuration (no
 // McTiny) and waits until it listens.
@@ -93,17 +97,22 @@ func (d *daemon) maxRSS() int64 {
 
 // TestKexBudgetProcessRSS runs the pqsshd binary and holds
 // -kexbudget.conns (40) half-open McEliece key exchanges against it, once
-// with UnauthenticatedKexMemory 16M and once with none: with the budget
+// with UnauthenticatedKexMemory -kexbudget.budget (16M) and once with
+// none: with the budget
 // the process's VmRSS grows by less than the budget plus 8 MiB, without it
 // by about 1 MiB per connection (the control showing what is measured).
 // Logins with mlkem768 work while the connections are held, McEliece
 // logins after they are closed.
 func TestKexBudgetProcessRSS(t *testing.T) {
 	n := *kexBudgetConns
-	const budget = 16 << 20
+	cfg, err := config.Parse("flag", []byte("UnauthenticatedKexMemory "+*kexBudgetValue))
+	if err != nil || cfg.UnauthenticatedKexMemory < 0 {
+		t.Fatalf("-kexbudget.budget %q: want a size (%v)", *kexBudgetValue, err)
+	}
+	budget := cfg.UnauthenticatedKexMemory
 	for _, tc := range []struct {
 		name, value string
-	}{{"budget", "16M"}, {"none", "none"}} {
+	}{{"budget", *kexBudgetValue}, {"none", "none"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := startPlainDaemon(t, fmt.Sprintf("UnauthenticatedKexMemory %s\nMaxStartups %d\n", tc.value, n+10))
 			if err := d.login(kex.MLKEM768X25519SHA256); err != nil {

@@ -236,3 +236,34 @@ func TestKexBudgetOnlyLarge(t *testing.T) {
 		t.Error("a connection was accepted")
 	}
 }
+
+// TestKexBudgetLoginGraceTime: a client that never finishes its McEliece
+// packet (slow loris) is closed at LoginGraceTime and its reservation
+// given back; MaxStartups counts it meanwhile.
+func TestKexBudgetLoginGraceTime(t *testing.T) {
+	e := startServer(t, "", "UnauthenticatedKexMemory 8M\nLoginGraceTime 1")
+	h := openHalfKex(t, e.addr, kex.MCELIECE6688128X25519SHA512)
+	defer h.c.Close()
+	if !h.sent {
+		t.Fatalf("McEliece not offered on an idle server: %v", h.offered)
+	}
+	if used, _, _ := e.srv.KexMemory(); used == 0 {
+		t.Fatal("no reservation for a McEliece exchange in progress")
+	}
+	if n := e.srv.Unauthenticated(); n != 1 {
+		t.Errorf("MaxStartups counts %d unauthenticated connections, want 1", n)
+	}
+	if _, err := io.ReadAll(h.r); isTimeout(err) {
+		t.Fatalf("server kept the half-open exchange past LoginGraceTime: %v", err)
+	}
+	e.logs.waitLog(t, "timeout before authentication: LoginGraceTime")
+	for i := 0; ; i++ {
+		if used, _, _ := e.srv.KexMemory(); used == 0 {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("reservation kept after LoginGraceTime closed the connection")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
