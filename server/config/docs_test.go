@@ -1,0 +1,92 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// openSSH10Keywords are the keywords of OpenSSH 10.0's sshd_config(5).
+var openSSH10Keywords = strings.Fields(`AcceptEnv AddressFamily AllowAgentForwarding AllowGroups
+AllowStreamLocalForwarding AllowTcpForwarding AllowUsers AuthenticationMethods AuthorizedKeysCommand
+AuthorizedKeysCommandUser AuthorizedKeysFile AuthorizedPrincipalsCommand AuthorizedPrincipalsCommandUser
+AuthorizedPrincipalsFile Banner CASignatureAlgorithms ChannelTimeout ChrootDirectory Ciphers
+ClientAliveCountMax ClientAliveInterval Compression DenyGroups DenyUsers DisableForwarding ExposeAuthInfo
+FingerprintHash ForceCommand GatewayPorts GSSAPIAuthentication GSSAPICleanupCredentials
+GSSAPIStrictAcceptorCheck HostbasedAcceptedAlgorithms HostbasedAuthentication
+HostbasedUsesNameFromPacketOnly HostCertificate HostKey HostKeyAgent HostKeyAlgorithms IgnoreRhosts
+IgnoreUserKnownHosts Include IPQoS KbdInteractiveAuthentication KerberosAuthentication KerberosGetAFSToken
+KerberosOrLocalPasswd KerberosTicketCleanup KexAlgorithms ListenAddress LoginGraceTime LogLevel LogVerbose
+MACs Match MaxAuthTries MaxSessions MaxStartups ModuliFile PasswordAuthentication PermitEmptyPasswords
+PermitListen PermitOpen PermitRootLogin PermitTTY PermitTunnel PermitUserEnvironment PermitUserRC
+PerSourceMaxStartups PerSourceNetBlockSize PerSourcePenalties PerSourcePenaltyExemptList PidFile Port
+PrintLastLog PrintMotd PubkeyAcceptedAlgorithms PubkeyAuthOptions PubkeyAuthentication RefuseConnection
+RekeyLimit RequiredRSASize RevokedKeys SecurityKeyProvider SetEnv SshdAuthPath SshdSessionPath
+StreamLocalBindMask StreamLocalBindUnlink StrictModes Subsystem SyslogFacility TCPKeepAlive
+TrustedUserCAKeys UnusedConnectionTimeout UseDNS UsePAM VersionAddendum X11DisplayOffset X11Forwarding
+X11UseLocalhost XAuthLocation`)
+
+// docRows reads docs/sshd-options.md's keyword table: keyword → status
+// (the first word of the status cell: yes, partial, fixed, no, pqssh).
+func docRows(t *testing.T) map[string]string {
+	t.Helper()
+	doc, err := os.ReadFile("../../docs/sshd-options.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	word := regexp.MustCompile(`[A-Za-z0-9]+`)
+	for _, line := range strings.Split(string(doc), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(line, "| ") {
+			continue
+		}
+		status := strings.Fields(cells[2])
+		if len(status) == 0 {
+			continue
+		}
+		for _, k := range word.FindAllString(cells[1], -1) {
+			rows[strings.ToLower(k)] = status[0]
+		}
+	}
+	return rows
+}
+
+// TestDocsListEveryKeyword: docs/sshd-options.md has a row for every
+// keyword of OpenSSH 10.0 and every keyword pqsshd parses, and the status
+// it gives is what the parser does: "no" is an error naming the line,
+// anything else is accepted.
+func TestDocsListEveryKeyword(t *testing.T) {
+	rows := docRows(t)
+	known := slices.Clone(openSSH10Keywords)
+	for _, o := range options {
+		known = append(known, o.name)
+	}
+	for k := range unsupported {
+		known = append(known, k)
+	}
+	for _, k := range known {
+		status, ok := rows[strings.ToLower(k)]
+		if !ok {
+			t.Errorf("docs/sshd-options.md has no row for %s", k)
+			continue
+		}
+		_, parsed := byKeyword[strings.ToLower(k)]
+		switch {
+		case status == "no" && parsed:
+			t.Errorf("%s: documented as not supported, but the parser accepts it", k)
+		case status != "no" && !parsed && k != "Include" && k != "Match":
+			t.Errorf("%s: documented as %q, but the parser refuses it", k, status)
+		}
+		if status == "no" {
+			_, err := Parse("/test/sshd_config", []byte("Port 22\n"+k+" x\n"))
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Line != 2 || !strings.Contains(err.Error(), "sshd_config:2") {
+				t.Errorf("%s: want an error naming sshd_config:2, got %v", k, err)
+			}
+		}
+	}
+}
