@@ -198,7 +198,7 @@ func (g *kexGate) scan(b []byte) error {
 				// The initial key exchange is over: its buffers are
 				// garbage, and what follows is encrypted.
 				g.release()
-				g.state = gateOpaque
+				g.state, g.body = gateOpaque, nil
 				return nil
 			}
 		default:

@@ -163,3 +163,52 @@ func TestKexGate(t *testing.T) {
 func kexMemoryOf(b *kexBudget) (used, peak, limit int64) {
 	return (&Server{kexBudget: b}).KexMemory()
 }
+
+// FuzzKexGate feeds arbitrary client streams, in arbitrary pieces, through
+// the gate: it never panics, never lets a packet longer than its limit
+// through, and its reservation is always given back exactly once.
+func FuzzKexGate(f *testing.F) {
+	mc := kex.MCELIECE6688128X25519SHA512
+	version := []byte("SSH-2.0-fuzz\r\n")
+	seed := func(parts ...[]byte) []byte {
+		var b []byte
+		for _, p := range parts {
+			b = append(b, p...)
+		}
+		return b
+	}
+	f.Add(uint8(7), true, seed(version, rawPacket(clientKexInitPayload(mc)), rawPacket([]byte{30, 0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8}), rawPacket([]byte{21})))
+	f.Add(uint8(1), true, seed(version, rawPacket(clientKexInitPayload(kex.MLKEM768X25519SHA256)), binary.BigEndian.AppendUint32(nil, 1<<20)))
+	f.Add(uint8(3), false, seed([]byte("x\nSSH-\n"), rawPacket([]byte{20}), rawPacket([]byte{21, 1}), []byte{0xff, 0xff, 0xff, 0xff}))
+	f.Add(uint8(0), false, seed(version, []byte{0, 0, 0, 5, 255, 20, 0, 0, 0}))
+	f.Fuzz(func(t *testing.T, step uint8, reserved bool, stream []byte) {
+		cost, _ := kexCost(mc)
+		b := newKexBudget(16 << 20)
+		g := newKexGate(nil, b, slog.New(slog.DiscardHandler))
+		if reserved {
+			b.reserve(cost)
+			g.start([]string{mc, kex.MLKEM768X25519SHA256}, cost, largePacketLimit)
+		} else {
+			g.start([]string{kex.MLKEM768X25519SHA256}, 0, smallPacketLimit)
+		}
+		n := int(step%64) + 1
+		for len(stream) > 0 {
+			k := min(n, len(stream))
+			if err := g.scan(stream[:k]); err != nil {
+				break
+			}
+			if l := g.pos + g.remaining; g.state == gateBody && (l > largePacketLimit || !reserved && l > smallPacketLimit) {
+				t.Fatalf("packet of %d bytes let through (reserved %v)", l, reserved)
+			}
+			stream = stream[k:]
+		}
+		if used, _, _ := kexMemoryOf(b); used != 0 && used != cost {
+			t.Fatalf("reserved %d, want 0 or %d", used, cost)
+		}
+		g.release()
+		g.release()
+		if used, _, _ := kexMemoryOf(b); used != 0 {
+			t.Fatalf("reserved %d after release", used)
+		}
+	})
+}
