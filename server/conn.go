@@ -48,6 +48,8 @@ type connState struct {
 	graceExceeded bool     // closed by LoginGraceTime
 
 	authedCh, closedCh chan struct{} // closed on authentication, on close
+
+	bytes byteCounts // on the wire, counted by trackedConn (bytecount.go)
 }
 
 // trackedConn carries the connState through gliderlabs' ConnCallback.
@@ -105,6 +107,7 @@ func (s *Server) handleConn(c net.Conn) {
 		st.release()
 		st.mu.Lock()
 		authed, failures, admitted, grace := st.authed, st.failures, st.admitted, st.graceExceeded
+		user := st.user
 		st.mu.Unlock()
 		// Only connections that were served count: not those refused by a
 		// penalty or dropped by MaxStartups (a flood must not penalize the
@@ -120,7 +123,12 @@ func (s *Server) handleConn(c net.Conn) {
 			}
 			s.penalties.record(host, kind, p)
 		}
-		log.Debug("connection closed", "duration", time.Since(st.start).Round(time.Millisecond))
+		closed := []any{"duration", time.Since(st.start).Round(time.Millisecond), "bytes_in", st.bytes.in.Load(), "bytes_out", st.bytes.out.Load()}
+		if authed {
+			log.Info("connection closed", append([]any{"user", user}, closed...)...)
+		} else {
+			log.Debug("connection closed", closed...)
+		}
 	}()
 	if cfg.PerSourcePenalties.Enabled {
 		if until, bad := s.penalties.penalized(host); bad {

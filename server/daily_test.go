@@ -603,3 +603,39 @@ func TestDailyRunsAsTestUser(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyLogsByteCounts: a session's end and an authenticated
+// connection's close are logged with the bytes moved, as OpenSSH's
+// "Transferred:" line; the session counts match what the client sent and
+// received.
+func TestDailyLogsByteCounts(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Stdin = strings.NewReader(strings.Repeat("x", 12345))
+	out, err := s.Output("cat; printf 12 >&2")
+	if err != nil || len(out) != 12345 {
+		t.Fatalf("cat: %d bytes, %v", len(out), err)
+	}
+	e.logs.waitLog(t, `msg="session ended" conn=`)
+	if !strings.Contains(e.logs.String(), "status=0 bytes_in=12345 bytes_out=12347") {
+		t.Errorf("session end lacks the byte counts (12345 in, 12345+2 out):\n%s", e.logs.String())
+	}
+	c.Close()
+	e.logs.waitLog(t, `level=INFO msg="connection closed"`)
+	for _, l := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(l, `msg="connection closed"`) {
+			var in, outN int
+			if i := strings.Index(l, "bytes_in="); i >= 0 {
+				fmt.Sscanf(l[i:], "bytes_in=%d bytes_out=%d", &in, &outN)
+			}
+			// The wire carries the data plus key exchange and framing.
+			if in < 12345 || outN < 12347 || !strings.Contains(l, "user="+e.user) {
+				t.Errorf("connection close line: %s", l)
+			}
+		}
+	}
+}

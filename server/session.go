@@ -29,8 +29,10 @@ type session struct {
 	st   *connState
 	info *authInfo
 	cfg  *config.Config
-	ch   gossh.Channel
+	ch   gossh.Channel // counted: see bytes
 	log  *slog.Logger
+
+	bytes *byteCounts // channel data in and out, for "session ended"
 
 	mu      sync.Mutex
 	env     []string
@@ -60,7 +62,8 @@ func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc goss
 	if err != nil {
 		return
 	}
-	ss := &session{s: s, conn: conn, st: st, info: info, cfg: info.cfg, ch: ch,
+	n := &byteCounts{}
+	ss := &session{s: s, conn: conn, st: st, info: info, cfg: info.cfg, ch: countedChannel{ch, n}, bytes: n,
 		log: s.log.With("conn", connID(st), "user", info.acct.Name)}
 	s.startKeepalive(ctx, conn, st, info.cfg)
 	ss.serve(reqs)
@@ -321,11 +324,11 @@ func (ss *session) exit(r exitResult) {
 			Error      string
 			Lang       string
 		}{r.signal, r.core, "", ""}))
-		ss.log.Info("session ended", "signal", r.signal)
+		ss.log.Info("session ended", "signal", r.signal, "bytes_in", ss.bytes.in.Load(), "bytes_out", ss.bytes.out.Load())
 		return
 	}
 	ss.ch.SendRequest("exit-status", false, binary.BigEndian.AppendUint32(nil, uint32(r.status)))
-	ss.log.Info("session ended", "status", r.status)
+	ss.log.Info("session ended", "status", r.status, "bytes_in", ss.bytes.in.Load(), "bytes_out", ss.bytes.out.Load())
 }
 
 func resultOf(state *os.ProcessState, err error) exitResult {
