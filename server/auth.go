@@ -54,7 +54,13 @@ func (s *Server) publicKeyHandler(ctx glssh.Context, key glssh.PublicKey) bool {
 	st := stateOf(ctx)
 	_, err := s.authorize(st, ctx.User(), key)
 	if err != nil {
-		s.log.Debug("public key refused", "conn", connID(st), "user", ctx.User(), "key", gossh.FingerprintSHA256(key), "reason", err)
+		// INFO like "accepted publickey" (OpenSSH logs "Failed publickey"
+		// with the fingerprint); MaxAuthTries bounds the lines per connection.
+		peer := ""
+		if st != nil {
+			peer = st.peer
+		}
+		s.log.Info("failed publickey", "user", ctx.User(), "peer", peer, "key", gossh.FingerprintSHA256(key), "reason", err, "conn", connID(st))
 	}
 	return err == nil
 }

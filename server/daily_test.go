@@ -639,3 +639,17 @@ func TestDailyLogsByteCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestDailyLogsFailedKeyFingerprint: a refused key is logged at INFO with
+// its fingerprint and the reason, beside the accepted one's line.
+func TestDailyLogsFailedKeyFingerprint(t *testing.T) {
+	e := startServer(t, "", "")
+	bad := newSigner(t)
+	if _, err := e.dial(e.user, bad); err == nil {
+		t.Fatal("unknown key accepted")
+	}
+	e.logs.waitLog(t, `level=INFO msg="failed publickey" user=`+e.user)
+	e.logs.waitLog(t, "key="+gossh.FingerprintSHA256(bad.PublicKey()))
+	e.mustDial()
+	e.logs.waitLog(t, `level=INFO msg="accepted publickey" user=`+e.user)
+}
