@@ -19,6 +19,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
@@ -302,6 +303,19 @@ func (s *Server) session(conn *ssh.ServerConn, ch ssh.Channel, reqs <-chan *ssh.
 					return
 				}
 				cmd = p.S
+			}
+			if req.Type == "subsystem" && cmd == "pqssh-test-late-status" {
+				// Output, EOF, and only later the exit status and close:
+				// a client must wait for the status after EOF.
+				req.Reply(true, nil)
+				go func() {
+					io.WriteString(ch, "out\n")
+					ch.CloseWrite()
+					time.Sleep(300 * time.Millisecond)
+					ch.SendRequest("exit-status", false, binary.BigEndian.AppendUint32(nil, 7))
+					ch.Close()
+				}()
+				continue
 			}
 			if req.Type == "subsystem" {
 				if cmd != "sftp" {
