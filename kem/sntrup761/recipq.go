@@ -52,9 +52,10 @@ func exactQ(x uint64) int32 {
 	return t + q&(t>>31)
 }
 
-// rqRecip3 sets out = 1/(3*in) in R/q. For the short polynomials of key
-// generation the inverse always exists (x^p - x - 1 is irreducible modulo q).
-func rqRecip3(out *[p]int16, in *[p]int8) {
+// rqRecip3Generic sets out = 1/(3*in) in R/q. For the short polynomials of
+// key generation the inverse always exists (x^p - x - 1 is irreducible
+// modulo q). It is the portable implementation behind rqRecip3.
+func rqRecip3Generic(out *[p]int16, in *[p]int8) {
 	var f, g, v, r [wordsQ]uint64
 	defer func() {
 		clear(f[:])

@@ -1,0 +1,60 @@
+//go:build amd64 && !purego
+
+package sntrup761
+
+import (
+	"crypto/rand"
+	"testing"
+)
+
+// TestRqRecip3AVX2MatchesGeneric checks the AVX2 inversion against the
+// portable one on many random short inputs and on edge patterns, and
+// checks that 3*f times the result is 1.
+func TestRqRecip3AVX2MatchesGeneric(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("CPU lacks AVX2: the AVX2 inversion is not used on this machine")
+	}
+	trials := 200
+	if testing.Short() {
+		trials = 40
+	}
+	src := source{r: rand.Reader}
+	for trial := 0; trial < trials; trial++ {
+		var f [p]int8
+		switch trial {
+		case 0:
+			f[0] = 1 // 1/3
+		case 1:
+			f[0] = -1
+			f[p-1] = 1
+		case 2:
+			for i := range f {
+				f[i] = 1
+			}
+		case 3:
+			for i := range f {
+				f[i] = int8(i%3) - 1
+			}
+		default:
+			if trial%2 == 0 {
+				if err := src.shortRandom(&f); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				var b [p]byte
+				if _, err := rand.Read(b[:]); err != nil {
+					t.Fatal(err)
+				}
+				for i := range f {
+					f[i] = int8(b[i]%3) - 1
+				}
+			}
+		}
+		var got, want [p]int16
+		rqRecip3AVX2(&got, &f)
+		rqRecip3Generic(&want, &f)
+		if got != want {
+			t.Fatalf("trial %d: AVX2 and generic R/q inversions differ", trial)
+		}
+	}
+}

@@ -1,0 +1,83 @@
+//go:build amd64 && !purego
+
+package sntrup761
+
+// Constant-time inversion in R/q with 16 coefficients per vector.
+//
+// The same divstep iteration as rqRecip3Generic (and with it the NTRU Prime
+// round 3 reference), but the per-coefficient passes of each step run in
+// divstepAVX2 (recipq_amd64.s) on 16-bit lanes, 16 to a 256-bit register:
+// the swap is an all-ones or all-zero lane mask, the product by the step's
+// scalar s = -g(0)/f(0) is Shoup's (VPMULLW, VPMULHUW), and the lazy
+// reduction from [0, 4q) to [0, 2q) is an unsigned minimum with x - 2q. The
+// scalar part of each step (f(0), g(0), delta, s) stays in Go and is
+// branch-free; the number of vectors a step touches depends only on the
+// public step counter.
+//
+// The division of g by x and the multiplication of v by x are folded into
+// unaligned loads: a step reads f and g from lane 1 on and writes g back
+// from lane 0 (ascending), and reads v one lane below where it writes it
+// (descending, v being stored one lane up so that lane 0 of the array is a
+// permanent zero). Lanes past p hold values that never flow into lanes at or
+// below p: f and g there stay zero modulo q (their degrees are at most p),
+// and v and r only ever move upwards.
+
+// lanesPadQ is the lane count of each array of rqVec: 48 vectors of 16 lanes
+// cover lanes 0..767, plus the lane a shifted load reads past them, rounded
+// up to a whole vector.
+const lanesPadQ = 49 * 16
+
+// rqVec is the state of the vectorised inversion. v is stored one lane up:
+// coefficient i of v is v[i+1], and v[0] stays zero. The layout (four
+// consecutive arrays of lanesPadQ uint16) is hard-coded in recipq_amd64.s.
+type rqVec struct {
+	f, g, v, r [lanesPadQ]uint16
+}
+
+func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
+	var st rqVec
+	defer clear(st.f[:])
+	defer clear(st.g[:])
+	defer clear(st.v[:])
+	defer clear(st.r[:])
+
+	st.r[0] = uint16((int32(recipQ(3)) + q) % q)
+	st.f[0] = 1
+	st.f[p-1] = q - 1
+	st.f[p] = q - 1
+	for i := 0; i < p; i++ {
+		x := int32(in[i])
+		st.g[p-1-i] = uint16(x + q&(x>>31))
+	}
+
+	delta := int32(1)
+	for loop := 0; loop < 2*p-1; loop++ {
+		f0 := exactQ(uint64(st.f[0]))
+		g0 := exactQ(uint64(st.g[0]))
+		swap32 := negativeMask(-delta) & nonzeroMask(g0)
+		delta ^= swap32 & (delta ^ -delta)
+		delta++
+		f0, g0 = f0^(swap32&(f0^g0)), g0^(swap32&(f0^g0))
+		st.f[0] = uint16(f0)
+
+		// s = -g0/f0 mod q in [0, q); sp = floor(s*2^16/q) < 2^16.
+		c := int32(freezeQ(g0 * int32(recipQ(int16(f0)))))
+		c += q & (c >> 31)
+		s := q - c
+		s -= q
+		s += q & (s >> 31)
+		su := uint64(s)
+		sp := (su << 16) / q
+
+		// Public bounds, as in rqRecip3Generic: f and g have no nonzero
+		// lane past min(2p-loop, p), v and r none past min(loop, p).
+		nfg := (min(2*p-loop, p) + 15) / 16
+		nvr := min(loop, p)/16 + 1
+		divstepAVX2(&st, nfg, nvr, uint64(int64(swap32)), su, sp)
+	}
+
+	scale := int32(recipQ(int16(exactQ(uint64(st.f[0])))))
+	for i := 0; i < p; i++ {
+		out[i] = freezeQ(scale * int32(st.v[p-i]))
+	}
+}

@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package sntrup761
+
+// rqRecip3 sets out = 1/(3*in) in R/q (portable word-parallel code).
+func rqRecip3(out *[p]int16, in *[p]int8) {
+	rqRecip3Generic(out, in)
+}
