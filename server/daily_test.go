@@ -653,3 +653,67 @@ func TestDailyLogsFailedKeyFingerprint(t *testing.T) {
 	e.mustDial()
 	e.logs.waitLog(t, `level=INFO msg="accepted publickey" user=`+e.user)
 }
+
+// TestDailyClientKilled: pqssh killed by SIGTERM (no terminal) exits 255
+// with OpenSSH's "Killed by signal 15." and pqsshd ends the remote command
+// with the connection: nothing of the session is left running.
+func TestDailyClientKilled(t *testing.T) {
+	c := newDailyClient(t)
+	e := startServer(t, "", "")
+	c.addHost("k", e, e.user, false)
+	marker := fmt.Sprintf("pqssh-daily-sleep-%d", time.Now().UnixNano())
+	cmd := exec.Command(c.pqssh, "-F", c.cfg, "-o", "LogLevel=INFO", "k", "exec -a "+marker+" sleep 300")
+	cmd.Env = c.env()
+	var errb syncBuffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	e.logs.waitLog(t, "session started")
+	for i := 0; ; i++ { // the remote command is running
+		if len(dailyPids(marker)) > 0 {
+			break
+		}
+		if i > 400 {
+			cmd.Process.Kill()
+			t.Fatal("remote command never started")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if cmd.ProcessState.ExitCode() != 255 || !strings.Contains(errb.String(), "Killed by signal 15.") {
+		t.Errorf("pqssh after SIGTERM: %v, stderr %q; want exit 255 and \"Killed by signal 15.\"", err, errb.String())
+	}
+	e.logs.waitLog(t, "session ended")
+	for i := 0; ; i++ {
+		pids := dailyPids(marker)
+		if len(pids) == 0 {
+			break
+		}
+		if i > 400 {
+			for _, pid := range pids { // this test's own sleep, by id
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+			t.Fatal("the remote command outlived the connection")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// dailyPids returns the processes whose argv[0] is name (from /proc).
+func dailyPids(name string) []int {
+	var pids []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if err == nil && strings.HasPrefix(string(b), name+"\x00") {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
