@@ -17,4 +17,7 @@ func rqRecip3(out *[p]int16, in *[p]int8) {
 }
 
 //go:noescape
-func divstepAVX2(st *rqVec, nfg, nvr int, swap, s, sp uint64)
+func divstepHead(st *rqVec, swap, s, sp uint64)
+
+//go:noescape
+func divstepTail(st *rqVec, nfg, nvr int, swap, s, sp uint64)

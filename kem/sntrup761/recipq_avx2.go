@@ -50,34 +50,65 @@ func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
 		st.g[p-1-i] = uint16(x + q&(x>>31))
 	}
 
+	// The scalars of a step depend only on lane 0 of f and g, which the
+	// previous step's divstepHead has produced: computing them before
+	// that step's divstepTail lets the two overlap.
 	delta := int32(1)
+	swap, su, sp := rqStepScalars(&st, &delta)
 	for loop := 0; loop < 2*p-1; loop++ {
-		f0 := exactQ(uint64(st.f[0]))
-		g0 := exactQ(uint64(st.g[0]))
-		swap32 := negativeMask(-delta) & nonzeroMask(g0)
-		delta ^= swap32 & (delta ^ -delta)
-		delta++
-		f0, g0 = f0^(swap32&(f0^g0)), g0^(swap32&(f0^g0))
-		st.f[0] = uint16(f0)
-
-		// s = -g0/f0 mod q in [0, q); sp = floor(s*2^16/q) < 2^16.
-		c := int32(freezeQ(g0 * int32(recipQ(int16(f0)))))
-		c += q & (c >> 31)
-		s := q - c
-		s -= q
-		s += q & (s >> 31)
-		su := uint64(s)
-		sp := (su << 16) / q
-
+		divstepHead(&st, swap, su, sp)
+		nswap, nsu, nsp := rqStepScalars(&st, &delta)
 		// Public bounds, as in rqRecip3Generic: f and g have no nonzero
 		// lane past min(2p-loop, p), v and r none past min(loop, p).
 		nfg := (min(2*p-loop, p) + 15) / 16
 		nvr := min(loop, p)/16 + 1
-		divstepAVX2(&st, nfg, nvr, uint64(int64(swap32)), su, sp)
+		divstepTail(&st, nfg, nvr, swap, su, sp)
+		swap, su, sp = nswap, nsu, nsp
 	}
 
 	scale := int32(recipQ(int16(exactQ(uint64(st.f[0])))))
 	for i := 0; i < p; i++ {
 		out[i] = freezeQ(scale * int32(st.v[p-i]))
 	}
+}
+
+// rqStepScalars computes a divstep's decisions from lane 0 of f and g,
+// branch-free: it updates delta and f[0] and returns the swap mask (0 or
+// all ones), s = -g(0)/f(0) mod q in [0, q) and sp = floor(s*2^16/q).
+func rqStepScalars(st *rqVec, delta *int32) (swap, s, sp uint64) {
+	f0 := exactQ(uint64(st.f[0]))
+	g0 := exactQ(uint64(st.g[0]))
+	d := *delta
+	swap32 := negativeMask(-d) & nonzeroMask(g0)
+	d ^= swap32 & (d ^ -d)
+	*delta = d + 1
+	f0, g0 = f0^(swap32&(f0^g0)), g0^(swap32&(f0^g0))
+	st.f[0] = uint16(f0)
+
+	s = mulModQ(uint64(q-g0), invModQ(uint64(f0)))
+	return uint64(int64(swap32)), s, (s << 16) / q
+}
+
+// barrettQ is ceil(2^40/q): for x < 2^36, floor(x*barrettQ/2^40) is
+// floor(x/q) (the error x*(barrettQ*q - 2^40)/(q*2^40) stays below 1/q).
+const barrettQ = (1<<40 + q - 1) / q
+
+// mulModQ returns a*b mod q in [0, q) for a, b in [0, q], without branches.
+func mulModQ(a, b uint64) uint64 {
+	x := a * b
+	return x - (x*barrettQ>>40)*q
+}
+
+// invModQ returns a^(q-2) mod q in [0, q) for a in [0, q]: 1/a, or 0 for
+// a = 0 or q. The exponent is public, so the running time does not depend
+// on a.
+func invModQ(a uint64) uint64 {
+	acc := uint64(1)
+	for e := 12; e >= 0; e-- { // q-2 = 4589 < 2^13
+		acc = mulModQ(acc, acc)
+		if (q-2)>>e&1 == 1 {
+			acc = mulModQ(acc, a)
+		}
+	}
+	return acc
 }
