@@ -17,7 +17,4 @@ func rqRecip3(out *[p]int16, in *[p]int8) {
 }
 
 //go:noescape
-func divstepHead(st *rqVec, swap, s, sp uint64)
-
-//go:noescape
-func divstepTail(st *rqVec, nfg, nvr int, swap, s, sp uint64)
+func divstepAVX2(st *rqVec, nfg, nvr int, swap, s, sp, t, tp uint64)

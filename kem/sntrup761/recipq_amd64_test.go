@@ -58,27 +58,3 @@ func TestRqRecip3AVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
-
-// TestModQScalars checks the Barrett product on the extremes and a grid of
-// its input range, and the inverse on every residue.
-func TestModQScalars(t *testing.T) {
-	for a := uint64(0); a <= q; a += 7 {
-		for _, b := range []uint64{0, 1, 2, q12, q - 2, q - 1, q, a, (a * 31) % q} {
-			if got, want := mulModQ(a, b), a*b%q; got != want {
-				t.Fatalf("mulModQ(%d, %d) = %d, want %d", a, b, got, want)
-			}
-		}
-	}
-	for a := uint64(0); a <= q; a++ {
-		got := invModQ(a)
-		if a%q == 0 {
-			if got != 0 {
-				t.Fatalf("invModQ(%d) = %d, want 0", a, got)
-			}
-			continue
-		}
-		if got*a%q != 1 {
-			t.Fatalf("invModQ(%d) = %d: product %d", a, got, got*a%q)
-		}
-	}
-}
