@@ -29,20 +29,21 @@
 	VMOVQ AX, X11; \
 	VPBROADCASTW X11, Y11
 
-// MULADD sets acc = reduce(t*acc + s*x) lane by lane. Each product is
-// Shoup's, a*x - floor(x*ap/2^16)*q in [0, 2q) for any 16-bit x, with
-// ap = floor(a*2^16/q); reduce(y) = min(y, y - 2q) (unsigned) maps
-// [0, 4q) to [0, 2q). Clobbers Y3, Y4, Y5, Y7.
+// MULADD sets acc = reduce(t*acc + s*x) lane by lane, with Shoup's
+// method on the sum: the quotient estimate floor(acc*tp/2^16) +
+// floor(x*sp/2^16), with ap = floor(a*2^16/q), leaves a remainder
+// t*acc + s*x - estimate*q in [0, 4q) for any 16-bit acc and x, so the
+// packed 16-bit arithmetic is exact; reduce(y) = min(y, y - 2q) (unsigned)
+// then maps [0, 4q) to [0, 2q). Clobbers Y3, Y4, Y5, Y7.
 #define MULADD(x, acc) \
 	VPMULLW  Y14, x, Y3; \
 	VPMULHUW Y13, x, Y4; \
-	VPMULLW  Y12, Y4, Y4; \
-	VPSUBW   Y4, Y3, Y3; \
 	VPMULLW  Y10, acc, Y5; \
 	VPMULHUW Y9, acc, Y7; \
-	VPMULLW  Y12, Y7, Y7; \
-	VPSUBW   Y7, Y5, Y5; \
-	VPADDW   Y5, Y3, acc; \
+	VPADDW   Y5, Y3, Y3; \
+	VPADDW   Y7, Y4, Y4; \
+	VPMULLW  Y12, Y4, Y4; \
+	VPSUBW   Y4, Y3, acc; \
 	VPSUBW   Y11, acc, Y3; \
 	VPMINUW  Y3, acc, acc
 
