@@ -19,9 +19,10 @@ type f3poly struct {
 	pos, neg [words3]uint64
 }
 
-// r3Recip sets out = 1/in in R/3 and returns 0 if in is invertible, -1
-// otherwise (out is then meaningless).
-func r3Recip(out *[p]int8, in *[p]int8) int32 {
+// r3RecipGeneric sets out = 1/in in R/3 and returns 0 if in is invertible,
+// -1 otherwise (out is then meaningless). It is the portable implementation
+// behind r3Recip.
+func r3RecipGeneric(out *[p]int8, in *[p]int8) int32 {
 	var f, g, v, r f3poly
 	defer func() {
 		f, g, v, r = f3poly{}, f3poly{}, f3poly{}, f3poly{}

@@ -58,3 +58,56 @@ func TestRqRecip3AVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestR3RecipAVX2MatchesGeneric checks the AVX2 R/3 inversion against the
+// portable one (result and invertibility flag) on random and edge inputs,
+// including non-invertible ones.
+func TestR3RecipAVX2MatchesGeneric(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("CPU lacks AVX2: the AVX2 inversion is not used on this machine")
+	}
+	trials := 200
+	if testing.Short() {
+		trials = 40
+	}
+	invertible := 0
+	for trial := 0; trial < trials; trial++ {
+		var g [p]int8
+		switch trial {
+		case 0: // zero: not invertible
+		case 1:
+			for i := range g {
+				g[i] = 1
+			}
+		case 2:
+			g[0] = -1
+		case 3:
+			g[p-1] = 1
+		default:
+			var b [p]byte
+			if _, err := rand.Read(b[:]); err != nil {
+				t.Fatal(err)
+			}
+			for i := range g {
+				g[i] = int8(b[i]%3) - 1
+			}
+		}
+		var got, want [p]int8
+		okGot, okWant := r3RecipAVX2(&got, &g), r3RecipGeneric(&want, &g)
+		if okGot != okWant {
+			t.Fatalf("trial %d: AVX2 reports %d, generic %d", trial, okGot, okWant)
+		}
+		if okWant == 0 {
+			invertible++
+			if got != want {
+				t.Fatalf("trial %d: AVX2 and generic R/3 inversions differ", trial)
+			}
+		}
+		if trial == 0 && okGot == 0 {
+			t.Fatal("zero reported invertible")
+		}
+	}
+	if invertible < trials/2 {
+		t.Fatalf("only %d of %d inputs invertible: the comparison covered too little", invertible, trials)
+	}
+}
