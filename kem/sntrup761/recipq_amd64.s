@@ -2,10 +2,12 @@
 
 #include "textflag.h"
 
-// Offsets of the arrays of rqVec (four arrays of 784 uint16).
+// Offsets of the arrays of rqVec (f, g: 784 uint16 each; 16 zero lanes;
+// v, r: 784 uint16 each). All multiples of 32: with rqVec 32-byte aligned,
+// every load and store below is aligned.
 #define OFF_G 1568
-#define OFF_V 3136
-#define OFF_R 4704
+#define OFF_V 3168
+#define OFF_R 4736
 
 // SETUP broadcasts the step's mask, s, sp, t, tp (in R8, R9, R10, R11,
 // R12) and the constants q and 2q to all 16 lanes. VEX-encoded moves only:
@@ -54,40 +56,32 @@
 	VPXOR Y2, Y0, Y0; \
 	VPXOR Y2, Y1, Y1
 
-// FGBLOCK handles lanes 16k+1..16k+16 of f and g, SI pointing at lane 16k
-// of f: f, g = swapped by the mask; f stored back in place; t*g + s*f
-// stored one lane down (division by x).
-#define FGBLOCK \
-	VMOVDQU 2(SI), Y0; \
-	VMOVDQU (OFF_G+2)(SI), Y1; \
+// FGH handles lanes 16k..16k+15 of f and g, SI pointing at lane 16k of f:
+// f, g = swapped by the mask; f stored back in place; leaves
+// h = t*g + s*f in Y1 (the caller stores h/x, shifted down a lane).
+#define FGH \
+	VMOVDQU (SI), Y0; \
+	VMOVDQU OFF_G(SI), Y1; \
 	SWAP; \
-	VMOVDQU Y0, 2(SI); \
-	MULADD(Y0, Y1); \
-	VMOVDQU Y1, OFF_G(SI)
-
-// VRBLOCK handles lanes 16k..16k+15 of v and r, SI pointing at lane 16k of
-// the arrays (v is stored one lane up, so the load at the same index is v
-// times x): v, r = swapped; v stored back; t*r + s*v stored in place.
-#define VRBLOCK \
-	VMOVDQU OFF_V(SI), Y0; \
-	VMOVDQU OFF_R(SI), Y1; \
-	SWAP; \
-	VMOVDQU Y0, (OFF_V+2)(SI); \
-	MULADD(Y0, Y1); \
-	VMOVDQU Y1, OFF_R(SI)
+	VMOVDQU Y0, (SI); \
+	MULADD(Y0, Y1)
 
 // func divstepAVX2(st *rqVec, nfg, nvr int, swap, s, sp, t, tp uint64)
 //
 // The vector passes of one divstep (see recipq_avx2.go), with swap 0 or all
 // ones, s = -g(0) and t = f(0) (after the swap) in [0, q), sp and tp their
-// Shoup constants floor(a*2^16/q):
+// Shoup constants floor(a*2^16/q), and n = 16*nfg:
 //
-//	for lanes i = 1 .. 16*nfg:      f[i], g[i] = swapped by mask;
-//	                                g[i-1] = reduce(t*g[i] + s*f[i])
-//	for lanes i = 16*nvr-1 .. 0:    v[i+1], r[i] = swapped v[i], r[i];
-//	                                r[i] = reduce(t*r[i] + s*v[i+1])
+//	for lanes i = 0 .. n+15:   f[i], g[i] = swapped by mask
+//	                           h[i] = reduce(t*g[i] + s*f[i])
+//	for lanes i = 0 .. n+15:   g[i] = h[i+1] (h[n+16] taken as 0)
+//	for lanes i = 16*nvr-1 .. 0:
+//	                           v[i], r[i] = swapped v[i-1], r[i] (v[-1] = 0)
+//	                           r[i] = reduce(t*r[i] + s*v[i])
 //
-// No branch or address depends on swap, s, t; nfg, nvr >= 1 are public.
+// The one-lane shifts are done in registers (VPERM2I128 and VPALIGNR on
+// neighbouring vectors) so that memory accesses stay aligned. No branch or
+// address depends on swap, s, t; nfg, nvr >= 1 are public.
 TEXT ·divstepAVX2(SB), NOSPLIT, $0-64
 	MOVQ st+0(FP), DI
 	MOVQ nfg+8(FP), CX
@@ -99,20 +93,45 @@ TEXT ·divstepAVX2(SB), NOSPLIT, $0-64
 	MOVQ tp+56(FP), R12
 	SETUP
 
+	// Block 0, then blocks 1..nfg, storing g's block k-1 once h of block
+	// k is known.
 	MOVQ DI, SI
+	FGH
+	VMOVDQA Y1, Y6
+	ADDQ $32, SI
 
 fgloop:
-	FGBLOCK
+	FGH
+	VPERM2I128 $0x21, Y1, Y6, Y8
+	VPALIGNR   $2, Y6, Y8, Y2
+	VMOVDQU    Y2, (OFF_G-32)(SI)
+	VMOVDQA    Y1, Y6
 	ADDQ $32, SI
 	DECQ CX
 	JNZ  fgloop
 
+	// The last block's h/x, with a zero lane shifted in at the top.
+	VPERM2I128 $0x81, Y6, Y6, Y8
+	VPALIGNR   $2, Y6, Y8, Y2
+	VMOVDQU    Y2, (OFF_G-32)(SI)
+
+	// v, r from block nvr-1 down to 0; Y6 holds the old v of the block,
+	// Y8 the old v of the block below (the zero lanes below block 0).
 	MOVQ DX, AX
 	SHLQ $5, AX
 	LEAQ -32(DI)(AX*1), SI
+	VMOVDQU OFF_V(SI), Y6
 
 vrloop:
-	VRBLOCK
+	VMOVDQU    (OFF_V-32)(SI), Y8
+	VPERM2I128 $0x21, Y6, Y8, Y2
+	VPALIGNR   $14, Y2, Y6, Y0
+	VMOVDQA    Y8, Y6
+	VMOVDQU    OFF_R(SI), Y1
+	SWAP
+	VMOVDQU    Y0, OFF_V(SI)
+	MULADD(Y0, Y1)
+	VMOVDQU    Y1, OFF_R(SI)
 	SUBQ $32, SI
 	DECQ DX
 	JNZ  vrloop

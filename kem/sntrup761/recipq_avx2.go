@@ -2,6 +2,8 @@
 
 package sntrup761
 
+import "unsafe"
+
 // Constant-time inversion in R/q with 16 coefficients per vector.
 //
 // The divstep iteration of the NTRU Prime round 3 reference (Bernstein–Yang,
@@ -17,32 +19,31 @@ package sntrup761
 // is branch-free; the number of vectors a step touches depends only on the
 // public step counter.
 //
-// The division of g by x and the multiplication of v by x are folded into
-// unaligned loads: a step reads f and g from lane 1 on and writes g back
-// from lane 0 (ascending), and reads v one lane below where it writes it
-// (descending, v being stored one lane up so that lane 0 of the array is a
-// permanent zero). Lanes past p hold values that never flow into lanes at or
-// below p: f and g there stay zero modulo q (their degrees are at most p),
-// and v and r only ever move upwards.
+// The division of g by x and the multiplication of v by x are one-lane
+// shifts done in registers, between neighbouring vectors, so every load and
+// store is aligned (rqVec is placed on a 32-byte boundary). Lanes past p
+// hold values that never flow into lanes at or below p: f and g there stay
+// zero modulo q (their degrees are at most p), and v and r only ever move
+// upwards.
 
 // lanesPadQ is the lane count of each array of rqVec: 48 vectors of 16 lanes
-// cover lanes 0..767, plus the lane a shifted load reads past them, rounded
-// up to a whole vector.
+// cover lanes 0..767, plus the vector the g pass reads past them.
 const lanesPadQ = 49 * 16
 
-// rqVec is the state of the vectorised inversion. v is stored one lane up:
-// coefficient i of v is v[i+1], and v[0] stays zero. The layout (four
-// consecutive arrays of lanesPadQ uint16) is hard-coded in recipq_amd64.s.
+// rqVec is the state of the vectorised inversion; z is a vector of zero
+// lanes under v (v times x shifts one in). The layout is hard-coded in
+// recipq_amd64.s.
 type rqVec struct {
-	f, g, v, r [lanesPadQ]uint16
+	f, g [lanesPadQ]uint16
+	z    [16]uint16
+	v, r [lanesPadQ]uint16
 }
 
 func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
-	var st rqVec
-	defer clear(st.f[:])
-	defer clear(st.g[:])
-	defer clear(st.v[:])
-	defer clear(st.r[:])
+	var buf [unsafe.Sizeof(rqVec{}) + 32]byte
+	defer clear(buf[:])
+	off := (32 - uintptr(unsafe.Pointer(&buf[0]))%32) % 32
+	st := (*rqVec)(unsafe.Pointer(&buf[off]))
 
 	st.r[0] = uint16((int32(recipQ(3)) + q) % q)
 	st.f[0] = 1
@@ -61,7 +62,6 @@ func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
 		delta ^= swap32 & (delta ^ -delta)
 		delta++
 		f0, g0 = f0^(swap32&(f0^g0)), g0^(swap32&(f0^g0))
-		st.f[0] = uint16(f0)
 
 		// s = -g0 mod q and t = f0, both in [0, q), with their Shoup
 		// constants floor(a*2^16/q) < 2^16 (divisions by a constant).
@@ -73,11 +73,11 @@ func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
 		// lane past min(2p-loop, p), v and r none past min(loop, p).
 		nfg := (min(2*p-loop, p) + 15) / 16
 		nvr := min(loop, p)/16 + 1
-		divstepAVX2(&st, nfg, nvr, uint64(int64(swap32)), su, su<<16/q, tu, tu<<16/q)
+		divstepAVX2(st, nfg, nvr, uint64(int64(swap32)), su, su<<16/q, tu, tu<<16/q)
 	}
 
 	scale := int32(recipQ(int16(exactQ(uint64(st.f[0])))))
 	for i := 0; i < p; i++ {
-		out[i] = freezeQ(scale * int32(st.v[p-i]))
+		out[i] = freezeQ(scale * int32(st.v[p-1-i]))
 	}
 }
