@@ -105,8 +105,9 @@ func reduceProduct(out *[p]int32, prod *[2*p - 1]int32) {
 	copy(out[:], prod[:p])
 }
 
-// rqMulSmall sets out = a*b in R/q.
-func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
+// rqMulSmallGeneric sets out = a*b in R/q (portable Karatsuba code behind
+// rqMulSmall).
+func rqMulSmallGeneric(out *[p]int16, a *[p]int16, b *[p]int8) {
 	var t [p]int32
 	mulSmall(&t, a, b)
 	for i, x := range t {

@@ -6,3 +6,8 @@ package sntrup761
 func rqRecip3(out *[p]int16, in *[p]int8) {
 	rqRecip3Generic(out, in)
 }
+
+// rqMulSmall sets out = a*b in R/q (portable code).
+func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
+	rqMulSmallGeneric(out, a, b)
+}

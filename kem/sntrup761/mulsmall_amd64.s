@@ -1,0 +1,160 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func mulSmallAVX2(c *[mulOutQ]int16, a *[mulPadQ]int16, b *[mulTermsQ]int16)
+//
+// c[o] = sum over j < mulTermsQ of b[j]*a[o-j] modulo q, for o < 1536, with
+// a[k] stored at a[k+mulOffQ] among zeros and b[j] in {-1, 0, 1} (zero
+// past p). Output-stationary: 12 vectors of 16 output lanes stay in
+// registers while j runs; each term is a shifted load of a, its sign
+// applied by VPSIGNW with b[j] broadcast, and a 16-bit add. After every 10
+// terms the lanes are reduced by Barrett's method, x - floor(x*14618/2^26)*q,
+// which leaves |x| <= q+1, so with |a| <= q12 the sums stay below 2^15.
+// Every loop count and address is fixed: nothing depends on a or b.
+TEXT ·mulSmallAVX2(SB), NOSPLIT, $0-24
+	MOVQ c+0(FP), DI
+	MOVQ a+8(FP), R8
+	MOVQ b+16(FP), R9
+	MOVL $14618, AX
+	VMOVQ AX, X14
+	VPBROADCASTW X14, Y14
+	MOVL $4591, AX
+	VMOVQ AX, X15
+	VPBROADCASTW X15, Y15
+	LEAQ 1568(R8), R8 // a + 2*mulOffQ: lane 0 of output group 0, term 0
+	MOVQ $8, R10
+
+group:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPXOR Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+	MOVQ R8, SI
+	MOVQ R9, BX
+	MOVQ $77, R11
+
+chunk:
+	MOVQ $10, R12
+
+term:
+	VPBROADCASTW (BX), Y12
+	VMOVDQU 0(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y0, Y0
+	VMOVDQU 32(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y1, Y1
+	VMOVDQU 64(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y2, Y2
+	VMOVDQU 96(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y3, Y3
+	VMOVDQU 128(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y4, Y4
+	VMOVDQU 160(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y5, Y5
+	VMOVDQU 192(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y6, Y6
+	VMOVDQU 224(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y7, Y7
+	VMOVDQU 256(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y8, Y8
+	VMOVDQU 288(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y9, Y9
+	VMOVDQU 320(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y10, Y10
+	VMOVDQU 352(SI), Y13
+	VPSIGNW Y12, Y13, Y13
+	VPADDW  Y13, Y11, Y11
+	ADDQ $2, BX
+	SUBQ $2, SI
+	DECQ R12
+	JNZ  term
+
+	VPMULHW Y14, Y0, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y0, Y0
+	VPMULHW Y14, Y1, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y1, Y1
+	VPMULHW Y14, Y2, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y2, Y2
+	VPMULHW Y14, Y3, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y3, Y3
+	VPMULHW Y14, Y4, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y4, Y4
+	VPMULHW Y14, Y5, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y5, Y5
+	VPMULHW Y14, Y6, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y6, Y6
+	VPMULHW Y14, Y7, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y7, Y7
+	VPMULHW Y14, Y8, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y8, Y8
+	VPMULHW Y14, Y9, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y9, Y9
+	VPMULHW Y14, Y10, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y10, Y10
+	VPMULHW Y14, Y11, Y13
+	VPSRAW  $10, Y13, Y13
+	VPMULLW Y15, Y13, Y13
+	VPSUBW  Y13, Y11, Y11
+	DECQ R11
+	JNZ  chunk
+
+	VMOVDQU Y0, 0(DI)
+	VMOVDQU Y1, 32(DI)
+	VMOVDQU Y2, 64(DI)
+	VMOVDQU Y3, 96(DI)
+	VMOVDQU Y4, 128(DI)
+	VMOVDQU Y5, 160(DI)
+	VMOVDQU Y6, 192(DI)
+	VMOVDQU Y7, 224(DI)
+	VMOVDQU Y8, 256(DI)
+	VMOVDQU Y9, 288(DI)
+	VMOVDQU Y10, 320(DI)
+	VMOVDQU Y11, 352(DI)
+	ADDQ $384, DI
+	ADDQ $384, R8
+	DECQ R10
+	JNZ  group
+
+	VZEROUPPER
+	RET
