@@ -10,7 +10,7 @@
 #define OFF_R 4736
 
 // SETUP broadcasts the step's mask, s, sp, t, tp (in R8, R9, R10, R11,
-// R12) and the constants q and 2q to all 16 lanes. VEX-encoded moves only:
+// R12) and the constant q to all 16 lanes. VEX-encoded moves only:
 // a legacy-SSE MOVQ into an XMM register while upper halves are dirty costs
 // a state transition.
 #define SETUP \
@@ -26,17 +26,14 @@
 	VPBROADCASTW X9, Y9; \
 	MOVL $4591, AX; \
 	VMOVQ AX, X12; \
-	VPBROADCASTW X12, Y12; \
-	MOVL $9182, AX; \
-	VMOVQ AX, X11; \
-	VPBROADCASTW X11, Y11
+	VPBROADCASTW X12, Y12
 
-// MULADD sets acc = reduce(t*acc + s*x) lane by lane, with Shoup's
-// method on the sum: the quotient estimate floor(acc*tp/2^16) +
+// MULADD sets acc = t*acc + s*x modulo q, lane by lane, in [0, 4q), with
+// Shoup's method on the sum: the quotient estimate floor(acc*tp/2^16) +
 // floor(x*sp/2^16), with ap = floor(a*2^16/q), leaves a remainder
-// t*acc + s*x - estimate*q in [0, 4q) for any 16-bit acc and x, so the
-// packed 16-bit arithmetic is exact; reduce(y) = min(y, y - 2q) (unsigned)
-// then maps [0, 4q) to [0, 2q). Clobbers Y3, Y4, Y5, Y7.
+// t*acc + s*x - estimate*q in [0, 4q) for any 16-bit acc and x (each
+// product's share lies in [0, 2q)), so the packed 16-bit arithmetic is
+// exact and no further reduction is needed. Clobbers Y3, Y4, Y5, Y7.
 #define MULADD(x, acc) \
 	VPMULLW  Y14, x, Y3; \
 	VPMULHUW Y13, x, Y4; \
@@ -45,9 +42,7 @@
 	VPADDW   Y5, Y3, Y3; \
 	VPADDW   Y7, Y4, Y4; \
 	VPMULLW  Y12, Y4, Y4; \
-	VPSUBW   Y4, Y3, acc; \
-	VPSUBW   Y11, acc, Y3; \
-	VPMINUW  Y3, acc, acc
+	VPSUBW   Y4, Y3, acc
 
 // SWAP exchanges Y0 and Y1 where the mask Y15 is set. Clobbers Y2.
 #define SWAP \
@@ -73,11 +68,11 @@
 // Shoup constants floor(a*2^16/q), and n = 16*nfg:
 //
 //	for lanes i = 0 .. n+15:   f[i], g[i] = swapped by mask
-//	                           h[i] = reduce(t*g[i] + s*f[i])
+//	                           h[i] = t*g[i] + s*f[i] mod q, in [0, 4q)
 //	for lanes i = 0 .. n+15:   g[i] = h[i+1] (h[n+16] taken as 0)
 //	for lanes i = 16*nvr-1 .. 0:
 //	                           v[i], r[i] = swapped v[i-1], r[i] (v[-1] = 0)
-//	                           r[i] = reduce(t*r[i] + s*v[i])
+//	                           r[i] = t*r[i] + s*v[i] mod q, in [0, 4q)
 //
 // The one-lane shifts are done in registers (VPERM2I128 and VPALIGNR on
 // neighbouring vectors) so that memory accesses stay aligned. No branch or

@@ -13,9 +13,9 @@ import "unsafe"
 // product for one; here the product is the cheap part). The
 // per-coefficient passes run in divstepAVX2 (recipq_amd64.s) on 16-bit
 // lanes, 16 to a 256-bit register: the swap is an all-ones or all-zero lane
-// mask, the products by the step's scalars are Shoup's (VPMULLW, VPMULHUW),
-// and the lazy reduction from [0, 4q) to [0, 2q) is an unsigned minimum with
-// x - 2q. The scalar part of each step (f(0), g(0), delta) stays in Go and
+// mask, and the sum of the products by the step's scalars is reduced by
+// Shoup's method (VPMULLW, VPMULHUW) to [0, 4q) whatever the 16-bit inputs,
+// so coefficients live in [0, 4q) with no further reduction. The scalar part of each step (f(0), g(0), delta) stays in Go and
 // is branch-free; the number of vectors a step touches depends only on the
 // public step counter.
 //
@@ -56,8 +56,8 @@ func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
 
 	delta := int32(1)
 	for loop := 0; loop < 2*p-1; loop++ {
-		f0 := exactQ(uint64(st.f[0]))
-		g0 := exactQ(uint64(st.g[0]))
+		f0 := exactQ4(st.f[0])
+		g0 := exactQ4(st.g[0])
 		swap32 := negativeMask(-delta) & nonzeroMask(g0)
 		delta ^= swap32 & (delta ^ -delta)
 		delta++
@@ -76,8 +76,15 @@ func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
 		divstepAVX2(st, nfg, nvr, uint64(int64(swap32)), su, su<<16/q, tu, tu<<16/q)
 	}
 
-	scale := int32(recipQ(int16(exactQ(uint64(st.f[0])))))
+	scale := int32(recipQ(int16(exactQ4(st.f[0]))))
 	for i := 0; i < p; i++ {
 		out[i] = freezeQ(scale * int32(st.v[p-1-i]))
 	}
+}
+
+// exactQ4 maps x in [0, 4q) to [0, q) without branches.
+func exactQ4(x uint16) int32 {
+	t := int32(x) - 2*q
+	t += 2 * q & (t >> 31)
+	return exactQ(uint64(t))
 }
