@@ -46,10 +46,9 @@
 
 // SWAP exchanges Y0 and Y1 where the mask Y15 is set. Clobbers Y2.
 #define SWAP \
-	VPXOR Y0, Y1, Y2; \
-	VPAND Y15, Y2, Y2; \
-	VPXOR Y2, Y0, Y0; \
-	VPXOR Y2, Y1, Y1
+	VPBLENDVB Y15, Y1, Y0, Y2; \
+	VPBLENDVB Y15, Y0, Y1, Y1; \
+	VMOVDQA   Y2, Y0
 
 // FGH handles lanes 16k..16k+15 of f and g, SI pointing at lane 16k of f:
 // f, g = swapped by the mask; f stored back in place; leaves
