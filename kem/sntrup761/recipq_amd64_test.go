@@ -147,3 +147,41 @@ func TestRqMulSmallAVX2MatchesGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestSortAVX2MatchesGeneric checks the padded bitonic sort against
+// Batcher's network on random data (with repeats and the largest value)
+// for several lengths, p among them.
+func TestSortAVX2MatchesGeneric(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("CPU lacks AVX2: the AVX2 sort is not used on this machine")
+	}
+	for _, n := range []int{1, 2, 7, 8, 100, p, sortN - 1, sortN} {
+		for trial := 0; trial < 10; trial++ {
+			var buf [4 * sortN]byte
+			if _, err := rand.Read(buf[:]); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]uint32, n)
+			for i := range got {
+				got[i] = uint32(buf[4*i]) | uint32(buf[4*i+1])<<8 | uint32(buf[4*i+2])<<16 | uint32(buf[4*i+3])<<24
+				switch trial {
+				case 1:
+					got[i] &= 7 // many repeats
+				case 2:
+					got[i] |= 0xFFFFFFF0 // near and at the padding value
+				}
+			}
+			want := append([]uint32(nil), got...)
+			sortUint32(got)
+			sortUint32Generic(want)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("n=%d trial %d: position %d is %d, want %d", n, trial, i, got[i], want[i])
+				}
+				if i > 0 && want[i-1] > want[i] {
+					t.Fatalf("n=%d trial %d: generic sort out of order at %d", n, trial, i)
+				}
+			}
+		}
+	}
+}

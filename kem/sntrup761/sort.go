@@ -1,10 +1,10 @@
 package sntrup761
 
-// sortUint32 sorts x in place with Batcher's odd-even merge sorting network:
-// the sequence of compare-exchange positions depends only on len(x), and each
-// compare-exchange is branch-free, so the running time and memory access
-// pattern are independent of the values.
-func sortUint32(x []uint32) {
+// sortUint32Generic sorts x in place with Batcher's odd-even merge sorting
+// network: the sequence of compare-exchange positions depends only on
+// len(x), and each compare-exchange is branch-free, so the running time and
+// memory access pattern are independent of the values.
+func sortUint32Generic(x []uint32) {
 	n := len(x)
 	for logp := uint(0); 1<<logp < n; logp++ {
 		pp := 1 << logp
