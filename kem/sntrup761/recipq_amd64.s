@@ -44,21 +44,40 @@
 	VPMULLW  Y12, Y4, Y4; \
 	VPSUBW   Y4, Y3, acc
 
-// SWAP exchanges Y0 and Y1 where the mask Y15 is set. Clobbers Y2.
-#define SWAP \
-	VPBLENDVB Y15, Y1, Y0, Y2; \
-	VPBLENDVB Y15, Y0, Y1, Y1; \
-	VMOVDQA   Y2, Y0
-
 // FGH handles lanes 16k..16k+15 of f and g, SI pointing at lane 16k of f:
-// f, g = swapped by the mask; f stored back in place; leaves
-// h = t*g + s*f in Y1 (the caller stores h/x, shifted down a lane).
-#define FGH \
-	VMOVDQU (SI), Y0; \
-	VMOVDQU OFF_G(SI), Y1; \
-	SWAP; \
-	VMOVDQU Y0, (SI); \
-	MULADD(Y0, Y1)
+// f, g = swapped by the mask Y15 (f stored back in place) and
+// h = t*g + s*f left in register h (the caller stores h/x, shifted down a
+// lane). Clobbers Y0-Y5, Y7.
+#define FGH(h) \
+	VMOVDQU   (SI), Y0; \
+	VMOVDQU   OFF_G(SI), Y1; \
+	VPBLENDVB Y15, Y1, Y0, Y2; \
+	VPBLENDVB Y15, Y0, Y1, h; \
+	VMOVDQU   Y2, (SI); \
+	MULADD(Y2, h)
+
+// GSTORE stores lanes 1..16 of the pair (lo, hi) of h vectors (h/x for
+// lo's block) as the block of g below SI. Clobbers Y0.
+#define GSTORE(lo, hi) \
+	VPERM2I128 $0x21, hi, lo, Y0; \
+	VPALIGNR   $2, lo, Y0, Y0; \
+	VMOVDQU    Y0, (OFF_G-32)(SI)
+
+// VRB handles lanes 16k..16k+15 of v and r, SI pointing at lane 16k, with
+// the old v of the block in cur: loads the old v of the block below into
+// below, forms x*v from the two, swaps it with r by the mask, stores v and
+// r = t*r + s*v, and moves SI down a block. Clobbers Y0-Y5, Y7.
+#define VRB(cur, below) \
+	VMOVDQU    (OFF_V-32)(SI), below; \
+	VPERM2I128 $0x21, cur, below, Y2; \
+	VPALIGNR   $14, Y2, cur, Y0; \
+	VMOVDQU    OFF_R(SI), Y1; \
+	VPBLENDVB  Y15, Y1, Y0, Y2; \
+	VPBLENDVB  Y15, Y0, Y1, Y1; \
+	VMOVDQU    Y2, OFF_V(SI); \
+	MULADD(Y2, Y1); \
+	VMOVDQU    Y1, OFF_R(SI); \
+	SUBQ       $32, SI
 
 // func divstepAVX2(st *rqVec, nfg, nvr int, swap, s, sp, t, tp uint64)
 //
@@ -87,48 +106,63 @@ TEXT ·divstepAVX2(SB), NOSPLIT, $0-64
 	MOVQ tp+56(FP), R12
 	SETUP
 
-	// Block 0, then blocks 1..nfg, storing g's block k-1 once h of block
-	// k is known.
+	// Block 0, then blocks 1..nfg (two per iteration, the h vectors
+	// alternating between Y6 and Y8), storing g's block k-1 once h of
+	// block k is known. nfg's parity is public.
 	MOVQ DI, SI
-	FGH
-	VMOVDQA Y1, Y6
+	FGH(Y6)
 	ADDQ $32, SI
+	MOVQ CX, R13
+	ANDQ $1, R13
+	SHRQ $1, CX
+	JZ   fgodd
 
-fgloop:
-	FGH
-	VPERM2I128 $0x21, Y1, Y6, Y8
-	VPALIGNR   $2, Y6, Y8, Y2
-	VMOVDQU    Y2, (OFF_G-32)(SI)
-	VMOVDQA    Y1, Y6
+fgpair:
+	FGH(Y8)
+	GSTORE(Y6, Y8)
+	ADDQ $32, SI
+	FGH(Y6)
+	GSTORE(Y8, Y6)
 	ADDQ $32, SI
 	DECQ CX
-	JNZ  fgloop
+	JNZ  fgpair
 
+fgodd:
+	TESTQ R13, R13
+	JZ    fglast
+	FGH(Y8)
+	GSTORE(Y6, Y8)
+	ADDQ    $32, SI
+	VMOVDQA Y8, Y6
+
+fglast:
 	// The last block's h/x, with a zero lane shifted in at the top.
-	VPERM2I128 $0x81, Y6, Y6, Y8
-	VPALIGNR   $2, Y6, Y8, Y2
-	VMOVDQU    Y2, (OFF_G-32)(SI)
+	VPERM2I128 $0x81, Y6, Y6, Y0
+	VPALIGNR   $2, Y6, Y0, Y0
+	VMOVDQU    Y0, (OFF_G-32)(SI)
 
-	// v, r from block nvr-1 down to 0; Y6 holds the old v of the block,
-	// Y8 the old v of the block below (the zero lanes below block 0).
+	// v, r from block nvr-1 down to 0 (two per iteration); the old v of
+	// the current block is in Y6 or Y8, the zero lanes z sit below block 0.
 	MOVQ DX, AX
 	SHLQ $5, AX
 	LEAQ -32(DI)(AX*1), SI
 	VMOVDQU OFF_V(SI), Y6
+	MOVQ DX, R13
+	ANDQ $1, R13
+	SHRQ $1, DX
+	JZ   vrodd
 
-vrloop:
-	VMOVDQU    (OFF_V-32)(SI), Y8
-	VPERM2I128 $0x21, Y6, Y8, Y2
-	VPALIGNR   $14, Y2, Y6, Y0
-	VMOVDQA    Y8, Y6
-	VMOVDQU    OFF_R(SI), Y1
-	SWAP
-	VMOVDQU    Y0, OFF_V(SI)
-	MULADD(Y0, Y1)
-	VMOVDQU    Y1, OFF_R(SI)
-	SUBQ $32, SI
+vrpair:
+	VRB(Y6, Y8)
+	VRB(Y8, Y6)
 	DECQ DX
-	JNZ  vrloop
+	JNZ  vrpair
 
+vrodd:
+	TESTQ R13, R13
+	JZ    vrdone
+	VRB(Y6, Y8)
+
+vrdone:
 	VZEROUPPER
 	RET
