@@ -41,9 +41,14 @@
 //     of the public key that encapsulation binds is that of the received
 //     bytes. UnmarshalBinaryPrivateKey checks only the length.
 //
-// Speed: key generation is dominated by the inversion in R/q, done with
-// 2p-1 constant-time divsteps over four 16-bit lanes per 64-bit word
-// (recipq.go); the inversion in R/3 is bit-sliced (recip3.go); products use
-// Karatsuba over packed schoolbook blocks (poly.go). docs/benchmarks.md has
-// the measured figures.
+// Speed: key generation is dominated by the inversion in R/q, 2p-1
+// constant-time divsteps. On amd64 CPUs with AVX2 the divstep sweeps, the
+// bit-sliced inversion in R/3, the product of R/q by small polynomials and
+// the sorting network run in assembly (16 coefficients of 16 bits per ymm
+// register; masks, never branches or indexes, carry the secret decisions);
+// elsewhere, and under the purego build tag, the pure-Go code does: divsteps
+// over four 16-bit lanes per 64-bit word (recipq.go), bit-sliced R/3
+// (recip3.go), Karatsuba over packed schoolbook blocks (poly.go). Tests
+// compare the two paths on random inputs. docs/benchmarks.md has the
+// measured figures.
 package sntrup761
