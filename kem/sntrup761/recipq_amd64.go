@@ -17,4 +17,4 @@ func rqRecip3(out *[p]int16, in *[p]int8) {
 }
 
 //go:noescape
-func divstepAVX2(st *rqVec, nfg, nvr int, swap, s, sp, t, tp uint64)
+func divstepsAVX2(st *rqVec)

@@ -79,11 +79,30 @@
 	VMOVDQU    Y1, OFF_R(SI); \
 	SUBQ       $32, SI
 
-// func divstepAVX2(st *rqVec, nfg, nvr int, swap, s, sp, t, tp uint64)
+// REDUCE4 maps x in [0, 4q) to [0, q) with conditional moves. Clobbers tmp.
+#define REDUCE4(x, tmp) \
+	LEAQ    -9182(x), tmp; \
+	TESTQ   tmp, tmp; \
+	CMOVQGE tmp, x; \
+	LEAQ    -4591(x), tmp; \
+	TESTQ   tmp, tmp; \
+	CMOVQGE tmp, x
+
+// SHOUPC sets dst = floor(src*2^16/q) for src < q (multiplication by
+// ceil(2^42/q), exact in this range).
+#define SHOUPC(src, dst) \
+	MOVQ  src, dst; \
+	SHLQ  $16, dst; \
+	IMULQ $957971360, dst; \
+	SHRQ  $42, dst
+
+// func divstepsAVX2(st *rqVec)
 //
-// The vector passes of one divstep (see recipq_avx2.go), with swap 0 or all
-// ones, s = -g(0) and t = f(0) (after the swap) in [0, q), sp and tp their
-// Shoup constants floor(a*2^16/q), and n = 16*nfg:
+// The 2p-1 divsteps of the inversion (see recipq_avx2.go). Each step makes
+// its decisions from lane 0 of f and g with conditional moves (no branch on
+// data): with delta > 0 and g(0) != 0 it swaps (mask all ones) and negates
+// delta; then delta += 1, t = f(0) and s = -g(0) mod q after the swap, and
+// their Shoup constants. It then sweeps, with n = 16*nfg,
 //
 //	for lanes i = 0 .. n+15:   f[i], g[i] = swapped by mask
 //	                           h[i] = t*g[i] + s*f[i] mod q, in [0, 4q)
@@ -92,19 +111,67 @@
 //	                           v[i], r[i] = swapped v[i-1], r[i] (v[-1] = 0)
 //	                           r[i] = t*r[i] + s*v[i] mod q, in [0, 4q)
 //
-// The one-lane shifts are done in registers (VPERM2I128 and VPALIGNR on
-// neighbouring vectors) so that memory accesses stay aligned. No branch or
-// address depends on swap, s, t; nfg, nvr >= 1 are public.
-TEXT ·divstepAVX2(SB), NOSPLIT, $0-64
+// where nfg = ceil(min(2p-loop, p)/16) and nvr = min(loop, p)/16 + 1 depend
+// only on the step counter loop (the public length bounds of
+// rqRecip3Generic). The one-lane shifts are done in registers (VPERM2I128
+// and VPALIGNR on neighbouring vectors) so that memory accesses stay
+// aligned. No branch or address depends on f, g, v, r or delta.
+TEXT ·divstepsAVX2(SB), NOSPLIT, $0-8
 	MOVQ st+0(FP), DI
-	MOVQ nfg+8(FP), CX
-	MOVQ nvr+16(FP), DX
-	MOVQ swap+24(FP), R8
-	MOVQ s+32(FP), R9
-	MOVQ sp+40(FP), R10
-	MOVQ t+48(FP), R11
-	MOVQ tp+56(FP), R12
+	XORQ BX, BX  // loop
+	MOVQ $1, R13 // delta
+
+step:
+	MOVWQZX (DI), R8
+	MOVWQZX OFF_G(DI), R9
+	REDUCE4(R8, AX)
+	REDUCE4(R9, AX)
+
+	// swap = delta > 0 && g0 != 0
+	XORQ  AX, AX
+	XORQ  R10, R10
+	TESTQ R9, R9
+	SETNE AL
+	TESTQ R13, R13
+	SETGT R10B
+	ANDQ  R10, AX
+	MOVQ  R13, R10
+	NEGQ  R10
+	MOVQ  R8, R11
+	TESTQ AX, AX
+	CMOVQNE R10, R13
+	CMOVQNE R9, R8
+	CMOVQNE R11, R9
+	INCQ  R13
+	NEGQ  AX
+
+	// t = f0 (R11), s = -g0 mod q (R9), their Shoup constants (R12, R10),
+	// mask (R8).
+	MOVQ    R8, R11
+	MOVQ    $4591, R12
+	SUBQ    R9, R12
+	XORQ    R10, R10
+	CMPQ    R12, $4591
+	CMOVQEQ R10, R12
+	MOVQ    R12, R9
+	SHOUPC(R9, R10)
+	SHOUPC(R11, R12)
+	MOVQ    AX, R8
 	SETUP
+
+	// nfg = (min(2p-loop, p) + 15) / 16, nvr = min(loop, p)/16 + 1.
+	MOVQ    $1522, CX
+	SUBQ    BX, CX
+	MOVQ    $761, AX
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	ADDQ    $15, CX
+	SHRQ    $4, CX
+	MOVQ    BX, DX
+	CMPQ    DX, AX
+	CMOVQGT AX, DX
+	SHRQ    $4, DX
+	INCQ    DX
 
 	// Block 0, then blocks 1..nfg (two per iteration, the h vectors
 	// alternating between Y6 and Y8), storing g's block k-1 once h of
@@ -112,8 +179,8 @@ TEXT ·divstepAVX2(SB), NOSPLIT, $0-64
 	MOVQ DI, SI
 	FGH(Y6)
 	ADDQ $32, SI
-	MOVQ CX, R13
-	ANDQ $1, R13
+	MOVQ CX, AX
+	ANDQ $1, AX
 	SHRQ $1, CX
 	JZ   fgodd
 
@@ -128,7 +195,7 @@ fgpair:
 	JNZ  fgpair
 
 fgodd:
-	TESTQ R13, R13
+	TESTQ AX, AX
 	JZ    fglast
 	FGH(Y8)
 	GSTORE(Y6, Y8)
@@ -147,8 +214,8 @@ fglast:
 	SHLQ $5, AX
 	LEAQ -32(DI)(AX*1), SI
 	VMOVDQU OFF_V(SI), Y6
-	MOVQ DX, R13
-	ANDQ $1, R13
+	MOVQ DX, AX
+	ANDQ $1, AX
 	SHRQ $1, DX
 	JZ   vrodd
 
@@ -159,10 +226,14 @@ vrpair:
 	JNZ  vrpair
 
 vrodd:
-	TESTQ R13, R13
+	TESTQ AX, AX
 	JZ    vrdone
 	VRB(Y6, Y8)
 
 vrdone:
+	INCQ BX
+	CMPQ BX, $1521
+	JLT  step
+
 	VZEROUPPER
 	RET
