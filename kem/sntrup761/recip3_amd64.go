@@ -12,4 +12,4 @@ func r3Recip(out *[p]int8, in *[p]int8) int32 {
 }
 
 //go:noescape
-func r3StepAVX2(st *r3Vec, swap, sp, sn uint64)
+func r3StepsAVX2(st *r3Vec) int64

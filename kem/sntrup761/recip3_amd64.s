@@ -110,27 +110,73 @@
 	VMOVDQU Y9, (bp)(DI); \
 	VMOVDQU Y10, (bn)(DI)
 
-// func r3StepAVX2(st *r3Vec, swap, sp, sn uint64)
+// func r3StepsAVX2(st *r3Vec) int64
 //
-// One divstep of r3RecipGeneric on the whole state, the decisions made by
-// the caller: v = x*v; (f, g) and (v, r) swapped where swap (0 or all ones)
-// is set; g += sign*f and r += sign*v with sp (sn) all ones when sign is 1
-// (-1); g = g/x. No branch or address depends on the arguments.
-TEXT ·r3StepAVX2(SB), NOSPLIT, $0-32
+// The 2p-1 divsteps of r3RecipGeneric on the whole state; returns the final
+// delta. Each step takes its decisions from bit 0 of f and g with
+// conditional moves and bit operations (no branch on data): swap when
+// delta > 0 and g(0) != 0 (then delta = -delta), delta += 1, and
+// sign = -g(0)*f(0) after the swap as two masks (Y14: sign 1, Y13:
+// sign -1). Then v = x*v; (f, g) and (v, r) swapped under the mask Y15;
+// g += sign*f and r += sign*v; g = g/x. Every step touches every vector.
+TEXT ·r3StepsAVX2(SB), NOSPLIT, $0-16
 	MOVQ st+0(FP), DI
-	MOVQ swap+8(FP), AX
-	VMOVQ AX, X15
-	VPBROADCASTQ X15, Y15
-	MOVQ sp+16(FP), AX
-	VMOVQ AX, X14
-	VPBROADCASTQ X14, Y14
-	MOVQ sn+24(FP), AX
-	VMOVQ AX, X13
-	VPBROADCASTQ X13, Y13
+	MOVQ $1521, BX // 2p-1 steps
+	MOVQ $1, R13   // delta
 	VPXOR    Y11, Y11, Y11
 	VPCMPEQQ Y12, Y12, Y12
 	VPSRLQ   $6, Y12, Y10
 	VPBLENDD $0xC0, Y10, Y12, Y12
+
+step:
+	MOVQ FPOS(DI), R8
+	MOVQ FNEG(DI), R9
+	MOVQ GPOS(DI), R10
+	MOVQ GNEG(DI), R11
+	ANDQ $1, R8
+	ANDQ $1, R9
+	ANDQ $1, R10
+	ANDQ $1, R11
+
+	// swap = delta > 0 && g0 != 0, as 0/1 in AX.
+	MOVQ  R10, AX
+	ORQ   R11, AX
+	XORQ  DX, DX
+	TESTQ R13, R13
+	SETGT DX
+	ANDQ  DX, AX
+	MOVQ  R13, DX
+	NEGQ  DX
+	MOVQ  R8, CX
+	MOVQ  R9, SI
+	TESTQ AX, AX
+	CMOVQNE DX, R13
+	CMOVQNE R10, R8
+	CMOVQNE R11, R9
+	CMOVQNE CX, R10
+	CMOVQNE SI, R11
+	INCQ  R13
+
+	// sign 1 when f0, g0 have opposite signs; -1 when equal and nonzero.
+	MOVQ R10, CX
+	ANDQ R9, CX
+	MOVQ R11, DX
+	ANDQ R8, DX
+	ORQ  DX, CX  // sign == 1
+	MOVQ R10, SI
+	ANDQ R8, SI
+	MOVQ R11, DX
+	ANDQ R9, DX
+	ORQ  DX, SI  // sign == -1
+	NEGQ AX
+	NEGQ CX
+	NEGQ SI
+	VMOVQ AX, X15
+	VPBROADCASTQ X15, Y15
+	VMOVQ CX, X14
+	VPBROADCASTQ X14, Y14
+	VMOVQ SI, X13
+	VPBROADCASTQ X13, Y13
 
 	SHL1(VPOS)
 	SHL1(VNEG)
@@ -145,5 +191,9 @@ TEXT ·r3StepAVX2(SB), NOSPLIT, $0-32
 	SHR1(GPOS)
 	SHR1(GNEG)
 
+	DECQ BX
+	JNZ  step
+
+	MOVQ R13, ret+8(FP)
 	VZEROUPPER
 	RET

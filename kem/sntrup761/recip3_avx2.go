@@ -4,10 +4,10 @@ package sntrup761
 
 // Constant-time inversion in R/3 with AVX2: the bit-sliced divstep loop of
 // r3RecipGeneric with each plane (768 bits, 12 words) in three 256-bit
-// vectors. Go makes each step's decisions from bit 0 of f and g, without
-// branches; r3StepAVX2 (recip3_amd64.s) does the step's whole-polynomial
-// work: v = x*v, the masked swaps, g += sign*f, r += sign*v and g = g/x,
-// always over every vector (no bounds: the work is the same for every step).
+// vectors, the whole loop in r3StepsAVX2 (recip3_amd64.s): each step's
+// decisions come from bit 0 of f and g by conditional moves and masks, and
+// its work (v = x*v, the masked swaps, g += sign*f, r += sign*v, g = g/x)
+// always covers every vector.
 
 // r3Vec is the state of the vectorised R/3 inversion. The layout (eight
 // consecutive planes of 12 words) is hard-coded in recip3_amd64.s.
@@ -29,21 +29,7 @@ func r3RecipAVX2(out *[p]int8, in *[p]int8) int32 {
 		st.gneg[j/64] |= (uint64(1-x) >> 1 & 1) << (j % 64)
 	}
 
-	delta := int32(1)
-	for loop := 0; loop < 2*p-1; loop++ {
-		f0 := int32(st.fpos[0]&1) - int32(st.fneg[0]&1)
-		g0 := int32(st.gpos[0]&1) - int32(st.gneg[0]&1)
-		swap32 := negativeMask(-delta) & nonzeroMask(g0)
-		delta ^= swap32 & (delta ^ -delta)
-		delta++
-		f0, g0 = f0^(swap32&(f0^g0)), g0^(swap32&(f0^g0))
-
-		// sign = -g0*f0 after the swap, as two masks.
-		sign := int64(-g0 * f0)
-		sp := -(uint64(sign+1) >> 1 & 1) // all ones if sign == 1
-		sn := -(uint64(1-sign) >> 1 & 1) // all ones if sign == -1
-		r3StepAVX2(&st, uint64(int64(swap32)), sp, sn)
-	}
+	delta := int32(r3StepsAVX2(&st))
 
 	sign := int8(st.fpos[0]&1) - int8(st.fneg[0]&1)
 	for i := 0; i < p; i++ {
