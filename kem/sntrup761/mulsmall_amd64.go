@@ -26,6 +26,8 @@ func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
 	rqMulSmallAVX2(out, a, b)
 }
 
+// rqMulSmallAVX2 sets out = a*b in R/q (a in [-q12, q12], b small) with
+// mulSmallAVX2, then folds the product modulo x^p - x - 1.
 func rqMulSmallAVX2(out *[p]int16, a *[p]int16, b *[p]int8) {
 	var ap [mulPadQ]int16
 	var bs [mulTermsQ]int16

@@ -15,6 +15,9 @@ type r3Vec struct {
 	fpos, fneg, gpos, gneg, vpos, vneg, rpos, rneg [words3]uint64
 }
 
+// r3RecipAVX2 is r3RecipGeneric with the divstep loop in r3StepsAVX2: it
+// sets out = 1/in in R/3 and returns 0 if in is invertible, -1 otherwise.
+// The caller checks that the CPU has AVX2.
 func r3RecipAVX2(out *[p]int8, in *[p]int8) int32 {
 	var st r3Vec
 	defer func() { st = r3Vec{} }()

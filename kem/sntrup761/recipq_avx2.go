@@ -33,6 +33,8 @@ type rqVec struct {
 	v, r [lanesPadQ]uint16
 }
 
+// rqRecip3AVX2 sets out = 1/(3*in) in R/q, like rqRecip3Generic, with the
+// divstep loop in divstepsAVX2. The caller checks that the CPU has AVX2.
 func rqRecip3AVX2(out *[p]int16, in *[p]int8) {
 	var buf [unsafe.Sizeof(rqVec{}) + 32]byte
 	defer clear(buf[:])
