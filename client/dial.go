@@ -51,6 +51,11 @@ type Dialer struct {
 	// method with a pre-generated key pair. Their names must also be in
 	// Config.KexAlgorithms to be offered.
 	KeyExchangeMethods map[string]ssh.KeyExchangeMethod
+	// RekeyKexAlgorithms, if set, are the key exchanges offered in rekeys
+	// instead of Config.KexAlgorithms (ssh.Config.RekeyKeyExchanges): a
+	// McTiny connection keys its first exchange with McTiny's result and
+	// later ones with these.
+	RekeyKexAlgorithms []string
 	// McTinyConn, if set, carries the McTiny exchange of McTiny=yes
 	// instead of a fresh UDP socket (mctiny.go).
 	McTinyConn net.PacketConn
@@ -226,6 +231,7 @@ func (d *Dialer) ClientConfig(db *knownhosts.DB, st *hostKeyState, auth *authent
 			MACs:               r.MACs,
 			RekeyThreshold:     uint64(r.RekeyLimit),
 			KeyExchangeMethods: methods,
+			RekeyKeyExchanges:  d.RekeyKexAlgorithms,
 		},
 		User:              r.User,
 		HostKeyCallback:   d.hostKeyCallback(db, st),

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/client/knownhosts"
+	"github.com/pqssh/pqssh/kex"
 	"github.com/pqssh/pqssh/mctiny"
 	"github.com/pqssh/pqssh/mctiny/sshkex"
 )
@@ -107,14 +108,17 @@ func (d *Dialer) dialMcTiny(ctx context.Context) (*Client, error) {
 	rc.KexAlgorithmsSet = true
 	nd.Config = &rc
 	nd.KeyExchangeMethods = map[string]ssh.KeyExchangeMethod{sshkex.Name: method}
+	nd.RekeyKexAlgorithms = mctinyRekeyKex(r.KexAlgorithms)
 	c, err := nd.Dial(ctx)
 	if err != nil {
 		method.Wipe()
 		return nil, err
 	}
 	c.McTiny = &st
-	// The method keeps Z for a rekey within the cookie's lifetime (7 to
-	// 8 minutes; a later rekey fails); it is erased with the connection.
+	// McTiny's result keys the first exchange only (its cookie expires
+	// within 7 to 8 minutes); rekeys negotiate one of the configured
+	// KexAlgorithms. The method erased Z when the exchange took it; Wipe
+	// covers a connection that ended before.
 	go func() {
 		c.Wait()
 		method.Wipe()
@@ -283,4 +287,20 @@ func (d *Dialer) warnMcTinyChanged(host, fp string, pin *mctinyPin) {
 	fmt.Fprintf(&b, "Offending McTiny key in %s:%d\n", pin.file, pin.line)
 	fmt.Fprintf(&b, "McTiny key for %s has changed and you have requested McTiny.", host)
 	d.Log.Error("%s", b.String())
+}
+
+// mctinyRekeyKex is what a McTiny connection offers in rekeys: the
+// configured KexAlgorithms without the McTiny method, or the default list
+// if nothing else is configured.
+func mctinyRekeyKex(configured []string) []string {
+	var out []string
+	for _, k := range configured {
+		if k != sshkex.Name {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		out = kex.DefaultKeyExchanges()
+	}
+	return out
 }

@@ -149,6 +149,37 @@ func TestMcTinyLogin(t *testing.T) {
 	}
 }
 
+// TestMcTinyRekey: McTiny's result keys the first exchange only (the
+// client's method refuses a second use, as the server would refuse the
+// cookie once its key expired), so rekeys must negotiate another method.
+// With RekeyLimit 64K a 2 MiB transfer rekeys about thirty times; the
+// session survives and the data arrives whole.
+func TestMcTinyRekey(t *testing.T) {
+	e := startMcTinyServer(t, "")
+	u := newMcTinyUser(t, e)
+	var log syncBuffer
+	c, err := u.dialer(t, e.addr, e.user, &log, "RekeyLimit 64K").Dial(dialCtx(t))
+	if err != nil {
+		t.Fatalf("login: %v\n%s", err, log.String())
+	}
+	defer c.Close()
+	if c.Algorithms.KeyExchange != sshkex.Name {
+		t.Fatalf("first exchange negotiated %q", c.Algorithms.KeyExchange)
+	}
+	for round := range 2 {
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatalf("session %d: %v", round, err)
+		}
+		out, err := s.Output("head -c 2097152 /dev/zero")
+		s.Close()
+		if err != nil || len(out) != 2<<20 {
+			t.Fatalf("transfer %d: %d bytes, %v\n%s", round, len(out), err, log.String())
+		}
+	}
+	mustEcho(t, c, "after-rekeys")
+}
+
 // TestMcTinyChangedKeyRefused: a pin that does not match the server's key
 // makes phase 0 go unanswered; pqssh then asks the server over SSH and
 // refuses the different key loudly, without touching the pin.

@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 
@@ -58,13 +59,16 @@ var ErrMalformed = errors.New("mctiny-ssh: malformed key-exchange message")
 // ssh.ClientConfig.KeyExchangeMethods under Name (and Name first in
 // KeyExchanges).
 //
-// A rekey on the same connection negotiates the method again (x/crypto/ssh
-// offers the same list), so the ClientMethod keeps Z and answers it again
-// with a fresh X25519 key: the new K is fresh, its post-quantum part is the
-// same Z. The server opens C_Z only while its cookie key lives (7 to 8
-// minutes), so a rekey after that fails; Wipe erases Z when the caller no
-// longer wants it.
+// A ClientMethod keys one exchange: the server opens C_Z only while its
+// cookie key lives (7 to 8 minutes), so a rekey must negotiate another
+// method. NewClient hands Z to the exchange and erases the method's copy;
+// a second NewClient fails. pqssh offers its other key exchanges for rekeys
+// (ssh.Config.RekeyKeyExchanges of the pqssh fork), so the server's
+// choice never falls on this method again. Wipe erases Z of a method that
+// was never used.
 type ClientMethod struct {
+	mu     sync.Mutex
+	used   bool
 	z      [zSize]byte
 	cookie [mctiny.CZSize]byte
 	nonce  [mctiny.NonceSize]byte
@@ -86,13 +90,23 @@ func (*ClientMethod) Respond(io.Reader, []byte) ([]byte, []byte, error) {
 	return nil, nil, errors.New("mctiny-ssh: ClientMethod cannot respond")
 }
 
-// NewClient starts the exchange with a fresh X25519 key.
+// ErrUsed is returned by NewClient after the first exchange.
+var ErrUsed = errors.New("mctiny-ssh: the McTiny result keys one exchange only; a rekey needs another method")
+
+// NewClient starts the exchange with a fresh X25519 key. It succeeds once.
 func (m *ClientMethod) NewClient(rand io.Reader) (ssh.KeyExchangeClient, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.used {
+		return nil, ErrUsed
+	}
 	priv, err := ecdh.X25519().GenerateKey(rand)
 	if err != nil {
 		return nil, fmt.Errorf("mctiny-ssh: %w", err)
 	}
+	m.used = true
 	c := &client{priv: priv, z: m.z}
+	clear(m.z[:])
 	c.init = make([]byte, 0, ClientSize)
 	c.init = append(c.init, m.cookie[:]...)
 	c.init = append(c.init, m.nonce[:]...)
@@ -100,8 +114,13 @@ func (m *ClientMethod) NewClient(rand io.Reader) (ssh.KeyExchangeClient, error) 
 	return c, nil
 }
 
-// Wipe erases Z.
-func (m *ClientMethod) Wipe() { clear(m.z[:]) }
+// Wipe erases Z; NewClient fails afterwards.
+func (m *ClientMethod) Wipe() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.used = true
+	clear(m.z[:])
+}
 
 type client struct {
 	priv *ecdh.PrivateKey

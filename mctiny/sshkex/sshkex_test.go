@@ -6,6 +6,7 @@ import (
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha512"
 	"errors"
 	"io"
 	"log/slog"
@@ -173,14 +174,49 @@ func TestClientFinishRejects(t *testing.T) {
 		t.Errorf("zero S_REPLY: %v", err)
 	}
 	// A valid reply: the secret is SHA-512(Z ‖ X25519).
-	kc2, _ := cm.NewClient(rand.Reader)
+	kc2, err := NewClientMethod(&res).NewClient(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
 	priv, _ := ecdh.X25519().GenerateKey(rand.Reader)
 	k1, err := kc2.Finish(priv.PublicKey().Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(k1) != SharedSize {
-		t.Fatalf("secret %d bytes", len(k1))
+	clientPub, err := ecdh.X25519().NewPublicKey(kc2.PublicValue()[mctiny.CZSize+mctiny.NonceSize:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, _ := priv.ECDH(clientPub)
+	want := sha512.Sum512(append(res.Z[:], ss...))
+	if !bytes.Equal(k1, want[:]) {
+		t.Fatalf("secret is not SHA-512(Z || X25519)")
+	}
+}
+
+// TestClientMethodKeysOneExchange: Z keys one exchange; a second
+// NewClient (a rekey offering the method again) fails with ErrUsed, as
+// does NewClient after Wipe, and the method's copy of Z is erased.
+func TestClientMethodKeysOneExchange(t *testing.T) {
+	var res mctiny.Result
+	rand.Read(res.Z[:])
+	cm := NewClientMethod(&res)
+	if _, err := cm.NewClient(rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	if cm.z != [zSize]byte{} {
+		t.Error("Z not erased from the method after the first exchange")
+	}
+	if _, err := cm.NewClient(rand.Reader); !errors.Is(err, ErrUsed) {
+		t.Errorf("second NewClient: %v, want ErrUsed", err)
+	}
+	wiped := NewClientMethod(&res)
+	wiped.Wipe()
+	if wiped.z != [zSize]byte{} {
+		t.Error("Wipe left Z")
+	}
+	if _, err := wiped.NewClient(rand.Reader); !errors.Is(err, ErrUsed) {
+		t.Errorf("NewClient after Wipe: %v, want ErrUsed", err)
 	}
 }
 
