@@ -169,7 +169,7 @@ func (s *session) shell() int {
 		}
 	}
 
-	sess.Stdout = s.env.Stdout
+	sess.Stdout = bulkWriter{s.env.Stdout}
 	sess.Stderr = s.env.Stderr
 	var stdin io.WriteCloser
 	if !r.StdinNull {
@@ -431,7 +431,7 @@ func (s *session) subsystem(name string) int {
 		defer wg.Done()
 		io.Copy(s.env.Stderr, ch.Stderr())
 	}()
-	io.Copy(s.env.Stdout, ch)
+	io.Copy(bulkWriter{s.env.Stdout}, ch)
 	wg.Wait()
 	// Output ended (EOF), but the exit status follows it: wait for the
 	// server to close the channel, as ssh(1) does. Closing first made the

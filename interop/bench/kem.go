@@ -120,7 +120,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			{label: "decapsulate", goOp: "Decapsulate", cOp: "dec", target: 3, cycles: 306e3, note: "Haswell"},
 		},
 	}, {
-		title: "sntrup761: kem/sntrup761 (pure Go) vs libntruprime " + v[1] + " (C)",
+		title: "sntrup761: kem/sntrup761 (Go, AVX2 assembly) vs libntruprime " + v[1] + " (C)",
 		goImpl: impl{name: "Go", parse: parseGoBench, cmds: [][]string{
 			goBench("sntrup761", "^BenchmarkKeypair$", "20x", 10),
 			goBench("sntrup761", "^Benchmark(Encapsulate|Decapsulate)$", "200x", 10),

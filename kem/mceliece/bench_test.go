@@ -3,49 +3,51 @@ package mceliece
 import (
 	"crypto/rand"
 	"testing"
+
+	"github.com/pqssh/pqssh/internal/benchcpu"
 )
 
 func BenchmarkKeypairF(b *testing.B) {
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, _, err := fScheme.GenerateKeyPairFrom(rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkKeypairPlain(b *testing.B) {
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, _, err := plainScheme.GenerateKeyPairFrom(rand.Reader); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkEncapsulate(b *testing.B) {
 	pk, _ := testKey(b)
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, _, err := Scheme().Encapsulate(pk); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkDecapsulate(b *testing.B) {
 	pk, sk := testKey(b)
 	ct, _, _ := Scheme().Encapsulate(pk)
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, err := Scheme().Decapsulate(sk, ct); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
 
 // BenchmarkUnmarshalPrivateKey measures parsing a private key, which derives
@@ -53,11 +55,11 @@ func BenchmarkDecapsulate(b *testing.B) {
 func BenchmarkUnmarshalPrivateKey(b *testing.B) {
 	_, sk := testKey(b)
 	skb, _ := sk.MarshalBinary()
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, err := Scheme().UnmarshalBinaryPrivateKey(skb); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }

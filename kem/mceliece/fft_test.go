@@ -3,6 +3,8 @@ package mceliece
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/pqssh/pqssh/internal/benchcpu"
 )
 
 func randomGF(r interface{ Read([]byte) (int, error) }, n int) []gf {
@@ -98,9 +100,9 @@ func BenchmarkFFTEvalRecursive(b *testing.B) {
 	var f [fftCoeffs]gf
 	copy(f[:], randomGF(drbg(21), fftCoeffs))
 	var out [q / 64]vec
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		fftEvalRecursive(&out, &f)
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }

@@ -1,6 +1,10 @@
 package mceliece
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pqssh/pqssh/internal/benchcpu"
+)
 
 func BenchmarkVecMul(b *testing.B) {
 	var f, g, h vec
@@ -18,31 +22,31 @@ func BenchmarkFFTEval(b *testing.B) {
 	var f [fftCoeffs]gf
 	copy(f[:], randomGF(drbg(21), fftCoeffs))
 	var out fftVals
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		fftEval(&out, &f)
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkFFTTr(b *testing.B) {
 	var in fftVals
 	var out [fftCoeffs]gf
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		fftTr(&out, &in)
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkBM(b *testing.B) {
 	var s [2 * T]gf
 	copy(s[:], randomGF(drbg(23), 2*T))
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		berlekampMassey(&s)
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }
 
 func TestVecMulUnrolled(t *testing.T) {
@@ -107,10 +111,10 @@ func BenchmarkSort8192(b *testing.B) {
 	for i := range x {
 		x[i] = uint32(i*2654435761) >> 3
 	}
-	start := processCPU()
+	start := benchcpu.Start()
 	for b.Loop() {
 		copy(y, x)
 		sortUint32(y)
 	}
-	reportCPU(b, start)
+	benchcpu.Report(b, start)
 }

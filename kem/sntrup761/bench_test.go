@@ -1,35 +1,45 @@
 package sntrup761
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pqssh/pqssh/internal/benchcpu"
+)
 
 func BenchmarkKeypair(b *testing.B) {
 	s := Scheme()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, _, err := s.GenerateKeyPair(); err != nil {
 			b.Fatal(err)
 		}
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkEncapsulate(b *testing.B) {
 	s := Scheme()
 	pk, _, _ := s.GenerateKeyPair()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, _, err := s.Encapsulate(pk); err != nil {
 			b.Fatal(err)
 		}
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkDecapsulate(b *testing.B) {
 	s := Scheme()
 	pk, sk, _ := s.GenerateKeyPair()
 	ct, _, _ := s.Encapsulate(pk)
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, err := s.Decapsulate(sk, ct); err != nil {
 			b.Fatal(err)
 		}
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkR3Recip(b *testing.B) {
