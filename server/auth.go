@@ -31,6 +31,9 @@ type authInfo struct {
 	fingerprint string
 	certID      string
 	key         gossh.PublicKey // the key (or certificate) that authenticated
+	// loginMsg is shown before the motd of a terminal session (sshd's
+	// login message: the account expiry warning).
+	loginMsg string
 }
 
 type authInfoKey struct{}
@@ -127,6 +130,10 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 	if err != nil {
 		return nil, err
 	}
+	loginMsg, err := s.accountUsable(st, acct)
+	if err != nil {
+		return nil, err
+	}
 	ci := config.ConnInfo{User: acct.Name, Groups: acct.GroupNames}
 	if st != nil {
 		ci.Address, ci.Host = st.host, st.host
@@ -149,7 +156,7 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 	if err := checkRevoked(ccfg.RevokedKeys, key); err != nil {
 		return nil, err
 	}
-	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key), key: key}
+	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key), key: key, loginMsg: loginMsg}
 	if cert, ok := key.(*gossh.Certificate); ok {
 		if err := s.checkCertificate(ccfg, acct, ci.Address, cert, info); err != nil {
 			return nil, err
@@ -193,6 +200,37 @@ func (s *Server) account(name string) (*account, error) {
 		return self, nil
 	}
 	return lookupAccount(name)
+}
+
+// accountUsable refuses a locked or expired account, as sshd's
+// allowed_user does without PAM, before any other check; the refusal is
+// logged with sshd's lines once per connection. It returns the login
+// message for an account that expires soon.
+func (s *Server) accountUsable(st *connState, a *account) (string, error) {
+	sp, err := lookupShadow(s.shadowPath, a.Name)
+	if err != nil {
+		// An unreadable shadow database refuses rather than skipping
+		// the lock and expiry checks.
+		s.log.Error("cannot check account lock and expiry", "user", a.Name, "err", err, "conn", connID(st))
+		return "", fmt.Errorf("account %s: %w", a.Name, err)
+	}
+	msg, err := checkAccountUsable(a.Name, a.Passwd, sp, time.Now())
+	var refusal *accountRefusal
+	if errors.As(err, &refusal) {
+		first := true
+		if st != nil {
+			st.mu.Lock()
+			first = !st.accountRefusalLogged
+			st.accountRefusalLogged = true
+			st.mu.Unlock()
+		}
+		if first {
+			for _, l := range refusal.logLines {
+				s.log.Info(l, "user", a.Name, "conn", connID(st))
+			}
+		}
+	}
+	return msg, err
 }
 
 // checkAccess applies DenyUsers, AllowUsers, DenyGroups and AllowGroups in

@@ -29,19 +29,21 @@ type connState struct {
 	start  time.Time
 	server *Server
 
-	mu        sync.Mutex
-	authed    bool
-	user      string
-	failures  int
-	sessions  int // open session channels (MaxSessions)
-	relays    int // open forwarding channels (maxRelays)
-	keepalive bool
-	fwd       *forwards
-	released  bool // the MaxStartups slot was given back
-	grace     *time.Timer
-	kex       string
-	block     string    // source address block, for PerSourceMaxStartups
-	idleSince time.Time // when the last channel closed (UnusedConnectionTimeout)
+	mu       sync.Mutex
+	authed   bool
+	user     string
+	failures int
+	// accountRefusalLogged: the locked or expired account was logged.
+	accountRefusalLogged bool
+	sessions             int // open session channels (MaxSessions)
+	relays               int // open forwarding channels (maxRelays)
+	keepalive            bool
+	fwd                  *forwards
+	released             bool // the MaxStartups slot was given back
+	grace                *time.Timer
+	kex                  string
+	block                string    // source address block, for PerSourceMaxStartups
+	idleSince            time.Time // when the last channel closed (UnusedConnectionTimeout)
 
 	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
 	admitted      bool     // passed penalties and MaxStartups

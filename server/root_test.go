@@ -39,6 +39,12 @@ func testAccount(t *testing.T) (name, group string) {
 		exec.Command("userdel", "-r", "-f", name).Run()
 		exec.Command("groupdel", group).Run()
 	})
+	// useradd leaves the password field "!", which sshd without PAM (and
+	// pqsshd) treats as a locked account; "*" is a key-only account that
+	// is not locked.
+	if out, err := exec.Command("usermod", "-p", "*", name).CombinedOutput(); err != nil {
+		t.Fatalf("usermod -p: %v %s", err, out)
+	}
 	return name, group
 }
 

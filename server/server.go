@@ -54,6 +54,8 @@ type Server struct {
 	// nologinPath and motdPath are /etc/nologin and /etc/motd (fields so
 	// tests need not touch the real files).
 	nologinPath, motdPath string
+	// shadowPath is /etc/shadow, for locked and expired accounts.
+	shadowPath string
 	// helperPath is the pqsshd executable re-run for internal-sftp.
 	helperPath string
 	// maxRelays bounds a connection's open forwarding channels.
@@ -102,6 +104,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 
 		nologinPath: "/etc/nologin",
 		motdPath:    "/etc/motd",
+		shadowPath:  "/etc/shadow",
 		maxRelays:   defaultMaxRelays,
 	}
 	if exe, err := os.Executable(); err == nil {

@@ -256,6 +256,10 @@ func (ss *session) startRequest(req *gossh.Request) bool {
 			return false
 		}
 	}
+	if ss.pty != nil && ss.info.loginMsg != "" {
+		// sshd shows its login message on terminal sessions.
+		ss.ch.Write([]byte(strings.ReplaceAll(ss.info.loginMsg, "\n", "\r\n")))
+	}
 	if req.Type == "shell" && ss.cfg.PrintMotd {
 		ss.printMotd()
 	}

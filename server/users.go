@@ -18,6 +18,10 @@ type account struct {
 	Shell      string
 	Groups     []int    // supplementary group ids, primary included
 	GroupNames []string // names of Groups, for AllowGroups/DenyGroups and Match Group
+	// Passwd is the password field of /etc/passwd ("x" when the hash is in
+	// /etc/shadow), for the locked-account check when there is no shadow
+	// entry.
+	Passwd string
 }
 
 // lookupAccount finds a system account by name. The login shell comes from
@@ -36,7 +40,8 @@ func lookupAccount(name string) (*account, error) {
 	if err != nil {
 		return nil, fmt.Errorf("user %q: non-numeric gid %q", name, u.Gid)
 	}
-	a := &account{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, Shell: loginShell(u.Username)}
+	passwd, shell := passwdFields(u.Username)
+	a := &account{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, Shell: shell, Passwd: passwd}
 	if a.Home == "" {
 		a.Home = "/"
 	}
@@ -57,11 +62,13 @@ func lookupAccount(name string) (*account, error) {
 	return a, nil
 }
 
-// loginShell reads a user's shell from /etc/passwd.
-func loginShell(name string) string {
+// passwdFields reads a user's password field and login shell from
+// /etc/passwd (os/user reports neither). A missing or empty shell is
+// /bin/sh, as in OpenSSH.
+func passwdFields(name string) (passwd, shell string) {
 	f, err := os.Open("/etc/passwd")
 	if err != nil {
-		return "/bin/sh"
+		return "", "/bin/sh"
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -69,10 +76,30 @@ func loginShell(name string) string {
 		fields := strings.Split(sc.Text(), ":")
 		if len(fields) >= 7 && fields[0] == name {
 			if fields[6] == "" {
-				return "/bin/sh"
+				return fields[1], "/bin/sh"
 			}
-			return fields[6]
+			return fields[1], fields[6]
 		}
 	}
-	return "/bin/sh"
+	return "", "/bin/sh"
+}
+
+// logSafe escapes a client-supplied string for a log message as sshd's
+// logging does (strnvis(3) with VIS_OCTAL): control characters, DEL and
+// non-ASCII bytes become \ooo and a backslash \\, so that a name cannot
+// forge log lines or hide characters.
+func logSafe(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03o", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
