@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"os"
 	"os/user"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/creack/pty"
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/sys/unix"
 )
 
 // ptyRequest handles "pty-req" (RFC 4254 section 6.2). Refused when the
@@ -66,13 +68,14 @@ func (ss *session) openPTY() (*ptyState, error) {
 	if err != nil {
 		return nil, err
 	}
-	fd, err := syscall.Dup(int(m.Fd()))
+	// Duplicated close-on-exec atomically: a session starting at the same
+	// time must not inherit this master.
+	fd, err := unix.FcntlInt(m.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 	m.Close()
 	if err != nil {
 		t.Close()
-		return nil, err
+		return nil, fmt.Errorf("duplicating the pty master: %w", err)
 	}
-	syscall.CloseOnExec(fd)
 	if err := syscall.SetNonblock(fd, true); err != nil {
 		syscall.Close(fd)
 		t.Close()

@@ -175,6 +175,7 @@ func slogLevel(l string) slog.Level {
 
 func main() {
 	server.RunInternal()
+	closeInheritedFDs()
 	f, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pqsshd:", err)
@@ -360,19 +361,15 @@ func listen(cfg *config.Config) ([]net.Listener, error) {
 }
 
 func systemdListeners() ([]net.Listener, error) {
-	pid, err := strconv.Atoi(os.Getenv("LISTEN_PID"))
-	if err != nil || pid != os.Getpid() {
-		return nil, nil
-	}
-	n, err := strconv.Atoi(os.Getenv("LISTEN_FDS"))
-	if err != nil || n <= 0 {
+	first, n := systemdFDRange()
+	if n == 0 {
 		return nil, nil
 	}
 	os.Unsetenv("LISTEN_PID")
 	os.Unsetenv("LISTEN_FDS")
 	os.Unsetenv("LISTEN_FDNAMES")
 	var out []net.Listener
-	for fd := 3; fd < 3+n; fd++ {
+	for fd := first; fd < first+n; fd++ {
 		syscall.CloseOnExec(fd)
 		file := os.NewFile(uintptr(fd), "LISTEN_FD_"+strconv.Itoa(fd))
 		l, err := net.FileListener(file)

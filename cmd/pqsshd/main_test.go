@@ -20,10 +20,15 @@ import (
 )
 
 // TestMain lets the test binary stand in for pqsshd: with PQSSHD_AS_MAIN=1
-// it runs main() with the given arguments.
+// it runs main() with the arguments in PQSSHD_ARGS, or with its own when it
+// has some (pqsshd re-executing itself to detach).
 func TestMain(m *testing.M) {
 	if os.Getenv("PQSSHD_AS_MAIN") == "1" {
-		os.Args = append([]string{"pqsshd"}, strings.Fields(os.Getenv("PQSSHD_ARGS"))...)
+		if len(os.Args) > 1 {
+			os.Args[0] = "pqsshd"
+		} else {
+			os.Args = append([]string{"pqsshd"}, strings.Fields(os.Getenv("PQSSHD_ARGS"))...)
+		}
 		main()
 		os.Exit(0)
 	}
@@ -96,6 +101,11 @@ func TestTestAndDumpModes(t *testing.T) {
 // daemon starts pqsshd -D -e on a free port and returns its address and a
 // reader of its log.
 func daemon(t *testing.T, cfgText string, extra ...string) (cmd *exec.Cmd, addr string, logs *bufio.Reader, cfgFile string) {
+	return daemonWith(t, cfgText, nil, extra...)
+}
+
+// daemonWith is daemon with setup applied to the command before it starts.
+func daemonWith(t *testing.T, cfgText string, setup func(*exec.Cmd), extra ...string) (cmd *exec.Cmd, addr string, logs *bufio.Reader, cfgFile string) {
 	dir := t.TempDir()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -107,6 +117,9 @@ func daemon(t *testing.T, cfgText string, extra ...string) (cmd *exec.Cmd, addr 
 	os.WriteFile(cfgFile, []byte(cfgText), 0o644)
 	args := append([]string{"-D", "-e", "-f", cfgFile, "-h", filepath.Join(dir, "hk_ed25519"), "-o", "ListenAddress=127.0.0.1", "-p", strconv.Itoa(port)}, extra...)
 	cmd = pqsshd(t, args...)
+	if setup != nil {
+		setup(cmd)
+	}
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
