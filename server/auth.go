@@ -126,6 +126,9 @@ func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, 
 // and with which restrictions. It never runs user code.
 func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) (*authInfo, error) {
 	cfg := s.Config()
+	if cfg.MaxAuthTries == 0 {
+		return nil, errors.New("MaxAuthTries 0: no authentication attempt is allowed")
+	}
 	acct, err := s.account(userName)
 	if err != nil {
 		return nil, err

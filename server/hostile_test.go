@@ -361,3 +361,21 @@ func TestMalformedRequests(t *testing.T) {
 		t.Fatalf("session after junk: %q %v", out, err)
 	}
 }
+
+// TestMaxAuthTriesZero: as in sshd, MaxAuthTries 0 allows no attempt, so
+// even the right key is refused and the client is disconnected.
+func TestMaxAuthTriesZero(t *testing.T) {
+	e := startServer(t, "", "MaxAuthTries 0")
+	c, err := e.dial(e.user, e.key)
+	if err == nil {
+		c.Close()
+		t.Fatal("login succeeded with MaxAuthTries 0")
+	}
+	if !strings.Contains(err.Error(), "too many authentication failures") {
+		t.Errorf("client error %v, want a disconnect for too many authentication failures", err)
+	}
+	e.logs.waitLog(t, "too many authentication failures")
+	if strings.Contains(e.logs.String(), "accepted publickey") {
+		t.Error("a key was accepted with MaxAuthTries 0")
+	}
+}

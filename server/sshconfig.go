@@ -46,7 +46,13 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 		sc.AddHostKey(k)
 	}
 	if cfg.MaxAuthTries == 0 {
-		sc.MaxAuthTries = -1 // unlimited, not x/crypto's default of 6
+		// sshd allows no attempt at all: it tries a method only while
+		// failures < MaxAuthTries and disconnects ("Too many authentication
+		// failures") once failures >= MaxAuthTries. x/crypto reads 0 as its
+		// default of 6, and lets the first "none" request fail without
+		// counting it: with 1, authorize refusing every key, the first
+		// request after that "none" disconnects and no key is ever looked up.
+		sc.MaxAuthTries = 1
 	}
 	sc.BannerCallback = func(conn gossh.ConnMetadata) string {
 		// Banner may depend on Match: resolve it for the user asking.
