@@ -129,8 +129,14 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 	if cfg.MaxAuthTries == 0 {
 		return nil, errors.New("MaxAuthTries 0: no authentication attempt is allowed")
 	}
+	if err := s.checkUserName(st, userName); err != nil {
+		return nil, err
+	}
 	acct, err := s.account(userName)
 	if err != nil {
+		if errors.Is(err, errNoSuchUser) && st.firstTime("invalid user") {
+			s.log.Info(fmt.Sprintf("Invalid user %.100s from %s", logSafe(userName), peerForLog(st)), "conn", connID(st))
+		}
 		return nil, err
 	}
 	loginMsg, err := s.accountUsable(st, acct)
@@ -191,6 +197,43 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 	return info, nil
 }
 
+// checkUserName refuses a user name that cannot name an account. sshd
+// reads the name as a C string: an embedded NUL is a malformed packet that
+// ends the connection ("invalid format"), so pqsshd closes it too; control
+// characters (never part of an account name) make it an invalid user,
+// logged escaped. Without this, a lookup through the C library would stop
+// at the NUL and "bob\x00evil" would log in as bob.
+func (s *Server) checkUserName(st *connState, name string) error {
+	if strings.IndexByte(name, 0) >= 0 {
+		if st.firstTime("invalid format") {
+			s.log.Info(fmt.Sprintf("Connection from %s: invalid format: user name %.100s contains NUL", peerForLog(st), logSafe(name)), "conn", connID(st))
+		}
+		if st != nil {
+			st.conn.Close()
+		}
+		return fmt.Errorf("user name %s contains NUL", logSafe(name))
+	}
+	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		if st.firstTime("invalid user") {
+			s.log.Info(fmt.Sprintf("Invalid user %.100s from %s", logSafe(name), peerForLog(st)), "conn", connID(st))
+		}
+		return fmt.Errorf("user name %s contains control characters: %w", logSafe(name), errNoSuchUser)
+	}
+	return nil
+}
+
+// peerForLog is the client as sshd names it in log lines: "ADDR port PORT".
+func peerForLog(st *connState) string {
+	if st == nil {
+		return "unknown"
+	}
+	host, port, err := net.SplitHostPort(st.peer)
+	if err != nil {
+		return st.peer
+	}
+	return host + " port " + port
+}
+
 // account resolves the user name of a login attempt.
 func (s *Server) account(name string) (*account, error) {
 	s.mu.RLock()
@@ -220,14 +263,7 @@ func (s *Server) accountUsable(st *connState, a *account) (string, error) {
 	msg, err := checkAccountUsable(a.Name, a.Passwd, sp, time.Now())
 	var refusal *accountRefusal
 	if errors.As(err, &refusal) {
-		first := true
-		if st != nil {
-			st.mu.Lock()
-			first = !st.accountRefusalLogged
-			st.accountRefusalLogged = true
-			st.mu.Unlock()
-		}
-		if first {
+		if st.firstTime("account refused") {
 			for _, l := range refusal.logLines {
 				s.log.Info(l, "user", a.Name, "conn", connID(st))
 			}

@@ -29,21 +29,19 @@ type connState struct {
 	start  time.Time
 	server *Server
 
-	mu       sync.Mutex
-	authed   bool
-	user     string
-	failures int
-	// accountRefusalLogged: the locked or expired account was logged.
-	accountRefusalLogged bool
-	sessions             int // open session channels (MaxSessions)
-	relays               int // open forwarding channels (maxRelays)
-	keepalive            bool
-	fwd                  *forwards
-	released             bool // the MaxStartups slot was given back
-	grace                *time.Timer
-	kex                  string
-	block                string    // source address block, for PerSourceMaxStartups
-	idleSince            time.Time // when the last channel closed (UnusedConnectionTimeout)
+	mu        sync.Mutex
+	authed    bool
+	user      string
+	failures  int
+	sessions  int // open session channels (MaxSessions)
+	relays    int // open forwarding channels (maxRelays)
+	keepalive bool
+	fwd       *forwards
+	released  bool // the MaxStartups slot was given back
+	grace     *time.Timer
+	kex       string
+	block     string    // source address block, for PerSourceMaxStartups
+	idleSince time.Time // when the last channel closed (UnusedConnectionTimeout)
 
 	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
 	admitted      bool     // passed penalties and MaxStartups
@@ -52,6 +50,10 @@ type connState struct {
 	authedCh, closedCh chan struct{} // closed on authentication, on close
 
 	bytes byteCounts // on the wire, counted by trackedConn (bytecount.go)
+
+	// logged holds the pre-authentication lines logged once per
+	// connection (sshd logs them at the first request): see firstTime.
+	logged map[string]bool
 }
 
 // trackedConn carries the connState through gliderlabs' ConnCallback.
@@ -209,6 +211,25 @@ func (st *connState) authenticated(user string) {
 	st.idleSince = time.Now()
 	st.mu.Unlock()
 	st.release()
+}
+
+// firstTime reports whether the line named what is due on this connection
+// (not logged yet) and notes it as logged. A nil connState always answers
+// true.
+func (st *connState) firstTime(what string) bool {
+	if st == nil {
+		return true
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.logged[what] {
+		return false
+	}
+	if st.logged == nil {
+		st.logged = map[string]bool{}
+	}
+	st.logged[what] = true
+	return true
 }
 
 // markIdleLocked notes when the connection's last channel closed.

@@ -379,3 +379,34 @@ func TestMaxAuthTriesZero(t *testing.T) {
 		t.Error("a key was accepted with MaxAuthTries 0")
 	}
 }
+
+// TestUserNameWithNULOrControlCharacters: sshd reads the user name as a C
+// string. A name with an embedded NUL ("root\x00evil") must not log in as
+// the account before the NUL: the connection is closed as malformed. One
+// with control characters is an invalid user. Both are logged escaped.
+func TestUserNameWithNULOrControlCharacters(t *testing.T) {
+	e := startServer(t, "", "")
+	if c, err := e.dial(e.user+"\x00evil", e.key); err == nil {
+		c.Close()
+		t.Fatalf("%q logged in", e.user+"\x00evil")
+	}
+	e.logs.waitLog(t, `invalid format: user name `+e.user+`\\000evil contains NUL`)
+	if c, err := e.dial(e.user+"\x01evil", e.key); err == nil {
+		c.Close()
+		t.Fatalf("%q logged in", e.user+"\x01evil")
+	}
+	e.logs.waitLog(t, `Invalid user `+e.user+`\\001evil from 127.0.0.1 port `)
+	if c, err := e.dial("nosuchuser-pqt", e.key); err == nil {
+		c.Close()
+		t.Fatal("a user without an account logged in")
+	}
+	e.logs.waitLog(t, `Invalid user nosuchuser-pqt from 127.0.0.1 port `)
+	if l := e.logs.String(); strings.ContainsAny(l, "\x00\x01") {
+		t.Errorf("raw control characters in the log:\n%q", l)
+	}
+	c, err := e.dial(e.user, e.key)
+	if err != nil {
+		t.Fatalf("the plain name: %v", err)
+	}
+	c.Close()
+}

@@ -2,12 +2,16 @@ package server
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"strconv"
 	"strings"
 )
+
+// errNoSuchUser is the error of a user name that names no account.
+var errNoSuchUser = errors.New("no such user")
 
 // account is a local user account as sessions need it.
 type account struct {
@@ -30,7 +34,16 @@ type account struct {
 func lookupAccount(name string) (*account, error) {
 	u, err := user.Lookup(name)
 	if err != nil {
-		return nil, fmt.Errorf("no such user %q: %w", name, err)
+		var unknown user.UnknownUserError
+		if errors.As(err, &unknown) {
+			return nil, fmt.Errorf("%w %q", errNoSuchUser, logSafe(name))
+		}
+		return nil, fmt.Errorf("looking up user %q: %w", logSafe(name), err)
+	}
+	if u.Username != name {
+		// The C library read the name only up to a NUL, or matched
+		// another spelling: the account is not the one asked for.
+		return nil, fmt.Errorf("%w %q (the lookup found %q)", errNoSuchUser, logSafe(name), u.Username)
 	}
 	uid, err := strconv.Atoi(u.Uid)
 	if err != nil {
