@@ -140,6 +140,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 			"streamlocal-forward@openssh.com":        s.streamLocalForward,
 			"cancel-streamlocal-forward@openssh.com": s.cancelStreamLocalForward,
 			sshkex.GlobalRequest:                     s.mctinyKeyRequest,
+			noMoreSessionsRequest:                    s.noMoreSessions,
 		},
 	}
 	return s, nil

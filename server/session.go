@@ -52,6 +52,14 @@ func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc goss
 		nc.Reject(gossh.Prohibited, "not authenticated")
 		return
 	}
+	if m, ok := nc.(interface{ OpenedAfterNoMoreSessions() bool }); ok && m.OpenedAfterNoMoreSessions() {
+		// sshd disconnects with this message (serverloop.c).
+		const msg = "Possible attack: attempt to open a session after additional sessions disabled"
+		s.log.Info(msg, "conn", connID(st), "user", info.acct.Name)
+		nc.Reject(gossh.Prohibited, msg)
+		conn.Close()
+		return
+	}
 	if st != nil && !st.openSession(info.cfg.MaxSessions) {
 		s.log.Info("session refused: MaxSessions", "conn", st.id, "user", info.acct.Name, "maxsessions", info.cfg.MaxSessions)
 		nc.Reject(gossh.Prohibited, "too many sessions (MaxSessions)")
@@ -67,6 +75,20 @@ func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc goss
 		log: s.log.With("conn", connID(st), "user", info.acct.Name)}
 	s.startKeepalive(ctx, conn, st, info.cfg)
 	ss.serve(reqs)
+}
+
+// noMoreSessionsRequest is OpenSSH's global request by which a client
+// that will open no further session channels asks the server to refuse
+// them (PROTOCOL section 2.2), limiting what a hijacked connection can do.
+const noMoreSessionsRequest = "no-more-sessions@openssh.com"
+
+// noMoreSessions accepts no-more-sessions@openssh.com, as sshd does. The
+// refusal itself is decided per channel, in packet order, in
+// sessionChannel: this goroutine sees global requests out of order with
+// channel opens.
+func (s *Server) noMoreSessions(ctx glssh.Context, _ *glssh.Server, _ *gossh.Request) (bool, []byte) {
+	s.log.Debug("no more sessions requested", "conn", connID(stateOf(ctx)))
+	return true, nil
 }
 
 // recoverChannel is the last line of defence of a channel goroutine: a

@@ -299,3 +299,35 @@ func TestRekeyDuringTransfer(t *testing.T) {
 		t.Fatalf("%d bytes back, different from the %d sent", len(out), len(data))
 	}
 }
+
+// TestNoMoreSessions: after no-more-sessions@openssh.com, a session that
+// was open before still works, and opening another one ends the
+// connection, as in sshd.
+func TestNoMoreSessions(t *testing.T) {
+	e := startServer(t, "", "")
+	c := e.mustDial()
+	defer c.Close()
+	before, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, _, err := c.SendRequest("no-more-sessions@openssh.com", true, nil)
+	if err != nil || !ok {
+		t.Errorf("no-more-sessions@openssh.com: reply %v %v, want accepted", ok, err)
+	}
+	if out, err := before.Output("echo before"); err != nil || string(out) != "before\n" {
+		t.Fatalf("session opened before the request: %q %v", out, err)
+	}
+	if s, err := c.NewSession(); err == nil {
+		s.Close()
+		t.Fatal("a session was opened after no-more-sessions@openssh.com")
+	}
+	e.logs.waitLog(t, "Possible attack: attempt to open a session after additional sessions disabled")
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection stayed open after the refused session")
+	}
+}
