@@ -17,11 +17,15 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server"
 )
 
 // TestMain lets the test binary stand in for pqsshd: with PQSSHD_AS_MAIN=1
-// it runs main() with the given arguments.
+// it runs main() with the given arguments, and as pqsshd's internal
+// helpers (which re-execute the running binary) it serves them.
 func TestMain(m *testing.M) {
+	server.RunInternal()
 	if os.Getenv("PQSSHD_AS_MAIN") == "1" {
 		os.Args = append([]string{"pqsshd"}, strings.Fields(os.Getenv("PQSSHD_ARGS"))...)
 		main()
