@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -257,6 +258,9 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 		for {
 			c, err := l.Accept()
 			if err != nil {
+				if !errors.Is(err, net.ErrClosed) {
+					log.Warn("forwarding listener failed", "err", err)
+				}
 				return
 			}
 			if !st.relayStart() {
@@ -432,6 +436,9 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 		for {
 			c, err := l.Accept()
 			if err != nil {
+				if !errors.Is(err, net.ErrClosed) {
+					log.Warn("forwarding listener failed", "err", err)
+				}
 				return
 			}
 			if !st.relayStart() {

@@ -362,3 +362,37 @@ func TestSocketHelperRunsAsUserAndEndsWithConnection(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestSocketHelperDeathIsSurvived: a helper that dies (the user may kill
+// their own process) fails what it was doing with a log line, never the
+// daemon, and the next forwarding request starts a new one.
+func TestSocketHelperDeathIsSurvived(t *testing.T) {
+	e, a, c := forwardingUser(t, "")
+	host, port := echoTarget(t)
+	target := net.JoinHostPort(host, strconv.Itoa(port))
+	d, err := c.Dial("tcp", target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, d)
+	rl, err := c.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rl.Close()
+	pids := socketHelpers(a.UID)
+	if len(pids) != 1 {
+		t.Fatalf("helpers %v", pids)
+	}
+	syscall.Kill(pids[0], syscall.SIGKILL)
+	e.logs.waitLog(t, "forwarding listener failed")
+	d, err = c.Dial("tcp", target)
+	if err != nil {
+		t.Fatalf("forwarding after the helper died: %v", err)
+	}
+	roundTrip(t, d)
+	e.logs.waitLog(t, "user socket helper is gone; starting a new one")
+	if _, _, err := c.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+		t.Fatalf("connection unusable: %v", err)
+	}
+}
