@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // How the daemon marks a re-executed copy of itself as a helper: argv[0]
@@ -39,6 +40,11 @@ func Main() {
 	if len(os.Args) < 2 || os.Args[0] != helperArg0 || os.Getenv(markerEnv) != "1" {
 		return
 	}
+	// Started through /proc/self/exe, the process would be called "exe"
+	// in ps and ss; name it after what it is (at most 15 bytes). Main
+	// runs first thing, on the main thread, whose name is the process's.
+	name := []byte(helperArg0 + "\x00")
+	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_NAME, uintptr(unsafe.Pointer(&name[0])), 0)
 	os.Exit(serveHelper(os.Args[1]))
 }
 

@@ -267,6 +267,9 @@ func TestCloseEndsHelper(t *testing.T) {
 			t.Errorf("helper has fd %s: %s", e.Name(), target)
 		}
 	}
+	if comm, _ := os.ReadFile("/proc/" + strconv.Itoa(h.Pid()) + "/comm"); strings.TrimSpace(string(comm)) != helperArg0 {
+		t.Errorf("helper process name %q", comm)
+	}
 	h.Close()
 	if _, err := os.Stat("/proc/" + strconv.Itoa(h.Pid())); err == nil {
 		t.Fatal("helper process still exists after Close")
