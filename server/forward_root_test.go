@@ -278,9 +278,10 @@ func TestForwardedAgentSocketIsUsers(t *testing.T) {
 	}
 }
 
-// socketHelpers returns the pids of this process's socket helpers
-// running as uid.
-func socketHelpers(uid int) []int {
+// socketHelpers returns the pids of this process's socket helpers for a
+// (by home directory: test accounts' uids are reused, and helpers of
+// earlier tests' connections may still be exiting), running as a's uid.
+func socketHelpers(a *account) []int {
 	var pids []int
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
@@ -290,9 +291,9 @@ func socketHelpers(uid int) []int {
 		}
 		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
 		status, _ := os.ReadFile("/proc/" + e.Name() + "/status")
-		if !strings.HasPrefix(string(cmdline), "pqsshd-userproc\x00") ||
+		if string(cmdline) != "pqsshd-userproc\x00"+a.Home+"\x00" ||
 			!strings.Contains(string(status), "\nPPid:\t"+strconv.Itoa(os.Getpid())+"\n") ||
-			!strings.Contains(string(status), "\nUid:\t"+strconv.Itoa(uid)+"\t") {
+			!strings.Contains(string(status), "\nUid:\t"+strconv.Itoa(a.UID)+"\t") {
 			continue
 		}
 		pids = append(pids, pid)
@@ -302,7 +303,7 @@ func socketHelpers(uid int) []int {
 
 func TestSocketHelperRunsAsUserAndEndsWithConnection(t *testing.T) {
 	_, a, c := forwardingUser(t, "")
-	if pids := socketHelpers(a.UID); len(pids) != 0 {
+	if pids := socketHelpers(a); len(pids) != 0 {
 		t.Fatalf("socket helper %v started before any forwarding", pids)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -315,7 +316,7 @@ func TestSocketHelperRunsAsUserAndEndsWithConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	roundTrip(t, d)
-	pids := socketHelpers(a.UID)
+	pids := socketHelpers(a)
 	if len(pids) != 1 {
 		t.Fatalf("want one socket helper running as uid %d, found %v", a.UID, pids)
 	}
@@ -355,9 +356,9 @@ func TestSocketHelperRunsAsUserAndEndsWithConnection(t *testing.T) {
 	}
 	c.Close()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(socketHelpers(a.UID)) > 0 {
+	for len(socketHelpers(a)) > 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("socket helper %v still running after the connection closed", socketHelpers(a.UID))
+			t.Fatalf("socket helper %v still running after the connection closed", socketHelpers(a))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -380,7 +381,7 @@ func TestSocketHelperDeathIsSurvived(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rl.Close()
-	pids := socketHelpers(a.UID)
+	pids := socketHelpers(a)
 	if len(pids) != 1 {
 		t.Fatalf("helpers %v", pids)
 	}
