@@ -70,7 +70,9 @@ func peerPID(t *testing.T, c net.Conn) int32 {
 		t.Fatal(err)
 	}
 	var cred *syscall.Ucred
-	raw.Control(func(fd uintptr) { cred, err = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED) })
+	raw.Control(func(fd uintptr) {
+		cred, err = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +283,6 @@ func TestCloseEndsHelper(t *testing.T) {
 		t.Fatalf("dial after Close: %v", err)
 	}
 }
-
 
 // fakeHelper is a misbehaving helper: the test writes its replies.
 func fakeHelper(t *testing.T) (*Helper, *net.UnixConn, *bytes.Buffer) {
