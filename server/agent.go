@@ -1,29 +1,33 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/userproc"
 )
 
 // agentForward is a session's forwarded agent: a Unix socket, in a
 // directory only the user can enter, whose connections are relayed over
 // auth-agent@openssh.com channels (OpenSSH PROTOCOL.agent).
 type agentForward struct {
-	dir  string
 	path string
 	l    net.Listener
 }
 
+// close closes the socket, which removes it and its directory.
 func (a *agentForward) close() {
 	a.l.Close()
-	os.RemoveAll(a.dir)
 }
 
-// agentRequest handles auth-agent-req@openssh.com.
+// agentRequest handles auth-agent-req@openssh.com. As in OpenSSH, the
+// socket and its 0700 directory are created by (and so belong to) the
+// user, as is every connection accepted on it.
 func (ss *session) agentRequest() bool {
 	if !ss.cfg.AllowAgentForwarding || ss.cfg.DisableForwarding || ss.info.opts.NoAgentForwarding {
 		ss.log.Info("agent forwarding refused", "reason", map[bool]string{true: "no-agent-forwarding", false: "AllowAgentForwarding no"}[ss.info.opts.NoAgentForwarding])
@@ -34,25 +38,18 @@ func (ss *session) agentRequest() bool {
 	if ss.agent != nil || ss.started {
 		return ss.agent != nil
 	}
-	dir, err := os.MkdirTemp("", "ssh-")
+	ops, err := ss.s.userSockets(ss.st, ss.info.acct)
 	if err != nil {
+		ss.log.Warn("agent forwarding: cannot open sockets as the user", "err", err)
 		return false
 	}
-	path := filepath.Join(dir, "agent."+itoa(os.Getpid()))
-	l, err := net.Listen("unix", path)
+	l, err := ops.Listen(context.Background(), "unix", "agent."+itoa(os.Getpid()),
+		userproc.ListenOptions{PrivateDir: filepath.Join(os.TempDir(), "ssh-*")})
 	if err != nil {
-		os.RemoveAll(dir)
+		ss.log.Warn("agent forwarding: listen failed", "err", err)
 		return false
 	}
-	ss.s.mu.RLock()
-	self := ss.s.self
-	ss.s.mu.RUnlock()
-	if self == nil {
-		os.Chown(dir, ss.info.acct.UID, ss.info.acct.GID)
-		os.Chown(path, ss.info.acct.UID, ss.info.acct.GID)
-	}
-	os.Chmod(dir, 0o700)
-	ss.agent = &agentForward{dir: dir, path: path, l: l}
+	ss.agent = &agentForward{path: l.Addr().String(), l: l}
 	go func() {
 		for {
 			c, err := l.Accept()

@@ -8,8 +8,12 @@ import (
 )
 
 // asUser runs fn with the file-system identity of a (fsuid, fsgid and
-// supplementary groups) on a dedicated OS thread, so that path lookups,
-// socket creation and connects are checked as the user. Linux credentials
+// supplementary groups) on a dedicated OS thread, so that opening and
+// reading the user's files (authorized_keys, ~/.ssh/environment) is
+// checked as the user. It is for file access only: a socket made this way
+// would still carry root's credentials (SO_PEERCRED, the TCP socket
+// owner), so forwarding sockets are opened by a process running as the
+// user instead (usersockets.go). Linux credentials
 // are per thread at the system-call level; the thread is never handed
 // back to the Go scheduler (it exits with the goroutine), so no other
 // goroutine ever runs with the changed identity. In unprivileged mode fn

@@ -16,6 +16,7 @@ import (
 	glssh "github.com/gliderlabs/ssh"
 
 	"github.com/pqssh/pqssh/server/config"
+	"github.com/pqssh/pqssh/server/userproc"
 )
 
 var syscallEMFILE = syscall.EMFILE
@@ -54,6 +55,12 @@ type connState struct {
 	// logged holds the pre-authentication lines logged once per
 	// connection (sshd logs them at the first request): see firstTime.
 	logged map[string]bool
+
+	// The helper that opens forwarding sockets as the user
+	// (usersockets.go), started on first use.
+	sockMu        sync.Mutex
+	sockets       *userproc.Helper
+	socketsClosed bool
 }
 
 // trackedConn carries the connState through gliderlabs' ConnCallback.
@@ -107,6 +114,7 @@ func (s *Server) handleConn(c net.Conn) {
 			log.Error("panic in connection handler; connection closed", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 		c.Close()
+		st.stopSockets()
 		close(st.closedCh)
 		st.release()
 		st.mu.Lock()

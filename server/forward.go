@@ -1,8 +1,9 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/server/config"
+	"github.com/pqssh/pqssh/server/userproc"
 )
 
 // dialTimeout bounds connecting to a local (direct-tcpip) destination.
@@ -117,6 +119,18 @@ func permitted(list []string, host string, port uint32) bool {
 	return false
 }
 
+// dialAsUser connects to a forwarding destination from a process with the
+// user's credentials, within dialTimeout.
+func (s *Server) dialAsUser(ctx context.Context, st *connState, a *account, network, address string) (net.Conn, error) {
+	ops, err := s.userSockets(st, a)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	return ops.Dial(ctx, network, address)
+}
+
 func (s *Server) connAuth(conn *gossh.ServerConn, ctx glssh.Context) (*authInfo, *connState) {
 	return authOf(conn), stateOf(ctx)
 }
@@ -163,7 +177,7 @@ func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.N
 		return
 	}
 	defer st.relayDone()
-	d, err := net.DialTimeout("tcp", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))), dialTimeout)
+	d, err := s.dialAsUser(ctx, st, info.acct, "tcp", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))))
 	if err != nil {
 		log.Info("local forwarding: connect failed", "err", err)
 		nc.Reject(gossh.ConnectionFailed, err.Error())
@@ -216,7 +230,12 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 	}
 	s.startKeepalive(ctx, conn, st, info.cfg)
 	bind := bindAddress(info.cfg.GatewayPorts, m.Addr)
-	l, err := net.Listen("tcp", net.JoinHostPort(bind, strconv.Itoa(int(m.Port))))
+	ops, err := s.userSockets(st, info.acct)
+	if err != nil {
+		log.Warn("remote forwarding: cannot open sockets as the user", "err", err)
+		return false, nil
+	}
+	l, err := ops.Listen(ctx, "tcp", net.JoinHostPort(bind, strconv.Itoa(int(m.Port))), userproc.ListenOptions{})
 	if err != nil {
 		log.Info("remote forwarding: listen failed", "err", err)
 		return false, nil
@@ -239,6 +258,9 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 		for {
 			c, err := l.Accept()
 			if err != nil {
+				if !errors.Is(err, net.ErrClosed) {
+					log.Warn("forwarding listener failed", "err", err)
+				}
 				return
 			}
 			if !st.relayStart() {
@@ -317,8 +339,8 @@ func (f *forwards) cancel(key string) bool {
 }
 
 // directStreamLocal handles direct-streamlocal@openssh.com (OpenSSH
-// PROTOCOL section 2.4): a connection to a Unix socket, made with the
-// user's file-system credentials.
+// PROTOCOL section 2.4): a connection to a Unix socket, made by a process
+// with the user's credentials (abstract-namespace paths are refused).
 func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
 	info, st := s.connAuth(conn, ctx)
 	defer s.recoverChannel(st, "direct-streamlocal")
@@ -337,18 +359,20 @@ func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc g
 		nc.Reject(gossh.Prohibited, "streamlocal forwarding refused")
 		return
 	}
+	if err := userproc.CheckUnixPath(m.Path); err != nil {
+		// Abstract sockets have no permission checks; OpenSSH, which
+		// has no abstract paths, fails the same requests.
+		log.Info("streamlocal forwarding refused: bad socket path", "err", err)
+		nc.Reject(gossh.ConnectionFailed, "open failed")
+		return
+	}
 	if !st.relayStart() {
 		log.Info("streamlocal forwarding refused: too many open forwarding channels", "max", s.maxRelays)
 		nc.Reject(gossh.ResourceShortage, "too many forwarding channels")
 		return
 	}
 	defer st.relayDone()
-	var d net.Conn
-	err := s.asUser(info.acct, func() error {
-		var err error
-		d, err = net.DialTimeout("unix", m.Path, dialTimeout)
-		return err
-	})
+	d, err := s.dialAsUser(ctx, st, info.acct, "unix", m.Path)
 	if err != nil {
 		log.Info("streamlocal forwarding: connect failed", "err", err)
 		nc.Reject(gossh.ConnectionFailed, err.Error())
@@ -366,8 +390,9 @@ func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc g
 }
 
 // streamLocalForward handles streamlocal-forward@openssh.com: a Unix
-// socket created with the user's credentials whose connections come back
-// as forwarded-streamlocal@openssh.com channels.
+// socket created (mode 0600) and accepted on by a process with the user's
+// credentials, whose connections come back as
+// forwarded-streamlocal@openssh.com channels.
 func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
 	conn, _ := ctx.Value(glssh.ContextKeyConn).(*gossh.ServerConn)
 	info, st := s.connAuth(conn, ctx)
@@ -381,22 +406,21 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 		log.Info("remote streamlocal forwarding refused")
 		return false, nil
 	}
-	var l net.Listener
-	err := s.asUser(info.acct, func() error {
-		if info.cfg.StreamLocalBindUnlink {
-			if fi, err := os.Lstat(m.Path); err == nil && fi.Mode()&os.ModeSocket != 0 {
-				os.Remove(m.Path)
-			}
-		}
-		var err error
-		l, err = net.Listen("unix", m.Path)
-		return err
-	})
+	if err := userproc.CheckUnixPath(m.Path); err != nil {
+		log.Info("remote streamlocal forwarding refused: bad socket path", "err", err)
+		return false, nil
+	}
+	ops, err := s.userSockets(st, info.acct)
+	if err != nil {
+		log.Warn("remote streamlocal forwarding: cannot open sockets as the user", "err", err)
+		return false, nil
+	}
+	// The socket is the user's, mode 0600, and removed when closed.
+	l, err := ops.Listen(ctx, "unix", m.Path, userproc.ListenOptions{UnlinkFirst: info.cfg.StreamLocalBindUnlink})
 	if err != nil {
 		log.Info("remote streamlocal forwarding: listen failed", "err", err)
 		return false, nil
 	}
-	l.(*net.UnixListener).SetUnlinkOnClose(true)
 	f := st.forwards()
 	if !f.add("unix:"+filepath.Clean(m.Path), l) {
 		log.Info("remote streamlocal forwarding refused: duplicate or too many listeners", "max", maxForwards)
@@ -412,6 +436,9 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 		for {
 			c, err := l.Accept()
 			if err != nil {
+				if !errors.Is(err, net.ErrClosed) {
+					log.Warn("forwarding listener failed", "err", err)
+				}
 				return
 			}
 			if !st.relayStart() {

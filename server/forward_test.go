@@ -351,3 +351,54 @@ func TestForwardingChannelCap(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestAbstractSocketPathsRefused: abstract Unix sockets have no
+// permission checks, so a forwarding request for one (Go and Linux read a
+// leading '@' or NUL as the abstract namespace) fails in both directions,
+// as it does with OpenSSH, even when such a socket exists.
+func TestAbstractSocketPathsRefused(t *testing.T) {
+	e := startServer(t, "", "")
+	name := "pqsshd-abstract-test-" + strconv.Itoa(os.Getpid())
+	l, err := net.Listen("unix", "@"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := make(chan struct{}, 4)
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			reached <- struct{}{}
+			c.Close()
+		}
+	}()
+	c := e.mustDial()
+	for _, p := range []string{"@" + name, "\x00" + name} {
+		if d, err := c.Dial("unix", p); err == nil {
+			d.Close()
+			t.Errorf("direct-streamlocal to %q was opened", p)
+		} else if !strings.Contains(err.Error(), "open failed") {
+			t.Errorf("direct-streamlocal to %q: %v, want open failed", p, err)
+		}
+		if rl, err := c.Listen("unix", p+"-remote"); err == nil {
+			rl.Close()
+			t.Errorf("streamlocal-forward on %q was accepted", p)
+		}
+	}
+	for _, p := range []string{"/tmp/a\x00b"} {
+		if d, err := c.Dial("unix", p); err == nil {
+			d.Close()
+			t.Errorf("direct-streamlocal to %q was opened", p)
+		}
+	}
+	e.logs.waitLog(t, "streamlocal forwarding refused: bad socket path")
+	e.logs.waitLog(t, "remote streamlocal forwarding refused: bad socket path")
+	select {
+	case <-reached:
+		t.Fatal("the abstract socket was reached")
+	case <-time.After(100 * time.Millisecond):
+	}
+}

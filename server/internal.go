@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/pkg/sftp"
+
+	"github.com/pqssh/pqssh/server/userproc"
 )
 
 // Environment of a re-executed pqsshd that serves internal-sftp: the
@@ -21,10 +23,13 @@ const (
 )
 
 // RunInternal serves an internal helper when the process was started as
-// one by pqsshd (today: internal-sftp, run as the logged-in user so that
-// the file server has exactly the user's privileges) and exits; otherwise
-// it returns. Call it first thing in main and in TestMain.
+// one by pqsshd and exits; otherwise it returns. The helpers run as the
+// logged-in user so that they have exactly the user's privileges:
+// internal-sftp, and the per-connection process that opens forwarding
+// sockets (package userproc). Call it first thing in main and in the
+// TestMain of every package whose tests run a Server.
 func RunInternal() {
+	userproc.Main()
 	if os.Getenv(internalSFTPEnv) != "1" || len(os.Args) == 0 || os.Args[0] != "pqsshd-internal-sftp" {
 		return
 	}

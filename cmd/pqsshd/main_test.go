@@ -17,12 +17,16 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server"
 )
 
 // TestMain lets the test binary stand in for pqsshd: with PQSSHD_AS_MAIN=1
 // it runs main() with the arguments in PQSSHD_ARGS, or with its own when it
-// has some (pqsshd re-executing itself to detach).
+// has some (pqsshd re-executing itself to detach); as pqsshd's internal
+// helpers (which re-execute the running binary) it serves them.
 func TestMain(m *testing.M) {
+	server.RunInternal()
 	if os.Getenv("PQSSHD_AS_MAIN") == "1" {
 		if len(os.Args) > 1 {
 			os.Args[0] = "pqsshd"
