@@ -361,7 +361,7 @@ func (d *Dialer) keyboardInteractive(name, instruction string, questions []strin
 	}
 	answers := make([]string, len(questions))
 	for i, q := range questions {
-		a, err := d.Prompt.Prompt(q, echos[i])
+		a, err := d.Prompt.Prompt(d.Log.Sanitize(q), echos[i])
 		if err != nil {
 			return nil, err
 		}

@@ -238,8 +238,10 @@ func (d *Dialer) ClientConfig(db *knownhosts.DB, st *hostKeyState, auth *authent
 		HostKeyAlgorithms: hostKeyAlgs,
 		ClientVersion:     clientVersion,
 		BannerCallback: func(msg string) error {
+			// Printed as OpenSSH's input_userauth_banner does (fmprintf):
+			// as it is, but with the terminal-affecting bytes escaped.
 			if d.Log.Level() >= Info {
-				fmt.Fprint(d.Log.Writer(), msg)
+				fmt.Fprint(d.Log.Writer(), d.Log.Sanitize(msg))
 			}
 			return nil
 		},
@@ -300,6 +302,47 @@ func (d *Dialer) handshake(ctx context.Context, conn net.Conn) (*Client, error) 
 	return c, nil
 }
 
+// maxDisconnectMsg is how much of a disconnect message OpenSSH shows
+// ("%.400s").
+const maxDisconnectMsg = 400
+
+// disconnectPrefix starts the text of the error by which the SSH library
+// reports an SSH_MSG_DISCONNECT from the peer: the prefix, the reason code,
+// ": " and the message as a Go-quoted string.
+const disconnectPrefix = "ssh: disconnect, reason "
+
+// peerDisconnect finds, in err's chain, the SSH library's report of an
+// SSH_MSG_DISCONNECT from the server and returns its reason code and
+// message. The library's error type is not exported, so it is recognised
+// by its text.
+func peerDisconnect(err error) (reason uint32, msg string, ok bool) {
+	for ; err != nil; err = errors.Unwrap(err) {
+		rest, found := strings.CutPrefix(err.Error(), disconnectPrefix)
+		if !found {
+			continue
+		}
+		code, quoted, found := strings.Cut(rest, ": ")
+		if !found {
+			continue
+		}
+		n, perr := strconv.ParseUint(code, 10, 32)
+		m, qerr := strconv.Unquote(quoted)
+		if perr != nil || qerr != nil {
+			continue
+		}
+		return uint32(n), m, true
+	}
+	return 0, "", false
+}
+
+// truncate cuts s to at most n bytes.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
 func remoteIP(c net.Conn, fallback string) string {
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
 		return a.IP.String()
@@ -336,6 +379,12 @@ func (d *Dialer) explain(err error, wc *wireConn, st *hostKeyState) error {
 		if c := agree(cl.cipherC2S, sv.cipherC2S); !isAEAD(c) && agree(cl.macC2S, sv.macC2S) == "" {
 			return &NegotiationError{Host: r.HostName, Port: r.Port, What: "MAC", Offer: sv.macC2S}
 		}
+	}
+	if reason, msg, ok := peerDisconnect(err); ok {
+		// As OpenSSH's packet.c reports it (the logger escapes msg).
+		ip := remoteIP(wc.Conn, r.HostName)
+		return fmt.Errorf("Received disconnect from %s port %d:%d: %s\nDisconnected from %s port %d",
+			ip, r.Port, reason, truncate(msg, maxDisconnectMsg), ip, r.Port)
 	}
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("Connection closed by %s port %d", r.HostName, r.Port)

@@ -3,8 +3,11 @@ package client
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
+
+	"github.com/pqssh/pqssh/client/internal/termtext"
 )
 
 // Level is an OpenSSH LogLevel.
@@ -45,17 +48,30 @@ func ParseLevel(s string) Level {
 
 // Logger writes OpenSSH-style diagnostics ("debug1: ...") to a writer,
 // normally stderr. It switches to "\r\n" line endings while the terminal
-// is in raw mode, as ssh does.
+// is in raw mode, as ssh does. Every message is passed through Sanitize,
+// as OpenSSH's log.c passes each line through strnvis, because messages
+// carry strings the server chose (its version, disconnect and channel
+// failure reasons, exit signals).
 type Logger struct {
 	mu    sync.Mutex
 	w     io.Writer
 	level Level
 	raw   bool
+	utf8  bool
 }
 
-// NewLogger returns a Logger writing messages at or below level to w.
+// NewLogger returns a Logger writing messages at or below level to w. The
+// process's locale (LC_ALL, LC_CTYPE, LANG) decides whether printable
+// UTF-8 is shown as it is or escaped.
 func NewLogger(w io.Writer, level Level) *Logger {
-	return &Logger{w: w, level: level}
+	return &Logger{w: w, level: level, utf8: termtext.UTF8Locale(os.Getenv)}
+}
+
+// Sanitize returns s, a string the server controls, made safe to print on
+// a terminal: control characters and other non-printable bytes become
+// OpenSSH's octal escapes (ESC is "\033"); see package termtext.
+func (l *Logger) Sanitize(s string) string {
+	return termtext.Sanitize(s, l != nil && l.utf8)
 }
 
 // Level returns the logger's level.
@@ -77,7 +93,7 @@ func (l *Logger) SetRaw(raw bool) {
 func (l *Logger) Writer() io.Writer { return l.w }
 
 func (l *Logger) out(prefix, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	msg := l.Sanitize(fmt.Sprintf(format, args...))
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	eol := "\n"

@@ -172,17 +172,14 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 		}
 		info.fingerprint = gossh.FingerprintSHA256(cert.Key)
 	} else {
-		e, err := s.findKey(ccfg, acct, key)
+		e, err := s.findKey(ccfg, acct, key, ci.Address)
 		if err != nil {
 			return nil, err
 		}
 		info.opts = e.Options
 	}
-	if f := info.opts.From; f != "" && !config.MatchAddressList(ci.Address, f) {
-		return nil, fmt.Errorf("source %s not allowed by from=%q", ci.Address, f)
-	}
-	if !info.opts.Expiry.IsZero() && time.Now().After(info.opts.Expiry) {
-		return nil, fmt.Errorf("key expired at %s (expiry-time)", info.opts.Expiry.Format(time.RFC3339))
+	if unverifiable(info.opts, key) {
+		return nil, errors.New("verify-required on a security key: pqsshd cannot check user verification, refused")
 	}
 	if acct.UID == 0 {
 		switch ccfg.PermitRootLogin {
@@ -398,14 +395,32 @@ func secureFile(path string, fi os.FileInfo, a *account) error {
 	}
 }
 
+// unverifiable reports whether opts require user verification (the
+// verify-required option) of a FIDO security key, which OpenSSH checks in
+// the signature's flags. The SSH library does not show pqsshd those flags,
+// so such a key is refused rather than admitted without the check.
+func unverifiable(opts authkeys.Options, key gossh.PublicKey) bool {
+	return opts.VerifyRequired && strings.HasPrefix(key.Type(), "sk-")
+}
+
 // findKey finds key among the user's authorized keys (not cert-authority
-// lines).
-func (s *Server) findKey(c *config.Config, a *account, key gossh.PublicKey) (authkeys.Entry, error) {
+// lines): the first line whose from= and expiry-time= admit a client at
+// addr, as OpenSSH goes on to the next line when one is refused.
+func (s *Server) findKey(c *config.Config, a *account, key gossh.PublicKey, addr string) (authkeys.Entry, error) {
 	want := key.Marshal()
+	var refused error
 	for _, e := range s.authorizedKeys(c, a, key) {
-		if !e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), want) {
-			return e, nil
+		if e.Options.CertAuthority || !bytes.Equal(e.Key.Marshal(), want) {
+			continue
 		}
+		if err := e.Options.Authorise(addr, time.Now()); err != nil {
+			refused = fmt.Errorf("authorized_keys line %d: %w", e.Line, err)
+			continue
+		}
+		return e, nil
+	}
+	if refused != nil {
+		return authkeys.Entry{}, refused
 	}
 	return authkeys.Entry{}, errors.New("key not in authorized_keys")
 }
@@ -432,8 +447,13 @@ func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cer
 		}
 	}
 	if !trusted {
+		var refused error
 		for _, e := range s.authorizedKeys(c, a, cert) {
 			if e.Options.CertAuthority && bytes.Equal(e.Key.Marshal(), caBytes) {
+				if err := e.Options.Authorise(addr, time.Now()); err != nil {
+					refused = fmt.Errorf("authorized_keys line %d: %w", e.Line, err)
+					continue
+				}
 				trusted = true
 				info.opts = e.Options
 				principals = e.Options.Principals
@@ -442,6 +462,9 @@ func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cer
 				}
 				break
 			}
+		}
+		if !trusted && refused != nil {
+			return refused
 		}
 	}
 	if !trusted {

@@ -37,6 +37,7 @@ type Server struct {
 	authorized [][]byte
 	password   string
 	kex        []string
+	banner     string
 	sizes      [][2]int
 	l          net.Listener
 	// Env records the environment variables clients set.
@@ -125,6 +126,14 @@ func (s *Server) TerminalSizes() [][2]int {
 	return append([][2]int(nil), s.sizes...)
 }
 
+// SetBanner makes the server send msg as its SSH_MSG_USERAUTH_BANNER
+// ("" sends none).
+func (s *Server) SetBanner(msg string) {
+	s.mu.Lock()
+	s.banner = msg
+	s.mu.Unlock()
+}
+
 // SetKeyExchanges limits the key exchanges the server offers.
 func (s *Server) SetKeyExchanges(names ...string) {
 	s.mu.Lock()
@@ -138,6 +147,9 @@ func (s *Server) serve(nc net.Conn) {
 	s.mu.Lock()
 	cfg := *s.Config
 	cfg.KeyExchanges = s.kex
+	if banner := s.banner; banner != "" {
+		cfg.BannerCallback = func(ssh.ConnMetadata) string { return banner }
+	}
 	s.mu.Unlock()
 	conn, chans, reqs, err := ssh.NewServerConn(nc, &cfg)
 	if err != nil {
