@@ -256,6 +256,16 @@ func (h *Helper) roundTrip(ctx context.Context, req request, timeout time.Durati
 			closeDescriptors(r.fds)
 			return r.rep, nil, errors.New(r.rep.Err)
 		}
+		if len(r.fds) > 0 && req.Op != opDial && req.Op != opAccept {
+			// Only dial and accept replies carry a descriptor: one in any
+			// other reply would otherwise stay open in the daemon, and a
+			// user driving their own helper could exhaust the daemon's
+			// descriptors with close replies.
+			closeDescriptors(r.fds)
+			what := "descriptor in a reply to " + req.Op
+			h.misbehaved(what)
+			return reply{}, nil, fmt.Errorf("%w (%s)", ErrHelperGone, what)
+		}
 		return r.rep, r.fds, nil
 	case <-h.done:
 		h.forget(req.ID, ch)
