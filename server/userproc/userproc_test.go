@@ -464,3 +464,35 @@ func TestDescriptorInCloseReplyIsClosed(t *testing.T) {
 		t.Fatalf("no log line: %s", logs)
 	}
 }
+
+// Close returns, and the helper is unusable, even when the killed helper
+// is never reaped (a user's ptrace of their own helper keeps its zombie
+// from the daemon): it must not hang the connection's teardown.
+func TestCloseDoesNotWaitForeverForReaping(t *testing.T) {
+	defer func(d time.Duration) { exitTimeout = d }(exitTimeout)
+	exitTimeout = 100 * time.Millisecond
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fds[0]), "x")
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[1])
+	h := newHelper(c.(*net.UnixConn), 0, func() {}, slog.New(slog.DiscardHandler)) // exited never closes
+	closed := make(chan struct{})
+	go func() { h.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waits for a helper that is never reaped")
+	}
+	select {
+	case <-h.Done():
+	default:
+		t.Fatal("helper still usable after Close")
+	}
+}
