@@ -139,8 +139,11 @@ func findShadow(r io.Reader, name string) (*shadowEntry, error) {
 	sc := bufio.NewScanner(io.LimitReader(r, maxShadowSize))
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, name+":") {
+		// glibc's files database skips leading white space, then empty
+		// and comment lines: " bob:!:…" is bob's (locked) entry for
+		// getspnam(3), so it must be for pqsshd too.
+		line := strings.TrimLeft(sc.Text(), shadowSpace)
+		if line == "" || line[0] == '#' || !strings.HasPrefix(line, name+":") {
 			continue
 		}
 		e, err := parseShadowLine(line)

@@ -60,6 +60,12 @@ func TestFindShadow(t *testing.T) {
 	if err != nil || e == nil || e.Name != "bob" || e.Password != "*" {
 		t.Fatalf("bob: %+v %v", e, err)
 	}
+	// getspnam(3) skips leading white space, as in a hand-edited file:
+	// the locked entry is the one that counts.
+	e, err = findShadow(strings.NewReader("#alice:*:1:0:99999:7:::\n \talice:!:1:0:99999:7:::\nalice:*:1:0:99999:7:::\n"), "alice")
+	if err != nil || e == nil || e.Name != "alice" || e.Password != "!" {
+		t.Fatalf("alice after leading white space: %+v %v", e, err)
+	}
 	e, err = findShadow(strings.NewReader(db), "bo")
 	if err != nil || e != nil {
 		t.Fatalf("bo: %+v %v", e, err)
@@ -156,7 +162,7 @@ func FuzzParseShadowLine(f *testing.F) {
 				t.Fatalf("%q: %d is not a 32-bit day count", line, n)
 			}
 		}
-		if got, err := findShadow(strings.NewReader("junk\n"+line+"\n"), e.Name); e.Name != "" && !strings.ContainsAny(line, "\n\r") && (err != nil || got == nil || *got != e) {
+		if got, err := findShadow(strings.NewReader("junk\n"+line+"\n"), e.Name); e.Name != "" && !strings.ContainsAny(line, "\n\r") && strings.TrimLeft(line, shadowSpace) == line && line[0] != '#' && (err != nil || got == nil || *got != e) {
 			t.Fatalf("%q: findShadow %+v %v, want %+v", line, got, err, e)
 		}
 	})

@@ -16,14 +16,16 @@ import (
 )
 
 // Deadlines on the daemon's side: writing a request, answering a listen
-// or close, the slack given to a helper beyond a dial's own timeout, and
-// waiting for a helper to exit after its connection ended.
+// or close, and the slack given to a helper beyond a dial's own timeout.
 const (
 	writeTimeout   = 5 * time.Second
 	requestTimeout = 10 * time.Second
 	dialSlack      = 2 * time.Second
-	exitTimeout    = 2 * time.Second
 )
+
+// exitTimeout is how long Close waits for the helper to exit, and then
+// to be reaped after it was killed (a variable for tests).
+var exitTimeout = 2 * time.Second
 
 // maxReplyFDs is how many descriptors a reply may carry without being a
 // protocol violation (one is correct; the rest are closed).
@@ -130,8 +132,8 @@ func (h *Helper) Done() <-chan struct{} { return h.done }
 
 // Close stops the helper: it sees the end of its socket pair, closes
 // (and removes) the sockets it still listens on and exits; one that does
-// not within a short time is killed. Close waits for the process to be
-// reaped.
+// not within a short time is killed. Close waits, for a bounded time, for
+// the process to be reaped.
 func (h *Helper) Close() error {
 	h.conn.CloseWrite()
 	select {
@@ -139,7 +141,17 @@ func (h *Helper) Close() error {
 	case <-time.After(exitTimeout):
 		h.log.Warn("user socket helper did not exit; killing it")
 		h.kill()
-		<-h.exited
+		select {
+		case <-h.exited:
+		case <-time.After(exitTimeout):
+			// Killed but not reaped: the user can ptrace their own
+			// helper, and a traced child's zombie is visible only to its
+			// tracer until it waits or detaches. Waiting here would hang
+			// the connection's teardown (and keep this end of the socket
+			// pair open) for as long as the tracer likes; the goroutine
+			// started by Start reaps the process when it can.
+			h.log.Warn("user socket helper killed but not reaped (traced?); not waiting for it")
+		}
 	}
 	h.stop(ErrHelperGone)
 	return nil
@@ -255,6 +267,16 @@ func (h *Helper) roundTrip(ctx context.Context, req request, timeout time.Durati
 		if r.rep.Err != "" {
 			closeDescriptors(r.fds)
 			return r.rep, nil, errors.New(r.rep.Err)
+		}
+		if len(r.fds) > 0 && req.Op != opDial && req.Op != opAccept {
+			// Only dial and accept replies carry a descriptor: one in any
+			// other reply would otherwise stay open in the daemon, and a
+			// user driving their own helper could exhaust the daemon's
+			// descriptors with close replies.
+			closeDescriptors(r.fds)
+			what := "descriptor in a reply to " + req.Op
+			h.misbehaved(what)
+			return reply{}, nil, fmt.Errorf("%w (%s)", ErrHelperGone, what)
 		}
 		return r.rep, r.fds, nil
 	case <-h.done:

@@ -424,3 +424,75 @@ func TestMisbehavingHelper(t *testing.T) {
 		}
 	})
 }
+
+// A reply that should carry no descriptor but does (here to a close) must
+// not leave it open in the daemon: a user driving their own helper could
+// otherwise exhaust the daemon's descriptors, 4 per close.
+func TestDescriptorInCloseReplyIsClosed(t *testing.T) {
+	h, peer, logs := fakeHelper(t)
+	var p [2]int
+	if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(p[0])
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r := readRequest(t, peer)
+		send(peer, reply{ID: r.ID, Listener: 7, Address: "127.0.0.1:5555"})
+		r = readRequest(t, peer)
+		if r.Op != opClose {
+			t.Errorf("request %q, want close", r.Op)
+		}
+		send(peer, reply{ID: r.ID}, p[1], p[1], p[1], p[1])
+	}()
+	l, err := h.Listen(context.Background(), "tcp", "127.0.0.1:5555", ListenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	<-done
+	syscall.Close(p[1])
+	// With every copy of the write end closed, the read end sees EOF; a
+	// copy left in this (the daemon's) process makes it EAGAIN.
+	var b [1]byte
+	if n, err := syscall.Read(p[0], b[:]); n != 0 || err != nil {
+		t.Fatalf("the daemon kept the descriptors of a close reply (read: %d, %v)", n, err)
+	}
+	<-h.Done()
+	if !strings.Contains(logs.String(), "descriptor in a reply to close") {
+		t.Fatalf("no log line: %s", logs)
+	}
+}
+
+// Close returns, and the helper is unusable, even when the killed helper
+// is never reaped (a user's ptrace of their own helper keeps its zombie
+// from the daemon): it must not hang the connection's teardown.
+func TestCloseDoesNotWaitForeverForReaping(t *testing.T) {
+	defer func(d time.Duration) { exitTimeout = d }(exitTimeout)
+	exitTimeout = 100 * time.Millisecond
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fds[0]), "x")
+	c, err := net.FileConn(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[1])
+	h := newHelper(c.(*net.UnixConn), 0, func() {}, slog.New(slog.DiscardHandler)) // exited never closes
+	closed := make(chan struct{})
+	go func() { h.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waits for a helper that is never reaped")
+	}
+	select {
+	case <-h.Done():
+	default:
+		t.Fatal("helper still usable after Close")
+	}
+}
