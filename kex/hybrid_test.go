@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pqssh/pqssh/kex/internal/sshwire"
+	"github.com/pqssh/pqssh/internal/sshwire"
 	"golang.org/x/crypto/ssh"
 )
 
