@@ -114,7 +114,8 @@ var OpenSSH92 = &harness.Peer{
 var Pqssh = &harness.Peer{
 	Name:   "pqssh",
 	Recipe: Trixie,
-	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519},
+	Kex: []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519,
+		MLKEM768P256, MLKEM1024P384, Curve448, DH18},
 	Server: &harness.ServerSpec{
 		Command:        pqsshdCommand,
 		HostKey:        readFile(pqsshdHostKey + ".pub"),
