@@ -16,7 +16,8 @@ import (
 // pqsshKex lists the names pqssh and pqsshd implement, the ones the
 // matrix below runs with every peer that speaks them. Grow it as methods
 // land (check bin/pqssh -Q kex); never shrink it to make a run green.
-var pqsshKex = []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519}
+var pqsshKex = []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519,
+	MLKEM768P256, MLKEM1024P384, Curve448, DH18}
 
 // common returns the names of pqsshKex that peer speaks too.
 func common(peer *harness.Peer) []string {

@@ -87,7 +87,22 @@ func fixture(t testing.TB, method uint8) *fuzzFixture {
 func (f *fuzzFixture) freshClient() *hybridClient {
 	c := *f.client
 	c.kems = slices.Clone(f.client.kems)
+	c.x = cloneECDHKey(f.client.x)
 	return &c
+}
+
+// cloneECDHKey copies a key pair, so that Finish erasing one copy leaves
+// the fixture's intact.
+func cloneECDHKey(k ECDHPrivateKey) ECDHPrivateKey {
+	switch k := k.(type) {
+	case *stdKey:
+		c := *k
+		return &c
+	case *x448Key:
+		c := *k
+		return &c
+	}
+	panic(fmt.Sprintf("cloneECDHKey: %T", k))
 }
 
 // fuzzInput builds the message under test from a fuzz case (see the
@@ -112,13 +127,14 @@ func fuzzInput(honest []byte, mode uint8, offset uint32, data []byte) []byte {
 	}
 }
 
-// sameUpToMaskedBit reports whether two messages are equal once the most
-// significant bit of their trailing X25519 public keys is ignored: RFC 7748
-// section 5 requires X25519 to mask that bit of a received u-coordinate, so
-// it cannot change the shared secret. It changes H, which covers C_INIT and
-// S_REPLY byte for byte (RFC 4253 section 7.2, RFC 5656 section 4).
-func sameUpToMaskedBit(a, b []byte) bool {
-	if len(a) != len(b) || len(a) == 0 {
+// sameUpToMaskedBit reports whether two messages of method h are equal
+// once the most significant bit of their trailing X25519 public keys is
+// ignored: RFC 7748 section 5 requires X25519 to mask that bit of a
+// received u-coordinate, so it cannot change the shared secret. It changes
+// H, which covers C_INIT and S_REPLY byte for byte (RFC 4253 section 7.2,
+// RFC 5656 section 4). X448 and the NIST curves mask nothing.
+func sameUpToMaskedBit(h *Hybrid, a, b []byte) bool {
+	if len(a) != len(b) || len(a) == 0 || h.Classical != X25519 {
 		return bytes.Equal(a, b)
 	}
 	n := len(a) - 1
@@ -128,7 +144,10 @@ func sameUpToMaskedBit(a, b []byte) bool {
 // addSizeSeeds adds, for every method, the honest message, truncations by
 // one byte and to nothing, a one-byte extension, and right-length messages
 // with zeroed and 0xff-filled regions at the start of each part (KEM and
-// X25519).
+// ECDH). For the NIST curves it adds the point forms RFC 5656 section 4
+// and SEC 1 section 3.2.2 tell apart: the point at infinity (0x00), a
+// compressed point (0x02, 0x03) and a hybrid one (0x06) where 0x04 belongs,
+// and an uncompressed point whose Y is that of another point.
 func addSizeSeeds(f *testing.F, parts func(h *Hybrid) []int) {
 	fs, err := fuzzFixtures()
 	if err != nil {
@@ -144,6 +163,15 @@ func addSizeSeeds(f *testing.F, parts func(h *Hybrid) []int) {
 		for _, off := range parts(fx.h) {
 			f.Add(m, uint8(1), uint32(off), make([]byte, 32))
 			f.Add(m, uint8(1), uint32(off), bytes.Repeat([]byte{0xff}, 32))
+		}
+		if _, ok := fx.h.Classical.(nist); ok {
+			ecdhAt := parts(fx.h)[len(parts(fx.h))-1]
+			for _, prefix := range []byte{0, 2, 3, 6} {
+				f.Add(m, uint8(1), uint32(ecdhAt), []byte{prefix})
+			}
+			// Y off by one: not on the curve.
+			last := fx.h.Classical.PublicKeySize() - 1
+			f.Add(m, uint8(1), uint32(ecdhAt+last), []byte{0x5a})
 		}
 	}
 }
@@ -198,8 +226,8 @@ func FuzzRespond(f *testing.F) {
 		if len(in) != h.ClientInitSize() {
 			t.Fatalf("%s: accepted a %d-byte C_INIT (want %d)", h.Name, len(in), h.ClientInitSize())
 		}
-		if len(reply) != h.ServerReplySize() || len(k) != h.Digest.Size() {
-			t.Fatalf("%s: %d-byte S_REPLY (want %d), %d-byte K (want %d)", h.Name, len(reply), h.ServerReplySize(), len(k), h.Digest.Size())
+		if len(reply) != h.ServerReplySize() || len(k) != h.SecretSize() {
+			t.Fatalf("%s: %d-byte S_REPLY (want %d), %d-byte K (want %d)", h.Name, len(reply), h.ServerReplySize(), len(k), h.SecretSize())
 		}
 		if bytes.Equal(in, fx.cInit) && (!bytes.Equal(reply, fx.reply) || !bytes.Equal(k, fx.k)) {
 			t.Fatalf("%s: honest C_INIT gave a different exchange", h.Name)
@@ -231,18 +259,18 @@ func FuzzFinish(f *testing.F) {
 		if len(in) != h.ServerReplySize() {
 			t.Fatalf("%s: accepted a %d-byte S_REPLY (want %d)", h.Name, len(in), h.ServerReplySize())
 		}
-		if len(k) != h.Digest.Size() {
-			t.Fatalf("%s: %d-byte K, want %d", h.Name, len(k), h.Digest.Size())
+		if len(k) != h.SecretSize() {
+			t.Fatalf("%s: %d-byte K, want %d", h.Name, len(k), h.SecretSize())
 		}
-		if bytes.Equal(k, fx.k) != sameUpToMaskedBit(in, fx.reply) {
-			t.Fatalf("%s: K equal to the honest one: %v; S_REPLY equal to the honest one: %v", h.Name, bytes.Equal(k, fx.k), sameUpToMaskedBit(in, fx.reply))
+		if bytes.Equal(k, fx.k) != sameUpToMaskedBit(h, in, fx.reply) {
+			t.Fatalf("%s: K equal to the honest one: %v; S_REPLY equal to the honest one: %v", h.Name, bytes.Equal(k, fx.k), sameUpToMaskedBit(h, in, fx.reply))
 		}
 	})
 }
 
 // flipSide selects the message a bit flip applies to.
 const (
-	flipClientX25519 = iota // C_INIT's X25519 key, seen by Respond
+	flipClientX25519 = iota // C_INIT's ECDH key, seen by Respond
 	flipServerReply         // any bit of S_REPLY, seen by Finish
 	flipSides
 )
@@ -254,6 +282,8 @@ const (
 // while H, which hashes the messages verbatim, still differs.
 func checkFlip(t testing.TB, fx *fuzzFixture, side int, bit int) {
 	h := fx.h
+	n := h.Classical.PublicKeySize()
+	x25519 := h.Classical == X25519
 	var (
 		in     []byte
 		k      []byte
@@ -263,15 +293,15 @@ func checkFlip(t testing.TB, fx *fuzzFixture, side int, bit int) {
 	switch side {
 	case flipClientX25519:
 		in = bytes.Clone(fx.cInit)
-		pos := (len(in)-x25519Size)*8 + bit%(x25519Size*8)
+		pos := (len(in)-n)*8 + bit%(n*8)
 		in[pos/8] ^= 1 << (pos % 8)
-		masked = pos == len(in)*8-1
+		masked = x25519 && pos == len(in)*8-1
 		_, k, err = h.Respond(fuzzServerRand(), in)
 	case flipServerReply:
 		in = bytes.Clone(fx.reply)
 		pos := bit % (len(in) * 8)
 		in[pos/8] ^= 1 << (pos % 8)
-		masked = pos == len(in)*8-1
+		masked = x25519 && pos == len(in)*8-1
 		k, err = fx.freshClient().Finish(in)
 	}
 	if err != nil {
@@ -288,8 +318,8 @@ func checkFlip(t testing.TB, fx *fuzzFixture, side int, bit int) {
 	}
 }
 
-// FuzzBitFlip: one flipped bit in C_INIT's X25519 key or anywhere in
-// S_REPLY (the KEM ciphertexts and the X25519 key) never leaves K unchanged
+// FuzzBitFlip: one flipped bit in C_INIT's ECDH key or anywhere in
+// S_REPLY (the KEM ciphertexts and the ECDH key) never leaves K unchanged
 // (see checkFlip for the masked bit).
 func FuzzBitFlip(f *testing.F) {
 	fs, err := fuzzFixtures()
@@ -302,7 +332,7 @@ func FuzzBitFlip(f *testing.F) {
 		}
 		f.Add(uint8(i), uint8(flipServerReply), uint32(fx.h.ServerReplySize()*8-1))
 		f.Add(uint8(i), uint8(flipClientX25519), uint32(0))
-		f.Add(uint8(i), uint8(flipClientX25519), uint32(255))
+		f.Add(uint8(i), uint8(flipClientX25519), uint32(fx.h.Classical.PublicKeySize()*8-1))
 	}
 	f.Fuzz(func(t *testing.T, method, side uint8, bit uint32) {
 		checkFlip(t, fixture(t, method), int(side)%flipSides, int(bit%(1<<30)))
@@ -329,14 +359,15 @@ func TestBitFlipChangesK(t *testing.T) {
 	}
 	for _, fx := range fs {
 		t.Run(fx.h.Name, func(t *testing.T) {
-			for bit := range x25519Size * 8 {
+			ecdhBits := fx.h.Classical.PublicKeySize() * 8
+			for bit := range ecdhBits {
 				checkFlip(t, fx, flipClientX25519, bit)
 			}
 			n := fx.h.ServerReplySize() * 8
-			for bit := 0; bit < n-x25519Size*8; bit += stride {
+			for bit := 0; bit < n-ecdhBits; bit += stride {
 				checkFlip(t, fx, flipServerReply, bit)
 			}
-			for bit := n - x25519Size*8; bit < n; bit++ {
+			for bit := n - ecdhBits; bit < n; bit++ {
 				checkFlip(t, fx, flipServerReply, bit)
 			}
 		})
@@ -362,15 +393,18 @@ func TestLowOrderX25519Rejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, fx := range fs {
+		if fx.h.Classical != X25519 {
+			continue
+		}
 		for _, p := range lowOrder {
 			pt, _ := hex.DecodeString(p)
 			in := bytes.Clone(fx.cInit)
-			copy(in[len(in)-x25519Size:], pt)
+			copy(in[len(in)-32:], pt)
 			if _, _, err := fx.h.Respond(fuzzServerRand(), in); err == nil {
 				t.Errorf("%s: server accepted X25519 key %s", fx.h.Name, p)
 			}
 			in = bytes.Clone(fx.reply)
-			copy(in[len(in)-x25519Size:], pt)
+			copy(in[len(in)-32:], pt)
 			if _, err := fx.freshClient().Finish(in); err == nil {
 				t.Errorf("%s: client accepted X25519 key %s", fx.h.Name, p)
 			}
@@ -403,9 +437,10 @@ func (r recordingScheme) Decapsulate(sk kem.PrivateKey, ct []byte) ([]byte, erro
 func TestSecretsClearedOnError(t *testing.T) {
 	var secrets [][]byte
 	h := &Hybrid{
-		Name:   "recording",
-		KEMs:   []kem.Scheme{recordingScheme{sntrup761.Scheme(), &secrets}, recordingScheme{mlkem768.Scheme(), &secrets}},
-		Digest: crypto.SHA512,
+		Name:      "recording",
+		KEMs:      []kem.Scheme{recordingScheme{sntrup761.Scheme(), &secrets}, recordingScheme{mlkem768.Scheme(), &secrets}},
+		Classical: X25519,
+		Digest:    crypto.SHA512,
 	}
 	c, err := h.NewClient(testRand("secrets client"))
 	if err != nil {
@@ -425,7 +460,7 @@ func TestSecretsClearedOnError(t *testing.T) {
 	}
 
 	in := bytes.Clone(c.PublicValue())
-	clear(in[len(in)-x25519Size:])
+	clear(in[len(in)-32:])
 	if _, _, err := h.Respond(testRand("secrets server"), in); err == nil {
 		t.Fatal("server accepted an all-zero X25519 key")
 	}
@@ -436,7 +471,7 @@ func TestSecretsClearedOnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets = nil
-	clear(reply[len(reply)-x25519Size:])
+	clear(reply[len(reply)-32:])
 	if _, err := c.Finish(reply); err == nil {
 		t.Fatal("client accepted an all-zero X25519 key")
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pqssh/pqssh/kex/internal/sshwire"
+	"github.com/pqssh/pqssh/internal/sshwire"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -56,7 +56,7 @@ func TestRoundTripEveryMethod(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(clientK, serverK) || len(clientK) != h.Digest.Size() {
+			if !bytes.Equal(clientK, serverK) || len(clientK) != h.SecretSize() {
 				t.Fatalf("client K %x, server K %x", clientK, serverK)
 			}
 		})
@@ -93,27 +93,31 @@ func TestWrongLengthsRejected(t *testing.T) {
 	}
 }
 
-// An all-zero X25519 public key is a low-order point: the shared secret
-// would be all zero, which RFC 7748 section 6.1 says to reject.
-func TestZeroX25519Rejected(t *testing.T) {
+// An all-zero public key is invalid for every classical part: for X25519
+// and X448 a low-order point, whose shared secret would be all zero (RFC
+// 7748 section 6.1 and 6.2 say to reject it), for the NIST curves not an
+// encoding of a point (RFC 5656 section 4). Both sides refuse it, naming
+// the curve.
+func TestZeroECDHKeyRejected(t *testing.T) {
 	for _, h := range allMethods(t) {
 		t.Run(h.Name, func(t *testing.T) {
+			n := h.Classical.PublicKeySize()
 			c, err := h.NewClient(rand.Reader)
 			if err != nil {
 				t.Fatal(err)
 			}
 			in := bytes.Clone(c.PublicValue())
-			clear(in[len(in)-x25519Size:])
-			if _, _, err := h.Respond(rand.Reader, in); err == nil || !strings.Contains(err.Error(), "X25519") {
-				t.Errorf("server accepted an all-zero X25519 key: %v", err)
+			clear(in[len(in)-n:])
+			if _, _, err := h.Respond(rand.Reader, in); err == nil || !strings.Contains(err.Error(), h.Classical.Name()) {
+				t.Errorf("server accepted an all-zero %s key: %v", h.Classical.Name(), err)
 			}
 			reply, _, err := h.Respond(rand.Reader, c.PublicValue())
 			if err != nil {
 				t.Fatal(err)
 			}
-			clear(reply[len(reply)-x25519Size:])
-			if _, err := c.Finish(reply); err == nil || !strings.Contains(err.Error(), "X25519") {
-				t.Errorf("client accepted an all-zero X25519 key: %v", err)
+			clear(reply[len(reply)-n:])
+			if _, err := c.Finish(reply); err == nil || !strings.Contains(err.Error(), h.Classical.Name()) {
+				t.Errorf("client accepted an all-zero %s key: %v", h.Classical.Name(), err)
 			}
 		})
 	}
@@ -240,7 +244,9 @@ func handshake(t *testing.T, name string, m ssh.KeyExchangeMethod, serverRand io
 // TestSharedSecretIsEncodedAsString finds a handshake whose K has its top
 // bit set, where the string and mpint encodings of RFC 4251 differ (an
 // mpint would gain a leading zero byte), and checks that H is computed
-// with the string encoding the hybrid drafts require.
+// with the string encoding the hybrid drafts require, or, for a method
+// without a KEM (curve448-sha512), with the mpint encoding RFC 8731
+// section 3.1 requires.
 func TestSharedSecretIsEncodedAsString(t *testing.T) {
 	for _, h := range allMethods(t) {
 		t.Run(h.Name, func(t *testing.T) {
@@ -274,12 +280,16 @@ func TestSharedSecretIsEncodedAsString(t *testing.T) {
 					return d.Sum(nil)
 				}
 				asString := sshwire.AppendString(nil, rec.secret)
-				if !bytes.Equal(hashWith(asString), sid) {
-					t.Fatal("H was not computed with K encoded as a string")
-				}
 				asMpint := sshwire.AppendString(nil, new(big.Int).SetBytes(rec.secret).FillBytes(make([]byte, len(rec.secret)+1)))
-				if bytes.Equal(hashWith(asMpint), sid) {
-					t.Fatal("H matches the mpint encoding too: the test cannot tell them apart")
+				want, other := asString, asMpint
+				if h.SecretIsMpint() {
+					want, other = asMpint, asString
+				}
+				if !bytes.Equal(hashWith(want), sid) {
+					t.Fatalf("H was not computed with K encoded as %s", map[bool]string{false: "a string", true: "an mpint"}[h.SecretIsMpint()])
+				}
+				if bytes.Equal(hashWith(other), sid) {
+					t.Fatal("H matches the other encoding too: the test cannot tell them apart")
 				}
 				return
 			}
@@ -289,15 +299,28 @@ func TestSharedSecretIsEncodedAsString(t *testing.T) {
 
 func TestRegisteredAndDefault(t *testing.T) {
 	supported := ssh.SupportedAlgorithms().KeyExchanges
+	def := DefaultKeyExchanges()
 	for _, n := range Names() {
 		if !slices.Contains(supported, n) {
 			t.Errorf("%s is not in ssh.SupportedAlgorithms()", n)
 		}
-		if !IsPostQuantum(n) {
-			t.Errorf("%s is not reported post-quantum", n)
+		h, _ := Lookup(n)
+		if IsPostQuantum(n) != (len(h.KEMs) > 0) {
+			t.Errorf("%s: IsPostQuantum %v with %d KEMs", n, IsPostQuantum(n), len(h.KEMs))
+		}
+		if IsPostQuantum(n) != slices.Contains(def, n) {
+			t.Errorf("%s: post-quantum %v, in the default order %v", n, IsPostQuantum(n), slices.Contains(def, n))
 		}
 	}
-	def := DefaultKeyExchanges()
+	// Implemented, listed, never offered unless configured.
+	for _, n := range []string{CURVE448SHA512, "diffie-hellman-group18-sha512"} {
+		if !slices.Contains(supported, n) {
+			t.Errorf("%s is not in ssh.SupportedAlgorithms()", n)
+		}
+		if slices.Contains(def, n) || IsPostQuantum(n) {
+			t.Errorf("%s is in the default order or reported post-quantum", n)
+		}
+	}
 	if len(def) == 0 || !IsPostQuantum(def[0]) {
 		t.Fatalf("default order %v does not start with a post-quantum method", def)
 	}

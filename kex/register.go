@@ -30,7 +30,8 @@ func Lookup(name string) (*Hybrid, bool) {
 	return h, ok
 }
 
-// Names returns the names of pqssh's hybrid methods, sorted.
+// Names returns the names of the methods in the table (post-quantum or
+// not), sorted.
 func Names() []string {
 	var names []string
 	for n := range byName {
@@ -41,7 +42,10 @@ func Names() []string {
 }
 
 // classical are the non-post-quantum methods pqssh still offers, after the
-// post-quantum ones, in OpenSSH 10.0's order.
+// post-quantum ones, in OpenSSH 10.0's order. curve448-sha512 and
+// diffie-hellman-group18-sha512 are implemented but not offered unless
+// configured (docs/kex.md): neither is in OpenSSH's default list, and
+// every peer that speaks them speaks one of these too.
 var classical = []string{
 	"curve25519-sha256",
 	"curve25519-sha256@libssh.org",
@@ -57,7 +61,9 @@ var classical = []string{
 // explains it). The multi-hybrid comes first: it stays post-quantum if
 // either Classic McEliece or sntrup761 survives, and classical if both
 // fall. ML-KEM and sntrup761 follow in OpenSSH 10's order, which is what
-// the servers people run speak. McEliece with X25519 alone comes last
+// the servers people run speak; then ML-KEM with the NIST curves, for
+// peers configured to speak only those (CNSA 2.0 or FIPS profiles: libssh,
+// PuTTY, OpenSSH 10.5+ with a restricted KexAlgorithms). McEliece with X25519 alone comes last
 // among the hybrids because of the unconfirmed 2026 cryptanalysis claim
 // against Classic McEliece (SECURITY.md); it remains offered for peers
 // that ask for it, such as OpenSSH with pull request #455.
@@ -66,6 +72,8 @@ var preference = []string{
 	MLKEM768X25519SHA256,
 	SNTRUP761X25519SHA512,
 	SNTRUP761X25519SHA512OpenSSH,
+	MLKEM1024NISTP384SHA384,
+	MLKEM768NISTP256SHA256,
 	MCELIECE6688128X25519SHA512,
 	MCELIECE6688128X25519SHA512OpenSSH,
 }
@@ -96,8 +104,8 @@ func DefaultKeyExchanges() []string {
 // IsPostQuantum reports whether a method name is a post-quantum (hybrid)
 // key exchange, including post-quantum methods pqssh does not implement.
 func IsPostQuantum(name string) bool {
-	if _, ok := byName[name]; ok {
-		return true
+	if h, ok := byName[name]; ok {
+		return h.PostQuantum()
 	}
 	switch name {
 	case "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com",

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pqssh/pqssh/kex/internal/sshwire"
+	"github.com/pqssh/pqssh/internal/sshwire"
 	"golang.org/x/crypto/ssh"
 )
 

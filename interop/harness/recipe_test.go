@@ -4,7 +4,9 @@ package harness
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +35,34 @@ func TestRecipeKey(t *testing.T) {
 	os.WriteFile(patch, []byte("two"), 0o644)
 	if withBuild.Key() == k1 {
 		t.Error("changing a build input does not change the key")
+	}
+
+	// The forky-only fields change the key when set, and leave the keys
+	// of recipes that do not set them (the cached trixie and bookworm
+	// root filesystems) as they were: that description has no line for
+	// them.
+	if d := a.describe(); strings.Contains(d, "script") || strings.Contains(d, "Valid-Until") {
+		t.Errorf("a recipe without Script or IgnoreValidUntil describes them: %q", d)
+	}
+	withScript := a
+	withScript.Script = "sid"
+	if withScript.Key() == a.Key() {
+		t.Error("Script does not change the key")
+	}
+	noValid := a
+	noValid.IgnoreValidUntil = true
+	if noValid.Key() == a.Key() || noValid.Key() == withScript.Key() {
+		t.Error("IgnoreValidUntil does not change the key")
+	}
+}
+
+func TestDebootstrapMirror(t *testing.T) {
+	if _, err := exec.LookPath("debootstrap"); err != nil {
+		t.Skip("no debootstrap on this host")
+	}
+	m, err := debootstrapMirror()
+	if err != nil || !strings.Contains(m, "://") {
+		t.Fatalf("mirror %q, %v", m, err)
 	}
 }
 

@@ -4,6 +4,7 @@ package harness
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -33,6 +34,16 @@ type Recipe struct {
 	Suite    string   // Debian suite, e.g. "trixie"
 	Packages []string // Debian packages to install on top of minbase
 	Build    []BuildStep
+
+	// Script is the debootstrap script to build Suite with, for a suite
+	// the host's debootstrap has no script for (Debian forky on a
+	// bookworm host: "sid", which builds any testing or unstable suite).
+	// Empty means debootstrap's own choice.
+	Script string
+	// IgnoreValidUntil makes apt inside this root filesystem (only)
+	// accept a Release file whose Valid-Until date has passed, as the
+	// testing suite's sometimes is (apt.conf(5), Acquire::Check-Valid-Until).
+	IgnoreValidUntil bool
 }
 
 // A BuildStep runs on the host once the packages are installed, with the
@@ -52,7 +63,8 @@ func (r Recipe) Union(o Recipe) Recipe {
 	}
 	p := slices.Concat(r.Packages, o.Packages)
 	slices.Sort(p)
-	return Recipe{Suite: r.Suite, Packages: slices.Compact(p), Build: slices.Concat(r.Build, o.Build)}
+	return Recipe{Suite: r.Suite, Packages: slices.Compact(p), Build: slices.Concat(r.Build, o.Build),
+		Script: cmp.Or(r.Script, o.Script), IgnoreValidUntil: r.IgnoreValidUntil || o.IgnoreValidUntil}
 }
 
 // Key names the recipe's cache directory: the suite and a hash of the
@@ -74,6 +86,14 @@ func (r Recipe) describe() string {
 	s := fmt.Sprintf("version: %s\nsuite: %s\npackages: %s\n", recipeVersion, r.Suite, strings.Join(slices.Compact(p), " "))
 	for _, b := range r.Build {
 		s += fmt.Sprintf("build: %q inputs: %q\n", b.Args, b.Inputs)
+	}
+	// Only recipes that set these describe them, so that the keys (and
+	// cached root filesystems) of the others stay what they were.
+	if r.Script != "" {
+		s += fmt.Sprintf("script: %s\n", r.Script)
+	}
+	if r.IgnoreValidUntil {
+		s += "apt: Acquire::Check-Valid-Until false\n"
 	}
 	return s
 }
@@ -171,8 +191,24 @@ func build(ctx context.Context, r Recipe, dir string, log io.Writer) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	if err := run(ctx, log, "debootstrap", "--variant=minbase", r.Suite, dir); err != nil {
+	args := []string{"--variant=minbase", r.Suite, dir}
+	if r.Script != "" {
+		// debootstrap takes a script only after a mirror: pass the
+		// default mirror it would have used.
+		mirror, err := debootstrapMirror()
+		if err != nil {
+			return err
+		}
+		args = append(args, mirror, filepath.Join(debootstrapScripts, r.Script))
+	}
+	if err := run(ctx, log, "debootstrap", args...); err != nil {
 		return err
+	}
+	if r.IgnoreValidUntil {
+		conf := filepath.Join(dir, "etc/apt/apt.conf.d/99pqssh-interop-check-valid-until")
+		if err := os.WriteFile(conf, []byte("// pqssh interop: this test root filesystem tracks a testing suite whose\n// Release file may outlive its Valid-Until date.\nAcquire::Check-Valid-Until \"false\";\n"), 0o644); err != nil {
+			return err
+		}
 	}
 	// Keep package scripts from starting daemons (on the host's network!)
 	// while installing: the policy-rc.d convention, see invoke-rc.d(8).
@@ -205,6 +241,30 @@ chroot "$root" apt-get clean`
 		}
 	}
 	return os.WriteFile(filepath.Join(dir, completeMarker), []byte(r.describe()), 0o644)
+}
+
+// debootstrapScripts is where Debian's debootstrap keeps its suite scripts.
+const debootstrapScripts = "/usr/share/debootstrap/scripts"
+
+// debootstrapMirror returns the mirror debootstrap uses when given none
+// (its DEF_MIRROR), read from the installed debootstrap itself.
+func debootstrapMirror() (string, error) {
+	path, err := exec.LookPath("debootstrap")
+	if err != nil {
+		return "", fmt.Errorf("harness: %w", err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("harness: reading debootstrap: %w", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "DEF_MIRROR="); ok {
+			if m := strings.Trim(v, `"'`); m != "" {
+				return m, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("harness: no DEF_MIRROR in %s", path)
 }
 
 // run runs a host command, sending its output to log; the error carries

@@ -117,6 +117,18 @@ var PuTTY = &harness.Peer{
 	},
 }
 
+// PuTTY085 is PuTTY 0.85's plink (forky's putty-tools), the same client
+// as PuTTY with more methods: besides the hybrids with X25519 it speaks
+// mlkem768nistp256-sha256 and mlkem1024nistp384-sha384, and the classical
+// curve448-sha512 and diffie-hellman-group18-sha512 (names from its
+// "Doing … key exchange" lines against a server offering only each).
+var PuTTY085 = &harness.Peer{
+	Name:   "putty-0.85",
+	Recipe: Forky,
+	Kex:    []string{SNTRUP761, SNTRUP761OpenSSH, MLKEM768, MLKEM768P256, MLKEM1024P384, Curve25519, Curve448, DH18},
+	Client: PuTTY.Client,
+}
+
 // puttyKex maps plink -v's "Doing … key exchange" lines to method names.
 // plink names sntrup761 the same whichever of its two names was
 // negotiated, so that line maps to both, separated by "|".
@@ -129,6 +141,14 @@ func puttyKex(log string) []string {
 		switch {
 		case strings.Contains(line, "ML-KEM-768") && strings.Contains(line, "Curve25519"):
 			names = append(names, MLKEM768)
+		case strings.Contains(line, "ML-KEM-768") && strings.Contains(line, "P256"):
+			names = append(names, MLKEM768P256)
+		case strings.Contains(line, "ML-KEM-1024") && strings.Contains(line, "P384"):
+			names = append(names, MLKEM1024P384)
+		case strings.Contains(line, "Curve448"):
+			names = append(names, Curve448)
+		case strings.Contains(line, "8192-bit") && strings.Contains(line, "group18"):
+			names = append(names, DH18)
 		case strings.Contains(line, "NTRU Prime") || strings.Contains(line, "sntrup761"):
 			names = append(names, SNTRUP761+"|"+SNTRUP761OpenSSH)
 		case strings.Contains(line, "Curve25519"):

@@ -28,12 +28,18 @@ const (
 	// sntrup761 and X25519 combined); only pqssh speaks it.
 	MCELIECESNTRUP761 = "mceliece6688128sntrup761x25519-sha512@pqssh.org"
 	Curve25519        = "curve25519-sha256"
+	// ML-KEM with NIST curves (draft-ietf-sshm-mlkem-hybrid-kex-10), and
+	// the classical methods pqssh has but never offers unless configured.
+	MLKEM768P256  = "mlkem768nistp256-sha256"
+	MLKEM1024P384 = "mlkem1024nistp384-sha384"
+	Curve448      = "curve448-sha512"
+	DH18          = "diffie-hellman-group18-sha512"
 )
 
 // PostQuantum reports whether name is a hybrid post-quantum method.
 func PostQuantum(name string) bool {
 	switch name {
-	case MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761:
+	case MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, MLKEM768P256, MLKEM1024P384:
 		return true
 	}
 	return false
@@ -43,6 +49,16 @@ func PostQuantum(name string) bool {
 // shared recipe, so one cached root filesystem): OpenSSH 10.0p1, Dropbear
 // 2025.89, TinySSH 20250501 (run by socat), PuTTY 0.83, script(1).
 var Trixie = harness.Recipe{Suite: "trixie", Packages: []string{
+	"openssh-server", "openssh-client", "dropbear-bin", "tinysshd", "putty-tools",
+	"socat", "bsdextrautils",
+}}
+
+// Forky is the Debian 14 (testing) root filesystem of today's peers:
+// OpenSSH 10.6p1, Dropbear 2026.94, TinySSH 20261001, PuTTY 0.85. The
+// host's debootstrap may predate forky, so it is built with the sid
+// script, and the testing suite's Release file may have outlived its
+// Valid-Until date, which apt accepts inside this root filesystem only.
+var Forky = harness.Recipe{Suite: "forky", Script: "sid", IgnoreValidUntil: true, Packages: []string{
 	"openssh-server", "openssh-client", "dropbear-bin", "tinysshd", "putty-tools",
 	"socat", "bsdextrautils",
 }}
@@ -70,6 +86,18 @@ var OpenSSH10 = &harness.Peer{
 	Client: sshClient("ssh"),
 }
 
+// OpenSSH106 is Debian forky's OpenSSH 10.6p1, client and server. Its
+// names are those its own `ssh -Q kex` lists that pqssh implements:
+// mlkem768nistp256-sha256 but not mlkem1024nistp384-sha384 nor
+// curve448-sha512, and diffie-hellman-group18-sha512.
+var OpenSSH106 = &harness.Peer{
+	Name:   "openssh-10.6",
+	Recipe: Forky,
+	Kex:    []string{MLKEM768, MLKEM768P256, SNTRUP761, SNTRUP761OpenSSH, Curve25519, DH18},
+	Server: openSSHServer,
+	Client: sshClient("ssh"),
+}
+
 // OpenSSH92 is Debian bookworm's OpenSSH 9.2p1, client and server.
 // Debian's build accepts the plain sntrup761 name besides the
 // @openssh.com one.
@@ -86,7 +114,8 @@ var OpenSSH92 = &harness.Peer{
 var Pqssh = &harness.Peer{
 	Name:   "pqssh",
 	Recipe: Trixie,
-	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519},
+	Kex: []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519,
+		MLKEM768P256, MLKEM1024P384, Curve448, DH18},
 	Server: &harness.ServerSpec{
 		Command:        pqsshdCommand,
 		HostKey:        readFile(pqsshdHostKey + ".pub"),
