@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -291,7 +292,7 @@ func socketHelpers(a *account) []int {
 		}
 		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
 		status, _ := os.ReadFile("/proc/" + e.Name() + "/status")
-		if string(cmdline) != "pqsshd-userproc\x00"+a.Home+"\x00" ||
+		if !strings.HasPrefix(string(cmdline), "pqsshd-userproc\x00"+a.Home+"\x00") ||
 			!strings.Contains(string(status), "\nPPid:\t"+strconv.Itoa(os.Getpid())+"\n") ||
 			!strings.Contains(string(status), "\nUid:\t"+strconv.Itoa(a.UID)+"\t") {
 			continue
@@ -353,6 +354,22 @@ func TestSocketHelperRunsAsUserAndEndsWithConnection(t *testing.T) {
 	}
 	if caps := fields["CapEff"]; len(caps) != 1 || strings.Trim(caps[0], "0") != "" {
 		t.Errorf("helper has capabilities %v", caps)
+	}
+	// The user must not be able to debug their helper (ptrace, or take its
+	// socket to the daemon with pidfd_getfd) and so answer the daemon in
+	// its place: the helper is not dumpable, so reading its environment,
+	// which needs the same access as ptrace, is refused to the user, and
+	// the kernel gives its /proc entries to root.
+	pid := strconv.Itoa(pids[0])
+	peek := exec.Command("cat", "/proc/"+pid+"/environ")
+	peek.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(a.UID), Gid: uint32(a.GID)}}
+	if out, err := peek.CombinedOutput(); err == nil {
+		t.Errorf("the user can read their helper's /proc/%s/environ (%q): the helper is debuggable by the user", pid, out)
+	}
+	if fi, err := os.Stat("/proc/" + pid + "/fd"); err != nil {
+		t.Error(err)
+	} else if owner := fi.Sys().(*syscall.Stat_t).Uid; owner != 0 {
+		t.Errorf("helper's /proc/%s/fd belongs to uid %d, want root (not dumpable)", pid, owner)
 	}
 	c.Close()
 	deadline := time.Now().Add(10 * time.Second)

@@ -15,13 +15,16 @@ import (
 	"time"
 )
 
-// Deadlines on the daemon's side: writing a request, answering a listen
-// or close, and the slack given to a helper beyond a dial's own timeout.
+// Deadlines on the daemon's side: writing a request, and the slack given
+// to a helper beyond a dial's own timeout.
 const (
-	writeTimeout   = 5 * time.Second
-	requestTimeout = 10 * time.Second
-	dialSlack      = 2 * time.Second
+	writeTimeout = 5 * time.Second
+	dialSlack    = 2 * time.Second
 )
+
+// requestTimeout bounds the answer to a listen or close (a variable for
+// tests).
+var requestTimeout = 10 * time.Second
 
 // exitTimeout is how long Close waits for the helper to exit, and then
 // to be reaped after it was killed (a variable for tests).
@@ -89,18 +92,23 @@ func Start(cred *Credential, log *slog.Logger) (*Helper, error) {
 	if cred != nil && cred.Home != "" {
 		home = cred.Home
 	}
+	args := []string{helperArg0, home}
+	if cred != nil {
+		// The helper starts as root and drops to cred itself (see
+		// dropPrivileges): a process whose effective uid changed is not
+		// dumpable, so the user cannot ptrace it or take its descriptors,
+		// whereas one exec'd directly with the user's credentials could be.
+		args = append(args, credentialArg(cred))
+	}
 	cmd := &exec.Cmd{
 		Path: "/proc/self/exe",
-		Args: []string{helperArg0, home},
+		Args: args,
 		Env:  []string{markerEnv + "=1"},
 		// The helper enters the home directory itself, as the user: the
 		// exec must not fail when the user may not.
 		Dir:         "/",
 		ExtraFiles:  []*os.File{child},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
-	}
-	if cred != nil {
-		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: cred.UID, Gid: cred.GID, Groups: append([]uint32{}, cred.Groups...)}
 	}
 	if err := cmd.Start(); err != nil {
 		c.Close()
@@ -290,8 +298,14 @@ func (h *Helper) roundTrip(ctx context.Context, req request, timeout time.Durati
 		return reply{}, nil, ctx.Err()
 	case <-timer:
 		h.forget(req.ID, ch)
-		h.log.Warn("user socket helper did not answer in time", "op", req.Op, "timeout", timeout)
-		return reply{}, nil, fmt.Errorf("user socket helper: no answer to %s within %v", req.Op, timeout)
+		// Every timeout is longer than the work it bounds (a dial's own
+		// deadline plus slack), so a helper that has not answered is
+		// stopped or stuck; killing it makes the connection's later
+		// requests, and its teardown, fail at once instead of each
+		// waiting out its own timeout.
+		what := fmt.Sprintf("no answer to %s within %v", req.Op, timeout)
+		h.misbehaved(what)
+		return reply{}, nil, fmt.Errorf("user socket helper: %s", what)
 	}
 }
 

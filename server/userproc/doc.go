@@ -11,8 +11,10 @@
 // for the user.
 //
 // So each authenticated connection that forwards gets a small helper
-// process: the daemon's own executable re-run (see Main) with the user's
-// uid, gid and supplementary groups, an empty environment, umask 0177 and
+// process: the daemon's own executable re-run (see Main), which drops to
+// the user's uid, gid and supplementary groups as its first act (so that
+// the kernel marks it not dumpable: the user can signal it but not ptrace
+// it or take its descriptors), with an empty environment, umask 0177 and
 // no descriptors but its end of a socket pair. The daemon sends it typed
 // requests (dial, listen, accept, close) over that SOCK_SEQPACKET socket
 // pair; the helper makes the system calls itself and passes each
@@ -23,10 +25,11 @@
 //
 // The helper only ever acts on requests from the daemon, which has already
 // decided they are allowed; the daemon in turn treats everything the helper
-// says as untrusted (the user can ptrace their own helper): replies are
+// says as untrusted (defence in depth: the user can kill their helper,
+// and an administrator may have set fs.suid_dumpable): replies are
 // size-bounded, each descriptor is checked to be a socket of the expected
-// kind, every request has a deadline, and a helper that misbehaves is
-// killed.
+// kind, every request has a deadline, and a helper that misbehaves or
+// does not answer in time is killed.
 //
 // Opener is the interface the daemon uses; Helper implements it with a
 // helper process and Local in the calling process (for a daemon that runs

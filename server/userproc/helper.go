@@ -45,6 +45,16 @@ func Main() {
 	// runs first thing, on the main thread, whose name is the process's.
 	name := []byte(helperArg0 + "\x00")
 	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_NAME, uintptr(unsafe.Pointer(&name[0])), 0)
+	if len(os.Args) > 2 {
+		cred, err := parseCredentialArg(os.Args[2])
+		if err == nil {
+			err = dropPrivileges(cred)
+		}
+		if err != nil {
+			// Nothing to log to: the daemon sees the helper exit.
+			os.Exit(3)
+		}
+	}
 	os.Exit(serveHelper(os.Args[1]))
 }
 

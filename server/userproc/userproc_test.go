@@ -496,3 +496,28 @@ func TestCloseDoesNotWaitForeverForReaping(t *testing.T) {
 		t.Fatal("helper still usable after Close")
 	}
 }
+
+// A helper that stops answering (the user may SIGSTOP their own) is
+// killed at its first request that times out, so the connection's other
+// requests and its teardown (one close per listener, up to the forwarding
+// limit) fail at once instead of each waiting out its own timeout.
+func TestUnansweredRequestStopsHelper(t *testing.T) {
+	defer func(d time.Duration) { requestTimeout = d }(requestTimeout)
+	requestTimeout = 100 * time.Millisecond
+	h, peer, logs := fakeHelper(t)
+	go readRequest(t, peer) // and never answer
+	if _, err := h.Listen(context.Background(), "tcp", "127.0.0.1:0", ListenOptions{}); err == nil {
+		t.Fatal("listen answered by nobody succeeded")
+	}
+	select {
+	case <-h.Done():
+	default:
+		t.Fatal("a helper that did not answer in time is still in use")
+	}
+	if _, err := h.Listen(context.Background(), "tcp", "127.0.0.1:0", ListenOptions{}); !errors.Is(err, ErrHelperGone) {
+		t.Fatalf("request to a stopped helper: %v, want ErrHelperGone", err)
+	}
+	if !strings.Contains(logs.String(), "no answer to listen") {
+		t.Errorf("no log line for the unanswered request:\n%s", logs)
+	}
+}
