@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/pem"
 	"fmt"
 	"net"
@@ -41,9 +42,12 @@ var (
 func binaries(t *testing.T) (pqsshd, pqssh string) {
 	t.Helper()
 	buildOnce.Do(func() {
-		// One directory, overwritten by every run (go build replaces the
-		// files by renaming), so that runs leave nothing behind.
-		binDir = filepath.Join(os.TempDir(), fmt.Sprintf("pqssh-mctiny-test-bin-%d", os.Getuid()))
+		// One directory per checkout, overwritten by every run (go build
+		// replaces the files by renaming), so that runs leave nothing
+		// behind and checkouts tested at once do not run each other's
+		// binaries.
+		wd, _ := os.Getwd()
+		binDir = filepath.Join(os.TempDir(), fmt.Sprintf("pqssh-mctiny-test-bin-%d-%x", os.Getuid(), sha256.Sum256([]byte(wd)))[:len("pqssh-mctiny-test-bin-")+24])
 		if buildErr = os.MkdirAll(binDir, 0o700); buildErr != nil {
 			return
 		}
