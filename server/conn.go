@@ -14,6 +14,7 @@ import (
 	"time"
 
 	glssh "github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/server/config"
 	"github.com/pqssh/pqssh/server/userproc"
@@ -314,7 +315,10 @@ func (s *Server) connectionFailed(c net.Conn, err error) {
 		}
 		st.mu.Unlock()
 	}
+	var limit *gossh.PeerLimitError
 	switch {
+	case errors.As(err, &limit):
+		s.log.Info("closing connection: client exceeded a pre-authentication bound", append(args, "bound", limit.What, "size", limit.Size, "limit", limit.Limit)...)
 	case errors.Is(err, io.EOF):
 		s.log.Info("connection closed before authentication", args...)
 	default:

@@ -43,10 +43,14 @@ import (
 //     on close, whichever comes first.
 //
 // Packets after the first NEWKEYS are encrypted and the gate cannot read
-// their length; before authentication they remain bounded by x/crypto's
-// maxPacket (1 MiB) per connection, MaxStartups connections and
-// LoginGraceTime (docs/sshd-options.md, "Unauthenticated key-exchange
-// memory").
+// them; until authentication x/crypto bounds them itself
+// (ServerConfig.PreAuthMaxPacket, PreAuthRekeyKeyExchanges: boundPreAuth),
+// and bounds every KEXINIT, the first and each rekey, before splitting its
+// name-lists (gossh.MaxKexInitSize, MaxNameListSize, MaxNameListNames).
+// Every connection before authentication therefore holds a bounded amount
+// of memory besides its reservation (measured in
+// TestKexMemoryHostileProcessRSS), and MaxStartups bounds their number
+// (docs/sshd-options.md, "Unauthenticated key-exchange memory").
 
 // smallPacketLimit is the largest packet_length accepted from a client in
 // the cleartext phase without a reservation: RFC 4253 section 6.1's
@@ -166,11 +170,27 @@ func (s *Server) admitKex(g *kexGate, offered []string, log *slog.Logger) (names
 	return names, false
 }
 
+// boundPreAuth bounds what a client can make the server hold after the
+// first key exchange and before authentication, where the gate no longer
+// reads the (encrypted) stream: packets of at most smallPacketLimit bytes,
+// and a rekey in that phase offers only the small key exchanges, whose
+// messages fit (if none is configured, a client selecting a large one is
+// cut by the packet limit). A large key exchange before authentication is
+// thus only ever the first one, admitted against the budget.
+func boundPreAuth(sc *gossh.ServerConfig) {
+	sc.PreAuthMaxPacket = smallPacketLimit
+	sc.PreAuthRekeyKeyExchanges = slices.DeleteFunc(slices.Clone(sc.KeyExchanges), func(n string) bool {
+		_, large := kexCost(n)
+		return large
+	})
+}
+
 // budgetedServerConfig is the ServerConfigCallback: the configuration of
 // serverConfig (with the SetConfigHook hook's additions, which are
 // budgeted too), its key exchanges admitted against the budget.
 func (s *Server) budgetedServerConfig(ctx glssh.Context) *gossh.ServerConfig {
 	sc := s.serverConfig(ctx)
+	boundPreAuth(sc)
 	st := stateOf(ctx)
 	if st == nil || st.gate == nil {
 		return sc

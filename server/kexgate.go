@@ -9,6 +9,8 @@ import (
 	"net"
 	"slices"
 	"sync"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // errKexGate is the read error of a connection the gate closed.
@@ -16,9 +18,15 @@ var errKexGate = errors.New("pqsshd: connection refused by the unauthenticated k
 
 // SSH message numbers the gate looks at (RFC 4253 section 12).
 const (
-	gateMsgKexInit = 20
-	gateMsgNewKeys = 21
+	gateMsgKexInit     = 20
+	gateMsgNewKeys     = 21
+	gateMsgKexECDHInit = 30
 )
+
+// maxKexInitPacket is the largest packet_length of a client's KEXINIT:
+// x/crypto's bound on the payload (gossh.MaxKexInitSize) with the
+// padding_length byte and the most padding.
+const maxKexInitPacket = gossh.MaxKexInitSize + 1 + 255
 
 // Parser states of the gate.
 const (
@@ -178,7 +186,11 @@ func (g *kexGate) scan(b []byte) error {
 			b = b[k:]
 			if g.msgType < 0 && g.pos+k >= 2 {
 				g.msgType = int(chunk[1-g.pos])
-				g.collect = g.msgType == gateMsgKexInit && g.pos+g.remaining <= smallPacketLimit
+				length := g.pos + g.remaining
+				if err := checkGateMessage(g.msgType, length); err != nil {
+					return err
+				}
+				g.collect = g.msgType == gateMsgKexInit
 			}
 			if g.collect || g.msgType < 0 {
 				g.body = append(g.body, chunk...)
@@ -204,6 +216,21 @@ func (g *kexGate) scan(b []byte) error {
 		default:
 			return nil
 		}
+	}
+	return nil
+}
+
+// checkGateMessage refuses a cleartext packet of packet_length length and
+// message number msg that no client needs to send: a KEXINIT longer than
+// maxKexInitPacket (its name-lists would cost many times their size once
+// split), or any packet beyond smallPacketLimit but a large key exchange's
+// SSH_MSG_KEX_ECDH_INIT (the only message the reservation is for).
+func checkGateMessage(msg int, length uint32) error {
+	switch {
+	case msg == gateMsgKexInit && length > maxKexInitPacket:
+		return fmt.Errorf("client sent a %d-byte KEXINIT (limit %d)", length, maxKexInitPacket)
+	case msg != gateMsgKexECDHInit && length > smallPacketLimit:
+		return fmt.Errorf("client sent a %d-byte packet of message type %d before its first NEWKEYS; only a large key exchange's SSH_MSG_KEX_ECDH_INIT may exceed %d", length, msg, smallPacketLimit)
 	}
 	return nil
 }

@@ -140,6 +140,48 @@ func TestKexGate(t *testing.T) {
 		}
 	})
 
+	t.Run("reservation admits only a bounded KEXINIT and the ECDH_INIT", func(t *testing.T) {
+		for _, tc := range []struct {
+			name   string
+			header []byte // packet_length, padding_length, message number
+			want   string
+		}{
+			{"huge KEXINIT", []byte{0, 0x0f, 0x42, 0x40, 4, gateMsgKexInit}, "1000000-byte KEXINIT"},
+			{"KEXINIT over the bound", binary.BigEndian.AppendUint32(nil, maxKexInitPacket+1), "KEXINIT (limit"},
+			{"large IGNORE", []byte{0, 0x0f, 0x42, 0x40, 4, 2}, "message type 2"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				b := newKexBudget(16 << 20)
+				srv, cli := net.Pipe()
+				defer cli.Close()
+				g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
+				b.reserve(cost)
+				g.start(offered, cost, largePacketLimit)
+				got := make(chan error, 1)
+				go gateReader(g, 4096, got)
+				io.WriteString(cli, version)
+				header := tc.header
+				if len(header) == 4 {
+					header = append(header, 4, gateMsgKexInit)
+				}
+				cli.Write(header)
+				if err := <-got; !errors.Is(err, errKexGate) || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("got %v, want refused with %q", err, tc.want)
+				}
+				if used, _, _ := kexMemoryOf(b); used != 0 {
+					t.Errorf("reservation of %d kept after the refusal", used)
+				}
+			})
+		}
+		// The largest KEXINIT within the bound passes.
+		if err := checkGateMessage(gateMsgKexInit, maxKexInitPacket); err != nil {
+			t.Errorf("KEXINIT of %d bytes: %v", maxKexInitPacket, err)
+		}
+		if err := checkGateMessage(gateMsgKexECDHInit, largePacketLimit); err != nil {
+			t.Errorf("KEX_ECDH_INIT of %d bytes: %v", largePacketLimit, err)
+		}
+	})
+
 	t.Run("budget", func(t *testing.T) {
 		b := newKexBudget(10 << 20)
 		n := 0
