@@ -187,6 +187,7 @@ func (s *Server) handleConn(c net.Conn) {
 	}
 	log.Debug("connection accepted")
 	st.gate = newKexGate(c, s.kexBudget, log)
+	st.gate.source = block
 	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
 }
 

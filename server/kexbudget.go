@@ -25,12 +25,17 @@ import (
 // LoginGraceTime). pqsshd therefore admits large key exchanges against a
 // budget:
 //
-//   - When a connection's server KEXINIT is built, the cost of its largest
-//     offered key exchange is reserved from the budget. If the budget has
-//     no room, the large methods are left out of that connection's KEXINIT
-//     (the client falls back to a small method, or — offering only large
-//     ones — gets the usual "no common algorithm" failure) and one line is
-//     logged.
+//   - When a connection's server KEXINIT is built, the large methods are
+//     offered only if the budget, and the share of it the connection's
+//     source address block may hold (PerSourceKexMemory), have room for
+//     the largest. Otherwise they are left out of that connection's
+//     KEXINIT (the client falls back to a small method, or — offering only
+//     large ones — gets the usual "no common algorithm" failure) and one
+//     line is logged.
+//   - The cost is reserved only when the client's KEXINIT selects a large
+//     method (read by the gate before x/crypto sees it): connections that
+//     never send a KEXINIT hold nothing. If the budget filled up in
+//     between, the connection is closed with a log line.
 //   - A kexGate between the socket and x/crypto/ssh reads the cleartext
 //     start of the stream (RFC 4253 sections 4.2 and 6, up to the client's
 //     first SSH_MSG_NEWKEYS) and refuses, before x/crypto sees its length,
@@ -89,15 +94,20 @@ func kexCost(name string) (cost int64, large bool) {
 }
 
 // kexBudget is the server-wide count of memory reserved by unauthenticated
-// key exchanges against UnauthenticatedKexMemory.
+// key exchanges against UnauthenticatedKexMemory, and per source address
+// block (PerSourceNetBlockSize) against PerSourceKexMemory.
 type kexBudget struct {
-	mu    sync.Mutex
-	limit int64 // bytes; config.NoKexBudget: no limit
-	used  int64
-	peak  int64
+	mu        sync.Mutex
+	limit     int64 // bytes; config.NoKexBudget: no limit
+	perSource int64 // bytes per source block; config.NoKexBudget: no limit
+	used      int64
+	peak      int64
+	bySource  map[string]int64
 }
 
-func newKexBudget(limit int64) *kexBudget { return &kexBudget{limit: limit} }
+func newKexBudget(limit int64) *kexBudget {
+	return &kexBudget{limit: limit, perSource: config.NoKexBudget, bySource: map[string]int64{}}
+}
 
 // setLimit applies a reloaded configuration; reservations in flight stay.
 func (b *kexBudget) setLimit(limit int64) {
@@ -106,22 +116,53 @@ func (b *kexBudget) setLimit(limit int64) {
 	b.mu.Unlock()
 }
 
-// reserve takes n bytes if the budget has room.
-func (b *kexBudget) reserve(n int64) bool {
+// setPerSource applies PerSourceKexMemory.
+func (b *kexBudget) setPerSource(limit int64) {
+	b.mu.Lock()
+	b.perSource = limit
+	b.mu.Unlock()
+}
+
+// exhausted reports which limit leaves no room for n more bytes from
+// source: "" if both have room, else the option's name.
+func (b *kexBudget) exhausted(source string, n int64) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.limit != config.NoKexBudget && b.used+n > b.limit {
+	return b.exhaustedLocked(source, n)
+}
+
+func (b *kexBudget) exhaustedLocked(source string, n int64) string {
+	switch {
+	case b.limit != config.NoKexBudget && b.used+n > b.limit:
+		return "UnauthenticatedKexMemory"
+	case b.perSource != config.NoKexBudget && b.bySource[source]+n > b.perSource:
+		return "PerSourceKexMemory"
+	}
+	return ""
+}
+
+// reserve takes n bytes for source if both limits have room.
+func (b *kexBudget) reserve(source string, n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.exhaustedLocked(source, n) != "" {
 		return false
 	}
 	b.used += n
+	b.bySource[source] += n
 	b.peak = max(b.peak, b.used)
 	return true
 }
 
-func (b *kexBudget) release(n int64) {
+func (b *kexBudget) release(source string, n int64) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.used = max(b.used-n, 0)
-	b.mu.Unlock()
+	if left := b.bySource[source] - n; left > 0 {
+		b.bySource[source] = left
+	} else {
+		delete(b.bySource, source)
+	}
 }
 
 // KexMemory reports the memory reserved now by unauthenticated key
@@ -136,9 +177,11 @@ func (s *Server) KexMemory() (used, peak, limit int64) {
 
 // admitKex decides a new connection's key-exchange offer against the
 // budget: it returns the KeyExchanges to announce (the large methods
-// removed when there is no room) and whether to refuse the connection (no
-// method left to offer). The reservation is recorded in the connection's
-// gate.
+// removed when the budget, or the source's share of it, has no room for
+// the largest now) and whether to refuse the connection (no method left
+// to offer). Nothing is reserved yet: the gate reserves when the client's
+// KEXINIT selects a large method, so that connections that never send one
+// (idle, slow loris) hold nothing.
 func (s *Server) admitKex(g *kexGate, offered []string, log *slog.Logger) (names []string, refuse bool) {
 	var cost int64
 	for _, n := range offered {
@@ -146,28 +189,37 @@ func (s *Server) admitKex(g *kexGate, offered []string, log *slog.Logger) (names
 			cost = max(cost, c)
 		}
 	}
+	g.start(offered)
 	if cost == 0 {
-		g.start(offered, 0, smallPacketLimit)
 		return offered, false
 	}
-	if s.kexBudget.reserve(cost) {
-		g.start(offered, cost, largePacketLimit)
+	full := s.kexBudget.exhausted(g.source, cost)
+	if full == "" {
 		return offered, false
 	}
 	names = slices.DeleteFunc(slices.Clone(offered), func(n string) bool {
 		_, large := kexCost(n)
 		return large
 	})
+	g.start(names)
 	used, _, limit := s.KexMemory()
+	args := []any{"reserved", used, "unauthenticatedkexmemory", limit}
+	if full == "PerSourceKexMemory" {
+		args = []any{"source", g.source, "reserved_by_source", s.kexBudget.sourceUsed(g.source), "persourcekexmemory", s.Config().PerSourceKexMemory}
+	}
 	if len(names) == 0 {
-		log.Info("refusing connection: UnauthenticatedKexMemory exhausted and only large key exchanges are configured",
-			"reserved", used, "unauthenticatedkexmemory", limit)
+		log.Info("refusing connection: "+full+" exhausted and only large key exchanges are configured", args...)
 		return nil, true
 	}
-	log.Info("UnauthenticatedKexMemory exhausted: not offering large key exchanges on this connection",
-		"reserved", used, "unauthenticatedkexmemory", limit, "need", cost)
-	g.start(names, 0, smallPacketLimit)
+	log.Info(full+" exhausted: not offering large key exchanges on this connection", append(args, "need", cost)...)
 	return names, false
+}
+
+// sourceUsed is the memory reserved now by connections from source.
+func (b *kexBudget) sourceUsed(source string) int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.bySource[source]
 }
 
 // boundPreAuth bounds what a client can make the server hold after the

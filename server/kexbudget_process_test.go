@@ -114,7 +114,7 @@ func TestKexBudgetProcessRSS(t *testing.T) {
 		name, value string
 	}{{"budget", *kexBudgetValue}, {"none", "none"}} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := startPlainDaemon(t, fmt.Sprintf("UnauthenticatedKexMemory %s\nMaxStartups %d\n", tc.value, n+10))
+			d := startPlainDaemon(t, fmt.Sprintf("UnauthenticatedKexMemory %s\nPerSourceKexMemory %s\nMaxStartups %d\n", tc.value, tc.value, n+10))
 			if err := d.login(kex.MLKEM768X25519SHA256); err != nil {
 				t.Fatalf("warm-up login: %v", err)
 			}

@@ -44,9 +44,9 @@ const (
 //
 //   - refuses a packet longer than the connection's limit before x/crypto
 //     has seen its length (so before it allocates a buffer for it);
-//   - reads the client's KEXINIT and gives the reservation back when the
-//     method it selects (the client's first name the server offers, RFC
-//     4253 section 7.1) is small;
+//   - reads the client's KEXINIT and, when the method it selects (the
+//     client's first name the server offers, RFC 4253 section 7.1) is
+//     large, reserves its cost and then only admits a longer packet;
 //   - gives the reservation back at the client's NEWKEYS and then passes
 //     the (now encrypted) stream through untouched.
 //
@@ -56,6 +56,8 @@ type kexGate struct {
 	net.Conn
 	budget *kexBudget
 	log    *slog.Logger
+
+	source string // source address block, for PerSourceKexMemory
 
 	mu       sync.Mutex
 	offered  []string
@@ -79,10 +81,10 @@ func newKexGate(c net.Conn, b *kexBudget, log *slog.Logger) *kexGate {
 	return &kexGate{Conn: c, budget: b, log: log, limit: smallPacketLimit}
 }
 
-// start records the connection's offer and reservation.
-func (g *kexGate) start(offered []string, reserved int64, limit uint32) {
+// start records the connection's offer.
+func (g *kexGate) start(offered []string) {
 	g.mu.Lock()
-	g.offered, g.reserved, g.limit = offered, reserved, limit
+	g.offered = offered
 	g.mu.Unlock()
 }
 
@@ -102,7 +104,7 @@ func (g *kexGate) release() {
 	g.limit = smallPacketLimit
 	g.mu.Unlock()
 	if n > 0 {
-		g.budget.release(n)
+		g.budget.release(g.source, n)
 	}
 }
 
@@ -204,7 +206,9 @@ func (g *kexGate) scan(b []byte) error {
 			switch g.msgType {
 			case gateMsgKexInit:
 				if g.collect {
-					g.clientKexInit(g.body)
+					if err := g.clientKexInit(g.body); err != nil {
+						return err
+					}
 				}
 			case gateMsgNewKeys:
 				// The initial key exchange is over: its buffers are
@@ -236,21 +240,23 @@ func checkGateMessage(msg int, length uint32) error {
 }
 
 // clientKexInit reads the kex_algorithms of the client's KEXINIT (packet
-// holds padding_length, payload, padding) and gives the reservation back
-// if the method it selects is small.
-func (g *kexGate) clientKexInit(packet []byte) {
+// holds padding_length, payload, padding) and, if the method it selects is
+// large, reserves its cost and admits packets up to largePacketLimit. A
+// malformed KEXINIT reserves nothing (x/crypto fails the connection). It
+// fails if the budget has no room any more.
+func (g *kexGate) clientKexInit(packet []byte) error {
 	pad := int(packet[0])
 	if 1+pad > len(packet) {
-		return // malformed: x/crypto fails the connection
+		return nil
 	}
 	payload := packet[1 : len(packet)-pad]
 	// byte SSH_MSG_KEXINIT, byte[16] cookie, name-list kex_algorithms
 	if len(payload) < 1+16+4 {
-		return
+		return nil
 	}
 	n := binary.BigEndian.Uint32(payload[17:21])
 	if uint64(n) > uint64(len(payload)-21) {
-		return
+		return nil
 	}
 	g.mu.Lock()
 	offered := g.offered
@@ -262,7 +268,21 @@ func (g *kexGate) clientKexInit(packet []byte) {
 			break
 		}
 	}
-	if _, large := kexCost(chosen); !large {
-		g.release()
+	cost, large := kexCost(chosen)
+	if !large {
+		return nil
 	}
+	g.mu.Lock()
+	already := g.reserved > 0
+	g.mu.Unlock()
+	if already {
+		return nil
+	}
+	if !g.budget.reserve(g.source, cost) {
+		return fmt.Errorf("the client's KEXINIT selects %s but %s has no room left for it (offered when it had)", chosen, g.budget.exhausted(g.source, cost))
+	}
+	g.mu.Lock()
+	g.reserved, g.limit = cost, largePacketLimit
+	g.mu.Unlock()
+	return nil
 }

@@ -61,15 +61,12 @@ func TestKexGate(t *testing.T) {
 	version := "a banner line\r\nSSH-2.0-test\r\n"
 	bigHeader := binary.BigEndian.AppendUint32(nil, 1<<20-8)
 
-	t.Run("small kex releases at KEXINIT and caps packets", func(t *testing.T) {
+	t.Run("small kex reserves nothing and caps packets", func(t *testing.T) {
 		b := newKexBudget(16 << 20)
 		srv, cli := net.Pipe()
 		defer cli.Close()
 		g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
-		if !b.reserve(cost) {
-			t.Fatal("reserve")
-		}
-		g.start(offered, cost, largePacketLimit)
+		g.start(offered)
 		got := make(chan error, 1)
 		go gateReader(g, 3, got)
 		io.WriteString(cli, version)
@@ -77,7 +74,7 @@ func TestKexGate(t *testing.T) {
 		// The gate has read the whole KEXINIT once the next write starts.
 		cli.Write(rawPacket([]byte{2, 0, 0, 0, 0}))
 		if used, _, _ := kexMemoryOf(b); used != 0 {
-			t.Errorf("reservation held after a KEXINIT selecting mlkem768: %d", used)
+			t.Errorf("reservation after a KEXINIT selecting mlkem768: %d", used)
 		}
 		cli.Write(bigHeader)
 		if err := <-got; !errors.Is(err, errKexGate) || !strings.Contains(err.Error(), "without a large key exchange") {
@@ -90,7 +87,7 @@ func TestKexGate(t *testing.T) {
 		srv, cli := net.Pipe()
 		defer cli.Close()
 		g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
-		g.start([]string{kex.MLKEM768X25519SHA256}, 0, smallPacketLimit)
+		g.start([]string{kex.MLKEM768X25519SHA256})
 		go io.WriteString(cli, version+string(bigHeader))
 		buf := make([]byte, 1)
 		var seen []byte
@@ -108,16 +105,19 @@ func TestKexGate(t *testing.T) {
 		}
 	})
 
-	t.Run("large kex keeps the reservation until NEWKEYS", func(t *testing.T) {
+	t.Run("large kex reserves at KEXINIT until NEWKEYS", func(t *testing.T) {
 		b := newKexBudget(16 << 20)
 		srv, cli := net.Pipe()
 		defer cli.Close()
 		g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
-		b.reserve(cost)
-		g.start(offered, cost, largePacketLimit)
+		g.source = "192.0.2.1/32"
+		g.start(offered)
 		got := make(chan error, 1)
 		go gateReader(g, 4096, got)
 		io.WriteString(cli, version)
+		if used, _, _ := kexMemoryOf(b); used != 0 {
+			t.Errorf("reserved %d before the client's KEXINIT, want 0", used)
+		}
 		cli.Write(rawPacket(clientKexInitPayload(mc, kex.MLKEM768X25519SHA256)))
 		h, _ := kex.Lookup(mc)
 		init := append([]byte{30}, gossh.Marshal(struct{ P []byte }{make([]byte, h.ClientInitSize())})...)
@@ -135,31 +135,54 @@ func TestKexGate(t *testing.T) {
 			t.Errorf("gate refused the encrypted stream: %v", err)
 		}
 		g.release() // on close: nothing left to give back
-		if used, peak, _ := kexMemoryOf(b); used != 0 || peak != cost {
-			t.Errorf("used %d peak %d, want 0 and %d", used, peak, cost)
+		if used, peak, _ := kexMemoryOf(b); used != 0 || peak != cost || b.sourceUsed(g.source) != 0 {
+			t.Errorf("used %d peak %d by source %d, want 0, %d, 0", used, peak, b.sourceUsed(g.source), cost)
+		}
+	})
+
+	t.Run("budget filled between offer and KEXINIT closes", func(t *testing.T) {
+		b := newKexBudget(cost + cost/2)
+		srv, cli := net.Pipe()
+		defer cli.Close()
+		g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
+		g.start(offered) // offered while there was room
+		b.reserve("other", cost)
+		got := make(chan error, 1)
+		go gateReader(g, 4096, got)
+		io.WriteString(cli, version)
+		cli.Write(rawPacket(clientKexInitPayload(mc, kex.MLKEM768X25519SHA256)))
+		if err := <-got; !errors.Is(err, errKexGate) || !strings.Contains(err.Error(), "UnauthenticatedKexMemory has no room") {
+			t.Errorf("got %v, want refused for lack of room", err)
+		}
+		if used, _, _ := kexMemoryOf(b); used != cost {
+			t.Errorf("reserved %d, want only the other connection's %d", used, cost)
 		}
 	})
 
 	t.Run("reservation admits only a bounded KEXINIT and the ECDH_INIT", func(t *testing.T) {
 		for _, tc := range []struct {
-			name   string
-			header []byte // packet_length, padding_length, message number
-			want   string
+			name     string
+			reserved bool   // a KEXINIT selecting McEliece first
+			header   []byte // packet_length, padding_length, message number
+			want     string
 		}{
-			{"huge KEXINIT", []byte{0, 0x0f, 0x42, 0x40, 4, gateMsgKexInit}, "1000000-byte KEXINIT"},
-			{"KEXINIT over the bound", binary.BigEndian.AppendUint32(nil, maxKexInitPacket+1), "KEXINIT (limit"},
-			{"large IGNORE", []byte{0, 0x0f, 0x42, 0x40, 4, 2}, "message type 2"},
+			{"huge first KEXINIT", false, []byte{0, 0x0f, 0x42, 0x40, 4, gateMsgKexInit}, "without a large key exchange"},
+			{"first KEXINIT over the bound", false, binary.BigEndian.AppendUint32(nil, maxKexInitPacket+1), "KEXINIT (limit"},
+			{"huge second KEXINIT", true, []byte{0, 0x0f, 0x42, 0x40, 4, gateMsgKexInit}, "1000000-byte KEXINIT"},
+			{"large IGNORE", true, []byte{0, 0x0f, 0x42, 0x40, 4, 2}, "message type 2"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				b := newKexBudget(16 << 20)
 				srv, cli := net.Pipe()
 				defer cli.Close()
 				g := newKexGate(srv, b, slog.New(slog.DiscardHandler))
-				b.reserve(cost)
-				g.start(offered, cost, largePacketLimit)
+				g.start(offered)
 				got := make(chan error, 1)
 				go gateReader(g, 4096, got)
 				io.WriteString(cli, version)
+				if tc.reserved {
+					cli.Write(rawPacket(clientKexInitPayload(mc, kex.MLKEM768X25519SHA256)))
+				}
 				header := tc.header
 				if len(header) == 4 {
 					header = append(header, 4, gateMsgKexInit)
@@ -185,19 +208,39 @@ func TestKexGate(t *testing.T) {
 	t.Run("budget", func(t *testing.T) {
 		b := newKexBudget(10 << 20)
 		n := 0
-		for b.reserve(cost) {
+		for b.reserve("a", cost) {
 			n++
 		}
 		if want := int((10 << 20) / cost); n != want {
 			t.Errorf("%d reservations of %d in 10 MiB, want %d", n, cost, want)
 		}
-		b.release(cost)
-		if !b.reserve(cost) {
+		b.release("a", cost)
+		if !b.reserve("a", cost) {
 			t.Error("a released reservation is not available again")
 		}
 		b.setLimit(-1)
-		if !b.reserve(1 << 40) {
+		if !b.reserve("a", 1<<40) {
 			t.Error("UnauthenticatedKexMemory none refused a reservation")
+		}
+	})
+
+	t.Run("per source", func(t *testing.T) {
+		b := newKexBudget(64 << 20)
+		b.setPerSource(2 * cost)
+		for i := range 2 {
+			if !b.reserve("a", cost) {
+				t.Fatalf("reservation %d from a refused", i)
+			}
+		}
+		if got := b.exhausted("a", cost); got != "PerSourceKexMemory" || b.reserve("a", cost) {
+			t.Errorf("a third reservation from a: exhausted %q, want PerSourceKexMemory and refused", got)
+		}
+		if !b.reserve("b", cost) {
+			t.Error("another source refused while the budget has room")
+		}
+		b.release("a", cost)
+		if !b.reserve("a", cost) {
+			t.Error("a's released share is not available again")
 		}
 	})
 }
@@ -228,10 +271,9 @@ func FuzzKexGate(f *testing.F) {
 		b := newKexBudget(16 << 20)
 		g := newKexGate(nil, b, slog.New(slog.DiscardHandler))
 		if reserved {
-			b.reserve(cost)
-			g.start([]string{mc, kex.MLKEM768X25519SHA256}, cost, largePacketLimit)
+			g.start([]string{mc, kex.MLKEM768X25519SHA256})
 		} else {
-			g.start([]string{kex.MLKEM768X25519SHA256}, 0, smallPacketLimit)
+			g.start([]string{kex.MLKEM768X25519SHA256})
 		}
 		n := int(step%64) + 1
 		for len(stream) > 0 {
@@ -239,8 +281,9 @@ func FuzzKexGate(f *testing.F) {
 			if err := g.scan(stream[:k]); err != nil {
 				break
 			}
-			if l := g.pos + g.remaining; g.state == gateBody && (l > largePacketLimit || !reserved && l > smallPacketLimit) {
-				t.Fatalf("packet of %d bytes let through (reserved %v)", l, reserved)
+			held := g.reservedNow() > 0
+			if l := g.pos + g.remaining; g.state == gateBody && (l > largePacketLimit || !held && l > smallPacketLimit) {
+				t.Fatalf("packet of %d bytes let through (reserved %v)", l, held)
 			}
 			stream = stream[k:]
 		}

@@ -174,6 +174,7 @@ func (s *Server) setConfig(cfg *config.Config) error {
 	} else {
 		s.kexBudget.setLimit(cfg.UnauthenticatedKexMemory)
 	}
+	s.kexBudget.setPerSource(cfg.PerSourceKexMemory)
 	return nil
 }
 

@@ -98,6 +98,7 @@ type Config struct {
 	AddressFamily              string
 	McTiny                     McTinySettings // options_mctiny.go
 	UnauthenticatedKexMemory   int64          // bytes, options_unauthkex.go; NoKexBudget: none
+	PerSourceKexMemory         int64          // bytes per PerSourceNetBlockSize block; NoKexBudget: none
 
 	// set records which keywords have been given a value (first wins).
 	set map[string]bool
@@ -146,6 +147,7 @@ func Default() *Config {
 		TCPKeepAlive:               true,
 		AddressFamily:              "any",
 		UnauthenticatedKexMemory:   DefaultUnauthenticatedKexMemory,
+		PerSourceKexMemory:         DefaultPerSourceKexMemory,
 		set:                        map[string]bool{},
 	}
 }

@@ -12,6 +12,13 @@ import (
 // from clients that have not authenticated yet.
 const DefaultUnauthenticatedKexMemory = 64 << 20
 
+// DefaultPerSourceKexMemory is the default of the pqsshd-specific option
+// PerSourceKexMemory: 16 MiB, a quarter of the default
+// UnauthenticatedKexMemory (five Classic McEliece key exchanges in progress
+// at once from one source block), so that one source cannot take the
+// whole budget and push every other client off McEliece.
+const DefaultPerSourceKexMemory = 16 << 20
+
 // NoKexBudget is the value of Config.UnauthenticatedKexMemory for
 // "UnauthenticatedKexMemory none": no budget, every connection is offered
 // every configured key exchange (MaxStartups alone bounds the memory).
@@ -22,33 +29,47 @@ const NoKexBudget = -1
 // exchanges with large packets (Classic McEliece) may hold on connections
 // that have not authenticated yet; 0 offers no such method before
 // authentication, none removes the budget. See docs/sshd-options.md.
+//
+// PerSourceKexMemory (pqsshd-specific) is the part of that memory the
+// connections from one source address block (PerSourceNetBlockSize) may
+// hold at once; none removes the per-source limit.
 func init() {
-	o := &option{name: "UnauthenticatedKexMemory",
+	for _, o := range []*option{
+		kexMemoryOption("UnauthenticatedKexMemory", func(c *Config) *int64 { return &c.UnauthenticatedKexMemory }),
+		kexMemoryOption("PerSourceKexMemory", func(c *Config) *int64 { return &c.PerSourceKexMemory }),
+	} {
+		options = append(options, o)
+		byKeyword[strings.ToLower(o.name)] = o
+	}
+}
+
+// kexMemoryOption is an option taking a size, 0 or none (NoKexBudget),
+// stored in the field field returns.
+func kexMemoryOption(name string, field func(*Config) *int64) *option {
+	return &option{name: name,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
-				return fmt.Errorf("UnauthenticatedKexMemory takes one size (e.g. 64M), 0 or none")
+				return fmt.Errorf("%s takes one size (e.g. 64M), 0 or none", name)
 			}
 			switch strings.ToLower(a[0]) {
 			case "none":
-				c.UnauthenticatedKexMemory = NoKexBudget
+				*field(c) = NoKexBudget
 				return nil
 			case "0":
-				c.UnauthenticatedKexMemory = 0
+				*field(c) = 0
 				return nil
 			}
 			n, err := parseSize(a[0])
 			if err != nil {
-				return fmt.Errorf("UnauthenticatedKexMemory: %w", err)
+				return fmt.Errorf("%s: %w", name, err)
 			}
-			c.UnauthenticatedKexMemory = int64(n)
+			*field(c) = int64(n)
 			return nil
 		},
 		dump: func(c *Config) []string {
-			if c.UnauthenticatedKexMemory < 0 {
+			if *field(c) < 0 {
 				return []string{"none"}
 			}
-			return []string{strconv.FormatInt(c.UnauthenticatedKexMemory, 10)}
+			return []string{strconv.FormatInt(*field(c), 10)}
 		}}
-	options = append(options, o)
-	byKeyword[strings.ToLower(o.name)] = o
 }

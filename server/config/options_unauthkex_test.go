@@ -36,3 +36,22 @@ func TestUnauthenticatedKexMemory(t *testing.T) {
 		t.Errorf("first value should win: %d %v", c.UnauthenticatedKexMemory, err)
 	}
 }
+
+func TestPerSourceKexMemory(t *testing.T) {
+	if got := Default().PerSourceKexMemory; got != 16<<20 {
+		t.Errorf("default %d, want 16 MiB", got)
+	}
+	for in, want := range map[string]int64{
+		"PerSourceKexMemory 4M":   4 << 20,
+		"PerSourceKexMemory 0":    0,
+		"PerSourceKexMemory none": NoKexBudget,
+	} {
+		c, err := Parse("sshd_config", []byte(in+"\n"))
+		if err != nil || c.PerSourceKexMemory != want {
+			t.Errorf("%q: %d %v, want %d", in, c.PerSourceKexMemory, err, want)
+		}
+	}
+	if _, err := Parse("sshd_config", []byte("PerSourceKexMemory 8X\n")); err == nil || !strings.Contains(err.Error(), "PerSourceKexMemory") {
+		t.Errorf("bad size: %v, want an error naming the option", err)
+	}
+}
