@@ -42,10 +42,9 @@ import (
 //     any packet longer than smallPacketLimit on a connection without a
 //     reservation: a client cannot bypass the budget by sending a large
 //     packet that is not a key-exchange message.
-//   - The reservation is given back when the client's KEXINIT selects a
-//     small method, when the initial key exchange ends (the client's
-//     NEWKEYS: the buffers are garbage from then on), on authentication and
-//     on close, whichever comes first.
+//   - The reservation is given back when the initial key exchange ends
+//     (the client's NEWKEYS: the buffers are garbage from then on), on
+//     authentication and on close, whichever comes first.
 //
 // Packets after the first NEWKEYS are encrypted and the gate cannot read
 // them; until authentication x/crypto bounds them itself
