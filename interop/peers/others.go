@@ -84,6 +84,28 @@ var Dropbear = &harness.Peer{
 
 const dropbearHostKey = "/etc/dropbear/pqi_ed25519_host_key"
 
+// TinySSH2026 is TinySSH 20261001 (forky's tinysshd), the same server as
+// TinySSH, which since 20260906 speaks sntrup761 under its plain name too
+// (as its KEXINIT shows: TestForkyKexLists).
+var TinySSH2026 = &harness.Peer{
+	Name:   "tinyssh-20261001",
+	Recipe: Forky,
+	Kex:    []string{SNTRUP761, SNTRUP761OpenSSH, Curve25519},
+	Server: TinySSH.Server,
+}
+
+// Dropbear2026 is Dropbear 2026.94 (forky's dropbear-bin): the same
+// programs as Dropbear, driven the same way. Its methods are what its own
+// `dbclient -Q kex` and `dropbear -Q kex` list that pqssh implements
+// (TestForkyKexLists): no more than 2025.89 had.
+var Dropbear2026 = &harness.Peer{
+	Name:   "dropbear-2026.94",
+	Recipe: Forky,
+	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, Curve25519},
+	Server: Dropbear.Server,
+	Client: Dropbear.Client,
+}
+
 // PuTTY is PuTTY 0.83's plink (trixie's putty-tools), a client only. Its
 // key exchange preference lives in saved sessions, not flags, so tests
 // take its defaults or restrict the server; plink -v names the method in
