@@ -32,6 +32,27 @@ func forkyHosts(t *testing.T) (srv, cli *harness.Container) {
 	return forkySrv, forkyCli
 }
 
+// libsshHost returns the container with libssh 0.12 and the project's
+// client on it, built and started on first use.
+func libsshHost(t *testing.T) *harness.Container {
+	t.Helper()
+	libsshOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+		defer cancel()
+		libsshC, libsshErr = lab.NewContainer(ctx, "forky-libssh", ForkyLibSSH)
+	})
+	if libsshErr != nil {
+		t.Fatal(libsshErr)
+	}
+	return libsshC
+}
+
+var (
+	libsshOnce sync.Once
+	libsshC    *harness.Container
+	libsshErr  error
+)
+
 var (
 	forkyOnce          sync.Once
 	forkySrv, forkyCli *harness.Container
@@ -120,6 +141,7 @@ func TestForkyDefaults(t *testing.T) {
 		{Dropbear2026, cli, Pqssh, srv},
 		{Pqssh, cli, TinySSH2026, srv},
 		{PuTTY085, cli, Pqssh, srv},
+		{LibSSH012, libsshHost(t), Pqssh, srv},
 	} {
 		t.Run(p.String(), func(t *testing.T) { checkPair(t, p, "", "pq") })
 	}
@@ -134,6 +156,7 @@ func TestForkyDefaults(t *testing.T) {
 // TestOpenSSH106KexList.)
 func TestForkyKexLists(t *testing.T) {
 	srv, cli := forkyHosts(t)
+	lh := libsshHost(t) // (built before the clock starts)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, c := range []struct {
@@ -141,6 +164,9 @@ func TestForkyKexLists(t *testing.T) {
 		peer *harness.Peer
 		list func(t *testing.T) []string
 	}{
+		{"ssh_get_supported_methods", LibSSH012, func(t *testing.T) []string {
+			return strings.Split(strings.Join(shList(t, ctx, lh, LibSSHClientBin+" -Q"), ""), ",")
+		}},
 		{"dbclient -Q kex", Dropbear2026, func(t *testing.T) []string { return shList(t, ctx, cli, "dbclient -Q kex") }},
 		{"dropbear -Q kex", Dropbear2026, func(t *testing.T) []string { return shList(t, ctx, srv, "dropbear -Q kex") }},
 		{"tinysshd's KEXINIT", TinySSH2026, func(t *testing.T) []string {
@@ -212,4 +238,12 @@ func kexinitOffer(t *testing.T, log, heading string) []string {
 		t.Fatalf("empty %q line", prefix)
 	}
 	return strings.Split(f[0], ",")
+}
+
+// TestLibSSH012 runs libssh 0.12 (through the project's small client,
+// interop/libssh-client) against pqsshd with every method both speak,
+// mlkem1024nistp384-sha384 among them.
+func TestLibSSH012(t *testing.T) {
+	srv, _ := forkyHosts(t)
+	runMatrix(t, []pair{{LibSSH012, libsshHost(t), Pqssh, srv}}, common(LibSSH012))
 }

@@ -4,6 +4,7 @@ package peers
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -180,4 +181,47 @@ func puttyKex(log string) []string {
 		}
 	}
 	return names
+}
+
+// ForkyLibSSH is Debian forky with libssh 0.12 (libssh-4, libssh-dev) and
+// gcc, and interop/libssh-client compiled against them into /opt/pqi-libssh.
+// No packaged program of forky both links libssh and runs a remote command
+// (its reverse dependencies are sftp clients, file-system and VNC plugins,
+// libraries), so the project drives libssh through a client of its own.
+// A recipe of its own: the Forky root filesystem stays as it was.
+var ForkyLibSSH = harness.Recipe{Suite: "forky", Script: "sid", IgnoreValidUntil: true,
+	Packages: append([]string{"libssh-dev", "gcc", "libc6-dev"}, Forky.Packages...),
+	Build: []harness.BuildStep{{
+		Args:   []string{filepath.Join(libsshDir, "build.sh")},
+		Inputs: []string{filepath.Join(libsshDir, "build.sh"), filepath.Join(libsshDir, "client.c")},
+	}},
+}
+
+// libsshDir is interop/libssh-client in the source tree this package was
+// compiled from.
+var libsshDir = filepath.Join(filepath.Dir(mcelieceDir), "libssh-client")
+
+// LibSSHClientBin is the libssh client in ForkyLibSSH containers.
+const LibSSHClientBin = "/opt/pqi-libssh/pqi-libssh-client"
+
+// LibSSH012 is libssh 0.12.2 (forky's libssh-4) as a client, through
+// interop/libssh-client: a key exchange list set with
+// SSH_OPTIONS_KEY_EXCHANGE, the negotiated method from ssh_get_kex_algo.
+// Its names are those ssh_get_supported_methods(SSH_KEX) lists that
+// pqssh implements (TestForkyKexLists).
+var LibSSH012 = &harness.Peer{
+	Name:   "libssh-0.12",
+	Recipe: ForkyLibSSH,
+	Kex:    []string{SNTRUP761, SNTRUP761OpenSSH, MLKEM768, MLKEM768P256, MLKEM1024P384, Curve25519, DH18},
+	Client: &harness.ClientSpec{
+		Command: func(cfg harness.ClientConfig) []string {
+			argv := []string{LibSSHClientBin, "-p", strconv.Itoa(cfg.Port), "-l", cfg.User, "-i", cfg.Key}
+			if cfg.Kex != "" {
+				argv = append(argv, "-k", cfg.Kex)
+			}
+			return append(argv, cfg.Host, cfg.Command)
+		},
+		Kex:            func(stderr string) []string { return harness.KexLines(stderr, "libssh kex: ", "") },
+		CanRestrictKex: true,
+	},
 }
