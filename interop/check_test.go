@@ -120,6 +120,54 @@ func checkKex(t *testing.T, p pair, s *harness.Server, from int, res *harness.Re
 	if sides == 0 {
 		t.Fatalf("neither %s nor %s logs the negotiated key exchange", p.client.Name, p.server.Name)
 	}
+	checkWarnings(t, p, s, from, res, want)
+}
+
+// checkWarnings checks the warnings about key exchanges that are not
+// post-quantum: a post-quantum connection draws none from either side
+// (OpenSSH's ssh since 10.1, sshd since 10.6, pqssh, pqsshd); a classical
+// one draws one from every server that gives it (sshd 10.6, pqsshd).
+func checkWarnings(t *testing.T, p pair, s *harness.Server, from int, res *harness.Result, want string) {
+	t.Helper()
+	w := peers.NotPostQuantumWarning
+	if want == "pq" || peers.PostQuantum(want) {
+		if i := strings.Index(res.Stderr, w); i >= 0 {
+			t.Errorf("%s (client) warns of a key exchange that is not post-quantum: %q", p.client.Name, line(res.Stderr, i))
+		}
+		// Servers warn before the login line, which checkKex waited for.
+		if log := s.Log()[from:]; strings.Contains(log, w) {
+			t.Errorf("%s (server) warns of a key exchange that is not post-quantum: %q", p.server.Name, line(log, strings.Index(log, w)))
+		}
+		return
+	}
+	ws := p.server.Server.NotPostQuantumWarning
+	if ws == "" {
+		return
+	}
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		log := s.Log()[from:]
+		if i := strings.Index(log, ws); i >= 0 {
+			if !strings.Contains(line(log, i), want) {
+				t.Errorf("%s (server) warning does not name %s: %q", p.server.Name, want, line(log, i))
+			}
+			t.Logf("%s (server) warns: %s", p.server.Name, line(log, i))
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s (server) does not warn that %s is not post-quantum\nserver log:\n%s", p.server.Name, want, log)
+			return
+		}
+	}
+}
+
+// line returns the line of s around byte offset i.
+func line(s string, i int) string {
+	start := strings.LastIndexByte(s[:i], '\n') + 1
+	end := strings.IndexByte(s[i:], '\n')
+	if end < 0 {
+		return s[start:]
+	}
+	return s[start : i+end]
 }
 
 // kexMatches compares a logged name with the expected one; logged names

@@ -106,9 +106,11 @@ func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key g
 
 func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, err error) {
 	if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok && st != nil {
+		name := am.Algorithms().KeyExchange
 		st.mu.Lock()
-		st.kex = am.Algorithms().KeyExchange
+		st.kex = name
 		st.mu.Unlock()
+		s.warnNotPostQuantum(st, name)
 	}
 	if err == nil || method == "none" {
 		return
@@ -539,6 +541,20 @@ func checkRevoked(path string, key gossh.PublicKey) error {
 		}
 	}
 	return nil
+}
+
+// warnNotPostQuantum logs, once per connection, a warning when the key
+// exchange the connection negotiated is not post-quantum, as OpenSSH's
+// sshd does since 10.6 ("WARNING: connection from ADDR port PORT is not
+// using a post-quantum key exchange algorithm: "NAME""): its traffic could
+// be recorded now and decrypted once a quantum computer exists. The first
+// authentication request follows the key exchange, so this runs before
+// the login is decided, for failed logins as for successful ones.
+func (s *Server) warnNotPostQuantum(st *connState, kexName string) {
+	if kexName == "" || isPostQuantum(kexName) || !st.firstTime("not post-quantum") {
+		return
+	}
+	s.log.Warn("connection is not using a post-quantum key exchange algorithm", "conn", st.id, "peer", st.peer, "kex", kexName)
 }
 
 // isPostQuantum reports whether a key-exchange name is a post-quantum

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,69 @@ func TestLogNamesKex(t *testing.T) {
 		}
 		c.Close()
 		e.logs.waitLog(t, fmt.Sprintf("kex=%s pq=%v ", tc.kex, tc.pq))
+	}
+}
+
+// TestNotPostQuantumWarning checks the WARNING line pqsshd logs, as
+// OpenSSH's sshd 10.6 does, for a connection whose key exchange is not
+// post-quantum: once per connection, naming the peer and the method, for
+// a failed login as for a successful one, and never for a post-quantum
+// method.
+func TestNotPostQuantumWarning(t *testing.T) {
+	const warning = `level=WARN msg="connection is not using a post-quantum key exchange algorithm"`
+	e := startServer(t, "", "KexAlgorithms mlkem768x25519-sha256,curve25519-sha256,diffie-hellman-group18-sha512")
+	count := func() int { return strings.Count(e.logs.String(), warning) }
+
+	// Post-quantum: no warning.
+	c, err := e.dial(e.user, e.key, "mlkem768x25519-sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, c, "true"); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	e.logs.waitLog(t, "kex=mlkem768x25519-sha256 pq=true ")
+	if n := count(); n != 0 {
+		t.Fatalf("%d warnings for a post-quantum key exchange:\n%s", n, e.logs.String())
+	}
+
+	// Classical, successful login: one warning with the peer and the
+	// method, before the login line.
+	for _, name := range []string{"curve25519-sha256", "diffie-hellman-group18-sha512"} {
+		c, err := e.dial(e.user, e.key, name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		local := c.LocalAddr().String()
+		if _, err := run(t, c, "true"); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		line := fmt.Sprintf(`peer=%s kex=%s`, local, name) // after warning and conn=N
+		e.logs.waitLog(t, line)
+		e.logs.waitLog(t, "kex="+name+" pq=false ")
+		if !regexp.MustCompile(regexp.QuoteMeta(warning) + ` conn=\d+ ` + regexp.QuoteMeta(line) + "\n").MatchString(e.logs.String()) {
+			t.Errorf("%s: no warning line naming peer %s", name, local)
+		}
+		log := e.logs.String()
+		if w, l := strings.Index(log, line), strings.Index(log, "kex="+name+" pq=false "); w > l {
+			t.Errorf("%s: the warning comes after the login line", name)
+		}
+	}
+	if n := count(); n != 2 {
+		t.Fatalf("%d warnings for two classical connections, want one each:\n%s", n, e.logs.String())
+	}
+
+	// Classical, failed login (several attempts): still one warning.
+	cfg := e.clientConfig(e.user, newSigner(t), "curve25519-sha256")
+	cfg.Auth = append(cfg.Auth, gossh.PublicKeys(newSigner(t)), gossh.PublicKeys(newSigner(t)))
+	if _, err := gossh.Dial("tcp", e.addr, cfg); err == nil {
+		t.Fatal("login with unknown keys succeeded")
+	}
+	e.logs.waitLog(t, "connection failed")
+	if n := count(); n != 3 {
+		t.Fatalf("%d warnings after a failed classical login, want 3:\n%s", n, e.logs.String())
 	}
 }
 

@@ -51,6 +51,10 @@ type ServerSpec struct {
 	// CanRestrictKex is false for servers that always offer their whole
 	// list (Command ignores ServerConfig.Kex).
 	CanRestrictKex bool
+	// NotPostQuantumWarning is what the server's log says of a
+	// connection whose key exchange is not post-quantum (a substring of
+	// that line); "" if the server does not warn.
+	NotPostQuantumWarning string
 }
 
 // ClientConfig is what a client is run with.

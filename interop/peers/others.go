@@ -4,6 +4,7 @@ package peers
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -84,6 +85,28 @@ var Dropbear = &harness.Peer{
 
 const dropbearHostKey = "/etc/dropbear/pqi_ed25519_host_key"
 
+// TinySSH2026 is TinySSH 20261001 (forky's tinysshd), the same server as
+// TinySSH, which since 20260906 speaks sntrup761 under its plain name too
+// (as its KEXINIT shows: TestForkyKexLists).
+var TinySSH2026 = &harness.Peer{
+	Name:   "tinyssh-20261001",
+	Recipe: Forky,
+	Kex:    []string{SNTRUP761, SNTRUP761OpenSSH, Curve25519},
+	Server: TinySSH.Server,
+}
+
+// Dropbear2026 is Dropbear 2026.94 (forky's dropbear-bin): the same
+// programs as Dropbear, driven the same way. Its methods are what its own
+// `dbclient -Q kex` and `dropbear -Q kex` list that pqssh implements
+// (TestForkyKexLists): no more than 2025.89 had.
+var Dropbear2026 = &harness.Peer{
+	Name:   "dropbear-2026.94",
+	Recipe: Forky,
+	Kex:    []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, Curve25519},
+	Server: Dropbear.Server,
+	Client: Dropbear.Client,
+}
+
 // PuTTY is PuTTY 0.83's plink (trixie's putty-tools), a client only. Its
 // key exchange preference lives in saved sessions, not flags, so tests
 // take its defaults or restrict the server; plink -v names the method in
@@ -158,4 +181,47 @@ func puttyKex(log string) []string {
 		}
 	}
 	return names
+}
+
+// ForkyLibSSH is Debian forky with libssh 0.12 (libssh-4, libssh-dev) and
+// gcc, and interop/libssh-client compiled against them into /opt/pqi-libssh.
+// No packaged program of forky both links libssh and runs a remote command
+// (its reverse dependencies are sftp clients, file-system and VNC plugins,
+// libraries), so the project drives libssh through a client of its own.
+// A recipe of its own: the Forky root filesystem stays as it was.
+var ForkyLibSSH = harness.Recipe{Suite: "forky", Script: "sid", IgnoreValidUntil: true,
+	Packages: append([]string{"libssh-dev", "gcc", "libc6-dev"}, Forky.Packages...),
+	Build: []harness.BuildStep{{
+		Args:   []string{filepath.Join(libsshDir, "build.sh")},
+		Inputs: []string{filepath.Join(libsshDir, "build.sh"), filepath.Join(libsshDir, "client.c")},
+	}},
+}
+
+// libsshDir is interop/libssh-client in the source tree this package was
+// compiled from.
+var libsshDir = filepath.Join(filepath.Dir(mcelieceDir), "libssh-client")
+
+// LibSSHClientBin is the libssh client in ForkyLibSSH containers.
+const LibSSHClientBin = "/opt/pqi-libssh/pqi-libssh-client"
+
+// LibSSH012 is libssh 0.12.2 (forky's libssh-4) as a client, through
+// interop/libssh-client: a key exchange list set with
+// SSH_OPTIONS_KEY_EXCHANGE, the negotiated method from ssh_get_kex_algo.
+// Its names are those ssh_get_supported_methods(SSH_KEX) lists that
+// pqssh implements (TestForkyKexLists).
+var LibSSH012 = &harness.Peer{
+	Name:   "libssh-0.12",
+	Recipe: ForkyLibSSH,
+	Kex:    []string{SNTRUP761, SNTRUP761OpenSSH, MLKEM768, MLKEM768P256, MLKEM1024P384, Curve25519, DH18},
+	Client: &harness.ClientSpec{
+		Command: func(cfg harness.ClientConfig) []string {
+			argv := []string{LibSSHClientBin, "-p", strconv.Itoa(cfg.Port), "-l", cfg.User, "-i", cfg.Key}
+			if cfg.Kex != "" {
+				argv = append(argv, "-k", cfg.Kex)
+			}
+			return append(argv, cfg.Host, cfg.Command)
+		},
+		Kex:            func(stderr string) []string { return harness.KexLines(stderr, "libssh kex: ", "") },
+		CanRestrictKex: true,
+	},
 }

@@ -94,9 +94,20 @@ var OpenSSH106 = &harness.Peer{
 	Name:   "openssh-10.6",
 	Recipe: Forky,
 	Kex:    []string{MLKEM768, MLKEM768P256, SNTRUP761, SNTRUP761OpenSSH, Curve25519, DH18},
-	Server: openSSHServer,
+	Server: func() *harness.ServerSpec {
+		s := *openSSHServer
+		// sshd-session's format: "WARNING: %sconnection%s%s is not using a
+		// post-quantum key exchange algorithm: \"%s\"".
+		s.NotPostQuantumWarning = NotPostQuantumWarning
+		return &s
+	}(),
 	Client: sshClient("ssh"),
 }
+
+// NotPostQuantumWarning is the part common to the lines OpenSSH 10.6's
+// sshd and pqsshd log, and to the warning OpenSSH's ssh (10.1 and later)
+// prints, for a connection whose key exchange is not post-quantum.
+const NotPostQuantumWarning = "is not using a post-quantum key exchange algorithm"
 
 // OpenSSH92 is Debian bookworm's OpenSSH 9.2p1, client and server.
 // Debian's build accepts the plain sntrup761 name besides the
@@ -117,12 +128,27 @@ var Pqssh = &harness.Peer{
 	Kex: []string{MLKEM768, SNTRUP761, SNTRUP761OpenSSH, MCELIECE, MCELIECEOpenSSH, MCELIECESNTRUP761, Curve25519,
 		MLKEM768P256, MLKEM1024P384, Curve448, DH18},
 	Server: &harness.ServerSpec{
-		Command:        pqsshdCommand,
-		HostKey:        readFile(pqsshdHostKey + ".pub"),
-		Kex:            func(log string) []string { return harness.KexLines(log, "kex=", "") },
-		CanRestrictKex: true,
+		Command:               pqsshdCommand,
+		HostKey:               readFile(pqsshdHostKey + ".pub"),
+		Kex:                   pqsshdKex,
+		CanRestrictKex:        true,
+		NotPostQuantumWarning: NotPostQuantumWarning,
 	},
 	Client: sshClient("/pqssh/bin/pqssh"),
+}
+
+// pqsshdKex finds "kex=NAME" in pqsshd's login lines ("accepted
+// publickey" and the like), one per connection: its other lines that name
+// the method (the warning for a classical one, a failed connection's) are
+// left out.
+func pqsshdKex(log string) []string {
+	var lines []string
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, `msg="accepted `) {
+			lines = append(lines, l)
+		}
+	}
+	return harness.KexLines(strings.Join(lines, "\n"), "kex=", "")
 }
 
 // openSSHKex finds "kex: algorithm: NAME", printed by ssh -v and by sshd

@@ -37,7 +37,9 @@ debug1: kex: algorithm: sntrup761x25519-sha512@openssh.com
 func TestPqsshdKex(t *testing.T) {
 	log := `time=2026-11-22T21:55:41.486Z level=DEBUG msg="connection accepted" conn=1 peer=192.0.2.11:50056
 time=2026-11-22T21:55:41.585Z level=INFO msg="accepted publickey" user=root peer=192.0.2.11:50056 kex=mlkem768x25519-sha256 hostkey=ssh-ed25519 conn=1
+time=2026-11-22T21:55:41.990Z level=WARN msg="connection is not using a post-quantum key exchange algorithm" conn=2 peer=192.0.2.11:50058 kex=curve25519-sha256
 time=2026-11-22T21:55:42.000Z level=INFO msg="accepted publickey" user=root kex="curve25519-sha256" conn=2
+time=2026-11-22T21:55:43.000Z level=INFO msg="connection failed" peer=192.0.2.11:50060 err="ssh: no auth passed yet" conn=3 user=root kex=mlkem768x25519-sha256 auth_failures=1
 `
 	if got, want := Pqssh.Server.Kex(log), []string{MLKEM768, Curve25519}; !slices.Equal(got, want) {
 		t.Errorf("pqsshd log kex = %q, want %q", got, want)
