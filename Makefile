@@ -49,9 +49,9 @@ test: fork test-deps
 	$(MAKE) test-purego
 	$(MAKE) test-fork
 
-# The pure-Go fallback of the McEliece kernels (no assembly).
+# The pure-Go fallbacks of the KEM kernels (no assembly).
 test-purego: fork
-	$(GO) test -tags purego ./kem/mceliece/
+	$(GO) test -tags purego ./kem/...
 
 # x/crypto's own ssh tests, run on the fork.
 test-fork: fork

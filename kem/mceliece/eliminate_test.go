@@ -3,6 +3,8 @@ package mceliece
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/pqssh/pqssh/kem/internal/bitonic"
 )
 
 func randomMatrix(seed byte) *matrix {
@@ -96,7 +98,7 @@ func TestSortUint32(t *testing.T) {
 		}
 		y := append([]uint32(nil), x...)
 		sortUint32(x)
-		sortUint32Generic(y)
+		bitonic.SortGeneric(y)
 		for i := range x {
 			if x[i] != y[i] || (i > 0 && x[i-1] > x[i]) {
 				t.Fatalf("n=%d: sorts differ or unsorted at %d", n, i)

@@ -1,38 +1,14 @@
 package mceliece
 
+import "github.com/pqssh/pqssh/kem/internal/bitonic"
+
 // Constant-time sorting networks (bitonic sort) for power-of-two lengths.
 // The sequence of compare-exchange operations depends only on len(x); each
 // compare-exchange uses min/max, which compile to conditional moves.
 
-// sortUint32Generic sorts x (len a power of two) in ascending order.
-func sortUint32Generic(x []uint32) {
-	n := len(x)
-	for k := 2; k <= n; k <<= 1 {
-		for j := k >> 1; j > 0; j >>= 1 {
-			bitonicStage(x, k, j)
-		}
-	}
-}
-
-// bitonicStage is the stride-j stage of merge level k.
-func bitonicStage(x []uint32, k, j int) {
-	n := len(x)
-	for base := 0; base < n; base += 2 * j {
-		lo := x[base : base+j]
-		hi := x[base+j : base+2*j]
-		if base&k == 0 {
-			for i := range lo {
-				a, b := lo[i], hi[i]
-				lo[i], hi[i] = min(a, b), max(a, b)
-			}
-		} else {
-			for i := range lo {
-				a, b := lo[i], hi[i]
-				lo[i], hi[i] = max(a, b), min(a, b)
-			}
-		}
-	}
-}
+// sortUint32 sorts x (len a power of two) in ascending order with the
+// shared bitonic network (AVX2 where available).
+func sortUint32(x []uint32) { bitonic.Sort(x) }
 
 // sortUint64 sorts x (len a power of two) in ascending order.
 func sortUint64(x []uint64) {

@@ -1,5 +1,31 @@
 package sntrup761
 
+import "github.com/pqssh/pqssh/kem/internal/bitonic"
+
+// sortN is the bitonic network's length: inputs are padded to it with the
+// largest uint32, which sorts last.
+const sortN = 1024
+
+// sortUint32 sorts x in place: with AVX2 (and len(x) <= sortN) by the
+// shared bitonic network on sortN elements, otherwise by Batcher's
+// odd-even merge network of sortUint32Generic, which needs no padding.
+// Either way the sequence of compare-exchanges and every branch depend
+// only on positions, never on the values.
+func sortUint32(x []uint32) {
+	if !bitonic.HasAVX2() || len(x) > sortN {
+		sortUint32Generic(x)
+		return
+	}
+	var buf [sortN]uint32
+	defer clear(buf[:])
+	copy(buf[:], x)
+	for i := len(x); i < sortN; i++ {
+		buf[i] = ^uint32(0)
+	}
+	bitonic.Sort(buf[:])
+	copy(x, buf[:len(x)])
+}
+
 // sortUint32Generic sorts x in place with Batcher's odd-even merge sorting
 // network: the sequence of compare-exchange positions depends only on
 // len(x), and each compare-exchange is branch-free, so the running time and
