@@ -15,7 +15,7 @@ import (
 	"github.com/pqssh/pqssh/interop/peers"
 )
 
-// Daily-driver tests of issue 6 against OpenSSH 10.0 (docs/daily-drivers.md):
+// Daily-driver tests against OpenSSH 10.0 (docs/daily-drivers.md):
 // OpenSSH 10.0's scp, sftp, rsync -e ssh and git over ssh against pqsshd;
 // the same tools with pqssh as their transport against OpenSSH 10.0's sshd
 // (and against pqsshd); OpenSSH 10.0's ssh -J through pqsshd and pqssh -J

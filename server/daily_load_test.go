@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// TestDailyLimitsHoldUnderLoad is the bounded load test of issue 6 on
+// TestDailyLimitsHoldUnderLoad is the bounded daily-driver load test on
 // loopback: 60 idle unauthenticated connections against MaxStartups 10 (at
 // most 10 get a banner, the rest are dropped at once, LoginGraceTime closes
 // the 10), then 24 concurrent clients that log in (retrying while

@@ -1,6 +1,6 @@
 package server
 
-// Daily-driver end-to-end tests (issue 6, docs/daily-drivers.md): pqsshd
+// Daily-driver end-to-end tests (docs/daily-drivers.md): pqsshd
 // (in process, as in the other tests of this package) used by OpenSSH's own
 // clients — ssh, scp, sftp, rsync -e ssh, git over ssh — and by the same
 // tools with the built pqssh binary as their transport; forwarding (-L, -R,

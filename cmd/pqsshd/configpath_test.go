@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestDefaultConfigFile checks issue 6's default: /etc/pqssh/pqsshd_config
+// TestDefaultConfigFile checks the default configuration file: /etc/pqssh/pqsshd_config
 // for root, a per-user path (beside the per-user host keys) otherwise, and
 // that parseFlags uses it when -f is absent.
 func TestDefaultConfigFile(t *testing.T) {

@@ -2,7 +2,7 @@
 // exactly as PQCgenKAT_kem.c writes them, so that tests can compare
 // SHA-256 digests with the ones liboqs and PQClean publish.
 //
-// Framing (../shared/notes/kat-and-vectors.md): one entry is
+// Framing: one entry is
 // "count = N\nseed = HEX\npk = HEX\nsk = HEX\nct = HEX\nss = HEX\n" in
 // upper-case hex. The "single" digest is SHA-256 of entry 0; the "all"
 // digest is SHA-256 of the entries joined by "\n".

@@ -7,7 +7,7 @@ import (
 )
 
 // The first seed PQCgenKAT_kem.c draws from Init(00 01 … 2f) is the count-0
-// seed of every NIST KEM KAT file (../shared/notes/kat-and-vectors.md).
+// seed of every NIST KEM KAT file.
 func TestCount0Seed(t *testing.T) {
 	entropy := make([]byte, 48)
 	for i := range entropy {

@@ -168,7 +168,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 	mhz := clockMHz()
 	for ti, t := range tables {
 		fmt.Printf("\n### %s, same run\n\n", t.title)
-		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of `-test.benchtime` batches). CPU: the C program's thread CPU time, Go's process CPU time (`cpu-ns/op`, where the benchmark reports it). libmceliece/libntruprime implementation selected: %s. Best published C: ../shared/notes/anchors.md, cycles converted at this machine's %.0f MHz.\n\n",
+		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of `-test.benchtime` batches). CPU: the C program's thread CPU time, Go's process CPU time (`cpu-ns/op`, where the benchmark reports it). libmceliece/libntruprime implementation selected: %s. Best published C: docs/benchmarks.md, \"Published figures\", cycles converted at this machine's %.0f MHz.\n\n",
 			o.kemRounds, impls[ti], mhz)
 		fmt.Printf("| operation | Go wall | Go CPU | %s wall | %s CPU | Go/C wall | Go/C CPU | target | best published C | Go/best |\n", t.cImpl.name, t.cImpl.name)
 		fmt.Println("|---|---|---|---|---|---|---|---|---|---|")

@@ -12,7 +12,8 @@ import (
 	"github.com/pqssh/pqssh/internal/kat"
 )
 
-// Published known-answer digests (../shared/notes/kat-and-vectors.md).
+// Published known-answer digests: SHA-256 of KAT entries in internal/kat's
+// framing; each comment says whose.
 const (
 	// Official round 3 KAT, one 4-byte randombytes call per random word.
 	perWordSingleDigest = "2eba10673b9077530ba9c063d22f2534e415a6da42985c333c6baee133cc0ff1"

@@ -8,7 +8,7 @@ import (
 
 // source draws the random 32-bit words of key generation and encapsulation
 // from an io.Reader, in one of the two call patterns that known-answer tests
-// distinguish (../shared/notes/kat-and-vectors.md):
+// distinguish (internal/kat):
 //
 //   - bulk (perWord false): one read of 4*p bytes per random polynomial,
 //     as liboqs, PQClean-derived code and OpenSSH do;

@@ -10,6 +10,14 @@ version=$(cat "$here/VERSION")
 out="$here/patched"
 stamp="$out/.pqssh-fork-stamp"
 
+# go.mod must require the version we pin, so that what `go list -m` and
+# readers of go.mod see is what the build uses.
+required=$(sed -n 's/^[[:space:]]*golang\.org\/x\/crypto \(v[^ ]*\).*/\1/p' "$here/../../go.mod" | head -n 1)
+if [ "$required" != "$version" ]; then
+	echo "materialize: go.mod requires golang.org/x/crypto $required but third_party/x-crypto/VERSION pins $version" >&2
+	exit 1
+fi
+
 # The stamp records the version and the digest of the patches: rebuild only
 # when either changed.
 want="$version $(cat "$here"/patches/*.patch | sha256sum | cut -d' ' -f1)"
