@@ -18,7 +18,7 @@ FUZZTIME ?= 100000x
 TEST_APT  := openssh-client openssh-server rsync git tmux
 TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux
 
-.PHONY: all fork build run test test-deps test-fork test-purego fuzz interop bench drafts clean
+.PHONY: all fork build run test test-deps test-root test-fork test-purego fuzz interop bench drafts clean
 
 all: build
 
@@ -45,9 +45,21 @@ test-deps:
 
 test: fork test-deps
 	$(GO) vet ./...
+	$(GO) vet -tags root ./...
 	$(GO) test -timeout 20m ./...
+	$(MAKE) test-root
 	$(MAKE) test-purego
 	$(MAKE) test-fork
+
+# Tests that need root (build tag "root": they create system accounts with
+# useradd and check what pqsshd does as them). make test runs them; as
+# another user this target fails and says so, it never skips them.
+ROOT_TEST_FILES = $(shell grep -l '^//go:build root$$' $$(git ls-files '*_test.go' 2>/dev/null || find . -name '*_test.go'))
+ROOT_TEST_PKGS  = $(sort $(foreach f,$(ROOT_TEST_FILES),./$(patsubst %/,%,$(dir $(f)))))
+ROOT_TESTS      = $(shell sed -n 's/^func \(Test[A-Za-z0-9_]*\)(t \*testing\.T).*/\1/p' $(ROOT_TEST_FILES) | paste -sd'|')
+test-root: fork
+	@if [ "$$(id -u)" != 0 ]; then echo "make test-root: these tests need root (they create system accounts): $(ROOT_TEST_PKGS)" >&2; exit 1; fi
+	$(GO) test -tags root -timeout 20m -run '^($(ROOT_TESTS))$$' $(ROOT_TEST_PKGS)
 
 # The pure-Go fallbacks of the KEM kernels (no assembly).
 test-purego: fork
