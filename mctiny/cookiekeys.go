@@ -37,6 +37,11 @@ type ring struct {
 	interval int64                       // number of the current interval
 	s        [cookieSlots][KeySize]byte  // s[i%8] is the key of interval i
 	hs       [cookieSlots][HashSize]byte // hash(s), the key of C0 and C_Z
+	pz       [cookieSlots][KeySize]byte  // puzzle keys hash("mctiny6688128 puzzle key" ‖ s)
+	// alt, if not nil, holds the keys derived from a previous master
+	// secret (fleet mode, during a rotation): cookies and puzzle
+	// solutions made under it are accepted, never made.
+	alt *ring
 }
 
 func (r *ring) current() int { return int(r.interval % cookieSlots) }
@@ -45,6 +50,10 @@ func (r *ring) wipe() {
 	for i := range r.s {
 		clear(r.s[i][:])
 		clear(r.hs[i][:])
+		clear(r.pz[i][:])
+	}
+	if r.alt != nil {
+		r.alt.wipe()
 	}
 }
 
@@ -125,6 +134,7 @@ func (r *ring) hashKeys() {
 	var sh sha3.SHAKE
 	for i := range r.s {
 		hash(&sh, &r.hs[i], r.s[i][:], nil)
+		hash(&sh, &r.pz[i], puzzleKeyDomain, r.s[i][:])
 	}
 }
 

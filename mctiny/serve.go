@@ -54,7 +54,7 @@ func (s *Server) loop(ctx context.Context, conn net.PacketConn, w *worker) error
 			var ap netip.AddrPort
 			n, ap, err = uc.ReadFromUDPAddrPort(buf)
 			if err == nil {
-				reply, ok := s.handle(w, out, buf[:n], time.Now())
+				reply, ok := s.handle(w, out, buf[:n], ap.Addr().Unmap(), time.Now())
 				if ok {
 					uc.WriteToUDPAddrPort(reply, ap) // a lost reply is a lost packet
 				}
@@ -63,7 +63,11 @@ func (s *Server) loop(ctx context.Context, conn net.PacketConn, w *worker) error
 		} else {
 			n, addr, err = conn.ReadFrom(buf)
 			if err == nil {
-				reply, ok := s.handle(w, out, buf[:n], time.Now())
+				var from netip.Addr
+				if ua, ok := addr.(*net.UDPAddr); ok {
+					from = ua.AddrPort().Addr().Unmap()
+				}
+				reply, ok := s.handle(w, out, buf[:n], from, time.Now())
 				if ok {
 					conn.WriteTo(reply, addr)
 				}

@@ -30,7 +30,8 @@ const McTinyStateDirName = "pqsshd_mctiny"
 // key-exchange method mctiny6688128x25519-sha512 that opens its session
 // cookies, and the key offer of the global request
 // mctiny-public-key@pqssh. Its settings (McTiny, McTinyStateDirectory,
-// McTinyPort) are read at start; a reload does not change them.
+// McTinyPort, McTinyPuzzleRate, McTinyPuzzleBits) are read at start; a
+// reload does not change them.
 type mctinyService struct {
 	srv      *mctiny.Server
 	method   *sshkex.ServerMethod
@@ -71,7 +72,15 @@ func (s *Server) startMcTiny(cfg *config.Config) error {
 		return fmt.Errorf("pqsshd: McTiny state directory: %w", err)
 	}
 	log := s.log.With("subsystem", "mctiny")
-	srv, err := mctiny.NewServer(dir, &mctiny.ServerConfig{Logger: log})
+	lo, hi := cfg.McTiny.EffectivePuzzleBits()
+	srv, err := mctiny.NewServer(dir, &mctiny.ServerConfig{
+		Logger: log,
+		Puzzles: mctiny.PuzzleConfig{
+			Rate:    float64(cfg.McTiny.EffectivePuzzleRate()),
+			MinBits: lo,
+			MaxBits: hi,
+		},
+	})
 	if err != nil {
 		return fmt.Errorf("pqsshd: McTiny: %w", err)
 	}
@@ -85,7 +94,8 @@ func (s *Server) startMcTiny(cfg *config.Config) error {
 		conns:    map[string]net.PacketConn{},
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
-	log.Info("mctiny: enabled", "params", mctiny.Name, "kex", sshkex.Name, "state", dir, "fingerprint", m.fp)
+	log.Info("mctiny: enabled", "params", mctiny.Name, "kex", sshkex.Name, "state", dir, "fingerprint", m.fp,
+		"puzzle_rate", cfg.McTiny.EffectivePuzzleRate(), "puzzle_bits", fmt.Sprintf("%d:%d", lo, hi))
 	s.mct = m
 	return nil
 }
@@ -232,6 +242,6 @@ func (s *Server) warnMcTinyReload(cfg *config.Config) {
 		cur = s.mct.settings
 	}
 	if cfg.McTiny.Enabled != cur.Enabled || cfg.McTiny.Enabled && cfg.McTiny != cur {
-		s.log.Warn("McTiny, McTinyStateDirectory and McTinyPort changes take effect at restart; keeping the running McTiny settings")
+		s.log.Warn("McTiny option changes take effect at restart; keeping the running McTiny settings")
 	}
 }
