@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net"
 	"net/netip"
@@ -298,5 +299,49 @@ func TestPuzzleSolveAndParse(t *testing.T) {
 	z.Bits = 24
 	if _, err := z.Solve(ctx); err != ErrPuzzleUnsolved {
 		t.Error(err)
+	}
+}
+
+// TestPuzzleLogging: a flood of phase-0 queries yields INFO lines on
+// difficulty changes and per interval, not per packet.
+func TestPuzzleLogging(t *testing.T) {
+	h := &recordHandler{}
+	s, err := NewServer(stateDir(t), &ServerConfig{Logger: slog.New(h), LogInterval: 200 * time.Millisecond,
+		Workers: 1, Puzzles: PuzzleConfig{Rate: 1, MinBits: 4, MaxBits: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := listenUDP(t)
+	serve(t, s, sc)
+	c := puzzleClient(t, s)
+	fc := listenUDP(t)
+	const n = 400
+	for i := range n {
+		fc.WriteTo(c.q0plain, sc.LocalAddr())
+		if i%40 == 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	st := s.Stats()
+	if st.Puzzles.Posed == 0 {
+		t.Fatalf("no puzzles posed under flood: %+v", st)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var changes, counts int
+	for _, r := range h.recs {
+		switch r.Message {
+		case "mctiny: puzzle difficulty changed":
+			changes++
+		case "mctiny: puzzles":
+			counts++
+		}
+		if r.Level != slog.LevelInfo {
+			t.Errorf("%s logged at %v", r.Message, r.Level)
+		}
+	}
+	if changes == 0 || len(h.recs) > 30 {
+		t.Errorf("%d records (%d changes, %d counts) for %d packets", len(h.recs), changes, counts, n)
 	}
 }
