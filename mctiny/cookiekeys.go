@@ -66,10 +66,14 @@ func (r *ring) wipe() {
 // It is safe for concurrent use; reading the current ring never allocates.
 type CookieKeys struct {
 	path string // empty: not persisted
-	rand io.Reader
-	mu   sync.Mutex // serializes rotation
-	cur  atomic.Pointer[ring]
-	prev *ring // replaced snapshot, wiped at the next rotation
+	// secretPath, if set, names the fleet's master-secret file: the keys
+	// are derived from it and nothing is persisted (cookiesecret.go).
+	secretPath string
+	masters    [][KeySize]byte
+	rand       io.Reader
+	mu         sync.Mutex // serializes rotation
+	cur        atomic.Pointer[ring]
+	prev       *ring // replaced snapshot, wiped at the next rotation
 }
 
 func intervalOf(t time.Time) int64 {
@@ -204,6 +208,9 @@ func (ck *CookieKeys) rotateLocked(want int64) error {
 	old := ck.cur.Load()
 	if old.interval >= want {
 		return nil
+	}
+	if ck.secretPath != "" {
+		return ck.rotateDerived(want, old)
 	}
 	r := new(ring)
 	*r = *old

@@ -315,10 +315,11 @@ func TestPuzzleLogging(t *testing.T) {
 	serve(t, s, sc)
 	c := puzzleClient(t, s)
 	fc := listenUDP(t)
-	const n = 400
+	// 600 queries over 3 seconds: the difficulty is adjusted once a second.
+	const n = 600
 	for i := range n {
 		fc.WriteTo(c.q0plain, sc.LocalAddr())
-		if i%40 == 0 {
+		if i%20 == 0 {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}

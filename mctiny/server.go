@@ -48,6 +48,11 @@ type ServerConfig struct {
 	// (draft-pqssh-mctiny-ssh-00, section "Client Puzzles"); the zero
 	// value never poses puzzles.
 	Puzzles PuzzleConfig
+	// CookieSecretFile, if set, is a master-secret file from which the
+	// cookie keys are derived (fleet mode, cookiesecret.go) instead of the
+	// ring in the state directory: servers sharing it and the long-term
+	// key accept each other's cookies and puzzle solutions.
+	CookieSecretFile string
 }
 
 // NewServer loads the server's state from dir: the long-term
@@ -64,7 +69,13 @@ func NewServer(dir string, cfg *ServerConfig) (*Server, error) {
 	if cfg == nil {
 		cfg = &ServerConfig{}
 	}
-	keys, err := OpenCookieKeys(dir, time.Now())
+	var keys *CookieKeys
+	var err error
+	if cfg.CookieSecretFile != "" {
+		keys, err = OpenCookieKeysFromSecret(cfg.CookieSecretFile, time.Now())
+	} else {
+		keys, err = OpenCookieKeys(dir, time.Now())
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -30,8 +31,9 @@ const McTinyStateDirName = "pqsshd_mctiny"
 // key-exchange method mctiny6688128x25519-sha512 that opens its session
 // cookies, and the key offer of the global request
 // mctiny-public-key@pqssh. Its settings (McTiny, McTinyStateDirectory,
-// McTinyPort, McTinyPuzzleRate, McTinyPuzzleBits) are read at start; a
-// reload does not change them.
+// McTinyPort, McTinyPuzzleRate, McTinyPuzzleBits, McTinyCookieSecretFile)
+// are read at start; a reload does not change them (the contents of the
+// cookie-secret file are read again every minute).
 type mctinyService struct {
 	srv      *mctiny.Server
 	method   *sshkex.ServerMethod
@@ -80,6 +82,7 @@ func (s *Server) startMcTiny(cfg *config.Config) error {
 			MinBits: lo,
 			MaxBits: hi,
 		},
+		CookieSecretFile: cfg.McTiny.CookieSecretFile,
 	})
 	if err != nil {
 		return fmt.Errorf("pqsshd: McTiny: %w", err)
@@ -95,7 +98,8 @@ func (s *Server) startMcTiny(cfg *config.Config) error {
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	log.Info("mctiny: enabled", "params", mctiny.Name, "kex", sshkex.Name, "state", dir, "fingerprint", m.fp,
-		"puzzle_rate", cfg.McTiny.EffectivePuzzleRate(), "puzzle_bits", fmt.Sprintf("%d:%d", lo, hi))
+		"puzzle_rate", cfg.McTiny.EffectivePuzzleRate(), "puzzle_bits", fmt.Sprintf("%d:%d", lo, hi),
+		"cookie_secret", cmp.Or(cfg.McTiny.CookieSecretFile, "none"))
 	s.mct = m
 	return nil
 }

@@ -27,6 +27,11 @@ type McTinySettings struct {
 	// PuzzleMinBits and PuzzleMaxBits are McTinyPuzzleBits min:max, the
 	// bounds of the puzzle difficulty; 0 means the defaults.
 	PuzzleMinBits, PuzzleMaxBits int
+	// CookieSecretFile is McTinyCookieSecretFile: a file holding the
+	// master secret(s) from which the cookie keys are derived, shared by
+	// the replicas of a fleet; "" (the default, "none") means cookie keys
+	// of this server's own, in the state directory.
+	CookieSecretFile string
 }
 
 // Defaults of the McTiny puzzle options (the values of package mctiny).
@@ -148,5 +153,26 @@ func init() {
 		dump: func(c *Config) []string {
 			lo, hi := c.McTiny.EffectivePuzzleBits()
 			return []string{strconv.Itoa(lo) + ":" + strconv.Itoa(hi)}
+		}})
+	reg(&option{name: "McTinyCookieSecretFile",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 || a[0] == "" {
+				return fmt.Errorf("McTinyCookieSecretFile takes one path, or none")
+			}
+			if strings.EqualFold(a[0], "none") {
+				c.McTiny.CookieSecretFile = ""
+				return nil
+			}
+			if !strings.HasPrefix(a[0], "/") {
+				return fmt.Errorf("McTinyCookieSecretFile must be an absolute path, not %q", a[0])
+			}
+			c.McTiny.CookieSecretFile = a[0]
+			return nil
+		},
+		dump: func(c *Config) []string {
+			if c.McTiny.CookieSecretFile == "" {
+				return []string{"none"}
+			}
+			return []string{c.McTiny.CookieSecretFile}
 		}})
 }
