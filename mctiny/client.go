@@ -757,3 +757,18 @@ func sameAddr(a, b net.Addr) bool {
 	}
 	return a.String() == b.String()
 }
+
+// NewPhase0Query returns a valid phase-0 query for the server whose
+// long-term public key is serverPK, as a client's first packet. It exists
+// for load and flood tests, which replay it; an exchange builds its own.
+func NewPhase0Query(serverPK []byte) ([]byte, error) {
+	if len(serverPK) != PublicKeySize {
+		return nil, fmt.Errorf("mctiny: server public key is %d bytes, want %d", len(serverPK), PublicKeySize)
+	}
+	c := &client{}
+	defer clear(c.S[:])
+	if err := c.buildQ0(serverPK); err != nil {
+		return nil, err
+	}
+	return c.q0, nil
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math"
 	"net/netip"
 	"sync"
@@ -25,7 +26,7 @@ import (
 //	P0  = z'' (32) ‖ SHA-256(z') (32) ‖ n' (16) ‖ w (1) ‖ R ‖ 1 ‖ 1    105 bytes
 //
 // where m is the current cookie-key interval, s_m its cookie key, A the
-// client's IP address (16 bytes, IPv4 mapped) and R, ct the random nonce
+// client's IP address (16 bytes, IPv4 mapped; all zeros when unknown) and R, ct the random nonce
 // prefix and the ciphertext of Q0. The server remembers nothing. The client
 // finds z' by trying the 2^w values of the cleared bits against SHA-256(z'),
 // and sends Q0 again with the solution in clear in place of the last 48
@@ -255,30 +256,34 @@ func puzzleMAC(w *worker, out *[PuzzleValueSize]byte, k *[KeySize]byte, np, addr
 	clear(w.pad[:])
 }
 
-// addr16 is the 16-byte form of a client address: IPv4 addresses mapped,
-// the zero Addr all zeros.
-func addr16(a netip.Addr) [16]byte { return a.As16() }
-
 // posePuzzle appends the puzzle P0 for the phase-0 query pkt at difficulty
 // bits (see the package comment on puzzles).
 func (s *Server) posePuzzle(w *worker, r *ring, dst, pkt []byte, from netip.Addr, bits int32) ([]byte, drop) {
 	nonce := pkt[Q0Size-NonceSize:]
 	R := nonce[:NoncePrefixSize]
 	ct := pkt[TagSize+ExtensionSize+HashSize : Q0Size-NonceSize]
-	if !s.random(w) {
-		return nil, dropRand
+	// The 8 random bytes of n' come from a per-worker buffer filled from
+	// crypto/rand 512 at a time, so that a flood of puzzles costs one
+	// system call per 64 puzzles.
+	if w.rpos == 0 {
+		if _, err := io.ReadFull(s.rand, w.rbuf[:]); err != nil {
+			return nil, dropRand
+		}
+		w.rpos = len(w.rbuf)
 	}
-	var np [PuzzleNonceSize]byte
+	np := w.np[:]
 	binary.BigEndian.PutUint64(np[:8], uint64(r.interval))
-	copy(np[8:], w.rnd[:8])
-	a := addr16(from)
-	puzzleMAC(w, &w.z, &r.pz[r.current()], np[:], a[:], R, ct)
+	w.rpos -= 8
+	copy(np[8:], w.rbuf[w.rpos:w.rpos+8])
+	clear(w.rbuf[w.rpos : w.rpos+8])
+	w.addr = from.As16()
+	puzzleMAC(w, &w.z, &r.pz[r.current()], np, w.addr[:], R, ct)
 	dst = append(dst, w.z[:]...)
 	hz := sha256.Sum256(w.z[:])
 	v := binary.BigEndian.Uint32(w.z[28:]) &^ uint32(uint64(1)<<bits-1)
 	binary.BigEndian.PutUint32(dst[len(dst)-4:], v)
 	dst = append(dst, hz[:]...)
-	dst = append(dst, np[:]...)
+	dst = append(dst, np...)
 	dst = append(dst, byte(bits))
 	dst = append(dst, R...)
 	dst = append(dst, 1, n23Solved)
@@ -301,11 +306,11 @@ func (s *Server) verifySolution(w *worker, r *ring, pkt []byte, from netip.Addr)
 	if m != r.interval && m != r.interval-1 {
 		return dropPuzzleExpired
 	}
-	a := addr16(from)
+	w.addr = from.As16()
 	slot := int(m % cookieSlots)
 	ok := false
 	for k := r; k != nil && !ok; k = k.alt {
-		puzzleMAC(w, &w.z, &k.pz[slot], np, a[:], nonce[:NoncePrefixSize], ct)
+		puzzleMAC(w, &w.z, &k.pz[slot], np, w.addr[:], nonce[:NoncePrefixSize], ct)
 		ok = subtle.ConstantTimeCompare(w.z[:], z) == 1
 	}
 	if !ok {

@@ -144,6 +144,10 @@ type worker struct {
 	z     [SessionKeySize]byte
 	sha   stdhash.Hash // puzzle MAC
 	pad   [sha256.BlockSize]byte
+	np    [PuzzleNonceSize]byte
+	rbuf  [512]byte // random bytes for puzzle nonces, used from the end
+	rpos  int
+	addr  [16]byte
 	set   *ring // the key set that opened C0
 	posed bool  // the reply is a puzzle
 }
