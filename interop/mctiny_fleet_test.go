@@ -333,4 +333,3 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
-

@@ -80,8 +80,9 @@ type ClientConfig struct {
 	MaxPuzzleBits int
 }
 
-// ErrPuzzleTooHard is returned when the server demands a puzzle harder than
-// ClientConfig.MaxPuzzleBits.
+// ErrPuzzleTooHard is returned when phase 0 went unanswered after the
+// server demanded a puzzle harder than ClientConfig.MaxPuzzleBits (such a
+// puzzle is ignored, since a forged one must not end the exchange).
 var ErrPuzzleTooHard = errors.New("mctiny: server demands a puzzle harder than MaxPuzzleBits")
 
 // maxPuzzlesPerExchange bounds how many puzzles one exchange solves.
@@ -140,9 +141,10 @@ type client struct {
 	q0 []byte // the phase-0 packet to send: q0plain or q0solved
 	R  [NoncePrefixSize]byte
 
-	q0plain  []byte
-	q0solved []byte
-	ctx      context.Context
+	q0plain     []byte
+	q0solved    []byte
+	refusedBits int // difficulty of a puzzle too hard to solve, if any
+	ctx         context.Context
 
 	key      *OneTimeKey
 	pk       []byte // T, row-major
@@ -401,6 +403,9 @@ func (c *client) retransmit(now time.Time) error {
 			limit = c.cfg.Phase0Tries
 		}
 		if qs.tries >= limit {
+			if q == qPhase0 && c.refusedBits > 0 {
+				return fmt.Errorf("%w: %d bits, limit %d; %w", ErrPuzzleTooHard, c.refusedBits, c.cfg.MaxPuzzleBits, noReply(q))
+			}
 			return fmt.Errorf("mctiny: %s query %d unanswered after %d tries (%s): %w",
 				phaseName(q), q, qs.tries, c.progress(), noReply(q))
 		}
@@ -659,7 +664,9 @@ func (c *client) puzzle(pkt []byte) (bool, error) {
 		return false, nil
 	}
 	if z.Bits > c.cfg.MaxPuzzleBits {
-		return false, fmt.Errorf("%w: %d bits, limit %d", ErrPuzzleTooHard, z.Bits, c.cfg.MaxPuzzleBits)
+		// Not solved; if phase 0 then fails, the error says why.
+		c.refusedBits = z.Bits
+		return false, nil
 	}
 	if c.stats.Puzzles >= maxPuzzlesPerExchange {
 		return false, fmt.Errorf("mctiny: server posed %d puzzles without answering phase 0: %w", c.stats.Puzzles, noReply(qPhase0))

