@@ -177,6 +177,10 @@ func (d *Dialer) mctinyExchange(ctx context.Context, pk []byte) (*mctiny.Result,
 		return nil, fmt.Errorf("McTiny: %w", err)
 	}
 	s := res.Stats
+	if s.Puzzles > 0 {
+		// A loaded server asked for proof of work before phase 0.
+		log.Debug(1, "McTiny: solved %d puzzle(s) of the loaded server (last %d bits) in %v.", s.Puzzles, s.PuzzleBits, s.PuzzleTime.Round(1e6))
+	}
 	log.Debug(1, "McTiny: done in %v (one-time key %v): sent %d packets (%d bytes, %d retransmitted), received %d (%d bytes), largest datagram %d bytes, rtt %v.",
 		s.Total.Round(1e6), s.KeyGen.Round(1e6), s.PacketsSent, s.BytesSent, s.Retransmissions, s.PacketsReceived, s.BytesReceived, s.MaxDatagram, s.SmoothedRTT)
 	return res, nil

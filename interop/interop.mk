@@ -5,8 +5,8 @@
 # host tools on a fresh Debian machine. Root filesystems are cached under
 # $${XDG_CACHE_HOME:-$$HOME/.cache}/pqssh-interop.
 
-INTEROP_HOST_TOOLS := debootstrap ip nsenter unshare
-INTEROP_APT        := debootstrap iproute2 util-linux ca-certificates
+INTEROP_HOST_TOOLS := debootstrap ip nsenter unshare nft
+INTEROP_APT        := debootstrap iproute2 util-linux ca-certificates nftables
 INTEROP_TIMEOUT    ?= 30m
 INTEROP_RUN        ?= .
 BENCH_FLAGS        ?=

@@ -42,6 +42,9 @@ type ExchangeStats struct {
 	KeyGen                       time.Duration // one-time key generation
 	Total                        time.Duration // the whole exchange
 	SmoothedRTT                  time.Duration
+	Puzzles                      int           // puzzles solved before phase 0 was answered
+	PuzzleBits                   int           // difficulty of the last puzzle
+	PuzzleTime                   time.Duration // time spent solving puzzles
 }
 
 // ClientConfig holds optional settings of Exchange.
@@ -71,7 +74,19 @@ type ClientConfig struct {
 	// key pair. Reusing a one-time key across exchanges forfeits key
 	// erasure; this exists for load tests only.
 	OneTimeKey *OneTimeKey
+	// MaxPuzzleBits is the hardest puzzle (difficulty w, on average
+	// 2^(w-1) SHA-256 computations) the client solves; a harder one ends
+	// the exchange with ErrPuzzleTooHard. 0 means 26.
+	MaxPuzzleBits int
 }
+
+// ErrPuzzleTooHard is returned when phase 0 went unanswered after the
+// server demanded a puzzle harder than ClientConfig.MaxPuzzleBits (such a
+// puzzle is ignored, since a forged one must not end the exchange).
+var ErrPuzzleTooHard = errors.New("mctiny: server demands a puzzle harder than MaxPuzzleBits")
+
+// maxPuzzlesPerExchange bounds how many puzzles one exchange solves.
+const maxPuzzlesPerExchange = 8
 
 // ErrNoReply is wrapped by the error of an exchange whose query went
 // unanswered MaxTries times.
@@ -123,7 +138,13 @@ type client struct {
 	S  [SessionKeySize]byte
 	N  [NoncePrefixSize]byte
 	C0 [C0Size]byte
-	q0 []byte // the phase-0 packet
+	q0 []byte // the phase-0 packet to send: q0plain or q0solved
+	R  [NoncePrefixSize]byte
+
+	q0plain     []byte
+	q0solved    []byte
+	refusedBits int // difficulty of a puzzle too hard to solve, if any
+	ctx         context.Context
 
 	key      *OneTimeKey
 	pk       []byte // T, row-major
@@ -167,7 +188,7 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 	if len(serverPK) != PublicKeySize {
 		return nil, fmt.Errorf("mctiny: server public key is %d bytes, want %d", len(serverPK), PublicKeySize)
 	}
-	c := &client{conn: conn, server: server, start: time.Now(), res: new(Result)}
+	c := &client{conn: conn, server: server, start: time.Now(), res: new(Result), ctx: ctx}
 	if cfg != nil {
 		c.cfg = *cfg
 	}
@@ -183,28 +204,16 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 	if c.cfg.MaxTries <= 0 {
 		c.cfg.MaxTries = 10
 	}
+	if c.cfg.MaxPuzzleBits <= 0 {
+		c.cfg.MaxPuzzleBits = 26
+	}
 	c.cwnd, c.ssthresh = 16, float64(c.cfg.MaxWindow)
 	c.rto = c.cfg.InitialRTO
 	defer c.wipe()
 
-	// Phase 0: encapsulate to the server's long-term key.
-	ct, err := encapsulate(&c.S, serverPK)
-	if err != nil {
+	if err := c.buildQ0(serverPK); err != nil {
 		return nil, err
 	}
-	c.q0 = make([]byte, 0, Q0Size)
-	var R [NoncePrefixSize]byte
-	if _, err := rand.Read(R[:]); err != nil {
-		return nil, err
-	}
-	setNonce(&c.nonce, R[:], 0, 0)
-	c.q0 = seal(c.q0, make([]byte, ExtensionSize), &c.nonce, &c.S)
-	var hpk [HashSize]byte
-	var sh sha3.SHAKE
-	hash(&sh, &hpk, serverPK, nil)
-	c.q0 = append(c.q0, hpk[:]...)
-	c.q0 = append(c.q0, ct...)
-	c.q0 = append(c.q0, c.nonce[:]...)
 
 	// Generate the one-time key while phase 0 runs.
 	type keyResult struct {
@@ -298,6 +307,29 @@ func Exchange(ctx context.Context, conn net.PacketConn, server net.Addr, serverP
 	}
 }
 
+// buildQ0 encapsulates to the server's long-term key and builds the
+// phase-0 query tag ‖ box_S(512 zero bytes ; R‖0‖0) ‖ hash(pk_S) ‖ ct ‖ R‖0‖0.
+func (c *client) buildQ0(serverPK []byte) error {
+	ct, err := encapsulate(&c.S, serverPK)
+	if err != nil {
+		return err
+	}
+	if _, err := rand.Read(c.R[:]); err != nil {
+		return err
+	}
+	setNonce(&c.nonce, c.R[:], 0, 0)
+	q := make([]byte, 0, Q0Size)
+	q = seal(q, make([]byte, ExtensionSize), &c.nonce, &c.S)
+	var hpk [HashSize]byte
+	var sh sha3.SHAKE
+	hash(&sh, &hpk, serverPK, nil)
+	q = append(q, hpk[:]...)
+	q = append(q, ct...)
+	q = append(q, c.nonce[:]...)
+	c.q0, c.q0plain = q, q
+	return nil
+}
+
 func (c *client) wipe() {
 	clear(c.S[:])
 	clear(c.plain[:])
@@ -371,8 +403,16 @@ func (c *client) retransmit(now time.Time) error {
 			limit = c.cfg.Phase0Tries
 		}
 		if qs.tries >= limit {
+			if q == qPhase0 && c.refusedBits > 0 {
+				return fmt.Errorf("%w: %d bits, limit %d; %w", ErrPuzzleTooHard, c.refusedBits, c.cfg.MaxPuzzleBits, noReply(q))
+			}
 			return fmt.Errorf("mctiny: %s query %d unanswered after %d tries (%s): %w",
 				phaseName(q), q, qs.tries, c.progress(), noReply(q))
+		}
+		if q == qPhase0 {
+			// The solution may have been used already (its reply lost):
+			// ask again without it.
+			c.q0 = c.q0plain
 		}
 		if err := c.transmit(q, now); err != nil {
 			return err
@@ -523,6 +563,11 @@ func (c *client) receive(pkt []byte, now time.Time, haveKey bool) (bool, error) 
 	if len(pkt) < NonceSize {
 		return false, nil
 	}
+	if len(pkt) == P0Size && pkt[P0Size-2] == 1 && pkt[P0Size-1] == n23Solved {
+		ok, err := c.puzzle(pkt)
+		accepted = ok
+		return false, err
+	}
 	n := pkt[len(pkt)-NonceSize:]
 	n22, n23 := int(n[22]), int(n[23])
 	var q, want int
@@ -609,6 +654,64 @@ func (c *client) receive(pkt []byte, now time.Time, haveKey bool) (bool, error) 
 	return false, nil
 }
 
+// puzzle solves the puzzle P0 of a loaded server (draft-pqssh-mctiny-ssh-00,
+// section "Client Puzzles") and queues phase 0 again with the solution. A
+// puzzle that does not echo our R, or arrives when phase 0 is not in
+// flight, is ignored.
+func (c *client) puzzle(pkt []byte) (bool, error) {
+	z, err := ParsePuzzle(pkt)
+	if err != nil || z.Prefix != c.R || c.qs[qPhase0].state != qInflight {
+		return false, nil
+	}
+	if z.Bits > c.cfg.MaxPuzzleBits {
+		// Not solved; if phase 0 then fails, the error says why.
+		c.refusedBits = z.Bits
+		return false, nil
+	}
+	if c.stats.Puzzles >= maxPuzzlesPerExchange {
+		return false, fmt.Errorf("mctiny: server posed %d puzzles without answering phase 0: %w", c.stats.Puzzles, noReply(qPhase0))
+	}
+	ctx := c.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	t0 := time.Now()
+	sol, err := z.Solve(ctx)
+	c.stats.PuzzleTime += time.Since(t0)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, fmt.Errorf("mctiny: solving a %d-bit puzzle: %w", z.Bits, ctx.Err())
+		}
+		return false, nil // not the server's puzzle
+	}
+	c.stats.Puzzles++
+	c.stats.PuzzleBits = z.Bits
+	// Q0' = box_S(464 zero bytes ; R‖0‖1) ‖ n' ‖ z' ‖ hash(pk_S) ‖ ct ‖ R‖0‖1
+	setNonce(&c.nonce, c.R[:], 0, n23Solved)
+	q := c.q0solved[:0]
+	if q == nil {
+		q = make([]byte, 0, Q0Size)
+	}
+	q = seal(q, make([]byte, solvedExtensionSize), &c.nonce, &c.S)
+	q = append(q, z.Nonce[:]...)
+	q = append(q, sol[:]...)
+	q = append(q, c.q0plain[TagSize+ExtensionSize:Q0Size-NonceSize]...)
+	q = append(q, c.nonce[:]...)
+	c.q0solved = q
+	c.q0 = q
+	// Send at once, with a fresh count of tries.
+	for k, f := range c.inflight {
+		if f == qPhase0 {
+			c.inflight = append(c.inflight[:k], c.inflight[k+1:]...)
+			break
+		}
+	}
+	c.qs[qPhase0].state = qReady
+	c.qs[qPhase0].tries = 0
+	c.urgent = append([]int{qPhase0}, c.urgent...)
+	return true, nil
+}
+
 func (c *client) pieceReady(p int) bool {
 	for i := p * V; i < min((p+1)*V, RowBlocks); i++ {
 		if c.rowsDone[i] != ColBlocks {
@@ -660,4 +763,19 @@ func sameAddr(a, b net.Addr) bool {
 		return pa.Addr().Unmap() == pb.Addr().Unmap() && pa.Port() == pb.Port()
 	}
 	return a.String() == b.String()
+}
+
+// NewPhase0Query returns a valid phase-0 query for the server whose
+// long-term public key is serverPK, as a client's first packet. It exists
+// for load and flood tests, which replay it; an exchange builds its own.
+func NewPhase0Query(serverPK []byte) ([]byte, error) {
+	if len(serverPK) != PublicKeySize {
+		return nil, fmt.Errorf("mctiny: server public key is %d bytes, want %d", len(serverPK), PublicKeySize)
+	}
+	c := &client{}
+	defer clear(c.S[:])
+	if err := c.buildQ0(serverPK); err != nil {
+		return nil, err
+	}
+	return c.q0, nil
 }

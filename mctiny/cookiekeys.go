@@ -37,6 +37,11 @@ type ring struct {
 	interval int64                       // number of the current interval
 	s        [cookieSlots][KeySize]byte  // s[i%8] is the key of interval i
 	hs       [cookieSlots][HashSize]byte // hash(s), the key of C0 and C_Z
+	pz       [cookieSlots][KeySize]byte  // puzzle keys hash("mctiny6688128 puzzle key" ‖ s)
+	// alt, if not nil, holds the keys derived from a previous master
+	// secret (fleet mode, during a rotation): cookies and puzzle
+	// solutions made under it are accepted, never made.
+	alt *ring
 }
 
 func (r *ring) current() int { return int(r.interval % cookieSlots) }
@@ -45,6 +50,10 @@ func (r *ring) wipe() {
 	for i := range r.s {
 		clear(r.s[i][:])
 		clear(r.hs[i][:])
+		clear(r.pz[i][:])
+	}
+	if r.alt != nil {
+		r.alt.wipe()
 	}
 }
 
@@ -57,10 +66,14 @@ func (r *ring) wipe() {
 // It is safe for concurrent use; reading the current ring never allocates.
 type CookieKeys struct {
 	path string // empty: not persisted
-	rand io.Reader
-	mu   sync.Mutex // serializes rotation
-	cur  atomic.Pointer[ring]
-	prev *ring // replaced snapshot, wiped at the next rotation
+	// secretPath, if set, names the fleet's master-secret file: the keys
+	// are derived from it and nothing is persisted (cookiesecret.go).
+	secretPath string
+	masters    [][KeySize]byte
+	rand       io.Reader
+	mu         sync.Mutex // serializes rotation
+	cur        atomic.Pointer[ring]
+	prev       *ring // replaced snapshot, wiped at the next rotation
 }
 
 func intervalOf(t time.Time) int64 {
@@ -125,6 +138,7 @@ func (r *ring) hashKeys() {
 	var sh sha3.SHAKE
 	for i := range r.s {
 		hash(&sh, &r.hs[i], r.s[i][:], nil)
+		hash(&sh, &r.pz[i], puzzleKeyDomain, r.s[i][:])
 	}
 }
 
@@ -194,6 +208,9 @@ func (ck *CookieKeys) rotateLocked(want int64) error {
 	old := ck.cur.Load()
 	if old.interval >= want {
 		return nil
+	}
+	if ck.secretPath != "" {
+		return ck.rotateDerived(want, old)
 	}
 	r := new(ring)
 	*r = *old

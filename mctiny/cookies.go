@@ -28,15 +28,16 @@ func (ck *CookieKeys) OpenSessionCookie(z *[SessionKeySize]byte, cz, m []byte) e
 	if len(cz) != CZSize || len(m) != NonceSize || m[22] != n22R3 || m[23] != n23Phase3 {
 		return ErrBadCookie
 	}
-	r := ck.load()
 	var n [NonceSize]byte
 	copy(n[:], m)
-	out, ok := open(z[:0], cz[:CZSize-1], &n, &r.hs[cz[CZSize-1]&7])
-	if !ok || len(out) != SessionKeySize {
-		clear(z[:])
-		return ErrBadCookie
+	for k := ck.load(); k != nil; k = k.alt {
+		out, ok := open(z[:0], cz[:CZSize-1], &n, &k.hs[cz[CZSize-1]&7])
+		if ok && len(out) == SessionKeySize {
+			return nil
+		}
 	}
-	return nil
+	clear(z[:])
+	return ErrBadCookie
 }
 
 // cijKey computes the key of C_ij cookies for slot: hash(s_slot ‖ S).

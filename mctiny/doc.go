@@ -39,6 +39,12 @@ package mctiny
 //     decapsulation), 10 tries per query with exponential backoff, pacing
 //     at window/RTT. The one-time key is generated while phase 0 is in
 //     flight, and erased when Exchange returns.
+//   - Puzzles: a loaded server answers phase 0 with a client puzzle
+//     (puzzle.go; draft section "Client Puzzles"); solutions are bound to
+//     the client address and query and accepted once.
+//   - Fleets: with a master-secret file the cookie keys are derived from
+//     it by HKDF (cookiesecret.go; draft section "Server Fleets"), so
+//     replicas open each other's cookies and puzzle solutions.
 //   - Server: GOMAXPROCS workers, each with its own scratch area; dropped
 //     packets are counted per reason and summarised in one log line per
 //     minute.

@@ -45,3 +45,53 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPuzzle varies the puzzle fields: the solution n' ‖ z' and the
+// client's address in a query Q0', and an arbitrary puzzle reply for the
+// client. The server never panics, accepts a solution at most once, and
+// then only the one it posed; the client never panics and solves only
+// puzzles that echo its R.
+func FuzzPuzzle(f *testing.F) {
+	s := newTestServer(f, stateDir(f))
+	forcePuzzles(f, s, 4)
+	tp := clock(s)
+	c := puzzleClient(f, s)
+	dst := make([]byte, 0, MaxPacketSize)
+	p0, ok := s.HandleFrom(dst, c.q0, clientA, tp)
+	if !ok {
+		f.Fatal("no puzzle")
+	}
+	p0 = bytes.Clone(p0)
+	q := solve(f, c, p0)
+	valid := bytes.Clone(q[TagSize+solvedExtensionSize : TagSize+ExtensionSize])
+	f.Add(valid, byte(0), p0)
+	f.Add(make([]byte, SolutionSize), byte(1), make([]byte, P0Size))
+	fresh := puzzleClient(f, s) // a client whose Q0 is in flight
+	var accepted int
+	f.Fuzz(func(t *testing.T, sol []byte, addr byte, reply []byte) {
+		pkt := bytes.Clone(q)
+		copy(pkt[TagSize+solvedExtensionSize:TagSize+ExtensionSize], sol)
+		from := clientA
+		if addr&1 == 1 {
+			from = clientB
+		}
+		r, ok := s.HandleFrom(dst, pkt, from, tp)
+		if ok {
+			accepted++
+			if accepted > 1 || len(r) != R0Size || from != clientA ||
+				!bytes.Equal(pkt[TagSize+solvedExtensionSize:TagSize+ExtensionSize], valid) {
+				t.Fatalf("accepted solution %x from %v (%d accepted)", sol, from, accepted)
+			}
+		}
+		if z, err := ParsePuzzle(reply); err == nil && z.Bits > 12 {
+			return // keep each run fast
+		}
+		cl := *fresh
+		cl.inflight = []int{qPhase0}
+		cl.urgent = nil
+		cl.receive(reply, tp, false)
+		if cl.stats.Puzzles > 0 && !bytes.Equal(reply[2*PuzzleValueSize+PuzzleNonceSize+1:P0Size-2], cl.R[:]) {
+			t.Fatal("client solved a puzzle for another query")
+		}
+	})
+}

@@ -54,7 +54,7 @@ func (s *Server) loop(ctx context.Context, conn net.PacketConn, w *worker) error
 			var ap netip.AddrPort
 			n, ap, err = uc.ReadFromUDPAddrPort(buf)
 			if err == nil {
-				reply, ok := s.handle(w, out, buf[:n], time.Now())
+				reply, ok := s.handle(w, out, buf[:n], ap.Addr().Unmap(), time.Now())
 				if ok {
 					uc.WriteToUDPAddrPort(reply, ap) // a lost reply is a lost packet
 				}
@@ -63,7 +63,11 @@ func (s *Server) loop(ctx context.Context, conn net.PacketConn, w *worker) error
 		} else {
 			n, addr, err = conn.ReadFrom(buf)
 			if err == nil {
-				reply, ok := s.handle(w, out, buf[:n], time.Now())
+				var from netip.Addr
+				if ua, ok := addr.(*net.UDPAddr); ok {
+					from = ua.AddrPort().Addr().Unmap()
+				}
+				reply, ok := s.handle(w, out, buf[:n], from, time.Now())
 				if ok {
 					conn.WriteTo(reply, addr)
 				}
@@ -82,17 +86,42 @@ func (s *Server) loop(ctx context.Context, conn net.PacketConn, w *worker) error
 }
 
 // logLoop writes one summary line per interval in which packets were
-// dropped, so that a flood costs one log line per interval.
+// dropped, so that a flood costs one log line per interval; with puzzles,
+// it adjusts the difficulty every second, logs each change, and logs the
+// puzzle counts once per interval in which puzzles were posed or solved.
 func (s *Server) logLoop(ctx context.Context) {
 	t := time.NewTicker(s.logInt)
 	defer t.Stop()
+	// The puzzle difficulty is adjusted every second even when no
+	// phase-0 query arrives, and each change is logged.
+	var sec <-chan time.Time
+	if s.puz != nil {
+		pt := time.NewTicker(tickInterval)
+		defer pt.Stop()
+		sec = pt.C
+	}
 	var last [numDrops]uint64
 	var lastReplies [4]uint64
+	var lastPuz PuzzleStats
+	lastBits := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case now := <-sec:
+			// The packet path adjusts w too; log whoever changed it.
+			s.puz.tick(now)
+			if b := int(s.puz.w.Load()); b != lastBits {
+				lastBits = b
+				lastPuz = s.logPuzzles("mctiny: puzzle difficulty changed", lastPuz)
+			}
+			continue
 		case <-t.C:
+		}
+		if s.puz != nil {
+			if st := s.Stats().Puzzles; st != lastPuz && (st.Posed != lastPuz.Posed || st.Solved != lastPuz.Solved || st.Failed != lastPuz.Failed) {
+				lastPuz = s.logPuzzles("mctiny: puzzles", lastPuz)
+			}
 		}
 		var attrs []any
 		var total uint64
@@ -115,4 +144,16 @@ func (s *Server) logLoop(ctx context.Context) {
 			s.log.Warn("mctiny: dropped invalid packets", attrs...)
 		}
 	}
+}
+
+// logPuzzles logs, at INFO, the phase-0 load, the current difficulty and
+// the puzzle counts (cumulative, and since the previous line), and returns
+// the counts logged.
+func (s *Server) logPuzzles(msg string, prev PuzzleStats) PuzzleStats {
+	st := s.Stats().Puzzles
+	s.log.Info(msg,
+		"load_per_s", int64(st.Load+0.5), "rate_per_s", int64(s.puz.rate), "bits", st.Bits,
+		"posed", st.Posed, "solved", st.Solved, "failed", st.Failed,
+		"posed_since", st.Posed-prev.Posed, "solved_since", st.Solved-prev.Solved, "failed_since", st.Failed-prev.Failed)
+	return st
 }

@@ -3,10 +3,14 @@ package mctiny
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/sha3"
 	"fmt"
+	stdhash "hash"
 	"io"
 	"log/slog"
+	"math"
+	"net/netip"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -25,6 +29,7 @@ type Server struct {
 	nwork  int
 	stats  serverStats
 	logInt time.Duration
+	puz    *puzzles // nil: no puzzles
 }
 
 // ServerConfig holds optional settings of NewServer.
@@ -39,6 +44,15 @@ type ServerConfig struct {
 	// (one line per interval, only when packets were dropped); 0 means 1
 	// minute.
 	LogInterval time.Duration
+	// Puzzles sets when phase-0 queries are answered with a client puzzle
+	// (draft-pqssh-mctiny-ssh-00, section "Client Puzzles"); the zero
+	// value never poses puzzles.
+	Puzzles PuzzleConfig
+	// CookieSecretFile, if set, is a master-secret file from which the
+	// cookie keys are derived (fleet mode, cookiesecret.go) instead of the
+	// ring in the state directory: servers sharing it and the long-term
+	// key accept each other's cookies and puzzle solutions.
+	CookieSecretFile string
 }
 
 // NewServer loads the server's state from dir: the long-term
@@ -55,11 +69,21 @@ func NewServer(dir string, cfg *ServerConfig) (*Server, error) {
 	if cfg == nil {
 		cfg = &ServerConfig{}
 	}
-	keys, err := OpenCookieKeys(dir, time.Now())
+	var keys *CookieKeys
+	var err error
+	if cfg.CookieSecretFile != "" {
+		keys, err = OpenCookieKeysFromSecret(cfg.CookieSecretFile, time.Now())
+	} else {
+		keys, err = OpenCookieKeys(dir, time.Now())
+	}
 	if err != nil {
 		return nil, err
 	}
 	lt, err := loadOrCreateLongTermKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	puz, err := newPuzzles(cfg.Puzzles)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +94,7 @@ func NewServer(dir string, cfg *ServerConfig) (*Server, error) {
 		rand:   rand.Reader,
 		nwork:  cfg.Workers,
 		logInt: cfg.LogInterval,
+		puz:    puz,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -107,8 +132,8 @@ type worker struct {
 	nonce [NonceSize]byte
 	cn    [NonceSize]byte // cookie nonce
 	ckey  [KeySize]byte
-	cks   [cookieSlots][KeySize]byte // phase 2: C_ij keys per slot
-	have  [cookieSlots]bool
+	cks   [2][cookieSlots][KeySize]byte // phase 2: C_ij keys per key set and slot
+	have  [2][cookieSlots]bool
 	rnd   [NoncePrefixSize + 2]byte
 	plain [MaxPacketSize]byte
 	msg   [MaxPacketSize]byte
@@ -117,10 +142,18 @@ type worker struct {
 	full  [eWords]uint64
 	eb    [ErrorBytes]byte
 	z     [SessionKeySize]byte
+	sha   stdhash.Hash // puzzle MAC
+	pad   [sha256.BlockSize]byte
+	np    [PuzzleNonceSize]byte
+	rbuf  [512]byte // random bytes for puzzle nonces, used from the end
+	rpos  int
+	addr  [16]byte
+	set   *ring // the key set that opened C0
+	posed bool  // the reply is a puzzle
 }
 
 func (s *Server) newWorker() *worker {
-	return &worker{kem: s.lt.newDecapScratch()}
+	return &worker{kem: s.lt.newDecapScratch(), sha: sha256.New()}
 }
 
 // wipe erases the secrets a handler leaves in w.
@@ -129,7 +162,9 @@ func (w *worker) wipe() {
 	clear(w.se[:])
 	clear(w.ckey[:])
 	for i := range w.cks {
-		clear(w.cks[i][:])
+		for j := range w.cks[i] {
+			clear(w.cks[i][j][:])
+		}
 	}
 	clear(w.plain[:])
 	clear(w.msg[:])
@@ -138,6 +173,9 @@ func (w *worker) wipe() {
 	clear(w.full[:])
 	clear(w.eb[:])
 	clear(w.z[:])
+	clear(w.pad[:])
+	w.sha.Reset()
+	w.set = nil
 	w.ev.wipe()
 }
 
@@ -153,12 +191,18 @@ func (w *worker) wipe() {
 // When an interval ends, one call rotates the cookie keys (and writes the
 // state file).
 func (s *Server) Handle(dst, pkt []byte, now time.Time) (reply []byte, ok bool) {
-	w := <-s.pool
-	defer func() { s.pool <- w }()
-	return s.handle(w, dst, pkt, now)
+	return s.HandleFrom(dst, pkt, netip.Addr{}, now)
 }
 
-func (s *Server) handle(w *worker, dst, pkt []byte, now time.Time) ([]byte, bool) {
+// HandleFrom is Handle for a query that came from the IP address from,
+// which client puzzles are bound to (the zero Addr when unknown).
+func (s *Server) HandleFrom(dst, pkt []byte, from netip.Addr, now time.Time) (reply []byte, ok bool) {
+	w := <-s.pool
+	defer func() { s.pool <- w }()
+	return s.handle(w, dst, pkt, from, now)
+}
+
+func (s *Server) handle(w *worker, dst, pkt []byte, from netip.Addr, now time.Time) ([]byte, bool) {
 	if err := s.keys.tryRotate(now); err != nil {
 		// Rare (once per interval at most): the old keys stay in use.
 		s.log.Error("mctiny: rotating cookie keys", "err", err)
@@ -169,7 +213,7 @@ func (s *Server) handle(w *worker, dst, pkt []byte, now time.Time) ([]byte, bool
 	var phase int
 	switch len(pkt) {
 	case Q0Size:
-		reply, why = s.phase0(w, r, dst[:0], pkt)
+		reply, why = s.phase0(w, r, dst[:0], pkt, from, now)
 	case Q1Size:
 		phase = 1
 		reply, why = s.phase1(w, r, dst[:0], pkt)
@@ -182,12 +226,16 @@ func (s *Server) handle(w *worker, dst, pkt []byte, now time.Time) ([]byte, bool
 	default:
 		why = dropLength
 	}
+	posed := w.posed
+	w.posed = false
 	w.wipe()
 	if why != dropNone {
 		s.stats.drops[why].Add(1)
 		return nil, false
 	}
-	s.stats.replies[phase].Add(1)
+	if !posed {
+		s.stats.replies[phase].Add(1)
+	}
 	return reply, true
 }
 
@@ -195,16 +243,20 @@ func (s *Server) handle(w *worker, dst, pkt []byte, now time.Time) ([]byte, bool
 type drop int
 
 const (
-	dropNone   drop = iota
-	dropLength      // not the length of any query
-	dropNonce       // position bytes out of range for the phase
-	dropKey         // phase 0 for another server key
-	dropAuth        // a box or cookie failed to open
-	dropRand        // the system's randomness failed
+	dropNone           drop = iota
+	dropLength              // not the length of any query
+	dropNonce               // position bytes out of range for the phase
+	dropKey                 // phase 0 for another server key
+	dropAuth                // a box or cookie failed to open
+	dropRand                // the system's randomness failed
+	dropPuzzleInvalid       // a puzzle solution that is not the server's z'
+	dropPuzzleExpired       // a puzzle solution older than the previous interval
+	dropPuzzleReplayed      // a puzzle solution used before
 	numDrops
 )
 
-var dropNames = [numDrops]string{"", "length", "nonce", "server_key", "auth", "rand"}
+var dropNames = [numDrops]string{"", "length", "nonce", "server_key", "auth", "rand",
+	"puzzle_invalid", "puzzle_expired", "puzzle_replayed"}
 
 type serverStats struct {
 	drops   [numDrops]atomic.Uint64
@@ -215,6 +267,7 @@ type serverStats struct {
 type Stats struct {
 	Replies [4]uint64         // valid queries answered, per phase
 	Dropped map[string]uint64 // invalid packets dropped, per reason
+	Puzzles PuzzleStats
 }
 
 // Stats returns the server's cumulative packet counts.
@@ -226,6 +279,18 @@ func (s *Server) Stats() Stats {
 	for d := dropLength; d < numDrops; d++ {
 		st.Dropped[dropNames[d]] = s.stats.drops[d].Load()
 	}
+	if p := s.puz; p != nil {
+		st.Puzzles = PuzzleStats{
+			Enabled: true,
+			Bits:    int(p.w.Load()),
+			Load:    math.Float64frombits(p.load.Load()),
+			Posed:   p.posed.Load(),
+			Solved:  p.solved.Load(),
+		}
+		for d := dropPuzzleInvalid; d <= dropPuzzleReplayed; d++ {
+			st.Puzzles.Failed += s.stats.drops[d].Load()
+		}
+	}
 	return st
 }
 
@@ -236,14 +301,19 @@ func (s *Server) random(w *worker) bool {
 
 // openC0 opens the cookie C0 with nonce N‖1‖0 into w.se (S ‖ E) and copies
 // S into w.S.
+// A cookie made under a previous master secret (r.alt) opens too; w.set
+// records which key set opened it.
 func openC0(w *worker, r *ring, c0, N []byte) bool {
 	setNonce(&w.cn, N, 1, 0)
-	out, ok := open(w.se[:0], c0[:C0Size-1], &w.cn, &r.hs[c0[C0Size-1]&7])
-	if !ok || len(out) != len(w.se) {
-		return false
+	for k := r; k != nil; k = k.alt {
+		out, ok := open(w.se[:0], c0[:C0Size-1], &w.cn, &k.hs[c0[C0Size-1]&7])
+		if ok && len(out) == len(w.se) {
+			copy(w.S[:], w.se[:SessionKeySize])
+			w.set = k
+			return true
+		}
 	}
-	copy(w.S[:], w.se[:SessionKeySize])
-	return true
+	return false
 }
 
 // appendC0 appends C0 under the newest cookie key: the client's own copy
@@ -251,7 +321,7 @@ func openC0(w *worker, r *ring, c0, N []byte) bool {
 // nonce N‖1‖0, same plaintext) under it.
 func appendC0(w *worker, r *ring, dst, c0, N []byte, random byte) []byte {
 	cur := r.current()
-	if c0 != nil && int(c0[C0Size-1]&7) == cur {
+	if c0 != nil && int(c0[C0Size-1]&7) == cur && w.set == r {
 		return append(dst, c0...)
 	}
 	setNonce(&w.cn, N, 1, 0)
@@ -265,17 +335,39 @@ func finish(w *worker, dst, msg []byte) []byte {
 	return append(dst, w.nonce[:]...)
 }
 
-// phase0: tag ‖ box_S(512 zero bytes) ‖ hash(pk) ‖ ct ‖ R‖0‖0.
-func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
+// phase0: tag ‖ box_S(512 zero bytes) ‖ hash(pk) ‖ ct ‖ R‖0‖0, or with a
+// puzzle solution tag ‖ box_S(464 zero bytes) ‖ n' ‖ z' ‖ hash(pk) ‖ ct ‖
+// R‖0‖1. While the server is loaded, a query without a solution is
+// answered with a puzzle (puzzle.go) and costs no decapsulation.
+func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, now time.Time) ([]byte, drop) {
 	nonce := pkt[Q0Size-NonceSize:]
-	if nonce[22] != 0 || nonce[23] != 0 {
+	if nonce[22] != 0 || nonce[23] > n23Solved {
 		return nil, dropNonce
 	}
+	solved := nonce[23] == n23Solved
 	box := pkt[:TagSize+ExtensionSize]
+	if solved {
+		box = pkt[:TagSize+solvedExtensionSize]
+	}
 	hpk := pkt[TagSize+ExtensionSize : TagSize+ExtensionSize+HashSize]
 	ct := pkt[TagSize+ExtensionSize+HashSize : Q0Size-NonceSize]
 	if !bytes.Equal(hpk, s.lt.pkHash[:]) {
 		return nil, dropKey
+	}
+	if p := s.puz; p != nil {
+		p.arrivals.Add(1)
+		p.tick(now)
+		if solved {
+			if why := s.verifySolution(w, r, pkt, from); why != dropNone {
+				return nil, why
+			}
+		} else if bits := p.w.Load(); bits > 0 {
+			w.posed = true
+			return s.posePuzzle(w, r, dst, pkt, from, bits)
+		}
+		p.decaps.Add(1)
+	} else if solved {
+		return nil, dropPuzzleInvalid
 	}
 	if !s.lt.decapsulate(w.kem, &w.S, ct) {
 		return nil, dropAuth
@@ -362,19 +454,24 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	if !ok {
 		return nil, dropAuth
 	}
-	clear(w.have[:])
+	w.have = [2][cookieSlots]bool{}
 	var acc [2]uint64
 	for q := range V {
 		i := p*V + q
 		for j := range ColBlocks {
 			ck := cookies[(q*ColBlocks+j)*CijSize:][:CijSize]
 			slot := int(ck[CijSize-1] & 7)
-			if !w.have[slot] {
-				cijKey(&w.sh, &w.cks[slot], r, slot, w.S[:])
-				w.have[slot] = true
-			}
 			setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
-			out, ok := open(w.cb[:0], ck[:CijSize-1], &w.cn, &w.cks[slot])
+			var out []byte
+			ok := false
+			set := 0
+			for k := r; k != nil && !ok && set < 2; k, set = k.alt, set+1 {
+				if !w.have[set][slot] {
+					cijKey(&w.sh, &w.cks[set][slot], k, slot, w.S[:])
+					w.have[set][slot] = true
+				}
+				out, ok = open(w.cb[:0], ck[:CijSize-1], &w.cn, &w.cks[set][slot])
+			}
 			if !ok || len(out) != CijPlainSize {
 				return nil, dropAuth
 			}

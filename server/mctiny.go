@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,9 @@ const McTinyStateDirName = "pqsshd_mctiny"
 // key-exchange method mctiny6688128x25519-sha512 that opens its session
 // cookies, and the key offer of the global request
 // mctiny-public-key@pqssh. Its settings (McTiny, McTinyStateDirectory,
-// McTinyPort) are read at start; a reload does not change them.
+// McTinyPort, McTinyPuzzleRate, McTinyPuzzleBits, McTinyCookieSecretFile)
+// are read at start; a reload does not change them (the contents of the
+// cookie-secret file are read again every minute).
 type mctinyService struct {
 	srv      *mctiny.Server
 	method   *sshkex.ServerMethod
@@ -71,7 +74,16 @@ func (s *Server) startMcTiny(cfg *config.Config) error {
 		return fmt.Errorf("pqsshd: McTiny state directory: %w", err)
 	}
 	log := s.log.With("subsystem", "mctiny")
-	srv, err := mctiny.NewServer(dir, &mctiny.ServerConfig{Logger: log})
+	lo, hi := cfg.McTiny.EffectivePuzzleBits()
+	srv, err := mctiny.NewServer(dir, &mctiny.ServerConfig{
+		Logger: log,
+		Puzzles: mctiny.PuzzleConfig{
+			Rate:    float64(cfg.McTiny.EffectivePuzzleRate()),
+			MinBits: lo,
+			MaxBits: hi,
+		},
+		CookieSecretFile: cfg.McTiny.CookieSecretFile,
+	})
 	if err != nil {
 		return fmt.Errorf("pqsshd: McTiny: %w", err)
 	}
@@ -85,7 +97,9 @@ func (s *Server) startMcTiny(cfg *config.Config) error {
 		conns:    map[string]net.PacketConn{},
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
-	log.Info("mctiny: enabled", "params", mctiny.Name, "kex", sshkex.Name, "state", dir, "fingerprint", m.fp)
+	log.Info("mctiny: enabled", "params", mctiny.Name, "kex", sshkex.Name, "state", dir, "fingerprint", m.fp,
+		"puzzle_rate", cfg.McTiny.EffectivePuzzleRate(), "puzzle_bits", fmt.Sprintf("%d:%d", lo, hi),
+		"cookie_secret", cmp.Or(cfg.McTiny.CookieSecretFile, "none"))
 	s.mct = m
 	return nil
 }
@@ -232,6 +246,6 @@ func (s *Server) warnMcTinyReload(cfg *config.Config) {
 		cur = s.mct.settings
 	}
 	if cfg.McTiny.Enabled != cur.Enabled || cfg.McTiny.Enabled && cfg.McTiny != cur {
-		s.log.Warn("McTiny, McTinyStateDirectory and McTinyPort changes take effect at restart; keeping the running McTiny settings")
+		s.log.Warn("McTiny option changes take effect at restart; keeping the running McTiny settings")
 	}
 }

@@ -6,6 +6,14 @@
 //
 //	mctiny-load -clients 1,10,100,1000 [-state DIR] [-window 8]
 //
+// With -flood, it measures instead the server under a flood of well-formed
+// phase-0 queries (one valid query, replayed, each costing a decapsulation
+// unless the server answers with a puzzle): for each attack rate it
+// reports the rate achieved, the server's CPU use, and the latency of
+// legitimate exchanges run one after the other during the flood.
+//
+//	mctiny-load -flood 1000,5000,max -puzzle-rate 200 [-flood-time 5s] [-logins 5]
+//
 // All clients share one one-time key pair, generated once: key generation
 // costs about a second and does not touch the server, and reusing a
 // one-time key is acceptable only in a load test.
@@ -38,10 +46,29 @@ func main() {
 	clients := flag.String("clients", "1,10,100,1000", "comma-separated batch sizes of concurrent clients")
 	window := flag.Int("window", 8, "maximum queries in flight per client")
 	timeout := flag.Duration("timeout", 10*time.Minute, "time limit per batch")
+	flood := flag.String("flood", "", "comma-separated attack rates in phase-0 queries per second (max: as fast as possible)")
+	puzzleRate := flag.Int("puzzle-rate", 0, "server's puzzle threshold in phase-0 queries per second (0: no puzzles)")
+	puzzleBits := flag.String("puzzle-bits", "12:24", "server's puzzle difficulty bounds min:max")
+	floodTime := flag.Duration("flood-time", 5*time.Second, "duration of each flood")
+	logins := flag.Int("logins", 5, "legitimate exchanges per flood, one after the other")
 	flag.Parse()
+	var lo, hi int
+	if _, err := fmt.Sscanf(*puzzleBits, "%d:%d", &lo, &hi); err != nil {
+		fmt.Fprintln(os.Stderr, "mctiny-load: bad -puzzle-bits")
+		os.Exit(2)
+	}
+	pc := mctiny.PuzzleConfig{Rate: float64(*puzzleRate), MinBits: lo, MaxBits: hi}
 	if *serve {
-		if err := runServer(*state); err != nil {
+		if err := runServer(*state, pc); err != nil {
 			fmt.Fprintln(os.Stderr, "mctiny-load server:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *flood != "" {
+		err := runFlood(*state, *flood, *puzzleRate, *puzzleBits, *floodTime, *logins)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mctiny-load:", err)
 			os.Exit(1)
 		}
 		return
@@ -54,8 +81,8 @@ func main() {
 
 // runServer is the child: it serves on a loopback port, prints the port
 // on stdout and serves until stdin closes.
-func runServer(state string) error {
-	s, err := mctiny.NewServer(state, &mctiny.ServerConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+func runServer(state string, pc mctiny.PuzzleConfig) error {
+	s, err := mctiny.NewServer(state, &mctiny.ServerConfig{Logger: slog.New(slog.NewTextHandler(os.Stderr, nil)), Puzzles: pc})
 	if err != nil {
 		return err
 	}
@@ -80,12 +107,12 @@ type proc struct {
 	pk   []byte
 }
 
-func startServer(state string) (*proc, error) {
+func startServer(state string, args ...string) (*proc, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-serve", "-state", state)
+	cmd := exec.Command(self, append([]string{"-serve", "-state", state}, args...)...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
