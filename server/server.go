@@ -160,6 +160,7 @@ func (s *Server) setConfig(cfg *config.Config) error {
 	if signers, err = restrictHostKeys(signers, cfg.HostKeyAlgorithms); err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
+	orderHostKeys(signers, cfg.HostKeyAlgorithms)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cfg = cfg

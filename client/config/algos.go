@@ -8,6 +8,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/kex"
+	"github.com/pqssh/pqssh/pqsig"
 )
 
 // IsPostQuantum reports whether the key exchange method name is a
@@ -21,7 +22,8 @@ func DefaultKexAlgorithms() []string { return kex.DefaultKeyExchanges() }
 
 // DefaultAlgorithms returns the default list for one of the algorithm
 // keywords (lowercase: kexalgorithms, ciphers, macs, hostkeyalgorithms,
-// pubkeyacceptedalgorithms).
+// pubkeyacceptedalgorithms). The host key and public key lists start with
+// the post-quantum algorithms.
 func DefaultAlgorithms(key string) []string {
 	s := ssh.SupportedAlgorithms()
 	switch key {
@@ -32,11 +34,28 @@ func DefaultAlgorithms(key string) []string {
 	case "macs":
 		return s.MACs
 	case "hostkeyalgorithms":
-		return s.HostKeys
+		return pqFirst(s.HostKeys)
 	case "pubkeyacceptedalgorithms":
-		return s.PublicKeyAuths
+		return pqFirst(s.PublicKeyAuths)
 	}
 	return nil
+}
+
+// pqFirst moves the post-quantum signature algorithms of package pqsig
+// (ssh-mldsa44-ed25519 first) to the front of list, in pqsig.DefaultOrder.
+func pqFirst(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, a := range pqsig.DefaultOrder {
+		if slices.Contains(list, a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range list {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // KnownAlgorithms returns every name the SSH library implements for the
