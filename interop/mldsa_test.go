@@ -1,0 +1,208 @@
+//go:build interop && linux
+
+package interop_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pqssh/pqssh/interop/harness"
+)
+
+// The post-quantum signature algorithm OpenSSH 10.6 speaks (ssh -Q key).
+const mldsaComposite = "ssh-mldsa44-ed25519"
+
+// TestOpenSSH106KeyList records the names OpenSSH 10.6 gives ML-DSA in
+// ssh -Q key and -Q sig, and that it has no pure ssh-mldsa-* keys yet.
+func TestOpenSSH106KeyList(t *testing.T) {
+	srv, _ := forkyHosts(t)
+	for _, q := range []string{"key", "sig"} {
+		out, err := srv.Sh(context.Background(), "ssh -Q "+q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := strings.Fields(out)
+		t.Logf("OpenSSH 10.6 ssh -Q %s: %s", q, strings.Join(list, " "))
+		if !contains(list, mldsaComposite) {
+			t.Errorf("ssh -Q %s lacks %s", q, mldsaComposite)
+		}
+		for _, n := range list {
+			if strings.HasPrefix(n, "ssh-mldsa-") {
+				t.Errorf("OpenSSH 10.6 now lists %s: add it to TestMLDSA106", n)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMLDSA106 logs in with ML-DSA host and user keys both ways between
+// pqssh and Debian forky's OpenSSH 10.6p1, and checks on both sides that
+// the host key algorithm negotiated and the user key accepted are
+// ssh-mldsa44-ed25519:
+//
+//   - OpenSSH 10.6 ssh -> pqsshd: pqsshd's host key was made by ssh-keygen
+//     10.6 (so pqsshd loads OpenSSH's file), the user key too;
+//   - pqssh -> OpenSSH 10.6 sshd: sshd has an Ed25519 and an ML-DSA host
+//     key and pqssh, with default settings, picks the ML-DSA one; the user
+//     key was made by pqssh-keygen (so sshd and ssh-keygen 10.6 read ours).
+//
+// It also checks that a signature pqssh-keygen makes verifies with
+// ssh-keygen 10.6 and one ssh-keygen 10.6 makes verifies with
+// pqssh-keygen.
+func TestMLDSA106(t *testing.T) {
+	srv, cli := forkyHosts(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sh := func(c *harness.Container, script string) string {
+		t.Helper()
+		out, err := c.Sh(ctx, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	t.Run("ssh-to-pqsshd", func(t *testing.T) {
+		port := lab.Port()
+		dir := fmt.Sprintf("/tmp/mldsa-pqsshd-%d", port)
+		sh(srv, "mkdir -p "+dir+" /root/.ssh && ssh-keygen -q -t mldsa44-ed25519 -N '' -f "+dir+"/ssh_host_mldsa44_ed25519_key")
+		sh(cli, "rm -f /tmp/id_mldsa_10.6* && ssh-keygen -q -t mldsa44-ed25519 -N '' -C from-openssh -f /tmp/id_mldsa_10.6")
+		pub := sh(cli, "cat /tmp/id_mldsa_10.6.pub")
+		sh(srv, "printf '%s' '"+strings.TrimSpace(pub)+"\n' > "+dir+"/authorized_keys")
+		conf := "HostKey " + dir + "/ssh_host_mldsa44_ed25519_key\nHostKey " + dir + "/ssh_host_ed25519_key\n" +
+			"AuthorizedKeysFile " + dir + "/authorized_keys\nLogLevel DEBUG1\n"
+		if err := srv.WriteFile(dir+"/config", []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := srv.Start("pqsshd", "/pqssh/bin/pqsshd", "-D", "-e", "-f", dir+"/config", "-p", strconv.Itoa(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		if err := srv.WaitListening(ctx, p, port); err != nil {
+			t.Fatal(err)
+		}
+		res, err := cli.Run(ctx, harness.Exec{Args: []string{"ssh", "-v", "-F", "/dev/null",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "HostKeyAlgorithms=" + mldsaComposite, "-o", "PubkeyAcceptedAlgorithms=" + mldsaComposite,
+			"-i", "/tmp/id_mldsa_10.6", "-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode != 0 || strings.TrimSpace(string(res.Stdout)) != "ok" {
+			t.Fatalf("ssh exited %d, stdout %q:\n%s\npqsshd:\n%s", res.ExitCode, res.Stdout, res.Stderr, p.Output())
+		}
+		for _, want := range []string{
+			"debug1: kex: host key algorithm: " + mldsaComposite,
+			"debug1: Server host key: " + mldsaComposite + " SHA256:",
+			"Authenticated to " + srv.IP,
+			"using \"publickey\"",
+		} {
+			if !strings.Contains(res.Stderr, want) {
+				t.Errorf("ssh 10.6 -v lacks %q:\n%s", want, res.Stderr)
+			}
+		}
+		waitFor(t, p, regexp.MustCompile(`accepted publickey.*hostkey=`+mldsaComposite+` .*sigalg=`+mldsaComposite))
+	})
+
+	t.Run("pqssh-to-sshd", func(t *testing.T) {
+		port := lab.Port()
+		dir := fmt.Sprintf("/tmp/mldsa-sshd-%d", port)
+		sh(srv, "mkdir -p "+dir+" /run/sshd && ssh-keygen -q -t ed25519 -N '' -f "+dir+"/ssh_host_ed25519_key && ssh-keygen -q -t mldsa44-ed25519 -N '' -f "+dir+"/ssh_host_mldsa44_ed25519_key")
+		sh(cli, "rm -f /tmp/id_mldsa_pqssh* && /pqssh/bin/pqssh-keygen -q -t mldsa44-ed25519 -C from-pqssh -f /tmp/id_mldsa_pqssh")
+		pub := sh(cli, "cat /tmp/id_mldsa_pqssh.pub")
+		sh(srv, "printf '%s' '"+strings.TrimSpace(pub)+"\n' > "+dir+"/authorized_keys && chmod 600 "+dir+"/authorized_keys")
+		conf := "HostKey " + dir + "/ssh_host_ed25519_key\nHostKey " + dir + "/ssh_host_mldsa44_ed25519_key\n" +
+			"AuthorizedKeysFile " + dir + "/authorized_keys\nLogLevel DEBUG1\nPasswordAuthentication no\n" +
+			"KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\n"
+		if err := srv.WriteFile(dir+"/sshd_config", []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := srv.Start("sshd", "/usr/sbin/sshd", "-D", "-e", "-f", dir+"/sshd_config", "-p", strconv.Itoa(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		if err := srv.WaitListening(ctx, p, port); err != nil {
+			t.Fatal(err)
+		}
+		res, err := cli.Run(ctx, harness.Exec{Args: []string{"/pqssh/bin/pqssh", "-v", "-F", "/dev/null",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/tmp/known_hosts_mldsa",
+			"-i", "/tmp/id_mldsa_pqssh", "-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode != 0 || strings.TrimSpace(string(res.Stdout)) != "ok" {
+			t.Fatalf("pqssh exited %d, stdout %q:\n%s\nsshd:\n%s", res.ExitCode, res.Stdout, res.Stderr, p.Output())
+		}
+		for _, want := range []string{
+			"debug1: kex: host key algorithm: " + mldsaComposite,
+			"debug1: Server host key: " + mldsaComposite + " SHA256:",
+		} {
+			if !strings.Contains(res.Stderr, want) {
+				t.Errorf("pqssh -v lacks %q:\n%s", want, res.Stderr)
+			}
+		}
+		waitFor(t, p, regexp.MustCompile(`kex: host key algorithm: `+mldsaComposite))
+		waitFor(t, p, regexp.MustCompile(`Accepted publickey for root from \S+ port \d+ ssh2: MLDSA44-ED25519 SHA256:`))
+		// known_hosts holds the ML-DSA key in OpenSSH's format: OpenSSH's
+		// ssh-keygen finds it.
+		known := sh(cli, "ssh-keygen -F '["+srv.IP+"]:"+strconv.Itoa(port)+"' -f /tmp/known_hosts_mldsa")
+		if !strings.Contains(known, mldsaComposite+" ") {
+			t.Errorf("ssh-keygen -F on pqssh's known_hosts: %q", known)
+		}
+
+		// The same key held by OpenSSH 10.6's ssh-agent, no key file given.
+		out := sh(cli, "eval $(ssh-agent -s) >/dev/null && trap 'ssh-agent -k >/dev/null' EXIT && "+
+			"ssh-add -q /tmp/id_mldsa_pqssh && mv /tmp/id_mldsa_pqssh /tmp/id_mldsa_pqssh.away && "+
+			"{ /pqssh/bin/pqssh -v -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/tmp/known_hosts_mldsa "+
+			"-p "+strconv.Itoa(port)+" root@"+srv.IP+" 'echo agent-ok' 2>/tmp/pqssh_agent.err; rc=$?; mv /tmp/id_mldsa_pqssh.away /tmp/id_mldsa_pqssh; "+
+			"cat /tmp/pqssh_agent.err >&2; exit $rc; }")
+		if strings.TrimSpace(out) != "agent-ok" {
+			t.Errorf("pqssh with the key in ssh-agent: %q", out)
+		}
+		n := strings.Count(p.Output(), "Accepted publickey for root")
+		if n < 2 {
+			t.Errorf("sshd accepted %d logins, want 2 (file, agent):\n%s", n, p.Output())
+		}
+	})
+
+	t.Run("sshsig", func(t *testing.T) {
+		sh(cli, "cd /tmp && echo 'signed both ways' > sshsig_msg && rm -f sshsig_msg.sig")
+		// Ours, verified by ssh-keygen 10.6.
+		sh(cli, "cd /tmp && /pqssh/bin/pqssh-keygen -Y sign -f /tmp/id_mldsa_pqssh -n file sshsig_msg && "+
+			"echo \"pq $(cut -d' ' -f1,2 id_mldsa_pqssh.pub)\" > allowed_pq && "+
+			"ssh-keygen -Y verify -f allowed_pq -I pq -n file -s sshsig_msg.sig < sshsig_msg")
+		// ssh-keygen 10.6's, verified by pqssh-keygen.
+		out := sh(cli, "cd /tmp && rm -f sshsig_msg.sig && ssh-keygen -Y sign -q -f /tmp/id_mldsa_10.6 -n file sshsig_msg && "+
+			"/pqssh/bin/pqssh-keygen -Y check-novalidate -n file -s sshsig_msg.sig < sshsig_msg")
+		if !strings.Contains(out, "Good \"file\" signature with "+mldsaComposite) {
+			t.Errorf("pqssh-keygen on ssh-keygen 10.6's signature: %q", out)
+		}
+	})
+}
+
+// waitFor waits until a server's log matches re.
+func waitFor(t *testing.T, p *harness.Process, re *regexp.Regexp) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		if re.MatchString(p.Output()) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Errorf("server log lacks %s:\n%s", re, p.Output())
+}
