@@ -182,6 +182,10 @@ func TestMLDSA106(t *testing.T) {
 
 	t.Run("sshsig", func(t *testing.T) {
 		sh(cli, "cd /tmp && echo 'signed both ways' > sshsig_msg && rm -f sshsig_msg.sig")
+		// Our key file, read by ssh-keygen 10.6.
+		if got, want := sh(cli, "ssh-keygen -y -f /tmp/id_mldsa_pqssh | cut -d' ' -f1,2"), sh(cli, "cut -d' ' -f1,2 /tmp/id_mldsa_pqssh.pub"); got != want {
+			t.Errorf("ssh-keygen 10.6 -y on pqssh-keygen's key: %q, want %q", got, want)
+		}
 		// Ours, verified by ssh-keygen 10.6.
 		sh(cli, "cd /tmp && /pqssh/bin/pqssh-keygen -Y sign -f /tmp/id_mldsa_pqssh -n file sshsig_msg && "+
 			"echo \"pq $(cut -d' ' -f1,2 id_mldsa_pqssh.pub)\" > allowed_pq && "+
