@@ -116,6 +116,41 @@ func TestMLDSA106(t *testing.T) {
 			}
 		}
 		waitFor(t, p, regexp.MustCompile(`accepted publickey.*hostkey=`+mldsaComposite+` .*sigalg=`+mldsaComposite))
+
+		// UpdateHostKeys: a client that knows only pqsshd's Ed25519 key
+		// learns the ML-DSA one (hostkeys-00/hostkeys-prove-00@openssh.com),
+		// then connects with it under StrictHostKeyChecking=yes.
+		hostPort := "[" + srv.IP + "]:" + strconv.Itoa(port)
+		edPub := strings.Fields(sh(srv, "cat "+dir+"/ssh_host_ed25519_key.pub"))
+		sh(cli, "echo '"+hostPort+" "+edPub[0]+" "+edPub[1]+"' > /tmp/kh_update")
+		login := func(hostKeyAlgs string) *harness.Result {
+			args := []string{"ssh", "-v", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+				"-o", "UserKnownHostsFile=/tmp/kh_update", "-o", "UpdateHostKeys=yes", "-i", "/tmp/id_mldsa_10.6",
+				"-p", strconv.Itoa(port)}
+			if hostKeyAlgs != "" {
+				args = append(args, "-o", "HostKeyAlgorithms="+hostKeyAlgs)
+			}
+			res, err := cli.Run(ctx, harness.Exec{Args: append(args, "root@"+srv.IP, "echo ok")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		res = login("")
+		if res.ExitCode != 0 || !strings.Contains(res.Stderr, "debug1: kex: host key algorithm: ssh-ed25519") {
+			t.Fatalf("login with the known Ed25519 key: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
+		if !strings.Contains(res.Stderr, "Learned new hostkey: MLDSA44-ED25519 SHA256:") {
+			t.Errorf("ssh 10.6 did not learn the ML-DSA host key:\n%s", res.Stderr)
+		}
+		kh := sh(cli, "cat /tmp/kh_update")
+		if !strings.Contains(kh, mldsaComposite+" ") {
+			t.Errorf("known_hosts after UpdateHostKeys:\n%s", kh)
+		}
+		res = login(mldsaComposite)
+		if res.ExitCode != 0 || !strings.Contains(res.Stderr, "debug1: Server host key: "+mldsaComposite) {
+			t.Errorf("strict login with the learned ML-DSA key: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
 	})
 
 	t.Run("pqssh-to-sshd", func(t *testing.T) {
@@ -174,6 +209,29 @@ func TestMLDSA106(t *testing.T) {
 		if strings.TrimSpace(out) != "agent-ok" {
 			t.Errorf("pqssh with the key in ssh-agent: %q", out)
 		}
+		// UpdateHostKeys: pqssh, knowing only sshd's Ed25519 key, learns
+		// its ML-DSA key from OpenSSH 10.6's hostkeys-00@openssh.com.
+		edPub := strings.Fields(sh(srv, "cat "+dir+"/ssh_host_ed25519_key.pub"))
+		sh(cli, "echo '["+srv.IP+"]:"+strconv.Itoa(port)+" "+edPub[0]+" "+edPub[1]+"' > /tmp/kh_pqssh_update")
+		pqsshLogin := func() *harness.Result {
+			res, err := cli.Run(ctx, harness.Exec{Args: []string{"/pqssh/bin/pqssh", "-v", "-F", "/dev/null",
+				"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/tmp/kh_pqssh_update",
+				"-o", "UpdateHostKeys=yes", "-i", "/tmp/id_mldsa_pqssh", "-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		res = pqsshLogin()
+		if res.ExitCode != 0 || !strings.Contains(res.Stderr, "debug1: kex: host key algorithm: ssh-ed25519") ||
+			!strings.Contains(res.Stderr, "Learned new hostkey: MLDSA44-ED25519 SHA256:") {
+			t.Errorf("pqssh with only the Ed25519 key known: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
+		res = pqsshLogin()
+		if res.ExitCode != 0 || !strings.Contains(res.Stderr, "debug1: kex: host key algorithm: "+mldsaComposite) {
+			t.Errorf("pqssh after learning the ML-DSA key: exit %d\n%s", res.ExitCode, res.Stderr)
+		}
+
 		n := strings.Count(p.Output(), "Accepted publickey for root")
 		if n < 2 {
 			t.Errorf("sshd accepted %d logins, want 2 (file, agent):\n%s", n, p.Output())

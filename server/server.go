@@ -141,6 +141,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 			"cancel-streamlocal-forward@openssh.com": s.cancelStreamLocalForward,
 			sshkex.GlobalRequest:                     s.mctinyKeyRequest,
 			noMoreSessionsRequest:                    s.noMoreSessions,
+			hostKeysProveRequest:                     s.proveHostKeys,
 		},
 	}
 	return s, nil
