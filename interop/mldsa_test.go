@@ -37,6 +37,15 @@ func TestOpenSSH106KeyList(t *testing.T) {
 			}
 		}
 	}
+	// Its default CASignatureAlgorithms leave the composite out (an ML-DSA
+	// CA needs CASignatureAlgorithms +ssh-mldsa44-ed25519; docs/auth.md).
+	out, err := srv.Sh(context.Background(), "ssh -G localhost | grep '^casignaturealgorithms '")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, mldsaComposite) {
+		t.Errorf("OpenSSH 10.6's default CASignatureAlgorithms now has %s: update docs/auth.md and TestMLDSA106Certificates: %s", mldsaComposite, out)
+	}
 }
 
 func contains(list []string, s string) bool {
@@ -254,6 +263,146 @@ func TestMLDSA106(t *testing.T) {
 		if !strings.Contains(out, "Good \"file\" signature with "+mldsaComposite) {
 			t.Errorf("pqssh-keygen on ssh-keygen 10.6's signature: %q", out)
 		}
+	})
+}
+
+// TestMLDSA106Certificates logs in with user certificates made by
+// ssh-keygen -s of OpenSSH 10.6 with an ML-DSA CA, both ways: ssh 10.6
+// (certificate of its own ML-DSA key) -> pqsshd with TrustedUserCAKeys,
+// pqssh (certificate of a pqssh-keygen key) -> sshd 10.6 with
+// TrustedUserCAKeys; asserted from both sides' logs.
+func TestMLDSA106Certificates(t *testing.T) {
+	srv, cli := forkyHosts(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sh := func(c *harness.Container, script string) string {
+		t.Helper()
+		out, err := c.Sh(ctx, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	port := lab.Port()
+	dir := fmt.Sprintf("/tmp/mldsa-certs-%d", port)
+	sh(srv, "mkdir -p "+dir+" /run/sshd && cd "+dir+" && ssh-keygen -q -t mldsa44-ed25519 -N '' -C ca -f ca && "+
+		"ssh-keygen -q -t mldsa44-ed25519 -N '' -f ssh_host_mldsa44_ed25519_key")
+	// The user keys, one made by each implementation, certified by the CA
+	// (principal root).
+	for _, k := range []string{"id_cert_10.6", "id_cert_pqssh"} {
+		gen := "ssh-keygen -q -t mldsa44-ed25519 -N ''"
+		if k == "id_cert_pqssh" {
+			gen = "/pqssh/bin/pqssh-keygen -q -t mldsa44-ed25519"
+		}
+		sh(cli, "rm -f /tmp/"+k+"* && "+gen+" -f /tmp/"+k)
+		pub := strings.TrimSpace(sh(cli, "cat /tmp/"+k+".pub"))
+		sh(srv, "cd "+dir+" && echo '"+pub+"' > "+k+".pub && ssh-keygen -q -s ca -I "+k+" -n root -z 106 "+k+".pub")
+		cert := strings.TrimSpace(sh(srv, "cat "+dir+"/"+k+"-cert.pub"))
+		if !strings.HasPrefix(cert, mldsaComposite+"-cert ") {
+			t.Fatalf("ssh-keygen 10.6 made %q", cert[:40])
+		}
+		sh(cli, "echo '"+cert+"' > /tmp/"+k+"-cert.pub")
+	}
+
+	t.Run("ssh-to-pqsshd", func(t *testing.T) {
+		conf := "HostKey " + dir + "/ssh_host_mldsa44_ed25519_key\nAuthorizedKeysFile none\nTrustedUserCAKeys " + dir + "/ca.pub\nLogLevel DEBUG1\n"
+		sh(srv, "printf '"+conf+"' > "+dir+"/pqsshd_config")
+		p, err := srv.Start("pqsshd", "/pqssh/bin/pqsshd", "-D", "-e", "-f", dir+"/pqsshd_config", "-p", strconv.Itoa(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		if err := srv.WaitListening(ctx, p, port); err != nil {
+			t.Fatal(err)
+		}
+		res, err := cli.Run(ctx, harness.Exec{Args: []string{"ssh", "-v", "-F", "/dev/null",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "IdentitiesOnly=yes", "-i", "/tmp/id_cert_10.6", "-o", "CertificateFile=/tmp/id_cert_10.6-cert.pub",
+			"-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode != 0 || strings.TrimSpace(string(res.Stdout)) != "ok" {
+			t.Fatalf("ssh exited %d:\n%s\npqsshd:\n%s", res.ExitCode, res.Stderr, p.Output())
+		}
+		if !regexp.MustCompile(`Server accepts key: /tmp/id_cert_10.6-cert.pub MLDSA44-ED25519-CERT SHA256:`).MatchString(res.Stderr) {
+			t.Errorf("ssh 10.6 -v does not show the certificate accepted:\n%s", res.Stderr)
+		}
+		waitFor(t, p, regexp.MustCompile(`accepted publickey.*cert_id="id_cert_10.6 serial 106".*hostkey=`+mldsaComposite+` .*sigalg=`+mldsaComposite))
+	})
+
+	t.Run("pqssh-to-sshd", func(t *testing.T) {
+		port := lab.Port()
+		// OpenSSH 10.6's default CASignatureAlgorithms (ssh and sshd) leave
+		// ssh-mldsa44-ed25519 out: without this line sshd refuses the
+		// certificate ("certificate signature algorithm not in
+		// CASignatureAlgorithm").
+		conf := "HostKey " + dir + "/ssh_host_mldsa44_ed25519_key\nAuthorizedKeysFile none\nTrustedUserCAKeys " + dir + "/ca.pub\n" +
+			"CASignatureAlgorithms +" + mldsaComposite + "\n" +
+			"LogLevel DEBUG1\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\n"
+		sh(srv, "printf '"+conf+"' > "+dir+"/sshd_config")
+		p, err := srv.Start("sshd", "/usr/sbin/sshd", "-D", "-e", "-f", dir+"/sshd_config", "-p", strconv.Itoa(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		if err := srv.WaitListening(ctx, p, port); err != nil {
+			t.Fatal(err)
+		}
+		res, err := cli.Run(ctx, harness.Exec{Args: []string{"/pqssh/bin/pqssh", "-v", "-F", "/dev/null",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "IdentitiesOnly=yes", "-i", "/tmp/id_cert_pqssh", "-o", "CertificateFile=/tmp/id_cert_pqssh-cert.pub",
+			"-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode != 0 || strings.TrimSpace(string(res.Stdout)) != "ok" {
+			t.Fatalf("pqssh exited %d:\n%s\nsshd:\n%s", res.ExitCode, res.Stderr, p.Output())
+		}
+		if !strings.Contains(res.Stderr, "debug1: kex: host key algorithm: "+mldsaComposite) {
+			t.Errorf("pqssh -v:\n%s", res.Stderr)
+		}
+		waitFor(t, p, regexp.MustCompile(`Accepted publickey for root from \S+ port \d+ ssh2: MLDSA44-ED25519-CERT SHA256:\S+ ID id_cert_pqssh \(serial 106\) CA MLDSA44-ED25519 SHA256:`))
+	})
+
+	// A host certificate from the ML-DSA CA on sshd 10.6, trusted by pqssh
+	// through @cert-authority in known_hosts (no host key listed).
+	t.Run("pqssh-host-certificate", func(t *testing.T) {
+		port := lab.Port()
+		sh(srv, "cd "+dir+" && rm -f ssh_host_mldsa44_ed25519_key-cert.pub && ssh-keygen -q -s ca -h -I host-"+srv.IP+" -n "+srv.IP+" ssh_host_mldsa44_ed25519_key.pub")
+		conf := "HostKey " + dir + "/ssh_host_mldsa44_ed25519_key\nHostCertificate " + dir + "/ssh_host_mldsa44_ed25519_key-cert.pub\n" +
+			"AuthorizedKeysFile none\nTrustedUserCAKeys " + dir + "/ca.pub\nCASignatureAlgorithms +" + mldsaComposite + "\n" +
+			"LogLevel DEBUG1\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\n"
+		sh(srv, "printf '"+conf+"' > "+dir+"/sshd_host_config")
+		p, err := srv.Start("sshd", "/usr/sbin/sshd", "-D", "-e", "-f", dir+"/sshd_host_config", "-p", strconv.Itoa(port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Stop()
+		if err := srv.WaitListening(ctx, p, port); err != nil {
+			t.Fatal(err)
+		}
+		ca := strings.Fields(sh(srv, "cat "+dir+"/ca.pub"))
+		sh(cli, "echo '@cert-authority * "+ca[0]+" "+ca[1]+"' > /tmp/kh_ca")
+		res, err := cli.Run(ctx, harness.Exec{Args: []string{"/pqssh/bin/pqssh", "-v", "-F", "/dev/null",
+			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/tmp/kh_ca",
+			"-o", "IdentitiesOnly=yes", "-i", "/tmp/id_cert_pqssh", "-o", "CertificateFile=/tmp/id_cert_pqssh-cert.pub",
+			"-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode != 0 || strings.TrimSpace(string(res.Stdout)) != "ok" {
+			t.Fatalf("pqssh exited %d:\n%s\nsshd:\n%s", res.ExitCode, res.Stderr, p.Output())
+		}
+		for _, want := range []string{
+			"debug1: kex: host key algorithm: " + mldsaComposite + "-cert",
+			"matches the MLDSA44-ED25519-CERT host certificate",
+		} {
+			if !strings.Contains(res.Stderr, want) {
+				t.Errorf("pqssh -v lacks %q:\n%s", want, res.Stderr)
+			}
+		}
+		waitFor(t, p, regexp.MustCompile(`kex: host key algorithm: `+mldsaComposite+`-cert`))
 	})
 }
 

@@ -67,3 +67,67 @@ func TestOpenSSH106Vectors(t *testing.T) {
 		t.Errorf("pqssh/verify.txt does not record OpenSSH 10.6 accepting the signature:\n%s", verified)
 	}
 }
+
+// TestOpenSSH106Certificates: user certificates made by ssh-keygen -s of
+// OpenSSH 10.6 with ML-DSA and Ed25519 CAs and keys parse, carry the
+// recorded fields, verify against their CA and fail against the other.
+func TestOpenSSH106Certificates(t *testing.T) {
+	ca := map[string]ssh.PublicKey{}
+	for _, n := range []string{"mldsa", "ed25519"} {
+		k, _, _, _, err := ssh.ParseAuthorizedKey(readVector(t, "openssh-10.6/certs/ca_"+n+".pub"))
+		if err != nil {
+			t.Fatalf("CA %s: %v", n, err)
+		}
+		ca[n] = k
+	}
+	for _, tc := range []struct{ file, certType, keyType, ca, other string }{
+		{"mldsa-by-mldsa", pqsig.MLDSA44Ed25519Cert, pqsig.MLDSA44Ed25519, "mldsa", "ed25519"},
+		{"mldsa-by-ed25519", pqsig.MLDSA44Ed25519Cert, pqsig.MLDSA44Ed25519, "ed25519", "mldsa"},
+		{"ed25519-by-mldsa", ssh.CertAlgoED25519v01, ssh.KeyAlgoED25519, "mldsa", "ed25519"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			pub, _, _, _, err := ssh.ParseAuthorizedKey(readVector(t, "openssh-10.6/certs/"+tc.file+"-cert.pub"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cert, ok := pub.(*ssh.Certificate)
+			if !ok {
+				t.Fatalf("%T, not a certificate", pub)
+			}
+			if cert.Type() != tc.certType || cert.Key.Type() != tc.keyType || cert.KeyId != "vector" || cert.Serial != 7 ||
+				len(cert.ValidPrincipals) != 1 || cert.ValidPrincipals[0] != "pqssh" || cert.CertType != ssh.UserCert {
+				t.Fatalf("certificate %s of %s, id %q, serial %d, principals %v", cert.Type(), cert.Key.Type(), cert.KeyId, cert.Serial, cert.ValidPrincipals)
+			}
+			if !bytes.Equal(cert.Marshal(), pub.Marshal()) {
+				t.Fatal("certificate does not re-marshal to the same bytes")
+			}
+			// CheckCert verifies the CA's signature with cert.SignatureKey
+			// (validity, principal); which CA is trusted is the caller's test.
+			if !bytes.Equal(cert.SignatureKey.Marshal(), ca[tc.ca].Marshal()) || bytes.Equal(cert.SignatureKey.Marshal(), ca[tc.other].Marshal()) {
+				t.Fatalf("signed by %s, want the %s CA", cert.SignatureKey.Type(), tc.ca)
+			}
+			checker := &ssh.CertChecker{}
+			if err := checker.CheckCert("pqssh", cert); err != nil {
+				t.Errorf("CheckCert: %v", err)
+			}
+			if err := checker.CheckCert("root", cert); err == nil {
+				t.Error("accepted for another principal")
+			}
+			// A flipped bit in the CA's signature.
+			bad := *cert
+			sig := *cert.Signature
+			sig.Blob = bytes.Clone(sig.Blob)
+			sig.Blob[len(sig.Blob)/2] ^= 1
+			bad.Signature = &sig
+			if err := checker.CheckCert("pqssh", &bad); err == nil {
+				t.Error("accepted a certificate with a damaged signature")
+			}
+		})
+	}
+	// The ML-DSA certificate's key is the recorded ML-DSA user key.
+	key, _, _, _, _ := ssh.ParseAuthorizedKey(readVector(t, "openssh-10.6/id_mldsa44_ed25519.pub"))
+	pub, _, _, _, _ := ssh.ParseAuthorizedKey(readVector(t, "openssh-10.6/certs/mldsa-by-mldsa-cert.pub"))
+	if !bytes.Equal(pub.(*ssh.Certificate).Key.Marshal(), key.Marshal()) {
+		t.Error("certified key differs from id_mldsa44_ed25519.pub")
+	}
+}

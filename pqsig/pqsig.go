@@ -63,6 +63,9 @@ type Scheme struct {
 	// Composite reports whether a classical signature is combined with
 	// the post-quantum one.
 	Composite bool
+	// CertName is the name of OpenSSH certificates of such keys, when
+	// this package registers it ("" when x/crypto already knows it).
+	CertName string
 
 	alg algorithm
 }
@@ -109,6 +112,7 @@ func init() {
 				}
 				return k, rest, nil
 			},
+			CertName: s.CertName,
 		})
 		if err != nil {
 			panic(fmt.Sprintf("pqsig: registering %s: %v", s.Name, err))

@@ -13,6 +13,9 @@ import (
 const (
 	// MLDSA44Ed25519 is OpenSSH 10.6's composite (ssh-mldsa-eddsa.c).
 	MLDSA44Ed25519 = "ssh-mldsa44-ed25519"
+	// MLDSA44Ed25519Cert is OpenSSH 10.6's certificate type for it (its
+	// ssh -Q key lists it; PROTOCOL.certkeys layout).
+	MLDSA44Ed25519Cert = "ssh-mldsa44-ed25519-cert"
 	// MLDSA44Ed25519OpenSSH105 is the name OpenSSH 10.4 and 10.5 used for
 	// the same algorithm before 10.6 renamed it; not registered (10.6
 	// does not accept it either: its ssh -Q key lists only the new name).
@@ -34,6 +37,7 @@ var schemes = []*Scheme{
 		SignatureSize:  mldsa44.SignatureSize + ed25519.SignatureSize, // 2420 + 64 = 2484
 		PrivateKeySize: mldsa44.SeedSize + ed25519.SeedSize,           // 32 + 32 = 64
 		Composite:      true,
+		CertName:       MLDSA44Ed25519Cert,
 		alg:            composite{mldsa: mldsa44Params},
 	},
 	pure(MLDSA44, mldsa44Params),

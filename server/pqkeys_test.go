@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -132,4 +133,41 @@ func TestForkyHostKeyLines(t *testing.T) {
 			t.Fatalf("host keys %v lack %s", got, w)
 		}
 	}
+}
+
+// TestPQCertificates: TrustedUserCAKeys with ML-DSA and Ed25519 CAs and
+// ML-DSA and Ed25519 user keys, every combination; the certificate is
+// checked (principal, CA) as for classical keys.
+func TestPQCertificates(t *testing.T) {
+	dir := t.TempDir()
+	cas := map[string]gossh.Signer{"mldsa": newPQSigner(t, pqsig.MLDSA44Ed25519), "ed25519": newSigner(t), "mldsa-65": newPQSigner(t, pqsig.MLDSA65)}
+	var trusted []byte
+	for _, name := range []string{"mldsa", "ed25519", "mldsa-65"} {
+		trusted = append(trusted, gossh.MarshalAuthorizedKey(cas[name].PublicKey())...)
+	}
+	caFile := filepath.Join(dir, "ca.pub")
+	os.WriteFile(caFile, trusted, 0o644)
+	e := startServer(t, "", "TrustedUserCAKeys "+caFile)
+	for caName, ca := range cas {
+		for _, key := range []gossh.Signer{newPQSigner(t, pqsig.MLDSA44Ed25519), newPQSigner(t, pqsig.MLDSA87), newSigner(t)} {
+			name := caName + " CA, " + key.PublicKey().Type() + " key"
+			good := certFor(t, ca, key, []string{e.user}, time.Hour, nil)
+			c, err := e.dial(e.user, good)
+			if err != nil {
+				t.Errorf("%s: refused: %v", name, err)
+				continue
+			}
+			c.Close()
+			if c, err := e.dial(e.user, certFor(t, ca, key, []string{"someone-else"}, time.Hour, nil)); err == nil {
+				c.Close()
+				t.Errorf("%s: wrong principal accepted", name)
+			}
+		}
+	}
+	untrusted := certFor(t, newPQSigner(t, pqsig.MLDSA44Ed25519), newPQSigner(t, pqsig.MLDSA44Ed25519), []string{e.user}, time.Hour, nil)
+	if c, err := e.dial(e.user, untrusted); err == nil {
+		c.Close()
+		t.Error("certificate from an untrusted ML-DSA CA accepted")
+	}
+	e.logs.waitLog(t, "sigalg="+pqsig.MLDSA87) // only certificates log in here
 }
