@@ -16,10 +16,11 @@ import (
 )
 
 // DefaultIdentityFiles are tried when no IdentityFile is configured, in
-// OpenSSH's order (ssh_config(5), IdentityFile).
+// OpenSSH 10.6's order (ssh_config(5), IdentityFile; the strings of its
+// ssh binary).
 var DefaultIdentityFiles = []string{
 	"~/.ssh/id_rsa", "~/.ssh/id_ecdsa", "~/.ssh/id_ecdsa_sk",
-	"~/.ssh/id_ed25519", "~/.ssh/id_ed25519_sk",
+	"~/.ssh/id_ed25519", "~/.ssh/id_ed25519_sk", "~/.ssh/id_mldsa44_ed25519",
 }
 
 // identity is one public key to offer, with where it came from.

@@ -91,6 +91,7 @@ type Client struct {
 	wire      *wireConn
 	jump      *Client
 	agentConn net.Conn
+	hostKeys  *hostKeyUpdater
 }
 
 // Stats returns the bytes sent and received on the transport so far.
@@ -100,6 +101,7 @@ func (c *Client) Stats() (sent, received int64) {
 
 // Close closes the connection and any jump connections under it.
 func (c *Client) Close() error {
+	c.hostKeys.wait(3 * time.Second) // an UpdateHostKeys exchange in progress
 	err := c.Client.Close()
 	if c.jump != nil {
 		c.jump.Close()
@@ -289,8 +291,10 @@ func (d *Dialer) handshake(ctx context.Context, conn net.Conn) (*Client, error) 
 	if am, ok := sc.(ssh.AlgorithmsConnMetadata); ok {
 		algs = am.Algorithms()
 	}
+	reqs, updater := d.filterGlobalRequests(sc, reqs, db, st)
 	c := &Client{
 		Client:         ssh.NewClient(sc, chans, reqs),
+		hostKeys:       updater,
 		Algorithms:     algs,
 		HostKeyChanged: st.changed,
 		Agent:          ag,

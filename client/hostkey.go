@@ -36,7 +36,7 @@ func KeyTypeName(t string) string {
 	case strings.Contains(t, "-cert-v01@openssh.com"):
 		return KeyTypeName(strings.Replace(t, "-cert-v01@openssh.com", "", 1)) + "-CERT"
 	}
-	return strings.ToUpper(t)
+	return strings.ToUpper(strings.TrimPrefix(t, "ssh-"))
 }
 
 // Fingerprint formats a key fingerprint with FingerprintHash (sha256 or
@@ -54,6 +54,10 @@ func Fingerprint(key ssh.PublicKey, hash string) string {
 type hostKeyState struct {
 	changed bool
 	err     error
+	// key is the server's host key; trusted is set when it matched
+	// known_hosts or was added to it (the condition for UpdateHostKeys).
+	key     ssh.PublicKey
+	trusted bool
 }
 
 // hostKeyCallback checks the server's host key against the known_hosts
@@ -82,6 +86,7 @@ func (d *Dialer) checkHostKey(db *knownhosts.DB, st *hostKeyState, remote net.Ad
 		plain = cert.Key
 	}
 	log.Debug(1, "Server host key: %s %s", key.Type(), Fingerprint(plain, r.FingerprintHash))
+	st.key = key
 
 	if db.IsRevoked(plain) || d.revoked(plain) {
 		log.Error("Host key %s %s revoked by file", KeyTypeName(key.Type()), Fingerprint(plain, r.FingerprintHash))
@@ -114,6 +119,7 @@ func (d *Dialer) checkHostKey(db *knownhosts.DB, st *hostKeyState, remote net.Ad
 	case knownhosts.Known:
 		log.Debug(1, "Host '%s' is known and matches the %s host key.", name, KeyTypeName(plain.Type()))
 		log.Debug(1, "Found key in %s:%d", entries[0].File, entries[0].Line)
+		st.trusted = true
 		return nil
 	case knownhosts.Revoked:
 		log.Error("Host key %s %s revoked by file %s", KeyTypeName(plain.Type()), Fingerprint(plain, r.FingerprintHash), entries[0].File)
@@ -176,15 +182,15 @@ func (d *Dialer) checkHostKey(db *knownhosts.DB, st *hostKeyState, remote net.Ad
 		}
 	}
 	// accept-new, no, or a confirmed "ask": record the key.
-	d.addKnownHost(name, plain)
+	st.trusted = d.addKnownHost(name, plain)
 	return nil
 }
 
-func (d *Dialer) addKnownHost(name string, key ssh.PublicKey) {
+func (d *Dialer) addKnownHost(name string, key ssh.PublicKey) bool {
 	r := d.Config
 	if len(r.UserKnownHostsFiles) == 0 {
 		d.Log.Error("Failed to add the host to the list of known hosts (no UserKnownHostsFile).")
-		return
+		return false
 	}
 	file := r.UserKnownHostsFiles[0]
 	line, err := knownhosts.Line([]string{name}, key, r.HashKnownHosts)
@@ -193,9 +199,10 @@ func (d *Dialer) addKnownHost(name string, key ssh.PublicKey) {
 	}
 	if err != nil {
 		d.Log.Error("Failed to add the host to the list of known hosts (%s): %v", file, err)
-		return
+		return false
 	}
 	d.Log.Info("Warning: Permanently added '%s' (%s) to the list of known hosts.", name, KeyTypeName(key.Type()))
+	return true
 }
 
 func (d *Dialer) warnChanged(name string, key ssh.PublicKey, entries []knownhosts.Entry) {

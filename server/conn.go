@@ -290,6 +290,7 @@ func (s *Server) watchUnused(st *connState, d time.Duration) {
 func (s *Server) connCallback(ctx glssh.Context, c net.Conn) net.Conn {
 	if tc, ok := c.(*trackedConn); ok {
 		ctx.SetValue(stateKey, tc.st)
+		go s.announceHostKeys(ctx, tc.st)
 	}
 	return c
 }

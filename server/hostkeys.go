@@ -13,9 +13,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/pqsig"
 )
 
 // DefaultHostKeyFiles are the host keys used when the configuration names
@@ -31,6 +34,7 @@ func DefaultHostKeyFiles(root bool) []string {
 		dir = filepath.Join(base, "pqsshd")
 	}
 	return []string{
+		filepath.Join(dir, "ssh_host_mldsa44_ed25519_key"),
 		filepath.Join(dir, "ssh_host_ed25519_key"),
 		filepath.Join(dir, "ssh_host_ecdsa_key"),
 		filepath.Join(dir, "ssh_host_rsa_key"),
@@ -38,9 +42,11 @@ func DefaultHostKeyFiles(root bool) []string {
 }
 
 // loadHostKeys loads each host key file, generating the ones that do not
-// exist (type chosen by the file name: ed25519, ecdsa (P-256) or rsa
-// (3072 bits); ed25519 when the name says nothing) and writing the private
-// key in OpenSSH format with mode 0600 and the public key beside it.
+// exist (type chosen by the file name: mldsa44_ed25519 (OpenSSH 10.6's
+// ssh_host_mldsa44_ed25519_key), mldsa_44, mldsa_65, mldsa_87, ed25519,
+// ecdsa (P-256) or rsa (3072 bits); ed25519 when the name says nothing)
+// and writing the private key in OpenSSH format with mode 0600 and the
+// public key beside it.
 func loadHostKeys(paths []string, log func(msg string, args ...any)) ([]ssh.Signer, error) {
 	var signers []ssh.Signer
 	for _, p := range paths {
@@ -70,8 +76,26 @@ func loadHostKeys(paths []string, log func(msg string, args ...any)) ([]ssh.Sign
 	return signers, nil
 }
 
+// pqHostKeyNames maps what a host key file name contains to the
+// post-quantum algorithm generated for it.
+var pqHostKeyNames = []struct{ part, algo string }{
+	{"mldsa44_ed25519", pqsig.MLDSA44Ed25519},
+	{"mldsa44-ed25519", pqsig.MLDSA44Ed25519},
+	{"mldsa_44", pqsig.MLDSA44},
+	{"mldsa-44", pqsig.MLDSA44},
+	{"mldsa_65", pqsig.MLDSA65},
+	{"mldsa-65", pqsig.MLDSA65},
+	{"mldsa_87", pqsig.MLDSA87},
+	{"mldsa-87", pqsig.MLDSA87},
+}
+
 func generateHostKey(path string) ([]byte, error) {
 	base := filepath.Base(path)
+	for _, n := range pqHostKeyNames {
+		if strings.Contains(base, n.part) {
+			return generatePQHostKey(path, n.algo)
+		}
+	}
 	var priv crypto.Signer
 	var err error
 	switch {
@@ -94,18 +118,53 @@ func generateHostKey(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	host, _ := os.Hostname()
-	if err := writeNew(path, data, 0o600); err != nil {
-		return nil, err
-	}
-	pubLine := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " root@" + host + "\n"
-	if err := os.WriteFile(path+".pub", []byte(pubLine), 0o644); err != nil {
+	if err := writeHostKeyFiles(path, data, pub); err != nil {
 		return nil, err
 	}
 	return data, nil
+}
+
+func generatePQHostKey(path, algo string) ([]byte, error) {
+	scheme, _ := pqsig.Lookup(algo)
+	k, err := scheme.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	defer k.Destroy()
+	data, err := k.MarshalOpenSSH("")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeHostKeyFiles(path, data, k.PublicKey()); err != nil {
+		clear(data)
+		return nil, err
+	}
+	return data, nil
+}
+
+// writeHostKeyFiles writes a new private key file (0600) and its public key.
+func writeHostKeyFiles(path string, data []byte, pub ssh.PublicKey) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	if err := writeNew(path, data, 0o600); err != nil {
+		return err
+	}
+	pubLine := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))) + " root@" + host + "\n"
+	return os.WriteFile(path+".pub", []byte(pubLine), 0o644)
+}
+
+// orderHostKeys sorts host keys by the position of their algorithm in
+// HostKeyAlgorithms, so that pqsshd offers them in that order.
+func orderHostKeys(signers []ssh.Signer, algos []string) {
+	pos := func(s ssh.Signer) int {
+		if i := slices.Index(algos, s.PublicKey().Type()); i >= 0 {
+			return i
+		}
+		return len(algos)
+	}
+	slices.SortStableFunc(signers, func(a, b ssh.Signer) int { return pos(a) - pos(b) })
 }
 
 // writeNew creates path exclusively, so two servers starting at once do

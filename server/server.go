@@ -141,6 +141,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 			"cancel-streamlocal-forward@openssh.com": s.cancelStreamLocalForward,
 			sshkex.GlobalRequest:                     s.mctinyKeyRequest,
 			noMoreSessionsRequest:                    s.noMoreSessions,
+			hostKeysProveRequest:                     s.proveHostKeys,
 		},
 	}
 	return s, nil
@@ -160,6 +161,7 @@ func (s *Server) setConfig(cfg *config.Config) error {
 	if signers, err = restrictHostKeys(signers, cfg.HostKeyAlgorithms); err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
+	orderHostKeys(signers, cfg.HostKeyAlgorithms)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cfg = cfg

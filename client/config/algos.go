@@ -8,6 +8,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/kex"
+	"github.com/pqssh/pqssh/pqsig"
 )
 
 // IsPostQuantum reports whether the key exchange method name is a
@@ -21,7 +22,8 @@ func DefaultKexAlgorithms() []string { return kex.DefaultKeyExchanges() }
 
 // DefaultAlgorithms returns the default list for one of the algorithm
 // keywords (lowercase: kexalgorithms, ciphers, macs, hostkeyalgorithms,
-// pubkeyacceptedalgorithms).
+// pubkeyacceptedalgorithms). The host key and public key lists start with
+// the post-quantum algorithms.
 func DefaultAlgorithms(key string) []string {
 	s := ssh.SupportedAlgorithms()
 	switch key {
@@ -32,11 +34,74 @@ func DefaultAlgorithms(key string) []string {
 	case "macs":
 		return s.MACs
 	case "hostkeyalgorithms":
-		return s.HostKeys
+		// Certificates first, as in OpenSSH and x/crypto; within each
+		// group the post-quantum algorithms first.
+		var certs, plain []string
+		for _, a := range s.HostKeys {
+			if isCertAlgorithm(a) {
+				certs = append(certs, a)
+			} else {
+				plain = append(plain, a)
+			}
+		}
+		return append(pqFirst(certs), pqFirst(plain)...)
 	case "pubkeyacceptedalgorithms":
-		return s.PublicKeyAuths
+		list := pqFirst(s.PublicKeyAuths)
+		return append(list, certAlgorithmsFor(list)...)
 	}
 	return nil
+}
+
+// certAlgorithmsFor returns the certificate algorithms the SSH library
+// implements for the signature algorithms in list, in list's order: as in
+// OpenSSH, accepting a key algorithm by default accepts its certificates.
+func certAlgorithmsFor(list []string) []string {
+	var out []string
+	for _, a := range list {
+		for _, c := range ssh.SupportedAlgorithms().HostKeys {
+			base, isCert := strings.CutSuffix(c, "-cert-v01@openssh.com")
+			if !isCert {
+				base, isCert = strings.CutSuffix(c, "-cert")
+			}
+			if isCert && base == a && !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// isCertAlgorithm reports whether a is a certificate algorithm name.
+func isCertAlgorithm(a string) bool {
+	return strings.HasSuffix(a, "-cert-v01@openssh.com") || strings.HasSuffix(a, "-cert") || strings.Contains(a, "-cert-v01@")
+}
+
+// certBase returns the key algorithm a certificate algorithm certifies.
+func certBase(a string) string {
+	if i := strings.Index(a, "-cert"); i > 0 {
+		return a[:i]
+	}
+	return a
+}
+
+// pqFirst moves the post-quantum signature algorithms of package pqsig
+// (ssh-mldsa44-ed25519 first), and their certificate algorithms, to the
+// front of list, in pqsig.DefaultOrder.
+func pqFirst(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, pq := range pqsig.DefaultOrder {
+		for _, a := range list {
+			if (a == pq || (isCertAlgorithm(a) && certBase(a) == pq)) && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	for _, a := range list {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // KnownAlgorithms returns every name the SSH library implements for the
@@ -57,7 +122,8 @@ func KnownAlgorithms(key string) []string {
 	case "hostkeyalgorithms":
 		return slices.Concat(s.HostKeys, in.HostKeys)
 	case "pubkeyacceptedalgorithms":
-		return slices.Concat(s.PublicKeyAuths, in.PublicKeyAuths)
+		all := slices.Concat(s.PublicKeyAuths, in.PublicKeyAuths)
+		return append(all, certAlgorithmsFor(all)...)
 	}
 	return nil
 }

@@ -66,6 +66,7 @@ func (r *Resolved) Dump(w io.Writer) {
 	p("forwardx11", yn(r.ForwardX11))
 	p("gatewayports", yn(r.GatewayPorts))
 	p("hashknownhosts", yn(r.HashKnownHosts))
+	p("updatehostkeys", map[string]string{"yes": "true", "no": "false", "ask": "ask"}[r.UpdateHostKeys])
 	p("identitiesonly", yn(r.IdentitiesOnly))
 	p("kbdinteractiveauthentication", yn(r.KbdInteractiveAuthentication))
 	p("nohostauthenticationforlocalhost", yn(r.NoHostAuthenticationForLocalhost))

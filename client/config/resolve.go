@@ -65,6 +65,7 @@ type Resolved struct {
 	UserKnownHostsFiles              []string
 	GlobalKnownHostsFiles            []string
 	HashKnownHosts                   bool
+	UpdateHostKeys                   string // yes, no, ask
 	HostKeyAlias                     string
 	NoHostAuthenticationForLocalhost bool
 	RevokedHostKeys                  string
@@ -236,6 +237,12 @@ func (o *Options) Resolve() (*Resolved, error) {
 	}
 
 	r.StrictHostKeyChecking = strings.ToLower(str("stricthostkeychecking", "ask"))
+	// OpenSSH: on by default unless the user chose the known_hosts files.
+	defUpdate := "yes"
+	if len(o.Values("userknownhostsfile")) > 0 {
+		defUpdate = "no"
+	}
+	r.UpdateHostKeys = strings.ToLower(str("updatehostkeys", defUpdate))
 	if r.StrictHostKeyChecking == "off" {
 		r.StrictHostKeyChecking = "no"
 	}

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/kex"
+	"github.com/pqssh/pqssh/pqsig"
 )
 
 // DefaultKexAlgorithms returns the default KexAlgorithms list, pqssh's
@@ -100,16 +101,35 @@ func algorithmList(arg string, defaults, known []string) ([]string, error) {
 	return out, nil
 }
 
-func defaultPubkeyAlgos() []string { return ssh.SupportedAlgorithms().PublicKeyAuths }
+// pqFirst moves the post-quantum algorithms of package pqsig to the front
+// of list, in pqsig.DefaultOrder.
+func pqFirst(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, a := range pqsig.DefaultOrder {
+		if slices.Contains(list, a) {
+			out = append(out, a)
+		}
+	}
+	for _, a := range list {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// defaultPubkeyAlgos are the user key algorithms pqsshd accepts by default,
+// post-quantum ones first (the order of server-sig-algs).
+func defaultPubkeyAlgos() []string { return pqFirst(ssh.SupportedAlgorithms().PublicKeyAuths) }
 
 func knownPubkeyAlgos() []string {
 	return slices.Concat(ssh.SupportedAlgorithms().PublicKeyAuths, ssh.InsecureAlgorithms().PublicKeyAuths)
 }
 
-// defaultHostKeyAlgos are the plain (not certificate) host key algorithms:
-// pqsshd has no host certificates.
+// defaultHostKeyAlgos are the plain (not certificate) host key algorithms,
+// post-quantum ones first: pqsshd has no host certificates.
 func defaultHostKeyAlgos() []string {
-	return slices.DeleteFunc(ssh.SupportedAlgorithms().HostKeys, func(a string) bool { return strings.Contains(a, "-cert-") })
+	return pqFirst(slices.DeleteFunc(ssh.SupportedAlgorithms().HostKeys, func(a string) bool { return strings.Contains(a, "-cert-") }))
 }
 
 func knownHostKeyAlgos() []string {

@@ -44,6 +44,10 @@ type Server struct {
 	Env map[string]string
 	// PtyRequested is set when a client asked for a PTY.
 	PtyRequested bool
+	// Announce, if set before Start, are the host keys the server lists
+	// after authentication (hostkeys-00@openssh.com) and proves
+	// (hostkeys-prove-00@openssh.com), as OpenSSH's sshd does.
+	Announce []ssh.Signer
 }
 
 // New returns a server with a fresh Ed25519 host key that accepts the
@@ -157,6 +161,13 @@ func (s *Server) serve(nc net.Conn) {
 		return
 	}
 	defer conn.Close()
+	if len(s.Announce) > 0 {
+		var payload []byte
+		for _, k := range s.Announce {
+			payload = appendStr(payload, k.PublicKey().Marshal())
+		}
+		conn.SendRequest("hostkeys-00@openssh.com", false, payload)
+	}
 	go s.globalRequests(conn, reqs)
 	for nch := range chans {
 		switch nch.ChannelType() {
@@ -218,6 +229,37 @@ func splice(ch ssh.Channel, c net.Conn) {
 func (s *Server) globalRequests(conn *ssh.ServerConn, reqs <-chan *ssh.Request) {
 	for r := range reqs {
 		switch r.Type {
+		case "hostkeys-prove-00@openssh.com":
+			var resp []byte
+			ok := true
+			for rest := r.Payload; len(rest) > 0 && ok; {
+				var m struct {
+					Blob []byte
+					Rest []byte `ssh:"rest"`
+				}
+				if ssh.Unmarshal(rest, &m) != nil {
+					ok = false
+					break
+				}
+				rest = m.Rest
+				ok = false
+				for _, k := range s.Announce {
+					if string(k.PublicKey().Marshal()) != string(m.Blob) {
+						continue
+					}
+					data := ssh.Marshal(struct {
+						Name string
+						ID   []byte
+						Blob []byte
+					}{"hostkeys-prove-00@openssh.com", conn.SessionID(), m.Blob})
+					sig, err := k.Sign(rand.Reader, data)
+					if err == nil {
+						resp = appendStr(resp, ssh.Marshal(sig))
+						ok = true
+					}
+				}
+			}
+			r.Reply(ok, resp)
 		case "tcpip-forward":
 			var req struct {
 				Addr string
@@ -454,4 +496,9 @@ func signalName(s syscall.Signal) string {
 		return "HUP"
 	}
 	return "USR1"
+}
+
+func appendStr(b, s []byte) []byte {
+	n := len(s)
+	return append(append(b, byte(n>>24), byte(n>>16), byte(n>>8), byte(n)), s...)
 }

@@ -1,0 +1,237 @@
+package client
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/client/knownhosts"
+)
+
+// UpdateHostKeys: OpenSSH's host key update and rotation extension
+// ("hostkeys-00@openssh.com", "hostkeys-prove-00@openssh.com"; OpenSSH
+// PROTOCOL section 2.5, draft-miller-sshm-hostkey-update). After
+// authentication the server lists all its host keys; for the ones
+// known_hosts lacks, pqssh asks the server to prove possession, checks
+// each signature over
+//
+//	string "hostkeys-prove-00@openssh.com" || string session identifier || string host key blob
+//
+// and appends the keys to the first UserKnownHostsFile. Only when the key
+// of this connection was verified through known_hosts (a client that
+// trusts the server's Ed25519 key learns its new ML-DSA key this way).
+// Unlike OpenSSH, pqssh never removes keys the server no longer lists.
+const (
+	hostKeysRequest      = "hostkeys-00@openssh.com"
+	hostKeysProveRequest = "hostkeys-prove-00@openssh.com"
+	// maxAnnouncedHostKeys bounds what a server can make us parse.
+	maxAnnouncedHostKeys = 64
+)
+
+// hostKeyUpdater tracks the one update a connection may run.
+type hostKeyUpdater struct {
+	mu      sync.Mutex
+	running chan struct{} // closed when the update is over
+}
+
+// wait waits (at most limit) for an update in progress, so that closing
+// the connection right after a short command does not cut it off.
+func (u *hostKeyUpdater) wait(limit time.Duration) {
+	if u == nil {
+		return
+	}
+	u.mu.Lock()
+	ch := u.running
+	u.mu.Unlock()
+	if ch == nil {
+		return
+	}
+	select {
+	case <-ch:
+	case <-time.After(limit):
+	}
+}
+
+// filterGlobalRequests passes the server's global requests on, except
+// hostkeys-00@openssh.com, which it handles (once per connection).
+func (d *Dialer) filterGlobalRequests(sc ssh.Conn, reqs <-chan *ssh.Request, db *knownhosts.DB, st *hostKeyState) (<-chan *ssh.Request, *hostKeyUpdater) {
+	u := &hostKeyUpdater{}
+	out := make(chan *ssh.Request)
+	go func() {
+		defer close(out)
+		for req := range reqs {
+			if req.Type != hostKeysRequest {
+				out <- req
+				continue
+			}
+			if req.WantReply {
+				req.Reply(false, nil)
+			}
+			u.mu.Lock()
+			if u.running != nil {
+				u.mu.Unlock()
+				d.Log.Debug(1, "client_input_hostkeys: ignoring a second %s", hostKeysRequest)
+				continue
+			}
+			done := make(chan struct{})
+			u.running = done
+			u.mu.Unlock()
+			payload := req.Payload
+			go func() {
+				defer close(done)
+				if err := d.updateHostKeys(sc, payload, db, st); err != nil {
+					d.Log.Error("update hostkeys: %v", err)
+				}
+			}()
+		}
+	}()
+	return out, u
+}
+
+func (d *Dialer) updateHostKeys(sc ssh.Conn, payload []byte, db *knownhosts.DB, st *hostKeyState) error {
+	r := d.Config
+	if r.UpdateHostKeys != "yes" {
+		d.Log.Debug(1, "client_input_hostkeys: UpdateHostKeys=%s, not updating", r.UpdateHostKeys)
+		return nil
+	}
+	if !st.trusted || st.key == nil || st.changed {
+		d.Log.Debug(1, "client_input_hostkeys: host key not verified through known_hosts, not updating")
+		return nil
+	}
+	if _, isCert := st.key.(*ssh.Certificate); isCert || len(r.UserKnownHostsFiles) == 0 {
+		return nil
+	}
+	host := r.HostName
+	if r.HostKeyAlias != "" {
+		host = r.HostKeyAlias
+	}
+	name := knownhosts.HostName(host, r.Port)
+
+	var keys []ssh.PublicKey
+	var blobs [][]byte
+	sawOwn := false
+	for rest := payload; len(rest) > 0; {
+		blob, r2, ok := readString(rest)
+		if !ok {
+			return fmt.Errorf("malformed %s", hostKeysRequest)
+		}
+		rest = r2
+		if len(blobs) >= maxAnnouncedHostKeys {
+			return fmt.Errorf("%s lists more than %d keys", hostKeysRequest, maxAnnouncedHostKeys)
+		}
+		key, err := ssh.ParsePublicKey(blob)
+		if err != nil {
+			d.Log.Debug(1, "client_input_hostkeys: skipping a key: %v", err)
+			continue
+		}
+		if _, isCert := key.(*ssh.Certificate); isCert {
+			continue
+		}
+		if bytes.Equal(blob, st.key.Marshal()) {
+			sawOwn = true
+		}
+		if !d.hostKeyTypeAccepted(key.Type()) {
+			d.Log.Debug(1, "client_input_hostkeys: %s key not permitted by HostKeyAlgorithms", KeyTypeName(key.Type()))
+			continue
+		}
+		if slices.ContainsFunc(blobs, func(b []byte) bool { return bytes.Equal(b, blob) }) {
+			return fmt.Errorf("server sent the %s key %s twice", KeyTypeName(key.Type()), Fingerprint(key, r.FingerprintHash))
+		}
+		if res, _ := db.Check(name, key); res != knownhosts.Unknown {
+			continue // known, or a key of that type is known (rotation is not done)
+		}
+		keys = append(keys, key)
+		blobs = append(blobs, blob)
+	}
+	if !sawOwn {
+		d.Log.Debug(1, "client_input_hostkeys: server did not list the host key it used; not updating")
+		return nil
+	}
+	if len(keys) == 0 {
+		d.Log.Debug(1, "client_input_hostkeys: no new or deprecated keys from server")
+		return nil
+	}
+	for _, k := range keys {
+		d.Log.Debug(1, "Learned new hostkey: %s %s", KeyTypeName(k.Type()), Fingerprint(k, r.FingerprintHash))
+	}
+	var req []byte
+	for _, b := range blobs {
+		req = appendString(req, b)
+	}
+	ok, resp, err := sc.SendRequest(hostKeysProveRequest, true, req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", hostKeysProveRequest, err)
+	}
+	if !ok {
+		return fmt.Errorf("server refused %s", hostKeysProveRequest)
+	}
+	for i, k := range keys {
+		sigBlob, rest, ok := readString(resp)
+		if !ok {
+			return fmt.Errorf("%s reply: signature %d missing", hostKeysProveRequest, i)
+		}
+		resp = rest
+		var sig ssh.Signature
+		if err := ssh.Unmarshal(sigBlob, &sig); err != nil {
+			return fmt.Errorf("%s reply: signature %d: %w", hostKeysProveRequest, i, err)
+		}
+		if k.Type() == ssh.KeyAlgoRSA && !strings.HasPrefix(sig.Format, "rsa-sha2-") {
+			return fmt.Errorf("server proved its RSA key with %s", sig.Format)
+		}
+		var data []byte
+		data = appendString(data, []byte(hostKeysProveRequest))
+		data = appendString(data, sc.SessionID())
+		data = appendString(data, blobs[i])
+		if err := k.Verify(data, &sig); err != nil {
+			return fmt.Errorf("server failed to prove its %s key %s: %w", KeyTypeName(k.Type()), Fingerprint(k, r.FingerprintHash), err)
+		}
+	}
+	if len(resp) != 0 {
+		return fmt.Errorf("%s reply: %d bytes too many", hostKeysProveRequest, len(resp))
+	}
+	file := r.UserKnownHostsFiles[0]
+	for _, k := range keys {
+		line, err := knownhosts.Line([]string{name}, k, r.HashKnownHosts)
+		if err == nil {
+			err = knownhosts.Append(file, line)
+		}
+		if err != nil {
+			return fmt.Errorf("adding the %s key to %s: %w", KeyTypeName(k.Type()), file, err)
+		}
+		d.Log.Debug(1, "Adding new key for %s to %s: %s %s", name, file, k.Type(), Fingerprint(k, r.FingerprintHash))
+	}
+	return nil
+}
+
+// hostKeyTypeAccepted reports whether HostKeyAlgorithms allows a key type
+// (RSA keys through any of their signature algorithms).
+func (d *Dialer) hostKeyTypeAccepted(keyType string) bool {
+	for _, a := range d.Config.HostKeyAlgorithms {
+		if a == keyType || (keyType == ssh.KeyAlgoRSA && strings.HasPrefix(a, "rsa-sha2-")) {
+			return true
+		}
+	}
+	return false
+}
+
+func appendString(b, s []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+func readString(b []byte) (s, rest []byte, ok bool) {
+	if len(b) < 4 {
+		return nil, nil, false
+	}
+	n := binary.BigEndian.Uint32(b)
+	if uint64(n) > uint64(len(b)-4) {
+		return nil, nil, false
+	}
+	return b[4 : 4+n], b[4+n:], true
+}
