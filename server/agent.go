@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -50,24 +52,9 @@ func (ss *session) agentRequest() bool {
 		return false
 	}
 	ss.agent = &agentForward{path: l.Addr().String(), l: l}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				ch, reqs, err := ss.conn.OpenChannel("auth-agent@openssh.com", nil)
-				if err != nil {
-					return
-				}
-				defer ch.Close()
-				go gossh.DiscardRequests(reqs)
-				relay(c, ch)
-			}()
-		}
-	}()
+	go ss.s.relayListener(ss.st, l, ss.log, "auth-agent", func(net.Conn) (gossh.Channel, <-chan *gossh.Request, error) {
+		return ss.conn.OpenChannel("auth-agent@openssh.com", nil)
+	})
 	return true
 }
 
@@ -79,6 +66,52 @@ func closeWrite(c io.Closer) {
 		return
 	}
 	c.Close()
+}
+
+// relayListener accepts connections on l until it is closed, and relays
+// each over a channel that open opens to the client (forwarded-tcpip,
+// forwarded-streamlocal, auth-agent), counting each against the
+// connection's limit of open forwarding channels.
+func (s *Server) relayListener(st *connState, l net.Listener, log *slog.Logger, kind string, open func(net.Conn) (gossh.Channel, <-chan *gossh.Request, error)) {
+	defer s.recoverChannel(st, kind)
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				log.Warn("forwarding listener failed", "kind", kind, "err", err)
+			}
+			return
+		}
+		if !st.relayStart() {
+			log.Info("forwarded connection refused: too many open forwarding channels", "kind", kind, "max", s.maxRelays)
+			c.Close()
+			continue
+		}
+		go func() {
+			defer st.relayDone()
+			defer c.Close()
+			ch, reqs, err := open(c)
+			if err != nil {
+				return
+			}
+			go gossh.DiscardRequests(reqs)
+			relay(ch, c)
+			ch.Close()
+		}()
+	}
+}
+
+// relayAccepted accepts a client's channel open (direct-tcpip,
+// direct-streamlocal) once d is connected, and relays between them.
+func relayAccepted(nc gossh.NewChannel, d net.Conn) {
+	defer d.Close()
+	ch, reqs, err := nc.Accept()
+	if err != nil {
+		return
+	}
+	go gossh.DiscardRequests(reqs)
+	relay(ch, d)
+	ch.Close()
 }
 
 // relay copies both ways, passing each side's EOF on as a half-close, and

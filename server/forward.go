@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net"
 	"path/filepath"
 	"strconv"
@@ -183,16 +182,8 @@ func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.N
 		nc.Reject(gossh.ConnectionFailed, err.Error())
 		return
 	}
-	ch, reqs, err := nc.Accept()
-	if err != nil {
-		d.Close()
-		return
-	}
-	go gossh.DiscardRequests(reqs)
 	log.Debug("local forwarding")
-	relay(ch, d)
-	ch.Close()
-	d.Close()
+	relayAccepted(nc, d)
 }
 
 // tcpipForward handles "tcpip-forward" (RFC 4254 section 7.1) under
@@ -253,40 +244,18 @@ func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Req
 		f.closeAll()
 	}()
 	log.Info("remote forwarding", "bound", l.Addr().String())
-	go func() {
-		defer s.recoverChannel(st, "forwarded-tcpip")
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				if !errors.Is(err, net.ErrClosed) {
-					log.Warn("forwarding listener failed", "err", err)
-				}
-				return
-			}
-			if !st.relayStart() {
-				c.Close()
-				continue
-			}
-			go func() {
-				defer st.relayDone()
-				defer c.Close()
-				ra := c.RemoteAddr().(*net.TCPAddr)
-				payload := gossh.Marshal(struct {
-					Addr       string
-					Port       uint32
-					OriginAddr string
-					OriginPort uint32
-				}{m.Addr, port, ra.IP.String(), uint32(ra.Port)})
-				ch, reqs, err := conn.OpenChannel("forwarded-tcpip", payload)
-				if err != nil {
-					return
-				}
-				go gossh.DiscardRequests(reqs)
-				relay(ch, c)
-				ch.Close()
-			}()
+	go s.relayListener(st, l, log, "forwarded-tcpip", func(c net.Conn) (gossh.Channel, <-chan *gossh.Request, error) {
+		ra, _ := c.RemoteAddr().(*net.TCPAddr)
+		if ra == nil {
+			ra = &net.TCPAddr{IP: net.IPv4zero}
 		}
-	}()
+		return conn.OpenChannel("forwarded-tcpip", gossh.Marshal(struct {
+			Addr       string
+			Port       uint32
+			OriginAddr string
+			OriginPort uint32
+		}{m.Addr, port, ra.IP.String(), uint32(ra.Port)}))
+	})
 	if m.Port == 0 {
 		return true, gossh.Marshal(struct{ Port uint32 }{port})
 	}
@@ -378,15 +347,7 @@ func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc g
 		nc.Reject(gossh.ConnectionFailed, err.Error())
 		return
 	}
-	ch, reqs, err := nc.Accept()
-	if err != nil {
-		d.Close()
-		return
-	}
-	go gossh.DiscardRequests(reqs)
-	relay(ch, d)
-	ch.Close()
-	d.Close()
+	relayAccepted(nc, d)
 }
 
 // streamLocalForward handles streamlocal-forward@openssh.com: a Unix
@@ -431,36 +392,12 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 		<-ctx.Done()
 		f.closeAll()
 	}()
-	go func() {
-		defer s.recoverChannel(st, "forwarded-streamlocal")
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				if !errors.Is(err, net.ErrClosed) {
-					log.Warn("forwarding listener failed", "err", err)
-				}
-				return
-			}
-			if !st.relayStart() {
-				c.Close()
-				continue
-			}
-			go func() {
-				defer st.relayDone()
-				defer c.Close()
-				ch, reqs, err := conn.OpenChannel("forwarded-streamlocal@openssh.com", gossh.Marshal(struct {
-					Path     string
-					Reserved string
-				}{m.Path, ""}))
-				if err != nil {
-					return
-				}
-				go gossh.DiscardRequests(reqs)
-				relay(ch, c)
-				ch.Close()
-			}()
-		}
-	}()
+	go s.relayListener(st, l, log, "forwarded-streamlocal", func(net.Conn) (gossh.Channel, <-chan *gossh.Request, error) {
+		return conn.OpenChannel("forwarded-streamlocal@openssh.com", gossh.Marshal(struct {
+			Path     string
+			Reserved string
+		}{m.Path, ""}))
+	})
 	log.Info("remote streamlocal forwarding")
 	return true, nil
 }
