@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pqssh/pqssh/internal/sshpattern"
+
 	"golang.org/x/crypto/ssh"
 )
 
@@ -536,7 +538,7 @@ func (o *Options) FromAllows(ip string) bool {
 	if mip == -2 || mip == -1 {
 		return false
 	}
-	mhost := matchPatternList(strings.ToLower(ip), strings.ToLower(o.From))
+	mhost := sshpattern.MatchCommaList(strings.ToLower(ip), strings.ToLower(o.From))
 	return mhost != -1 && (mhost == 1 || mip == 1)
 }
 
@@ -565,7 +567,7 @@ func addrMatchList(addr, list string) int {
 		case 0:
 			m = pfx.Contains(a)
 		default:
-			m = matchPattern(addr, p)
+			m = sshpattern.Match(addr, p)
 		}
 		if m {
 			if neg {
@@ -609,51 +611,6 @@ func parseCIDR(p string) (netip.Prefix, int) {
 		return netip.Prefix{}, -2
 	}
 	return pfx, 0
-}
-
-// matchPatternList is OpenSSH's match_pattern_list: 1 if s matches a
-// pattern of the list, -1 if it matches a negated one, else 0.
-func matchPatternList(s, list string) int {
-	got := 0
-	for _, p := range strings.Split(list, ",") {
-		neg := strings.HasPrefix(p, "!")
-		if neg {
-			p = p[1:]
-		}
-		if matchPattern(s, p) {
-			if neg {
-				return -1
-			}
-			got = 1
-		}
-	}
-	return got
-}
-
-// matchPattern matches s against a pattern where '*' matches any run of
-// characters and '?' any one character (OpenSSH's match_pattern).
-func matchPattern(s, p string) bool {
-	// Iterative glob matching with backtracking to the last '*'.
-	si, pi, star, mark := 0, 0, -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			si++
-			pi++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case star >= 0:
-			pi, mark = star+1, mark+1
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
 }
 
 // ExpandPath expands the tokens of AuthorizedKeysFile: %h (home), %u (user

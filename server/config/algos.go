@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/pqssh/pqssh/internal/sshpattern"
 	"github.com/pqssh/pqssh/kex"
 	"github.com/pqssh/pqssh/pqsig"
 )
@@ -77,7 +78,7 @@ func algorithmList(arg string, defaults, known []string) ([]string, error) {
 	case '-':
 		return slices.DeleteFunc(slices.Clone(defaults), func(d string) bool {
 			for _, p := range names {
-				if matchPattern(d, p) {
+				if sshpattern.Match(d, p) {
 					return true
 				}
 			}

@@ -4,56 +4,14 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-)
 
-// matchPattern reports whether s matches an OpenSSH wildcard pattern: '*'
-// matches any sequence, '?' any one character.
-func matchPattern(s, pattern string) bool {
-	for len(pattern) > 0 {
-		switch pattern[0] {
-		case '*':
-			pattern = pattern[1:]
-			if pattern == "" {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if matchPattern(s[i:], pattern) {
-					return true
-				}
-			}
-			return false
-		case '?':
-			if s == "" {
-				return false
-			}
-			s, pattern = s[1:], pattern[1:]
-		default:
-			if s == "" || s[0] != pattern[0] {
-				return false
-			}
-			s, pattern = s[1:], pattern[1:]
-		}
-	}
-	return s == ""
-}
+	"github.com/pqssh/pqssh/internal/sshpattern"
+)
 
 // MatchPatternList evaluates a comma-separated OpenSSH pattern list against
 // s: true if some pattern matches and no negated ("!pattern") one does.
 func MatchPatternList(s, list string) bool {
-	got := false
-	for _, p := range strings.Split(list, ",") {
-		neg := strings.HasPrefix(p, "!")
-		if neg {
-			p = p[1:]
-		}
-		if matchPattern(s, p) {
-			if neg {
-				return false
-			}
-			got = true
-		}
-	}
-	return got
+	return sshpattern.MatchCommaList(s, list) == 1
 }
 
 // MatchAddressList is MatchPatternList for addresses: each entry may also be
@@ -72,7 +30,7 @@ func MatchAddressList(addr string, list string) bool {
 				m = pfx.Contains(ip.Unmap())
 			}
 		} else {
-			m = matchPattern(addr, p)
+			m = sshpattern.Match(addr, p)
 		}
 		if m {
 			if neg {
