@@ -14,6 +14,51 @@ import (
 	"github.com/pqssh/pqssh/interop/peers"
 )
 
+// A baseline is an OpenSSH release pqssh's logins and throughput are
+// compared with. Its ssh → sshd and pqssh → pqsshd alternate in one
+// container of its root filesystem (pqssh's binaries are static and
+// mounted in every container), so each ratio is of one container and one
+// stretch of time.
+type baseline struct {
+	name    string         // in headings: "OpenSSH 10.6p1 (Debian forky)"
+	version string         // in table cells and -openssh: "10.6"
+	peer    *harness.Peer  // its client and server; peer.Kex are the methods it can be compared with
+	recipe  harness.Recipe // its container's root filesystem
+}
+
+// baselines are the releases compared, newest first. OpenSSH 10.0 runs in
+// the patched OpenSSH's root filesystem (trixie's, with the McEliece build
+// under /opt), so that one trixie container serves the McEliece table too.
+var baselines = []baseline{
+	{"OpenSSH 10.6p1 (Debian forky)", "10.6", peers.OpenSSH106, peers.OpenSSH106.Recipe},
+	{"OpenSSH 10.0p1 (Debian trixie)", "10.0", peers.OpenSSH10, peers.OpenSSHMcEliece.Recipe},
+}
+
+// selectBaselines returns the baselines whose versions are listed, in the
+// order of baselines.
+func selectBaselines(versions []string) ([]baseline, error) {
+	for _, v := range versions {
+		if !slices.ContainsFunc(baselines, func(b baseline) bool { return b.version == v }) {
+			return nil, fmt.Errorf("no OpenSSH %q to compare with", v)
+		}
+	}
+	var bs []baseline
+	for _, b := range baselines {
+		if slices.Contains(versions, b.version) {
+			bs = append(bs, b)
+		}
+	}
+	return bs, nil
+}
+
+// A comparison is one method measured in one baseline's container: pqssh
+// → pqsshd (pqssh) against the baseline's ssh → sshd (openssh).
+type comparison struct {
+	base           baseline
+	kex            string
+	pqssh, openssh *result
+}
+
 // An entry is one implementation measured with one method: its client
 // against its own server, in one container over loopback.
 type entry struct {
@@ -33,50 +78,101 @@ type runner struct {
 
 // result is what was measured for one entry.
 type result struct {
-	wall       time.Duration // median login wall time
-	cpu        time.Duration // mean client + server CPU time per login
-	throughput float64       // bytes/s, median
+	wall  []float64     // login wall times (s), in the order of the rounds
+	cpu   time.Duration // mean client + server CPU time per login
+	rates []float64     // throughput (bytes/s), in the order of the repetitions
 }
 
-// logins prints the login (and throughput) tables.
-func logins(ctx context.Context, lab *harness.Lab, c *harness.Container, o options) error {
-	q, err := c.Sh(ctx, "/pqssh/bin/pqssh -Q kex")
-	if err != nil {
-		return fmt.Errorf("asking pqssh for its methods: %w", err)
+// containers starts one container per root filesystem, on first use, and
+// hands it out again afterwards.
+type containers struct {
+	lab *harness.Lab
+	up  map[string]*harness.Container // by Recipe.Key
+}
+
+func (cs *containers) get(ctx context.Context, r harness.Recipe) (*harness.Container, error) {
+	if c := cs.up[r.Key()]; c != nil {
+		return c, nil
 	}
-	supported := strings.Fields(q)
+	c, err := cs.lab.NewContainer(ctx, fmt.Sprintf("bench%d-%s", len(cs.up), r.Suite), r)
+	if err != nil {
+		return nil, err
+	}
+	if cs.up == nil {
+		cs.up = make(map[string]*harness.Container)
+	}
+	cs.up[r.Key()] = c
+	return c, nil
+}
+
+const how = "`client -o KexAlgorithms=X host true` (connect, key exchange, Ed25519 public-key auth, exec, exit), %d runs each after 2 warm-ups, the implementations alternating login by login; wall = median wall time (in parentheses its quartiles); CPU = mean user+system time of client and server per login."
+
+// logins prints the login (and throughput) tables.
+func logins(ctx context.Context, cs *containers, o options) error {
+	var supported []string
+	pqsshHas := func(ctx context.Context, c *harness.Container, kex string) (bool, error) {
+		if supported == nil {
+			q, err := c.Sh(ctx, "/pqssh/bin/pqssh -Q kex")
+			if err != nil {
+				return false, fmt.Errorf("asking pqssh for its methods: %w", err)
+			}
+			supported = strings.Fields(q)
+		}
+		return slices.Contains(supported, kex), nil
+	}
 	var opts []string
 	if o.cipher != "" {
 		opts = []string{"Ciphers=" + o.cipher}
 	}
-	const how = "`client -o KexAlgorithms=X host true` (connect, key exchange, Ed25519 public-key auth, exec, exit), %d runs each after 2 warm-ups, the implementations alternating login by login; wall = median wall time, CPU = mean user+system time of client and server per login."
 
-	throughput := make(map[string][]*result)
-	if len(o.kexes) > 0 {
-		fmt.Printf("\n### Login: pqssh → pqsshd vs OpenSSH 10.0p1 → OpenSSH 10.0p1 (Debian trixie)\n\n")
-		fmt.Printf("Login: "+how+"\n\n", o.runs)
-		fmt.Println("| method | pqssh wall | OpenSSH wall | ratio | pqssh CPU | OpenSSH CPU | ratio |")
-		fmt.Println("|---|---|---|---|---|---|---|")
+	var done []comparison
+	if len(o.kexes) > 0 && len(o.baselines) > 0 {
+		var names []string
+		for _, b := range o.baselines {
+			names = append(names, b.name)
+		}
+		fmt.Printf("\n### Login: pqssh → pqsshd vs OpenSSH → OpenSSH (%s)\n\n", strings.Join(names, "; "))
+		fmt.Printf("Login: "+how+" Each OpenSSH release is measured in a container of its own root filesystem, pqssh → pqsshd with it; ratio = pqssh over OpenSSH of the same container (in parentheses the quartiles of the login-by-login ratios).\n\n", o.runs)
+		fmt.Println(loginHeader)
+		var missing []string
 		for _, kex := range o.kexes {
-			if !slices.Contains(supported, kex) {
-				fmt.Printf("| %s | n/a (not in `pqssh -Q kex`) | | | | | |\n", kex)
-				continue
+			for _, b := range o.baselines {
+				if !slices.Contains(b.peer.Kex, kex) {
+					missing = append(missing, fmt.Sprintf("%s not in OpenSSH %s", kex, b.version))
+					continue
+				}
+				c, err := cs.get(ctx, b.recipe)
+				if err != nil {
+					return err
+				}
+				if ok, err := pqsshHas(ctx, c, kex); err != nil {
+					return err
+				} else if !ok {
+					missing = append(missing, kex+" not in `pqssh -Q kex`")
+					break
+				}
+				rs, err := measure(ctx, cs.lab, c, []entry{
+					{"pqssh → pqsshd", peers.Pqssh, kex},
+					{b.name, b.peer, kex},
+				}, opts, o.cipher, o.runs, o.reps, o.size)
+				if err != nil {
+					return fmt.Errorf("%s, %s: %w", b.name, kex, err)
+				}
+				cmp := comparison{b, kex, rs[0], rs[1]}
+				done = append(done, cmp)
+				fmt.Println(cmp.loginRow())
 			}
-			rs, err := measure(ctx, lab, c, []entry{
-				{"pqssh→pqsshd", peers.Pqssh, kex},
-				{"OpenSSH 10.0", peers.OpenSSH10, kex},
-			}, opts, o.cipher, o.runs, o.reps, o.size)
-			if err != nil {
-				return fmt.Errorf("%s: %w", kex, err)
-			}
-			throughput[kex] = rs
-			fmt.Printf("| %s | %.1f ms | %.1f ms | %.2f | %.1f ms | %.1f ms | %.2f |\n", kex,
-				ms(rs[0].wall), ms(rs[1].wall), ratio(rs[0].wall, rs[1].wall),
-				ms(rs[0].cpu), ms(rs[1].cpu), ratio(rs[0].cpu, rs[1].cpu))
+		}
+		if len(missing) > 0 {
+			fmt.Printf("\nNot measured: %s.\n", strings.Join(missing, "; "))
 		}
 	}
 
 	if o.mceliece {
+		c, err := cs.get(ctx, peers.OpenSSHMcEliece.Recipe)
+		if err != nil {
+			return err
+		}
 		es := []entry{
 			{"pqssh → pqsshd", peers.Pqssh, peers.MCELIECE},
 			{"pqssh → pqsshd", peers.Pqssh, peers.MCELIECESNTRUP761},
@@ -87,33 +183,74 @@ func logins(ctx context.Context, lab *harness.Lab, c *harness.Container, o optio
 		fmt.Println("| client → server | method | wall | ratio | CPU | ratio |")
 		fmt.Println("|---|---|---|---|---|---|")
 		for _, e := range es {
-			if e.peer == peers.Pqssh && !slices.Contains(supported, e.kex) {
+			if ok, err := pqsshHas(ctx, c, e.kex); err != nil {
+				return err
+			} else if e.peer == peers.Pqssh && !ok {
 				return fmt.Errorf("%s is not in `pqssh -Q kex`", e.kex)
 			}
 		}
-		rs, err := measure(ctx, lab, c, es, nil, "", o.runs, 0, 0)
+		rs, err := measure(ctx, cs.lab, c, es, nil, "", o.runs, 0, 0)
 		if err != nil {
 			return fmt.Errorf("McEliece logins: %w", err)
 		}
 		ref := rs[len(rs)-1]
 		for i, e := range es {
-			fmt.Printf("| %s | %s | %.1f ms | %.2f | %.1f ms | %.2f |\n", e.label, e.kex,
-				ms(rs[i].wall), ratio(rs[i].wall, ref.wall), ms(rs[i].cpu), ratio(rs[i].cpu, ref.cpu))
+			fmt.Printf("| %s | %s | %s | %.2f | %.1f ms | %.2f |\n", e.label, e.kex,
+				msSpread(rs[i].wall), median(rs[i].wall)/median(ref.wall), ms(rs[i].cpu), ratio(rs[i].cpu, ref.cpu))
 		}
 	}
 
-	if len(throughput) > 0 && o.size > 0 {
-		fmt.Printf("\n### Throughput: pqssh vs OpenSSH 10.0p1\n\n")
-		fmt.Printf("`head -c %d /dev/zero` on the server into the client's stdout, counted by wc -c (must be exact), median of %d runs each, alternating; cipher %s.\n\n", o.size, o.reps, cipherName(o.cipher))
-		fmt.Println("| method | pqssh | OpenSSH | ratio |")
-		fmt.Println("|---|---|---|---|")
-		for _, kex := range o.kexes {
-			if rs := throughput[kex]; rs != nil {
-				fmt.Printf("| %s | %.0f MB/s | %.0f MB/s | %.2f |\n", kex, rs[0].throughput/1e6, rs[1].throughput/1e6, rs[0].throughput/rs[1].throughput)
-			}
+	if len(done) > 0 && o.size > 0 && o.reps > 0 {
+		fmt.Printf("\n### Throughput: pqssh vs OpenSSH\n\n")
+		fmt.Printf("`head -c %d /dev/zero` on the server into the client's stdout, counted by wc -c (must be exact), %d runs each, alternating, in the login table's containers right after its logins; cipher %s. Median (in parentheses lowest–highest); ratio = pqssh over OpenSSH of the same container (in parentheses the lowest and highest run-by-run ratio).\n\n", o.size, o.reps, cipherName(o.cipher))
+		fmt.Println(throughputHeader)
+		for _, cmp := range done {
+			fmt.Println(cmp.throughputRow())
 		}
 	}
 	return nil
+}
+
+const (
+	loginHeader = "| OpenSSH | method | pqssh wall | OpenSSH wall | ratio | pqssh CPU | OpenSSH CPU | ratio |\n" +
+		"|---|---|---|---|---|---|---|---|"
+	throughputHeader = "| OpenSSH | method | pqssh | OpenSSH | ratio |\n|---|---|---|---|---|"
+)
+
+// loginRow is the comparison's row of the login table.
+func (cmp comparison) loginRow() string {
+	p, q := cmp.pqssh, cmp.openssh
+	r1, _, r3 := quartiles(ratios(p.wall, q.wall))
+	return fmt.Sprintf("| %s | %s | %s | %s | %.2f (%.2f–%.2f) | %.1f ms | %.1f ms | %.2f |",
+		cmp.base.version, cmp.kex, msSpread(p.wall), msSpread(q.wall),
+		median(p.wall)/median(q.wall), r1, r3,
+		ms(p.cpu), ms(q.cpu), ratio(p.cpu, q.cpu))
+}
+
+// throughputRow is the comparison's row of the throughput table.
+func (cmp comparison) throughputRow() string {
+	p, q := cmp.pqssh, cmp.openssh
+	rr := ratios(p.rates, q.rates)
+	if len(rr) == 0 {
+		return fmt.Sprintf("| %s | %s | n/a | n/a | |", cmp.base.version, cmp.kex)
+	}
+	return fmt.Sprintf("| %s | %s | %s | %s | %.2f (%.2f–%.2f) |",
+		cmp.base.version, cmp.kex, mbSpread(p.rates), mbSpread(q.rates),
+		median(p.rates)/median(q.rates), slices.Min(rr), slices.Max(rr))
+}
+
+// msSpread formats login times (s) as their median and quartiles in ms.
+func msSpread(v []float64) string {
+	q1, q2, q3 := quartiles(v)
+	return fmt.Sprintf("%.1f ms (%.1f–%.1f)", q2*1e3, q1*1e3, q3*1e3)
+}
+
+// mbSpread formats rates (bytes/s) as their median and range in MB/s.
+func mbSpread(v []float64) string {
+	if len(v) == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f MB/s (%.0f–%.0f)", median(v)/1e6, slices.Min(v)/1e6, slices.Max(v)/1e6)
 }
 
 func cipherName(c string) string {
@@ -223,7 +360,7 @@ func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []e
 		// The server's CPU time covers the warm-ups too.
 		server := (after - before[i]).Seconds() * float64(runs) / float64(runs+2)
 		results[i] = &result{
-			wall: seconds(median(wall)),
+			wall: wall,
 			cpu:  seconds((cpu + server) / float64(runs)),
 		}
 	}
@@ -250,7 +387,7 @@ echo "$s $e $n"`
 		}
 	}
 	for i := range rs {
-		results[i].throughput = median(rates[i])
+		results[i].rates = rates[i]
 	}
 	return results, nil
 }

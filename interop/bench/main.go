@@ -6,7 +6,10 @@
 //   - login latency (median wall time, and CPU time of client and server, of
 //     a login running `true`) and throughput (1 GiB written by `head -c` on
 //     the server into the client's standard output) of pqssh → pqsshd
-//     against OpenSSH 10.0 → OpenSSH 10.0, for each method of -kex;
+//     against OpenSSH → OpenSSH, for each method of -kex and each release of
+//     -openssh that has it (OpenSSH 10.6 in a Debian forky container,
+//     OpenSSH 10.0 in a trixie one; pqssh measured in each, alternating
+//     with that container's OpenSSH);
 //   - login latency of pqssh → pqsshd with mceliece6688128x25519-sha512 and
 //     with the multi-hybrid mceliece6688128sntrup761x25519-sha512@pqssh.org
 //     against the patched OpenSSH 10.0 (interop/openssh-mceliece) with
@@ -41,6 +44,7 @@ type options struct {
 	reps      int
 	cipher    string
 	kexes     []string
+	baselines []baseline
 	mceliece  bool
 	kem       bool
 	kemRounds int
@@ -55,7 +59,8 @@ func main() {
 	flag.Int64Var(&o.size, "bytes", 1<<30, "bytes through a session for the throughput test (0: no throughput test)")
 	flag.IntVar(&o.reps, "reps", 3, "throughput repetitions (median reported)")
 	flag.StringVar(&o.cipher, "cipher", "aes128-gcm@openssh.com", "cipher both clients are told to use for the throughput test (\"\" for their defaults)")
-	kexList := flag.String("kex", peers.MLKEM768+","+peers.SNTRUP761, "comma-separated methods to compare with OpenSSH 10.0 (\"\" for none)")
+	kexList := flag.String("kex", peers.MLKEM768+","+peers.MLKEM768P256+","+peers.SNTRUP761, "comma-separated methods to compare with OpenSSH, each with the releases of -openssh that have it (\"\" for none)")
+	openssh := flag.String("openssh", "10.6,10.0", "comma-separated OpenSSH releases to compare logins and throughput with (10.6: Debian forky's, 10.0: trixie's)")
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
@@ -63,6 +68,13 @@ func main() {
 	flag.Parse()
 	if *kexList != "" {
 		o.kexes = strings.Split(*kexList, ",")
+	}
+	if *openssh != "" {
+		var err error
+		if o.baselines, err = selectBaselines(strings.Split(*openssh, ",")); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
 	}
 
 	if os.Geteuid() != 0 {
@@ -93,15 +105,8 @@ func run(ctx context.Context, o options) error {
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(),
 		strings.Join(strings.Fields(string(load))[:3], " "))
 
-	if len(o.kexes) > 0 || o.mceliece {
-		// The patched OpenSSH's root filesystem is trixie's with
-		// OpenSSH 10.0 rebuilt under /opt: Debian's own sshd and ssh are
-		// there too, so every login runs in this one container.
-		c, err := lab.NewContainer(ctx, "bench", peers.OpenSSHMcEliece.Recipe)
-		if err != nil {
-			return err
-		}
-		if err := logins(ctx, lab, c, o); err != nil {
+	if (len(o.kexes) > 0 && len(o.baselines) > 0) || o.mceliece {
+		if err := logins(ctx, &containers{lab: lab}, o); err != nil {
 			return err
 		}
 	}

@@ -3,7 +3,12 @@
 package main
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/pqssh/pqssh/interop/peers"
 )
 
 // goOut is `mceliece.test -test.bench … -test.count 3` output (one count
@@ -95,5 +100,99 @@ func TestMedian(t *testing.T) {
 		if got := median(c.v); got != c.want {
 			t.Errorf("median(%v) = %v, want %v", c.v, got, c.want)
 		}
+	}
+}
+
+func TestQuartiles(t *testing.T) {
+	for _, c := range []struct {
+		v          []float64
+		q1, q2, q3 float64
+	}{
+		{nil, 0, 0, 0},
+		{[]float64{7}, 7, 7, 7},
+		{[]float64{5, 1, 3, 2, 4}, 2, 3, 4},
+		{[]float64{4, 1, 3, 2}, 1.75, 2.5, 3.25},
+	} {
+		q1, q2, q3 := quartiles(c.v)
+		if q1 != c.q1 || q2 != c.q2 || q3 != c.q3 {
+			t.Errorf("quartiles(%v) = %v %v %v, want %v %v %v", c.v, q1, q2, q3, c.q1, c.q2, c.q3)
+		}
+	}
+}
+
+func TestRatios(t *testing.T) {
+	if got := ratios([]float64{1, 3, 5}, []float64{2, 6}); !slices.Equal(got, []float64{0.5, 0.5}) {
+		t.Errorf("ratios = %v", got)
+	}
+	if got := ratios(nil, []float64{1}); len(got) != 0 {
+		t.Errorf("ratios of nothing = %v", got)
+	}
+}
+
+func TestSelectBaselines(t *testing.T) {
+	bs, err := selectBaselines([]string{"10.0", "10.6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Newest first, whatever the order asked.
+	if len(bs) != 2 || bs[0].peer != peers.OpenSSH106 || bs[1].peer != peers.OpenSSH10 {
+		t.Fatalf("got %v", bs)
+	}
+	// OpenSSH 10.6 runs in its own forky root filesystem; 10.0 shares
+	// the McEliece table's trixie one.
+	if bs[0].recipe.Suite != "forky" || bs[1].recipe.Key() != peers.OpenSSHMcEliece.Recipe.Key() {
+		t.Errorf("recipes %s, %s", bs[0].recipe.Suite, bs[1].recipe.Key())
+	}
+	// The default methods are compared where the release has them: the
+	// NIST-curve ML-KEM only with 10.6.
+	for _, kex := range []string{peers.MLKEM768, peers.MLKEM768P256, peers.SNTRUP761} {
+		if !slices.Contains(bs[0].peer.Kex, kex) {
+			t.Errorf("OpenSSH 10.6 lacks %s", kex)
+		}
+	}
+	if slices.Contains(bs[1].peer.Kex, peers.MLKEM768P256) {
+		t.Errorf("OpenSSH 10.0 has %s", peers.MLKEM768P256)
+	}
+	if _, err := selectBaselines([]string{"10.6", "9.9"}); err == nil {
+		t.Error("unknown release accepted")
+	}
+}
+
+func TestRows(t *testing.T) {
+	bs, err := selectBaselines([]string{"10.6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmp := comparison{
+		base: bs[0],
+		kex:  peers.MLKEM768P256,
+		pqssh: &result{
+			wall:  []float64{0.010, 0.012, 0.011, 0.030, 0.013},
+			cpu:   15 * time.Millisecond,
+			rates: []float64{400e6, 500e6, 450e6},
+		},
+		openssh: &result{
+			wall:  []float64{0.100, 0.100, 0.110, 0.100, 0.130},
+			cpu:   50 * time.Millisecond,
+			rates: []float64{1000e6, 800e6, 900e6},
+		},
+	}
+	want := "| 10.6 | mlkem768nistp256-sha256 | 12.0 ms (11.0–13.0) | 100.0 ms (100.0–110.0) | 0.12 (0.10–0.12) | 15.0 ms | 50.0 ms | 0.30 |"
+	if got := cmp.loginRow(); got != want {
+		t.Errorf("login row\n got %s\nwant %s", got, want)
+	}
+	want = "| 10.6 | mlkem768nistp256-sha256 | 450 MB/s (400–500) | 900 MB/s (800–1000) | 0.50 (0.40–0.62) |"
+	if got := cmp.throughputRow(); got != want {
+		t.Errorf("throughput row\n got %s\nwant %s", got, want)
+	}
+	// Every row has the header's number of columns.
+	for _, c := range []struct{ header, row string }{{loginHeader, cmp.loginRow()}, {throughputHeader, cmp.throughputRow()}} {
+		if h, r := strings.Count(strings.Split(c.header, "\n")[0], "|"), strings.Count(c.row, "|"); h != r {
+			t.Errorf("%d columns in the header, %d in %s", h-1, r-1, c.row)
+		}
+	}
+	cmp.pqssh.rates, cmp.openssh.rates = nil, nil
+	if got := cmp.throughputRow(); !strings.Contains(got, "n/a") {
+		t.Errorf("throughput row without runs: %s", got)
 	}
 }

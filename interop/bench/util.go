@@ -63,3 +63,33 @@ func lastLines(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-5):], "\n")
 }
+
+// quartiles returns the lower quartile, the median and the upper quartile
+// of v, interpolating linearly between neighbouring values (all 0 for an
+// empty v).
+func quartiles(v []float64) (q1, q2, q3 float64) {
+	if len(v) == 0 {
+		return 0, 0, 0
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	at := func(p float64) float64 {
+		x := p * float64(len(v)-1)
+		i := int(x)
+		if i+1 >= len(v) {
+			return v[len(v)-1]
+		}
+		return v[i] + (x-float64(i))*(v[i+1]-v[i])
+	}
+	return at(0.25), median(v), at(0.75)
+}
+
+// ratios returns a[i]/b[i] for the indices both have: paired measurements
+// (the same round of alternating runs) of two implementations.
+func ratios(a, b []float64) []float64 {
+	r := make([]float64, 0, min(len(a), len(b)))
+	for i := range min(len(a), len(b)) {
+		r = append(r, a[i]/b[i])
+	}
+	return r
+}
