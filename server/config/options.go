@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,7 +147,7 @@ func init() {
 			c.ListenAddresses = append(c.ListenAddresses, a[0])
 			return nil
 		},
-		dump: list(func(c *Config) *[]string { return &c.ListenAddresses })})
+		dump: func(c *Config) []string { return c.listenDump() }})
 	accumulate("HostKey", false, func(c *Config) *[]string { return &c.HostKeys })
 	add(&option{name: "AuthorizedKeysFile", match: true,
 		set: func(c *Config, a []string) error {
@@ -536,6 +537,34 @@ func init() {
 			}
 			return []string{c.PerSourcePenaltyExemptList}
 		}})
+}
+
+// listenDump is ListenAddress as sshd -T prints it: one host:port per
+// address and port, the wildcard addresses of AddressFamily when the
+// configuration names none.
+func (c *Config) listenDump() []string {
+	addrs := c.ListenAddresses
+	if len(addrs) == 0 {
+		switch c.AddressFamily {
+		case "inet":
+			addrs = []string{"0.0.0.0"}
+		case "inet6":
+			addrs = []string{"::"}
+		default:
+			addrs = []string{"::", "0.0.0.0"}
+		}
+	}
+	var out []string
+	for _, a := range addrs {
+		if h, p, err := net.SplitHostPort(a); err == nil {
+			out = append(out, net.JoinHostPort(h, p))
+			continue
+		}
+		for _, p := range c.Ports {
+			out = append(out, net.JoinHostPort(strings.Trim(a, "[]"), strconv.Itoa(p)))
+		}
+	}
+	return out
 }
 
 // fixed lists keywords pqsshd accepts only with the value that describes
