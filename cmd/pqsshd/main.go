@@ -214,6 +214,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+		for _, n := range cfg.Notices {
+			fmt.Fprintln(os.Stderr, "pqsshd: notice:", n)
+		}
 		os.Exit(0)
 	}
 	level := new(slog.LevelVar)
@@ -228,6 +231,7 @@ func main() {
 		}
 		os.Exit(1)
 	}
+	logNotices(logger, cfg)
 	srv, err := server.New(cfg, logger)
 	if err != nil {
 		fatal("cannot start", err)
@@ -282,6 +286,7 @@ func main() {
 				logger.Error("reload failed; keeping the old configuration", "err", err)
 			} else {
 				level.Set(slogLevel(nc.LogLevel))
+				logNotices(logger, nc)
 			}
 			sdNotify("READY=1")
 			continue
@@ -301,6 +306,14 @@ func main() {
 	wg.Wait()
 	if pidFile != "" {
 		os.Remove(pidFile)
+	}
+}
+
+// logNotices logs the configuration's notices: settings accepted
+// although they have no effect in pqsshd (such as UsePAM yes).
+func logNotices(logger *slog.Logger, cfg *config.Config) {
+	for _, n := range cfg.Notices {
+		logger.Info("configuration notice: " + n)
 	}
 }
 

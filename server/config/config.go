@@ -99,6 +99,14 @@ type Config struct {
 	McTiny                     McTinySettings // options_mctiny.go
 	UnauthenticatedKexMemory   int64          // bytes, options_unauthkex.go; NoKexBudget: none
 	PerSourceKexMemory         int64          // bytes per PerSourceNetBlockSize block; NoKexBudget: none
+	AuthenticationMethods      string         // "any" or "publickey": the only methods there are
+	UsePAM                     bool           // accepted; PAM is not supported yet (a notice)
+	X11Forwarding              bool           // accepted; X11 forwarding is not offered (a notice)
+
+	// Notices are settings accepted although they have no effect in
+	// pqsshd (such as UsePAM yes), one line each with its file and line;
+	// pqsshd logs them at start-up and -t prints them.
+	Notices []string
 
 	// set records which keywords have been given a value (first wins).
 	set map[string]bool
@@ -148,6 +156,7 @@ func Default() *Config {
 		AddressFamily:              "any",
 		UnauthenticatedKexMemory:   DefaultUnauthenticatedKexMemory,
 		PerSourceKexMemory:         DefaultPerSourceKexMemory,
+		AuthenticationMethods:      "any",
 		set:                        map[string]bool{},
 	}
 }
@@ -171,6 +180,7 @@ func (c *Config) clone() *Config {
 	n.PermitOpen = slices.Clone(c.PermitOpen)
 	n.PermitListen = slices.Clone(c.PermitListen)
 	n.SetEnv = slices.Clone(c.SetEnv)
+	n.Notices = slices.Clone(c.Notices)
 	n.set = map[string]bool{}
 	for k, v := range c.set {
 		n.set[k] = v
