@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"log/syslog"
 	"net"
 	"os"
 	"os/signal"
@@ -151,7 +150,7 @@ func loadConfig(f *flags) (*config.Config, error) {
 }
 
 // slogLevel maps LogLevel to slog levels: VERBOSE sits between INFO and
-// DEBUG, DEBUG2/3 below DEBUG.
+// DEBUG, DEBUG2/3 below DEBUG (server.LevelVerbose and the like).
 func slogLevel(l string) slog.Level {
 	switch l {
 	case "QUIET":
@@ -161,13 +160,13 @@ func slogLevel(l string) slog.Level {
 	case "ERROR":
 		return slog.LevelError
 	case "VERBOSE":
-		return slog.LevelInfo - 2
+		return server.LevelVerbose
 	case "DEBUG", "DEBUG1":
 		return slog.LevelDebug
 	case "DEBUG2":
-		return slog.LevelDebug - 1
+		return server.LevelDebug2
 	case "DEBUG3":
-		return slog.LevelDebug - 2
+		return server.LevelDebug3
 	}
 	return slog.LevelInfo
 }
@@ -221,7 +220,7 @@ func main() {
 	}
 	level := new(slog.LevelVar)
 	level.Set(slogLevel(cfg.LogLevel))
-	logger, toStderr := newLogger(f, level)
+	logger, toStderr := newLogger(f, cfg, level)
 	// fatal reports a start-up error on standard error (and in the log
 	// when the log is elsewhere) and exits 1, before any detaching.
 	fatal := func(msg string, err error) {
@@ -353,14 +352,15 @@ func parseConnSpec(spec string) (config.ConnInfo, error) {
 	return ci, nil
 }
 
-// newLogger returns the server's logger: syslog unless -e (or -d) is
-// given or syslog cannot be reached, standard error otherwise; toStderr
-// tells which.
-func newLogger(f *flags, level *slog.LevelVar) (logger *slog.Logger, toStderr bool) {
+// newLogger returns the server's logger: syslog (facility
+// SyslogFacility, priorities from the levels) unless -e (or -d) is given
+// or syslog cannot be reached, standard error otherwise; toStderr tells
+// which.
+func newLogger(f *flags, cfg *config.Config, level *slog.LevelVar) (logger *slog.Logger, toStderr bool) {
 	opts := &slog.HandlerOptions{Level: level}
 	if !f.stderr {
-		if w, err := syslog.New(syslog.LOG_AUTH|syslog.LOG_INFO, "pqsshd"); err == nil {
-			return slog.New(slog.NewTextHandler(w, opts)), false
+		if h, err := newSyslogHandler(cfg.SyslogFacility, "pqsshd", opts); err == nil {
+			return slog.New(h), false
 		}
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts)), true

@@ -58,6 +58,7 @@ type Config struct {
 	PasswordAuthentication     bool
 	KbdInteractiveAuth         bool
 	LogLevel                   string
+	SyslogFacility             string // DAEMON, USER, AUTH, AUTHPRIV, LOCAL0-7
 	PidFile                    string
 	AcceptEnv                  []string
 	Subsystems                 []Subsystem
@@ -131,6 +132,7 @@ func Default() *Config {
 		PerSourceNetBlockSize:      [2]int{32, 128},
 		PubkeyAuthentication:       true,
 		LogLevel:                   "INFO",
+		SyslogFacility:             "AUTH",
 		PidFile:                    "/run/pqsshd.pid",
 		MaxStartups:                MaxStartups{10, 30, 100},
 		LoginGraceTime:             120 * time.Second,

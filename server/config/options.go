@@ -564,6 +564,20 @@ func init() {
 			return nil
 		},
 		dump: list(func(c *Config) *[]string { return &c.SetEnv })})
+	add(&option{name: "SyslogFacility",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("SyslogFacility takes one argument")
+			}
+			v := strings.ToUpper(a[0])
+			switch v {
+			case "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7":
+				c.SyslogFacility = v
+				return nil
+			}
+			return fmt.Errorf("SyslogFacility: unsupported facility %q (DAEMON, USER, AUTH, AUTHPRIV, LOCAL0-LOCAL7)", a[0])
+		},
+		dump: str(func(c *Config) *string { return &c.SyslogFacility })})
 	choice("AddressFamily", false, func(c *Config) *string { return &c.AddressFamily }, "any", "inet", "inet6")
 	yesno("StreamLocalBindUnlink", true, func(c *Config) *bool { return &c.StreamLocalBindUnlink })
 	yesno("StrictModes", false, func(c *Config) *bool { return &c.StrictModes })
@@ -640,7 +654,6 @@ var fixed = []struct{ name, value, why string }{
 	{"KerberosAuthentication", "no", "Kerberos is not supported"},
 	{"PermitUserRC", "no", "~/.ssh/rc is not run"},
 	{"PrintLastLog", "no", "lastlog is not written or printed"},
-	{"SyslogFacility", "AUTH", "pqsshd logs to the AUTH facility (or stderr with -e)"},
 }
 
 func init() {
