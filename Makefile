@@ -14,9 +14,10 @@ DEV_PORT ?= 2222
 FUZZTIME ?= 100000x
 
 # Debian packages the tests drive as peers or transports (OpenSSH's own
-# ssh/scp/sftp/ssh-keygen/ssh-agent, rsync, git, tmux for terminal tests).
-TEST_APT  := openssh-client openssh-server rsync git tmux
-TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux
+# ssh/scp/sftp/ssh-keygen/ssh-agent, rsync, git, tmux for terminal tests; fail2ban
+# for fail2ban-regex on pqsshd's log lines).
+TEST_APT  := openssh-client openssh-server rsync git tmux fail2ban
+TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux fail2ban-regex
 
 .PHONY: all fork build run test test-deps test-root test-fork test-purego fuzz interop bench drafts clean
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/user"
@@ -55,6 +56,13 @@ func currentAccount() (*account, error) {
 // was actually used are the ones applied.
 func (s *Server) publicKeyHandler(ctx glssh.Context, key glssh.PublicKey) bool {
 	st := stateOf(ctx)
+	if st != nil {
+		st.mu.Lock()
+		if st.user == "" {
+			st.user = ctx.User()
+		}
+		st.mu.Unlock()
+	}
 	_, err := s.authorize(st, ctx.User(), key)
 	if err != nil {
 		// INFO like "accepted publickey" (OpenSSH logs "Failed publickey"
@@ -64,6 +72,17 @@ func (s *Server) publicKeyHandler(ctx glssh.Context, key glssh.PublicKey) bool {
 			peer = st.peer
 		}
 		s.log.Info("failed publickey", "user", ctx.User(), "peer", peer, "key", gossh.FingerprintSHA256(key), "reason", err, "conn", connID(st))
+		// OpenSSH (auth.c auth_log) logs a failure at INFO for an invalid
+		// user or from half of MaxAuthTries on, at VERBOSE before.
+		level := LevelVerbose
+		if st != nil {
+			st.mu.Lock()
+			if st.invalidUser || 2*(st.failures+1) >= s.Config().MaxAuthTries {
+				level = slog.LevelInfo
+			}
+			st.mu.Unlock()
+		}
+		s.sshdLine(level, "Failed publickey for %s from %s ssh2: %s", userForLog(st, ctx.User()), peerForLog(st), keyLogInfo(key))
 	}
 	return err == nil
 }
@@ -98,6 +117,7 @@ func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key g
 	}
 	args = append(args, "sigalg", sigAlgo, "conn", connID(st))
 	s.log.Info("accepted publickey", args...)
+	s.sshdLine(slog.LevelInfo, "Accepted publickey for %s from %s ssh2: %s", logSafe(conn.User()), peerForLog(st), keyLogInfo(key))
 	if st != nil {
 		st.authenticated(conn.User())
 	}
@@ -136,8 +156,16 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 	}
 	acct, err := s.account(userName)
 	if err != nil {
+		if errors.Is(err, errNoSuchUser) && st != nil {
+			st.mu.Lock()
+			st.invalidUser = true
+			if st.user == "" {
+				st.user = userName
+			}
+			st.mu.Unlock()
+		}
 		if errors.Is(err, errNoSuchUser) && st.firstTime("invalid user") {
-			s.log.Info(fmt.Sprintf("Invalid user %.100s from %s", logSafe(userName), peerForLog(st)), "conn", connID(st))
+			s.sshdLine(slog.LevelInfo, "Invalid user %.100s from %s", logSafe(userName), peerForLog(st))
 		}
 		return nil, err
 	}
@@ -214,7 +242,7 @@ func (s *Server) checkUserName(st *connState, name string) error {
 	}
 	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		if st.firstTime("invalid user") {
-			s.log.Info(fmt.Sprintf("Invalid user %.100s from %s", logSafe(name), peerForLog(st)), "conn", connID(st))
+			s.sshdLine(slog.LevelInfo, "Invalid user %.100s from %s", logSafe(name), peerForLog(st))
 		}
 		return fmt.Errorf("user name %s contains control characters: %w", logSafe(name), errNoSuchUser)
 	}

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/netip"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -42,8 +44,11 @@ type connState struct {
 	released  bool // the MaxStartups slot was given back
 	grace     *time.Timer
 	kex       string
-	block     string    // source address block, for PerSourceMaxStartups
-	idleSince time.Time // when the last channel closed (UnusedConnectionTimeout)
+	// invalidUser: the user name of the login attempts names no account
+	// (for OpenSSH's "invalid user" lines).
+	invalidUser bool
+	block       string    // source address block, for PerSourceMaxStartups
+	idleSince   time.Time // when the last channel closed (UnusedConnectionTimeout)
 
 	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
 	admitted      bool     // passed penalties and MaxStartups
@@ -139,6 +144,7 @@ func (s *Server) handleConn(c net.Conn) {
 		closed := []any{"duration", time.Since(st.start).Round(time.Millisecond), "bytes_in", st.bytes.in.Load(), "bytes_out", st.bytes.out.Load()}
 		if authed {
 			log.Info("connection closed", append([]any{"user", user}, closed...)...)
+			s.sshdLine(slog.LevelInfo, "Disconnected from %s", remoteID(st))
 		} else {
 			log.Debug("connection closed", closed...)
 		}
@@ -175,6 +181,7 @@ func (s *Server) handleConn(c net.Conn) {
 				st.graceExceeded = true
 				st.mu.Unlock()
 				log.Info("timeout before authentication: LoginGraceTime", "logingracetime", g)
+				s.sshdLine(slog.LevelError, "Timeout before authentication for %s", peerForLog(st))
 				c.Close()
 			}
 		})
@@ -186,6 +193,9 @@ func (s *Server) handleConn(c net.Conn) {
 		go s.watchUnused(st, d)
 	}
 	log.Debug("connection accepted")
+	if lh, lp, err := net.SplitHostPort(c.LocalAddr().String()); err == nil {
+		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
+	}
 	st.gate = newKexGate(c, s.kexBudget, log)
 	st.gate.source = block
 	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
@@ -318,6 +328,26 @@ func (s *Server) connectionFailed(c net.Conn, err error) {
 		st.mu.Unlock()
 	}
 	var limit *gossh.PeerLimitError
+	switch {
+	case st == nil:
+	case strings.Contains(err.Error(), "too many authentication failures"):
+		st.mu.Lock()
+		user, invalid := st.user, st.invalidUser
+		st.mu.Unlock()
+		inv := ""
+		if invalid {
+			inv = "invalid user "
+		}
+		s.sshdLine(slog.LevelError, "maximum authentication attempts exceeded for %s%s from %s ssh2 [preauth]", inv, logSafe(user), peerForLog(st))
+		s.sshdLine(slog.LevelInfo, "Disconnecting %s: Too many authentication failures [preauth]", remoteID(st))
+	case errors.Is(err, io.EOF), errors.As(err, new(*gossh.ServerAuthError)):
+		// The client went away (after failed attempts, if any).
+		s.sshdLine(slog.LevelInfo, "Connection closed by %s [preauth]", remoteID(st))
+	case errors.Is(err, syscall.ECONNRESET):
+		s.sshdLine(slog.LevelInfo, "Connection reset by %s [preauth]", remoteID(st))
+	default:
+		s.sshdLine(slog.LevelInfo, "Disconnected from %s [preauth]", remoteID(st))
+	}
 	switch {
 	case errors.As(err, &limit):
 		s.log.Info("closing connection: client exceeded a pre-authentication bound", append(args, "bound", limit.What, "size", limit.Size, "limit", limit.Limit)...)

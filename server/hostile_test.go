@@ -166,7 +166,7 @@ func TestHostKeyGenerated(t *testing.T) {
 		t.Fatal(".pub does not match the served host key")
 	}
 	// A second server reuses the key rather than generating another.
-	signers, err := loadHostKeys([]string{p, e.dir + "/ssh_host_ecdsa_key"}, func(string, ...any) {})
+	signers, err := loadHostKeys([]string{p, e.dir + "/ssh_host_ecdsa_key"}, true, func(string, ...any) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestHostKeyPermissionsChecked(t *testing.T) {
 	e := startServer(t, "", "")
 	p := e.dir + "/hostkey_ed25519"
 	os.Chmod(p, 0o644)
-	if _, err := loadHostKeys([]string{p}, func(string, ...any) {}); err == nil || !strings.Contains(err.Error(), "too open") {
+	if _, err := loadHostKeys([]string{p}, true, func(string, ...any) {}); err == nil || !strings.Contains(err.Error(), "too open") {
 		t.Fatalf("world-readable host key: %v", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/pqsig"
+	"github.com/pqssh/pqssh/server/config"
 )
 
 // DefaultHostKeyFiles are the host keys used when the configuration names
@@ -41,16 +42,33 @@ func DefaultHostKeyFiles(root bool) []string {
 	}
 }
 
-// loadHostKeys loads each host key file, generating the ones that do not
-// exist (type chosen by the file name: mldsa44_ed25519 (OpenSSH 10.6's
-// ssh_host_mldsa44_ed25519_key), mldsa_44, mldsa_65, mldsa_87, ed25519,
-// ecdsa (P-256) or rsa (3072 bits); ed25519 when the name says nothing)
-// and writing the private key in OpenSSH format with mode 0600 and the
-// public key beside it.
-func loadHostKeys(paths []string, log func(msg string, args ...any)) ([]ssh.Signer, error) {
+// HostKeyFiles returns the host key files cfg names, or
+// DefaultHostKeyFiles when it names none; root tells which defaults.
+func HostKeyFiles(cfg *config.Config, root bool) []string {
+	if len(cfg.HostKeys) > 0 {
+		return cfg.HostKeys
+	}
+	return DefaultHostKeyFiles(root)
+}
+
+// loadHostKeys loads each host key file. With generate, the ones that do
+// not exist are generated (type chosen by the file name: mldsa44_ed25519
+// (OpenSSH 10.6's ssh_host_mldsa44_ed25519_key), mldsa_44, mldsa_65,
+// mldsa_87, ed25519, ecdsa (P-256) or rsa (3072 bits); ed25519 when the
+// name says nothing), the private key written in OpenSSH format with mode
+// 0600 and the public key beside it. Without generate (pqsshd -t, which
+// only checks) a missing file is skipped: it would be generated at start.
+// Either way an existing file must be a private key that others cannot
+// read.
+func loadHostKeys(paths []string, generate bool, log func(msg string, args ...any)) ([]ssh.Signer, error) {
 	var signers []ssh.Signer
+	missing := 0
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) && !generate {
+			missing++
+			continue
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			data, err = generateHostKey(p)
 			if err == nil {
@@ -70,7 +88,7 @@ func loadHostKeys(paths []string, log func(msg string, args ...any)) ([]ssh.Sign
 		}
 		signers = append(signers, s)
 	}
-	if len(signers) == 0 {
+	if len(signers) == 0 && missing == 0 {
 		return nil, errors.New("no host keys")
 	}
 	return signers, nil

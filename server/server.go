@@ -147,14 +147,33 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
+// Check validates what New would load for cfg without changing anything
+// on disk (pqsshd -t): existing host keys must be readable private keys
+// that others cannot read, and at least one of them (or one to be
+// generated) must sign with HostKeyAlgorithms. Host keys that do not exist
+// yet are not generated; New generates them at start.
+func Check(cfg *config.Config) error {
+	signers, err := loadHostKeys(HostKeyFiles(cfg, os.Geteuid() == 0), false, func(string, ...any) {})
+	if err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
+	if len(signers) > 0 {
+		if _, err := restrictHostKeys(signers, cfg.HostKeyAlgorithms); err != nil {
+			return fmt.Errorf("pqsshd: %w", err)
+		}
+	}
+	if os.Geteuid() != 0 {
+		if _, err := currentAccount(); err != nil {
+			return fmt.Errorf("pqsshd: unprivileged mode: %w", err)
+		}
+	}
+	return nil
+}
+
 // setConfig installs a configuration: host keys are (re)loaded and the
 // pre-authentication limits updated. Existing sessions are not touched.
 func (s *Server) setConfig(cfg *config.Config) error {
-	paths := cfg.HostKeys
-	if len(paths) == 0 {
-		paths = DefaultHostKeyFiles(s.self == nil)
-	}
-	signers, err := loadHostKeys(paths, func(msg string, args ...any) { s.log.Info(msg, args...) })
+	signers, err := loadHostKeys(HostKeyFiles(cfg, s.self == nil), true, func(msg string, args ...any) { s.log.Info(msg, args...) })
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}

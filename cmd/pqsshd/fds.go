@@ -11,7 +11,8 @@ import (
 // pqsshd inherited, as sshd does at start-up (closefrom), so that nothing
 // its parent left open reaches the detached daemon or user sessions. The
 // sockets systemd passes (LISTEN_FDS, for this process by LISTEN_PID) are
-// kept for the listeners.
+// kept for the listeners, and so are the readiness pipe and sockets a
+// detaching pqsshd passes to its detached copy (daemon.go).
 //
 // Inherited descriptors are the ones without close-on-exec: they survived
 // the exec that started pqsshd. Everything the Go runtime and pqsshd open
@@ -20,8 +21,12 @@ import (
 // the top of main, before anything could clear close-on-exec.
 func closeInheritedFDs() {
 	first, n := systemdFDRange()
+	dfirst, dn, detached := daemonFDRange()
 	for _, fd := range openFDs() {
 		if fd <= 2 || n > 0 && fd >= first && fd < first+n {
+			continue
+		}
+		if detached && (fd == daemonReadyFD || fd >= dfirst && fd < dfirst+dn) {
 			continue
 		}
 		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)

@@ -13,10 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"log/syslog"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -152,7 +150,7 @@ func loadConfig(f *flags) (*config.Config, error) {
 }
 
 // slogLevel maps LogLevel to slog levels: VERBOSE sits between INFO and
-// DEBUG, DEBUG2/3 below DEBUG.
+// DEBUG, DEBUG2/3 below DEBUG (server.LevelVerbose and the like).
 func slogLevel(l string) slog.Level {
 	switch l {
 	case "QUIET":
@@ -162,13 +160,13 @@ func slogLevel(l string) slog.Level {
 	case "ERROR":
 		return slog.LevelError
 	case "VERBOSE":
-		return slog.LevelInfo - 2
+		return server.LevelVerbose
 	case "DEBUG", "DEBUG1":
 		return slog.LevelDebug
 	case "DEBUG2":
-		return slog.LevelDebug - 1
+		return server.LevelDebug2
 	case "DEBUG3":
-		return slog.LevelDebug - 2
+		return server.LevelDebug3
 	}
 	return slog.LevelInfo
 }
@@ -176,6 +174,8 @@ func slogLevel(l string) slog.Level {
 func main() {
 	server.RunInternal()
 	closeInheritedFDs()
+	takeNotifySocket()
+	readyFile := daemonReadyFile()
 	f, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pqsshd:", err)
@@ -199,33 +199,53 @@ func main() {
 			}
 			cfg = cfg.ForConnection(ci)
 		}
+		// As sshd -T, print the host keys in force when none is configured.
+		cfg.HostKeys = server.HostKeyFiles(cfg, os.Geteuid() == 0)
 		if err := cfg.Dump(os.Stdout); err != nil {
 			os.Exit(1)
 		}
 		os.Exit(0)
 	}
-	level := new(slog.LevelVar)
-	level.Set(slogLevel(cfg.LogLevel))
-	logger := newLogger(f, level)
-	srv, err := server.New(cfg, logger)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	if f.test {
-		os.Exit(0)
-	}
-	if !f.foreground && os.Getenv("LISTEN_FDS") == "" {
-		if err := daemonize(); err != nil {
-			fmt.Fprintln(os.Stderr, "pqsshd: daemonize:", err)
+		// Only check: nothing is written (missing host keys are generated
+		// at start, not here).
+		if err := server.Check(cfg); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
+		}
+		for _, n := range cfg.Notices {
+			fmt.Fprintln(os.Stderr, "pqsshd: notice:", n)
 		}
 		os.Exit(0)
 	}
+	level := new(slog.LevelVar)
+	level.Set(slogLevel(cfg.LogLevel))
+	logger, toStderr := newLogger(f, cfg, level)
+	// fatal reports a start-up error on standard error (and in the log
+	// when the log is elsewhere) and exits 1, before any detaching.
+	fatal := func(msg string, err error) {
+		fmt.Fprintf(os.Stderr, "pqsshd: %s: %v\n", msg, err)
+		if !toStderr {
+			logger.Error(msg, "err", err)
+		}
+		os.Exit(1)
+	}
+	logNotices(logger, cfg)
+	srv, err := server.New(cfg, logger)
+	if err != nil {
+		fatal("cannot start", err)
+	}
+	activated := func() bool { _, n := systemdFDRange(); return n > 0 }()
 	listeners, err := listen(cfg)
 	if err != nil {
-		logger.Error("cannot listen", "err", err)
-		os.Exit(1)
+		fatal("cannot listen", err)
+	}
+	if !f.foreground && !activated {
+		if err := detach(listeners); err != nil {
+			fmt.Fprintln(os.Stderr, "pqsshd:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
 	pidFile := ""
 	if cfg.PidFile != "" && cfg.PidFile != "none" && (os.Geteuid() == 0 || cfg.IsSet("PidFile")) {
@@ -248,20 +268,30 @@ func main() {
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	if err := daemonReady(readyFile); err != nil {
+		logger.Error("cannot report readiness to the starting process", "err", err)
+	}
+	if err := sdNotify("READY=1\nMAINPID=" + strconv.Itoa(os.Getpid())); err != nil {
+		logger.Warn("cannot notify the service manager", "err", err)
+	}
 	for sig := range sigs {
 		if sig == syscall.SIGHUP {
+			sdNotify("RELOADING=1\nMONOTONIC_USEC=" + monotonicUsec())
 			nc, err := loadConfig(f)
 			if err == nil {
 				err = srv.Reload(nc)
 			}
 			if err != nil {
 				logger.Error("reload failed; keeping the old configuration", "err", err)
-				continue
+			} else {
+				level.Set(slogLevel(nc.LogLevel))
+				logNotices(logger, nc)
 			}
-			level.Set(slogLevel(nc.LogLevel))
+			sdNotify("READY=1")
 			continue
 		}
 		logger.Info("received signal; shutting down", "signal", sig.String())
+		sdNotify("STOPPING=1")
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		go func() {
 			<-sigs // a second signal closes at once
@@ -275,6 +305,14 @@ func main() {
 	wg.Wait()
 	if pidFile != "" {
 		os.Remove(pidFile)
+	}
+}
+
+// logNotices logs the configuration's notices: settings accepted
+// although they have no effect in pqsshd (such as UsePAM yes).
+func logNotices(logger *slog.Logger, cfg *config.Config) {
+	for _, n := range cfg.Notices {
+		logger.Info("configuration notice: " + n)
 	}
 }
 
@@ -314,20 +352,27 @@ func parseConnSpec(spec string) (config.ConnInfo, error) {
 	return ci, nil
 }
 
-func newLogger(f *flags, level *slog.LevelVar) *slog.Logger {
+// newLogger returns the server's logger: syslog (facility
+// SyslogFacility, priorities from the levels) unless -e (or -d) is given
+// or syslog cannot be reached, standard error otherwise; toStderr tells
+// which.
+func newLogger(f *flags, cfg *config.Config, level *slog.LevelVar) (logger *slog.Logger, toStderr bool) {
 	opts := &slog.HandlerOptions{Level: level}
 	if !f.stderr {
-		if w, err := syslog.New(syslog.LOG_AUTH|syslog.LOG_INFO, "pqsshd"); err == nil {
-			return slog.New(slog.NewTextHandler(w, opts))
+		if h, err := newSyslogHandler(cfg.SyslogFacility, "pqsshd", opts); err == nil {
+			return slog.New(h), false
 		}
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(os.Stderr, opts)), true
 }
 
 // listen opens the listening sockets: those passed by systemd socket
 // activation (LISTEN_FDS, sd_listen_fds(3)) if any, else every
 // ListenAddress x Port.
 func listen(cfg *config.Config) ([]net.Listener, error) {
+	if ls, err := daemonListeners(); err != nil || len(ls) > 0 {
+		return ls, err
+	}
 	if ls, err := systemdListeners(); err != nil || len(ls) > 0 {
 		return ls, err
 	}
@@ -380,22 +425,4 @@ func systemdListeners() ([]net.Listener, error) {
 		out = append(out, l)
 	}
 	return out, nil
-}
-
-// daemonize starts pqsshd again in the foreground, detached (new session,
-// standard streams on /dev/null), as sshd does when -D is not given.
-func daemonize() error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	defer devnull.Close()
-	cmd := exec.Command(self, append([]string{"-D"}, os.Args[1:]...)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	return cmd.Start()
 }

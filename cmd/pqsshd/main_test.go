@@ -28,6 +28,9 @@ import (
 func TestMain(m *testing.M) {
 	server.RunInternal()
 	if os.Getenv("PQSSHD_AS_MAIN") == "1" {
+		if p := os.Getenv("PQSSHD_TEST_SYSLOG_SOCKET"); p != "" {
+			syslogSocket = p // a fake /dev/log (syslog_test.go)
+		}
 		if len(os.Args) > 1 {
 			os.Args[0] = "pqsshd"
 		} else {

@@ -58,6 +58,7 @@ type Config struct {
 	PasswordAuthentication     bool
 	KbdInteractiveAuth         bool
 	LogLevel                   string
+	SyslogFacility             string // DAEMON, USER, AUTH, AUTHPRIV, LOCAL0-7
 	PidFile                    string
 	AcceptEnv                  []string
 	Subsystems                 []Subsystem
@@ -99,6 +100,14 @@ type Config struct {
 	McTiny                     McTinySettings // options_mctiny.go
 	UnauthenticatedKexMemory   int64          // bytes, options_unauthkex.go; NoKexBudget: none
 	PerSourceKexMemory         int64          // bytes per PerSourceNetBlockSize block; NoKexBudget: none
+	AuthenticationMethods      string         // "any" or "publickey": the only methods there are
+	UsePAM                     bool           // accepted; PAM is not supported yet (a notice)
+	X11Forwarding              bool           // accepted; X11 forwarding is not offered (a notice)
+
+	// Notices are settings accepted although they have no effect in
+	// pqsshd (such as UsePAM yes), one line each with its file and line;
+	// pqsshd logs them at start-up and -t prints them.
+	Notices []string
 
 	// set records which keywords have been given a value (first wins).
 	set map[string]bool
@@ -123,6 +132,7 @@ func Default() *Config {
 		PerSourceNetBlockSize:      [2]int{32, 128},
 		PubkeyAuthentication:       true,
 		LogLevel:                   "INFO",
+		SyslogFacility:             "AUTH",
 		PidFile:                    "/run/pqsshd.pid",
 		MaxStartups:                MaxStartups{10, 30, 100},
 		LoginGraceTime:             120 * time.Second,
@@ -148,6 +158,7 @@ func Default() *Config {
 		AddressFamily:              "any",
 		UnauthenticatedKexMemory:   DefaultUnauthenticatedKexMemory,
 		PerSourceKexMemory:         DefaultPerSourceKexMemory,
+		AuthenticationMethods:      "any",
 		set:                        map[string]bool{},
 	}
 }
@@ -171,6 +182,7 @@ func (c *Config) clone() *Config {
 	n.PermitOpen = slices.Clone(c.PermitOpen)
 	n.PermitListen = slices.Clone(c.PermitListen)
 	n.SetEnv = slices.Clone(c.SetEnv)
+	n.Notices = slices.Clone(c.Notices)
 	n.set = map[string]bool{}
 	for k, v := range c.set {
 		n.set[k] = v

@@ -95,8 +95,10 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"Port 22\nNoSuchOption yes\n", "sshd_config:2: unknown option \"NoSuchOption\""},
 		{"\n\nPasswordAuthentication yes", "sshd_config:3: PasswordAuthentication yes is not supported"},
-		{"UsePAM yes", "sshd_config:1: UsePAM yes is not supported: PAM"},
-		{"X11Forwarding yes", "sshd_config:1: X11Forwarding yes is not supported"},
+		{"UsePAM maybe", "sshd_config:1: UsePAM: expected yes or no"},
+		{"AuthenticationMethods publickey,password", "sshd_config:1: AuthenticationMethods publickey,password is not supported: public key"},
+		{"ChannelTimeout session=5m", "sshd_config:1: unsupported option \"ChannelTimeout\": per-channel idle timeouts"},
+		{"ModuliFile /etc/ssh/moduli", "sshd_config:1: unsupported option \"ModuliFile\": diffie-hellman-group-exchange"},
 		{"AuthorizedKeysCommand bin/x", "sshd_config:1: AuthorizedKeysCommand \"bin/x\" must be an absolute path"},
 		{"AuthorizedPrincipalsFile x", "sshd_config:1: unsupported option \"AuthorizedPrincipalsFile\""},
 		{"SetEnv NOEQUALS", "sshd_config:1: SetEnv: expected NAME=VALUE"},
@@ -118,6 +120,36 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		_, err := Parse("/etc/pqssh/sshd_config", []byte(tc.text))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want it to contain %q", tc.text, err, tc.want)
+		}
+	}
+}
+
+// TestNotices: settings accepted without effect (UsePAM yes, X11Forwarding
+// yes, also in a Match block) are listed with file and line in
+// Config.Notices; "no" and unrelated settings add nothing.
+func TestNotices(t *testing.T) {
+	c, err := Parse("/etc/ssh/sshd_config", []byte("UsePAM yes\nX11Forwarding no\nPrintMotd no\nMatch User bob\n\tX11Forwarding yes\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"/etc/ssh/sshd_config:1: UsePAM yes: PAM is not supported yet: accounts are checked as with UsePAM no",
+		"/etc/ssh/sshd_config:5: X11Forwarding yes: X11 forwarding is not offered",
+	}
+	if len(c.Notices) != len(want) {
+		t.Fatalf("notices %q, want %d", c.Notices, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(c.Notices[i], w) {
+			t.Errorf("notice %q, want %q…", c.Notices[i], w)
+		}
+	}
+	if !c.UsePAM || c.X11Forwarding {
+		t.Errorf("UsePAM %v X11Forwarding %v", c.UsePAM, c.X11Forwarding)
+	}
+	for _, text := range []string{"AuthenticationMethods any", "AuthenticationMethods publickey", "AuthenticationMethods publickey publickey,publickey"} {
+		if _, err := Parse("x", []byte(text)); err != nil {
+			t.Errorf("%q: %v", text, err)
 		}
 	}
 }

@@ -29,6 +29,76 @@ StreamLocalBindMask StreamLocalBindUnlink StrictModes Subsystem SyslogFacility T
 TrustedUserCAKeys UnusedConnectionTimeout UseDNS UsePAM VersionAddendum X11DisplayOffset X11Forwarding
 X11UseLocalhost XAuthLocation`)
 
+// The keywords `sshd -T -f /dev/null` prints (first word of each line), as
+// facts about two OpenSSH builds: Debian bookworm's 9.2p1 (built with
+// Debian's GSSAPI key-exchange patch) and Debian forky's 10.6p1. pqsshd
+// must know every one of them: implement it or refuse it with a reason.
+var (
+	sshdDumpKeywords92Bookworm = strings.Fields(`addressfamily allowagentforwarding allowstreamlocalforwarding
+allowtcpforwarding authenticationmethods authorizedkeyscommand authorizedkeyscommanduser authorizedkeysfile
+authorizedprincipalscommand authorizedprincipalscommanduser authorizedprincipalsfile banner
+casignaturealgorithms chrootdirectory ciphers clientalivecountmax clientaliveinterval compression
+disableforwarding exposeauthinfo fingerprinthash forcecommand gatewayports gssapiauthentication
+gssapicleanupcredentials gssapikexalgorithms gssapikeyexchange gssapistorecredentialsonrekey
+gssapistrictacceptorcheck hostbasedacceptedalgorithms hostbasedauthentication hostbasedusesnamefrompacketonly
+hostkey hostkeyagent hostkeyalgorithms ignorerhosts ignoreuserknownhosts ipqos kbdinteractiveauthentication
+kerberosauthentication kerberosorlocalpasswd kerberosticketcleanup kexalgorithms listenaddress logingracetime
+loglevel macs maxauthtries maxsessions maxstartups modulifile passwordauthentication permitemptypasswords
+permitlisten permitopen permitrootlogin permittty permittunnel permituserenvironment permituserrc
+persourcemaxstartups persourcenetblocksize pidfile port printlastlog printmotd pubkeyacceptedalgorithms
+pubkeyauthentication pubkeyauthoptions rekeylimit requiredrsasize revokedkeys securitykeyprovider
+streamlocalbindmask streamlocalbindunlink strictmodes syslogfacility tcpkeepalive trustedusercakeys
+unusedconnectiontimeout usedns usepam versionaddendum x11displayoffset x11forwarding x11uselocalhost
+xauthlocation`)
+	sshdDumpKeywords106Forky = strings.Fields(`AddressFamily AgentSocketPath AllowAgentForwarding
+AllowStreamLocalForwarding AllowTcpForwarding AuthenticationMethods AuthorizedKeysCommand
+AuthorizedKeysCommandUser AuthorizedKeysFile AuthorizedPrincipalsCommand AuthorizedPrincipalsCommandUser
+AuthorizedPrincipalsFile Banner CASignatureAlgorithms ChannelTimeout ChrootDirectory Ciphers
+ClientAliveCountMax ClientAliveInterval Compression DebianBanner DisableForwarding ExposeAuthInfo
+FingerprintHash ForceCommand GatewayPorts HostKey HostKeyAgent HostKeyAlgorithms HostbasedAcceptedAlgorithms
+HostbasedAuthentication HostbasedUsesNameFromPacketOnly IPQoS IgnoreRhosts IgnoreUserKnownHosts
+KbdInteractiveAuthentication KexAlgorithms ListenAddress LogLevel LoginGraceTime Macs MaxAuthTries
+MaxSessions MaxStartups ModuliFile PAMServiceName PasswordAuthentication PerSourceMaxStartups
+PerSourceNetBlockSize PerSourcePenalties PerSourcePenaltyExemptList PermitEmptyPasswords PermitListen
+PermitOpen PermitRootLogin PermitTTY PermitTunnel PermitUserEnvironment PermitUserRC PidFile Port
+PrintLastLog PrintMotd PubkeyAcceptedAlgorithms PubkeyAuthOptions PubkeyAuthentication RefuseConnection
+RekeyLimit RequiredRSASize SecurityKeyProvider SshdAuthPath SshdSessionPath StreamLocalBindMask
+StreamLocalBindUnlink StrictModes SyslogFacility TCPKeepAlive TrustedUserCAKeys UnusedConnectionTimeout
+UseDNS UsePAM VersionAddendum WarnWeakCrypto X11DisplayOffset X11Forwarding X11UseLocalhost XAuthLocation`)
+)
+
+// TestSshdDumpKeywordsKnown: every keyword sshd -T prints is implemented
+// or refused with a reason (never "unknown option"), and documented.
+func TestSshdDumpKeywordsKnown(t *testing.T) {
+	checkKeywordsKnown(t, "OpenSSH 9.2 (bookworm)", sshdDumpKeywords92Bookworm)
+	checkKeywordsKnown(t, "OpenSSH 10.6 (forky)", sshdDumpKeywords106Forky)
+}
+
+// checkKeywordsKnown checks keywords as TestSshdDumpKeywordsKnown
+// describes; from names where they come from.
+func checkKeywordsKnown(t *testing.T, from string, keywords []string) {
+	t.Helper()
+	rows := docRows(t)
+	for _, k := range keywords {
+		l := strings.ToLower(k)
+		if _, ok := rows[l]; !ok {
+			t.Errorf("%s: docs/sshd-options.md has no row for %s", from, k)
+		}
+		if _, ok := byKeyword[l]; ok {
+			continue
+		}
+		why, ok := unsupported[l]
+		if !ok {
+			t.Errorf("%s: %s is neither implemented nor refused with a reason", from, k)
+			continue
+		}
+		_, err := Parse("/test/sshd_config", []byte(k+" x\n"))
+		if err == nil || !strings.Contains(err.Error(), why) || strings.Contains(err.Error(), "unknown option") {
+			t.Errorf("%s: %s: the error %q does not give the reason %q", from, k, err, why)
+		}
+	}
+}
+
 // docRows reads docs/sshd-options.md's keyword table: keyword → status
 // (the first word of the status cell: yes, partial, fixed, no, pqssh).
 func docRows(t *testing.T) map[string]string {
@@ -86,6 +156,9 @@ func TestDocsListEveryKeyword(t *testing.T) {
 			var ce *Error
 			if !errors.As(err, &ce) || ce.Line != 2 || !strings.Contains(err.Error(), "sshd_config:2") {
 				t.Errorf("%s: want an error naming sshd_config:2, got %v", k, err)
+			}
+			if _, ok := unsupported[strings.ToLower(k)]; !ok {
+				t.Errorf("%s: documented as not supported, but refused without a reason (%v)", k, err)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +20,9 @@ type option struct {
 	// replaces the global list.
 	reset func(c *Config)
 	dump  func(c *Config) []string // lines for -T, without the keyword
+	// notice, if set, returns the notice a valid value earns (see
+	// Config.Notices), or "".
+	notice func(args []string) string
 }
 
 // options is the table of supported keywords, in -T order.
@@ -27,13 +31,50 @@ var options []*option
 // byKeyword maps a lower-case keyword to its option.
 var byKeyword = map[string]*option{}
 
-// unsupported are sshd_config keywords pqsshd knows but does not implement,
-// with the reason given in the error.
+// unsupported are sshd_config keywords pqsshd knows but does not
+// implement, with the reason given in the error (docs/sshd-options.md
+// gives the same reasons). Every keyword OpenSSH's sshd -T prints is
+// either an option or here.
 var unsupported = map[string]string{
-	"authorizedprincipalsfile": "AuthorizedPrincipalsFile is not supported yet",
-	"usepriviledgeseparation":  "privilege separation is built in",
-	"useprivilegeseparation":   "privilege separation is built in",
-	"hostcertificate":          "host certificates are not supported yet",
+	"agentsocketpath":                 "agent sockets are created in a private directory under $TMPDIR (docs/sshd-options.md, Forwarding sockets); the place is not configurable",
+	"authorizedprincipalscommand":     "principals come from the certificate (the user name) or authorized_keys principals=; AuthorizedPrincipalsCommand is not supported yet",
+	"authorizedprincipalscommanduser": "principals come from the certificate (the user name) or authorized_keys principals=; AuthorizedPrincipalsCommand is not supported yet",
+	"authorizedprincipalsfile":        "AuthorizedPrincipalsFile is not supported yet; principals come from the certificate (the user name) or authorized_keys principals=",
+	"casignaturealgorithms":           "CA signatures are checked with x/crypto's default algorithms; the list is not configurable",
+	"channeltimeout":                  "per-channel idle timeouts are not supported yet (UnusedConnectionTimeout and ClientAliveInterval are)",
+	"debianbanner":                    "the version string never names the distribution (VersionAddendum adds text)",
+	"fingerprinthash":                 "logs always use SHA256 fingerprints",
+	"gssapicleanupcredentials":        "GSSAPI is not supported",
+	"gssapikexalgorithms":             "GSSAPI key exchange is not supported",
+	"gssapikeyexchange":               "GSSAPI key exchange is not supported",
+	"gssapistorecredentialsonrekey":   "GSSAPI is not supported",
+	"gssapistrictacceptorcheck":       "GSSAPI is not supported",
+	"hostbasedacceptedalgorithms":     "host-based authentication is not supported",
+	"hostbasedusesnamefrompacketonly": "host-based authentication is not supported",
+	"hostcertificate":                 "host certificates are not supported yet",
+	"hostkeyagent":                    "host keys are read from files only (HostKey)",
+	"ignoreuserknownhosts":            "host-based authentication is not supported, so known_hosts files are never read",
+	"ipqos":                           "IP type-of-service marking is not supported",
+	"kerberosgetafstoken":             "Kerberos is not supported",
+	"kerberosorlocalpasswd":           "Kerberos and password authentication are not supported",
+	"kerberosticketcleanup":           "Kerberos is not supported",
+	"logverbose":                      "per-source-file verbose logging is not supported; use LogLevel",
+	"modulifile":                      "diffie-hellman-group-exchange uses x/crypto's built-in groups; no moduli file is read",
+	"pamservicename":                  "PAM is not supported yet (see UsePAM)",
+	"pubkeyauthoptions":               "a security key's touch is always required and user verification cannot be checked (see authorized_keys options)",
+	"rdomain":                         "routing domains are not supported",
+	"refuseconnection":                "use DenyUsers, or Match with AllowUsers, instead",
+	"requiredrsasize":                 "the minimum RSA key size is x/crypto's and not configurable",
+	"securitykeyprovider":             "security keys are verified without a provider library; the setting has no use",
+	"sshdauthpath":                    "pqsshd is one binary; it has no separate sshd-auth program",
+	"sshdsessionpath":                 "pqsshd is one binary; it has no separate sshd-session program",
+	"streamlocalbindmask":             "forwarded Unix sockets are always bound with mode 0600 (OpenSSH's default mask 0177)",
+	"usepriviledgeseparation":         "privilege separation is built in",
+	"useprivilegeseparation":          "privilege separation is built in",
+	"warnweakcrypto":                  "pqsshd always logs a warning for a connection without a post-quantum key exchange",
+	"x11displayoffset":                "X11 forwarding is not offered (see X11Forwarding)",
+	"x11uselocalhost":                 "X11 forwarding is not offered (see X11Forwarding)",
+	"xauthlocation":                   "X11 forwarding is not offered (see X11Forwarding)",
 }
 
 func init() {
@@ -146,7 +187,7 @@ func init() {
 			c.ListenAddresses = append(c.ListenAddresses, a[0])
 			return nil
 		},
-		dump: list(func(c *Config) *[]string { return &c.ListenAddresses })})
+		dump: func(c *Config) []string { return c.listenDump() }})
 	accumulate("HostKey", false, func(c *Config) *[]string { return &c.HostKeys })
 	add(&option{name: "AuthorizedKeysFile", match: true,
 		set: func(c *Config, a []string) error {
@@ -205,6 +246,26 @@ func init() {
 			},
 			dump: func(c *Config) []string { return []string{"no"} }})
 	}
+	add(&option{name: "AuthenticationMethods", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) == 0 {
+				return fmt.Errorf("AuthenticationMethods: missing argument")
+			}
+			if len(a) == 1 && strings.EqualFold(a[0], "any") {
+				c.AuthenticationMethods = "any"
+				return nil
+			}
+			for _, list := range a {
+				for _, m := range strings.Split(list, ",") {
+					if m != "publickey" {
+						return fmt.Errorf("AuthenticationMethods %s is not supported: public key (and certificates) is the only method, so only \"any\" or \"publickey\" can be honoured", strings.Join(a, " "))
+					}
+				}
+			}
+			c.AuthenticationMethods = "publickey"
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthenticationMethods })})
 	onlyNo("PasswordAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.PasswordAuthentication })
 	onlyNo("KbdInteractiveAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth })
 	onlyNo("ChallengeResponseAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth })
@@ -503,6 +564,20 @@ func init() {
 			return nil
 		},
 		dump: list(func(c *Config) *[]string { return &c.SetEnv })})
+	add(&option{name: "SyslogFacility",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("SyslogFacility takes one argument")
+			}
+			v := strings.ToUpper(a[0])
+			switch v {
+			case "DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7":
+				c.SyslogFacility = v
+				return nil
+			}
+			return fmt.Errorf("SyslogFacility: unsupported facility %q (DAEMON, USER, AUTH, AUTHPRIV, LOCAL0-LOCAL7)", a[0])
+		},
+		dump: str(func(c *Config) *string { return &c.SyslogFacility })})
 	choice("AddressFamily", false, func(c *Config) *string { return &c.AddressFamily }, "any", "inet", "inet6")
 	yesno("StreamLocalBindUnlink", true, func(c *Config) *bool { return &c.StreamLocalBindUnlink })
 	yesno("StrictModes", false, func(c *Config) *bool { return &c.StrictModes })
@@ -538,12 +613,38 @@ func init() {
 		}})
 }
 
+// listenDump is ListenAddress as sshd -T prints it: one host:port per
+// address and port, the wildcard addresses of AddressFamily when the
+// configuration names none.
+func (c *Config) listenDump() []string {
+	addrs := c.ListenAddresses
+	if len(addrs) == 0 {
+		switch c.AddressFamily {
+		case "inet":
+			addrs = []string{"0.0.0.0"}
+		case "inet6":
+			addrs = []string{"::"}
+		default:
+			addrs = []string{"::", "0.0.0.0"}
+		}
+	}
+	var out []string
+	for _, a := range addrs {
+		if h, p, err := net.SplitHostPort(a); err == nil {
+			out = append(out, net.JoinHostPort(h, p))
+			continue
+		}
+		for _, p := range c.Ports {
+			out = append(out, net.JoinHostPort(strings.Trim(a, "[]"), strconv.Itoa(p)))
+		}
+	}
+	return out
+}
+
 // fixed lists keywords pqsshd accepts only with the value that describes
 // its behaviour (so that common configurations load), and the reason any
 // other value is refused.
 var fixed = []struct{ name, value, why string }{
-	{"UsePAM", "no", "PAM is not supported; pqsshd authenticates with public keys and certificates"},
-	{"X11Forwarding", "no", "X11 forwarding is not supported"},
 	{"PermitTunnel", "no", "tun/tap forwarding is not supported"},
 	{"Compression", "no", "compression is not supported"},
 	{"IgnoreRhosts", "yes", "rhosts authentication is not supported"},
@@ -553,7 +654,6 @@ var fixed = []struct{ name, value, why string }{
 	{"KerberosAuthentication", "no", "Kerberos is not supported"},
 	{"PermitUserRC", "no", "~/.ssh/rc is not run"},
 	{"PrintLastLog", "no", "lastlog is not written or printed"},
-	{"SyslogFacility", "AUTH", "pqsshd logs to the AUTH facility (or stderr with -e)"},
 }
 
 func init() {
@@ -569,6 +669,50 @@ func init() {
 			dump: func(*Config) []string { return []string{strings.ToLower(f.value)} }}
 		options = append(options, o)
 		byKeyword[strings.ToLower(f.name)] = o
+	}
+}
+
+// noticed lists yes/no keywords that pqsshd accepts with either value so
+// that stock configurations load (Debian's sets UsePAM yes and
+// X11Forwarding yes), although "yes" has no effect yet: a "yes" adds the
+// notice to Config.Notices, which pqsshd logs at start-up and -t prints.
+var noticed = []struct {
+	name   string
+	get    func(*Config) *bool
+	notice string
+}{
+	{"UsePAM", func(c *Config) *bool { return &c.UsePAM },
+		"PAM is not supported yet: accounts are checked as with UsePAM no (locked and expired accounts are refused) and no PAM account or session module runs (no pam_env, pam_limits, pam_systemd, pam_motd)"},
+	{"X11Forwarding", func(c *Config) *bool { return &c.X11Forwarding },
+		"X11 forwarding is not offered (out of scope for now): clients' X11 requests are refused"},
+}
+
+func init() {
+	for _, n := range noticed {
+		n := n
+		o := &option{name: n.name, match: true,
+			set: func(c *Config, a []string) error {
+				v, err := parseYesNo(a)
+				if err != nil {
+					return fmt.Errorf("%s: %w", n.name, err)
+				}
+				*n.get(c) = v
+				return nil
+			},
+			notice: func(a []string) string {
+				if v, err := parseYesNo(a); err == nil && v {
+					return n.name + " yes: " + n.notice
+				}
+				return ""
+			},
+			dump: func(c *Config) []string {
+				if *n.get(c) {
+					return []string{"yes"}
+				}
+				return []string{"no"}
+			}}
+		options = append(options, o)
+		byKeyword[strings.ToLower(n.name)] = o
 	}
 }
 

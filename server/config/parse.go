@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -167,7 +168,22 @@ func (c *Config) check(d directive, inMatch bool) error {
 	if err := o.set(Default(), d.args); err != nil {
 		return &Error{File: d.file, Line: d.line, Err: err}
 	}
+	c.addNotice(o, d)
 	return nil
+}
+
+// addNotice records the notice, if any, that directive d earns.
+func (c *Config) addNotice(o *option, d directive) {
+	if o.notice == nil {
+		return
+	}
+	if n := o.notice(d.args); n != "" {
+		where := d.file
+		if d.line > 0 {
+			where += ":" + strconv.Itoa(d.line)
+		}
+		c.Notices = append(c.Notices, where+": "+n)
+	}
 }
 
 // apply applies a directive with first-wins semantics.
@@ -185,6 +201,9 @@ func (c *Config) apply(d directive, inMatch bool) error {
 	}
 	if err := o.set(target, d.args); err != nil {
 		return &Error{File: d.file, Line: d.line, Err: err}
+	}
+	if target == c {
+		c.addNotice(o, d)
 	}
 	c.set[key] = true
 	return nil
