@@ -158,6 +158,11 @@ func (s *Server) setConfig(cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
+	certs, err := loadHostCertificates(cfg.HostCertificates, signers)
+	if err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
+	signers = append(signers, certs...)
 	if signers, err = restrictHostKeys(signers, cfg.HostKeyAlgorithms); err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
@@ -204,11 +209,24 @@ func (s *Server) hostSigners() []gossh.Signer {
 	return s.signers
 }
 
-// HostKeys returns the public host keys the server presents.
+// HostKeys returns the public host keys the server presents, without its
+// host certificates.
 func (s *Server) HostKeys() []gossh.PublicKey {
 	var out []gossh.PublicKey
-	for _, sg := range s.hostSigners() {
+	for _, sg := range s.plainHostSigners() {
 		out = append(out, sg.PublicKey())
+	}
+	return out
+}
+
+// plainHostSigners returns the host keys without the host certificates:
+// what hostkeys-00@openssh.com announces, as sshd does.
+func (s *Server) plainHostSigners() []gossh.Signer {
+	var out []gossh.Signer
+	for _, sg := range s.hostSigners() {
+		if _, ok := sg.PublicKey().(*gossh.Certificate); !ok {
+			out = append(out, sg)
+		}
 	}
 	return out
 }

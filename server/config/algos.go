@@ -126,10 +126,47 @@ func knownPubkeyAlgos() []string {
 	return slices.Concat(ssh.SupportedAlgorithms().PublicKeyAuths, ssh.InsecureAlgorithms().PublicKeyAuths)
 }
 
-// defaultHostKeyAlgos are the plain (not certificate) host key algorithms,
+// defaultHostKeyAlgos are the host key algorithms: certificates first (as
+// in OpenSSH; pqsshd offers one only for a HostCertificate), then plain
+// keys, post-quantum first within each group,
 // post-quantum ones first: pqsshd has no host certificates.
 func defaultHostKeyAlgos() []string {
-	return pqFirst(slices.DeleteFunc(ssh.SupportedAlgorithms().HostKeys, func(a string) bool { return strings.Contains(a, "-cert-") }))
+	all := ssh.SupportedAlgorithms().HostKeys
+	certs := slices.DeleteFunc(slices.Clone(all), func(a string) bool { return !IsCertAlgorithm(a) })
+	plain := slices.DeleteFunc(slices.Clone(all), IsCertAlgorithm)
+	return slices.Concat(pqFirstCerts(certs), pqFirst(plain))
+}
+
+// IsCertAlgorithm reports whether a host key algorithm name is that of a
+// certificate (…-cert-v01@openssh.com, OpenSSH 10.6's
+// ssh-mldsa44-ed25519-cert, x/crypto's …-cert-v01@golang.org).
+func IsCertAlgorithm(a string) bool {
+	return strings.Contains(a, "-cert-v01@") || strings.HasSuffix(a, "-cert")
+}
+
+// pqFirstCerts moves the certificate algorithms of post-quantum keys to the
+// front of list, in pqsig.DefaultOrder.
+func pqFirstCerts(list []string) []string {
+	base := func(a string) string {
+		if i := strings.Index(a, "-cert"); i > 0 {
+			return a[:i]
+		}
+		return a
+	}
+	out := make([]string, 0, len(list))
+	for _, pq := range pqsig.DefaultOrder {
+		for _, a := range list {
+			if base(a) == pq && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	for _, a := range list {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func knownHostKeyAlgos() []string {

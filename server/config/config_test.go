@@ -98,7 +98,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		{"UsePAM yes", "sshd_config:1: UsePAM yes is not supported: PAM"},
 		{"X11Forwarding yes", "sshd_config:1: X11Forwarding yes is not supported"},
 		{"AuthorizedKeysCommand bin/x", "sshd_config:1: AuthorizedKeysCommand \"bin/x\" must be an absolute path"},
-		{"AuthorizedPrincipalsFile x", "sshd_config:1: unsupported option \"AuthorizedPrincipalsFile\""},
+		{"AuthorizedPrincipalsCommand bin/x", "sshd_config:1: AuthorizedPrincipalsCommand \"bin/x\" must be an absolute path"},
 		{"SetEnv NOEQUALS", "sshd_config:1: SetEnv: expected NAME=VALUE"},
 		{"RekeyLimit 1G 1h", "sshd_config:1: RekeyLimit: time-based rekeying"},
 		{"RekeyLimit 1X", "sshd_config:1: RekeyLimit: bad size"},

@@ -30,10 +30,8 @@ var byKeyword = map[string]*option{}
 // unsupported are sshd_config keywords pqsshd knows but does not implement,
 // with the reason given in the error.
 var unsupported = map[string]string{
-	"authorizedprincipalsfile": "AuthorizedPrincipalsFile is not supported yet",
-	"usepriviledgeseparation":  "privilege separation is built in",
-	"useprivilegeseparation":   "privilege separation is built in",
-	"hostcertificate":          "host certificates are not supported yet",
+	"usepriviledgeseparation": "privilege separation is built in",
+	"useprivilegeseparation":  "privilege separation is built in",
 }
 
 func init() {
@@ -148,6 +146,7 @@ func init() {
 		},
 		dump: list(func(c *Config) *[]string { return &c.ListenAddresses })})
 	accumulate("HostKey", false, func(c *Config) *[]string { return &c.HostKeys })
+	accumulate("HostCertificate", false, func(c *Config) *[]string { return &c.HostCertificates })
 	add(&option{name: "AuthorizedKeysFile", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) == 0 {
@@ -418,6 +417,36 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.AuthorizedKeysCommand })})
+	add(&option{name: "AuthorizedPrincipalsFile", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("AuthorizedPrincipalsFile takes one argument")
+			}
+			c.AuthorizedPrincipalsFile = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedPrincipalsFile })})
+	add(&option{name: "AuthorizedPrincipalsCommand", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) == 0 {
+				return fmt.Errorf("AuthorizedPrincipalsCommand: missing argument")
+			}
+			if a[0] != "none" && !strings.HasPrefix(a[0], "/") {
+				return fmt.Errorf("AuthorizedPrincipalsCommand %q must be an absolute path", a[0])
+			}
+			c.AuthorizedPrincipalsCommand = strings.Join(a, " ")
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedPrincipalsCommand })})
+	add(&option{name: "AuthorizedPrincipalsCommandUser", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("AuthorizedPrincipalsCommandUser takes one argument")
+			}
+			c.AuthorizedPrincipalsCommandUser = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedPrincipalsCommandUser })})
 	add(&option{name: "AuthorizedKeysCommandUser", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
