@@ -3,8 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/pem"
 	"net"
 	"os"
@@ -258,4 +262,61 @@ func TestHostCertificatePqssh(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHostCertificatesOtherTypes: RSA host certificates are offered under
+// the rsa-sha2 certificate names, ECDSA and pure ML-DSA ones under theirs,
+// all signed here by an ML-DSA CA.
+func TestHostCertificatesOtherTypes(t *testing.T) {
+	dir := t.TempDir()
+	ca := newPQSigner(t, pqsig.MLDSA44Ed25519)
+	conf := ""
+	for _, k := range []struct {
+		name string
+		priv crypto.Signer
+	}{
+		{"host_rsa", mustRSA(t)},
+		{"host_ecdsa", mustECDSA(t)},
+	} {
+		block, err := gossh.MarshalPrivateKey(k.priv, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, k.name), pem.EncodeToMemory(block), 0o600)
+		pub, _ := gossh.NewPublicKey(k.priv.Public())
+		writeHostCert(t, filepath.Join(dir, k.name+"-cert.pub"), ca, pub, "127.0.0.1")
+		conf += "HostKey " + filepath.Join(dir, k.name) + "\nHostCertificate " + filepath.Join(dir, k.name+"-cert.pub") + "\n"
+	}
+	pure := writeHostKey(t, dir, "host_mldsa_65", pqsig.MLDSA65)
+	writeHostCert(t, filepath.Join(dir, "host_mldsa_65-cert.pub"), ca, pure.PublicKey(), "127.0.0.1")
+	conf += "HostKey " + filepath.Join(dir, "host_mldsa_65") + "\nHostCertificate " + filepath.Join(dir, "host_mldsa_65-cert.pub") + "\n"
+	e := startServer(t, "", conf)
+	for _, algo := range []string{gossh.CertAlgoRSASHA512v01, gossh.CertAlgoRSASHA256v01, gossh.CertAlgoECDSA256v01, gossh.CertAlgoMLDSA65v01Go} {
+		cfg := e.clientConfig(e.user, e.key)
+		cfg.HostKeyAlgorithms = []string{algo}
+		cfg.HostKeyCallback = hostCertChecker(ca.PublicKey())
+		c, err := gossh.Dial("tcp", e.addr, cfg)
+		if err != nil {
+			t.Errorf("%s: %v", algo, err)
+			continue
+		}
+		c.Close()
+		e.logs.waitLog(t, "hostkey="+algo)
+	}
+}
+
+func mustRSA(t *testing.T) crypto.Signer {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func mustECDSA(t *testing.T) crypto.Signer {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

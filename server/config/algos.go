@@ -131,7 +131,7 @@ func knownPubkeyAlgos() []string {
 // keys, post-quantum first within each group,
 // post-quantum ones first: pqsshd has no host certificates.
 func defaultHostKeyAlgos() []string {
-	all := ssh.SupportedAlgorithms().HostKeys
+	all := hostKeyAlgos(ssh.SupportedAlgorithms().HostKeys)
 	certs := slices.DeleteFunc(slices.Clone(all), func(a string) bool { return !IsCertAlgorithm(a) })
 	plain := slices.DeleteFunc(slices.Clone(all), IsCertAlgorithm)
 	return slices.Concat(pqFirstCerts(certs), pqFirst(plain))
@@ -170,5 +170,29 @@ func pqFirstCerts(list []string) []string {
 }
 
 func knownHostKeyAlgos() []string {
-	return slices.Concat(ssh.SupportedAlgorithms().HostKeys, ssh.InsecureAlgorithms().HostKeys)
+	return slices.Concat(hostKeyAlgos(ssh.SupportedAlgorithms().HostKeys), ssh.InsecureAlgorithms().HostKeys)
+}
+
+// pureMLDSACertAlgos are x/crypto's certificate names for the pure ML-DSA
+// keys of package pqsig. The SSH library verifies and signs them but does
+// not list them among its host key algorithms when package pqsig (not the
+// library) provides ML-DSA.
+var pureMLDSACertAlgos = []string{ssh.CertAlgoMLDSA44v01Go, ssh.CertAlgoMLDSA65v01Go, ssh.CertAlgoMLDSA87v01Go}
+
+// hostKeyAlgos adds to the SSH library's host key algorithms the
+// certificate names of pure ML-DSA keys it lacks, after the other
+// certificate names, so that a HostCertificate of such a key can be
+// offered.
+func hostKeyAlgos(list []string) []string {
+	out := slices.Clone(list)
+	for _, a := range pureMLDSACertAlgos {
+		if !slices.Contains(out, a) {
+			i := slices.IndexFunc(out, func(x string) bool { return !IsCertAlgorithm(x) })
+			if i < 0 {
+				i = len(out)
+			}
+			out = slices.Insert(out, i, a)
+		}
+	}
+	return out
 }
