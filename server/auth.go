@@ -456,8 +456,10 @@ func (s *Server) findKey(c *config.Config, a *account, key gossh.PublicKey, addr
 }
 
 // checkCertificate validates an OpenSSH user certificate (PROTOCOL.certkeys)
-// signed by a TrustedUserCAKeys key (principal must be the user name) or a
-// cert-authority line of authorized_keys (principals= or the user name).
+// signed by a TrustedUserCAKeys key (a principal must be the user name, or
+// with AuthorizedPrincipalsFile/AuthorizedPrincipalsCommand one listed
+// there) or a cert-authority line of authorized_keys (principals= or the
+// user name).
 func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cert *gossh.Certificate, info *authInfo) error {
 	if cert.CertType != gossh.UserCert {
 		return errors.New("certificate is not a user certificate")
@@ -474,6 +476,16 @@ func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cer
 					break
 				}
 			}
+		}
+		if trusted && usesAuthorizedPrincipals(c) {
+			p, opts, err := s.authorizedPrincipal(c, a, cert)
+			if err != nil {
+				return err
+			}
+			if err := opts.Authorise(addr, time.Now()); err != nil {
+				return fmt.Errorf("authorized principal %q: %w", p, err)
+			}
+			principals, info.opts = []string{p}, opts
 		}
 	}
 	if !trusted {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -173,16 +174,121 @@ func writeHostKeyFiles(path string, data []byte, pub ssh.PublicKey) error {
 	return os.WriteFile(path+".pub", []byte(pubLine), 0o644)
 }
 
-// orderHostKeys sorts host keys by the position of their algorithm in
-// HostKeyAlgorithms, so that pqsshd offers them in that order.
+// orderHostKeys sorts host keys (and host certificates) by the position in
+// HostKeyAlgorithms of the first algorithm they offer, so that pqsshd
+// offers them in that order.
 func orderHostKeys(signers []ssh.Signer, algos []string) {
 	pos := func(s ssh.Signer) int {
-		if i := slices.Index(algos, s.PublicKey().Type()); i >= 0 {
-			return i
+		best := len(algos)
+		for _, a := range offeredAlgorithms(s) {
+			if i := slices.Index(algos, a); i >= 0 && i < best {
+				best = i
+			}
 		}
-		return len(algos)
+		return best
 	}
 	slices.SortStableFunc(signers, func(a, b ssh.Signer) int { return pos(a) - pos(b) })
+}
+
+// offeredAlgorithms returns the host key algorithm names a signer is
+// offered under: its signature algorithms, or for a host certificate the
+// certificate algorithms of those.
+func offeredAlgorithms(s ssh.Signer) []string {
+	var sigAlgos []string
+	if ms, ok := s.(ssh.MultiAlgorithmSigner); ok {
+		sigAlgos = ms.Algorithms()
+	} else {
+		sigAlgos = []string{s.PublicKey().Type()}
+	}
+	if _, ok := s.PublicKey().(*ssh.Certificate); !ok {
+		return sigAlgos
+	}
+	var out []string
+	for certAlgo, sig := range certSignatureAlgorithms() {
+		if slices.Contains(sigAlgos, sig) && certAlgoMatches(s.PublicKey().Type(), certAlgo) {
+			out = append(out, certAlgo)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// certAlgoMatches reports whether a host key algorithm name certAlgo is
+// one under which a certificate of key type certType is offered (for RSA
+// certificates, each of the rsa-sha2 variants).
+func certAlgoMatches(certType, certAlgo string) bool {
+	if certType == certAlgo {
+		return true
+	}
+	return certType == ssh.CertAlgoRSAv01 && (certAlgo == ssh.CertAlgoRSASHA256v01 || certAlgo == ssh.CertAlgoRSASHA512v01)
+}
+
+// certSignatureAlgorithms maps each host key certificate algorithm name
+// to the signature algorithm the certified key signs with: x/crypto's
+// names and those the post-quantum schemes of package pqsig register.
+func certSignatureAlgorithms() map[string]string {
+	m := map[string]string{
+		ssh.CertAlgoRSAv01:         ssh.KeyAlgoRSA,
+		ssh.CertAlgoRSASHA256v01:   ssh.KeyAlgoRSASHA256,
+		ssh.CertAlgoRSASHA512v01:   ssh.KeyAlgoRSASHA512,
+		ssh.CertAlgoECDSA256v01:    ssh.KeyAlgoECDSA256,
+		ssh.CertAlgoECDSA384v01:    ssh.KeyAlgoECDSA384,
+		ssh.CertAlgoECDSA521v01:    ssh.KeyAlgoECDSA521,
+		ssh.CertAlgoED25519v01:     ssh.KeyAlgoED25519,
+		ssh.CertAlgoMLDSA44v01Go:   ssh.KeyAlgoMLDSA44,
+		ssh.CertAlgoMLDSA65v01Go:   ssh.KeyAlgoMLDSA65,
+		ssh.CertAlgoMLDSA87v01Go:   ssh.KeyAlgoMLDSA87,
+		ssh.InsecureCertAlgoDSAv01: ssh.InsecureKeyAlgoDSA,
+	}
+	for _, name := range pqsig.Names() {
+		if sc, ok := pqsig.Lookup(name); ok && sc.CertName != "" {
+			m[sc.CertName] = sc.Name
+		}
+	}
+	return m
+}
+
+// loadHostCertificates reads HostCertificate files (OpenSSH certificate
+// format, as ssh-keygen -s writes them) and pairs each with the host key
+// it certifies, returning signers that present the certificate and sign
+// with that key. A file that is not a host certificate, or one whose key
+// is none of the host keys, is an error: pqsshd does not start with a
+// certificate it cannot use.
+func loadHostCertificates(paths []string, keys []ssh.Signer) ([]ssh.Signer, error) {
+	var out []ssh.Signer
+	used := map[string]string{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("host certificate %s: %w", p, err)
+		}
+		pub, _, _, _, err := ssh.ParseAuthorizedKey(data)
+		if err != nil {
+			return nil, fmt.Errorf("host certificate %s: %w", p, err)
+		}
+		cert, ok := pub.(*ssh.Certificate)
+		if !ok {
+			return nil, fmt.Errorf("host certificate %s: not a certificate (%s key)", p, pub.Type())
+		}
+		if cert.CertType != ssh.HostCert {
+			return nil, fmt.Errorf("host certificate %s: a user certificate, not a host certificate", p)
+		}
+		want := cert.Key.Marshal()
+		i := slices.IndexFunc(keys, func(k ssh.Signer) bool { return bytes.Equal(k.PublicKey().Marshal(), want) })
+		if i < 0 {
+			return nil, fmt.Errorf("host certificate %s: no matching private host key (certified key %s %s)", p, cert.Key.Type(), ssh.FingerprintSHA256(cert.Key))
+		}
+		if prev, dup := used[string(want)]; dup {
+			return nil, fmt.Errorf("host certificate %s: its host key already has the certificate %s", p, prev)
+		}
+		used[string(want)] = p
+		s, err := ssh.NewCertSigner(cert, keys[i])
+		if err != nil {
+			return nil, fmt.Errorf("host certificate %s: %w", p, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // writeNew creates path exclusively, so two servers starting at once do
@@ -200,18 +306,31 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 }
 
 // restrictHostKeys applies HostKeyAlgorithms: each host key signs only with
-// the listed algorithms its type supports, and a key with none is dropped.
+// the listed algorithms its type supports, each host certificate is offered
+// only under the listed certificate algorithms of its type, and a key or
+// certificate with none is dropped.
 func restrictHostKeys(signers []ssh.Signer, algos []string) ([]ssh.Signer, error) {
+	certSig := certSignatureAlgorithms()
 	var out []ssh.Signer
 	for _, s := range signers {
 		as, ok := s.(ssh.AlgorithmSigner)
 		if !ok {
 			continue
 		}
+		_, isCert := s.PublicKey().(*ssh.Certificate)
 		var allowed []string
 		for _, a := range algos {
-			if _, err := ssh.NewSignerWithAlgorithms(as, []string{a}); err == nil {
-				allowed = append(allowed, a)
+			sig := a
+			if isCert {
+				var ok bool
+				if sig, ok = certSig[a]; !ok || !certAlgoMatches(s.PublicKey().Type(), a) {
+					continue
+				}
+			} else if _, ok := certSig[a]; ok {
+				continue
+			}
+			if _, err := ssh.NewSignerWithAlgorithms(as, []string{sig}); err == nil && !slices.Contains(allowed, sig) {
+				allowed = append(allowed, sig)
 			}
 		}
 		if len(allowed) == 0 {

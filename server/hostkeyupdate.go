@@ -50,7 +50,7 @@ func (s *Server) announceHostKeys(ctx glssh.Context, st *connState) {
 		}
 	}
 	var payload []byte
-	for _, sg := range s.hostSigners() {
+	for _, sg := range s.plainHostSigners() {
 		payload = appendSSHString(payload, sg.PublicKey().Marshal())
 	}
 	if len(payload) == 0 {
@@ -78,7 +78,7 @@ func (s *Server) proveHostKeys(ctx glssh.Context, _ *glssh.Server, req *gossh.Re
 	if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok {
 		negotiated = am.Algorithms().HostKey
 	}
-	signers := s.hostSigners()
+	signers := s.plainHostSigners()
 	var resp []byte
 	rest := req.Payload
 	for n := 0; len(rest) > 0; n++ {

@@ -11,6 +11,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/pqsig"
+	"github.com/pqssh/pqssh/server/config"
 )
 
 func newPQSigner(t testing.TB, algo string) gossh.Signer {
@@ -95,7 +96,13 @@ func TestPQPubkeyAcceptedAlgorithms(t *testing.T) {
 	c.Close()
 
 	cfg := mustConfig(t, "")
-	for _, list := range [][]string{cfg.HostKeyAlgorithms, cfg.PubkeyAcceptedAlgorithms} {
+	// HostKeyAlgorithms: certificates first (the post-quantum one first),
+	// then the plain keys, post-quantum first.
+	hostPlain := slices.DeleteFunc(slices.Clone(cfg.HostKeyAlgorithms), config.IsCertAlgorithm)
+	if cfg.HostKeyAlgorithms[0] != pqsig.MLDSA44Ed25519Cert || !config.IsCertAlgorithm(cfg.HostKeyAlgorithms[len(cfg.HostKeyAlgorithms)-len(hostPlain)-1]) {
+		t.Errorf("default HostKeyAlgorithms %v: want the certificates first, %s first among them", cfg.HostKeyAlgorithms, pqsig.MLDSA44Ed25519Cert)
+	}
+	for _, list := range [][]string{hostPlain, cfg.PubkeyAcceptedAlgorithms} {
 		if !slices.Equal(list[:len(pqsig.DefaultOrder)], pqsig.DefaultOrder) {
 			t.Errorf("default list %v does not start with %v", list, pqsig.DefaultOrder)
 		}

@@ -149,15 +149,22 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 
 // Check validates what New would load for cfg without changing anything
 // on disk (pqsshd -t): existing host keys must be readable private keys
-// that others cannot read, and at least one of them (or one to be
-// generated) must sign with HostKeyAlgorithms. Host keys that do not exist
+// that others cannot read, each HostCertificate must match one of them,
+// and at least one of them (or one to be generated) must sign with
+// HostKeyAlgorithms. Host keys that do not exist
 // yet are not generated; New generates them at start.
 func Check(cfg *config.Config) error {
 	signers, err := loadHostKeys(HostKeyFiles(cfg, os.Geteuid() == 0), false, func(string, ...any) {})
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
-	if len(signers) > 0 {
+	// A certificate must match an existing host key: one generated at
+	// start could not match it either.
+	certs, err := loadHostCertificates(cfg.HostCertificates, signers)
+	if err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
+	if signers = append(signers, certs...); len(signers) > 0 {
 		if _, err := restrictHostKeys(signers, cfg.HostKeyAlgorithms); err != nil {
 			return fmt.Errorf("pqsshd: %w", err)
 		}
@@ -177,6 +184,11 @@ func (s *Server) setConfig(cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
+	certs, err := loadHostCertificates(cfg.HostCertificates, signers)
+	if err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
+	signers = append(signers, certs...)
 	if signers, err = restrictHostKeys(signers, cfg.HostKeyAlgorithms); err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
 	}
@@ -223,11 +235,24 @@ func (s *Server) hostSigners() []gossh.Signer {
 	return s.signers
 }
 
-// HostKeys returns the public host keys the server presents.
+// HostKeys returns the public host keys the server presents, without its
+// host certificates.
 func (s *Server) HostKeys() []gossh.PublicKey {
 	var out []gossh.PublicKey
-	for _, sg := range s.hostSigners() {
+	for _, sg := range s.plainHostSigners() {
 		out = append(out, sg.PublicKey())
+	}
+	return out
+}
+
+// plainHostSigners returns the host keys without the host certificates:
+// what hostkeys-00@openssh.com announces, as sshd does.
+func (s *Server) plainHostSigners() []gossh.Signer {
+	var out []gossh.Signer
+	for _, sg := range s.hostSigners() {
+		if _, ok := sg.PublicKey().(*gossh.Certificate); !ok {
+			out = append(out, sg)
+		}
 	}
 	return out
 }

@@ -92,6 +92,22 @@ func TestTestAndDumpModes(t *testing.T) {
 			t.Errorf("-T output lacks %q:\n%s", want, out)
 		}
 	}
+	// HostCertificate and AuthorizedPrincipalsFile appear in -T; -t
+	// refuses a certificate without its private host key.
+	certs := filepath.Join(dir, "certs")
+	os.WriteFile(certs, []byte("HostCertificate /etc/ssh/a-cert.pub\nHostCertificate /etc/ssh/b-cert.pub\nAuthorizedPrincipalsFile /etc/ssh/principals/%u\n"), 0o644)
+	out, err = pqsshd(t, "-T", "-f", certs).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nhostcertificate /etc/ssh/a-cert.pub\nhostcertificate /etc/ssh/b-cert.pub\n", "\nauthorizedprincipalsfile /etc/ssh/principals/%u\n", "\nauthorizedprincipalscommand none\n"} {
+		if !strings.Contains("\n"+string(out), want) {
+			t.Errorf("-T output lacks %q:\n%s", want, out)
+		}
+	}
+	if out, err := pqsshd(t, "-t", "-f", certs, "-h", hk).CombinedOutput(); err == nil || !strings.Contains(string(out), "host certificate /etc/ssh/a-cert.pub") {
+		t.Errorf("-t with an unusable HostCertificate: %v %s", err, out)
+	}
 	// -T -C evaluates Match blocks for a connection.
 	match := filepath.Join(dir, "match")
 	os.WriteFile(match, []byte("Match User alice Address 192.0.2.0/24\n\tAllowTcpForwarding no\n"), 0o644)

@@ -127,12 +127,73 @@ func knownPubkeyAlgos() []string {
 	return slices.Concat(ssh.SupportedAlgorithms().PublicKeyAuths, ssh.InsecureAlgorithms().PublicKeyAuths)
 }
 
-// defaultHostKeyAlgos are the plain (not certificate) host key algorithms,
+// defaultHostKeyAlgos are the host key algorithms: certificates first (as
+// in OpenSSH; pqsshd offers one only for a HostCertificate), then plain
+// keys, post-quantum first within each group,
 // post-quantum ones first: pqsshd has no host certificates.
 func defaultHostKeyAlgos() []string {
-	return pqFirst(slices.DeleteFunc(ssh.SupportedAlgorithms().HostKeys, func(a string) bool { return strings.Contains(a, "-cert-") }))
+	all := hostKeyAlgos(ssh.SupportedAlgorithms().HostKeys)
+	certs := slices.DeleteFunc(slices.Clone(all), func(a string) bool { return !IsCertAlgorithm(a) })
+	plain := slices.DeleteFunc(slices.Clone(all), IsCertAlgorithm)
+	return slices.Concat(pqFirstCerts(certs), pqFirst(plain))
+}
+
+// IsCertAlgorithm reports whether a host key algorithm name is that of a
+// certificate (…-cert-v01@openssh.com, OpenSSH 10.6's
+// ssh-mldsa44-ed25519-cert, x/crypto's …-cert-v01@golang.org).
+func IsCertAlgorithm(a string) bool {
+	return strings.Contains(a, "-cert-v01@") || strings.HasSuffix(a, "-cert")
+}
+
+// pqFirstCerts moves the certificate algorithms of post-quantum keys to the
+// front of list, in pqsig.DefaultOrder.
+func pqFirstCerts(list []string) []string {
+	base := func(a string) string {
+		if i := strings.Index(a, "-cert"); i > 0 {
+			return a[:i]
+		}
+		return a
+	}
+	out := make([]string, 0, len(list))
+	for _, pq := range pqsig.DefaultOrder {
+		for _, a := range list {
+			if base(a) == pq && !slices.Contains(out, a) {
+				out = append(out, a)
+			}
+		}
+	}
+	for _, a := range list {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func knownHostKeyAlgos() []string {
-	return slices.Concat(ssh.SupportedAlgorithms().HostKeys, ssh.InsecureAlgorithms().HostKeys)
+	return slices.Concat(hostKeyAlgos(ssh.SupportedAlgorithms().HostKeys), ssh.InsecureAlgorithms().HostKeys)
+}
+
+// pureMLDSACertAlgos are x/crypto's certificate names for the pure ML-DSA
+// keys of package pqsig. The SSH library verifies and signs them but does
+// not list them among its host key algorithms when package pqsig (not the
+// library) provides ML-DSA.
+var pureMLDSACertAlgos = []string{ssh.CertAlgoMLDSA44v01Go, ssh.CertAlgoMLDSA65v01Go, ssh.CertAlgoMLDSA87v01Go}
+
+// hostKeyAlgos adds to the SSH library's host key algorithms the
+// certificate names of pure ML-DSA keys it lacks, after the other
+// certificate names, so that a HostCertificate of such a key can be
+// offered.
+func hostKeyAlgos(list []string) []string {
+	out := slices.Clone(list)
+	for _, a := range pureMLDSACertAlgos {
+		if !slices.Contains(out, a) {
+			i := slices.IndexFunc(out, func(x string) bool { return !IsCertAlgorithm(x) })
+			if i < 0 {
+				i = len(out)
+			}
+			out = slices.Insert(out, i, a)
+		}
+	}
+	return out
 }

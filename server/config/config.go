@@ -38,71 +38,78 @@ type MaxStartups struct {
 // settings and the Match blocks; ForConnection resolves it for one
 // connection.
 type Config struct {
-	Ports                      []int
-	ListenAddresses            []string
-	HostKeys                   []string
-	AuthorizedKeysFiles        []string
-	KexAlgorithms              []string
-	Ciphers                    []string
-	MACs                       []string
-	PubkeyAcceptedAlgorithms   []string
-	HostKeyAlgorithms          []string
-	RevokedKeys                string
-	ChrootDirectory            string
-	RekeyLimit                 uint64 // bytes; 0: the library's default
-	AuthorizedKeysCommand      string
-	AuthorizedKeysCommandUser  string
-	PerSourceMaxStartups       int    // 0: none
-	PerSourceNetBlockSize      [2]int // IPv4, IPv6 prefix lengths
-	PubkeyAuthentication       bool
-	PasswordAuthentication     bool
-	KbdInteractiveAuth         bool
-	LogLevel                   string
-	SyslogFacility             string // DAEMON, USER, AUTH, AUTHPRIV, LOCAL0-7
-	PidFile                    string
-	AcceptEnv                  []string
-	Subsystems                 []Subsystem
-	MaxStartups                MaxStartups
-	LoginGraceTime             time.Duration
-	MaxAuthTries               int
-	MaxSessions                int
-	Banner                     string
-	PrintMotd                  bool
-	PermitRootLogin            string
-	AllowUsers                 []string
-	DenyUsers                  []string
-	AllowGroups                []string
-	DenyGroups                 []string
-	AllowTCPForwarding         string
-	AllowAgentForwarding       bool
-	AllowStreamLocalForwarding string
-	GatewayPorts               string
-	PermitOpen                 []string
-	PermitListen               []string
-	PermitTTY                  bool
-	ForceCommand               string
-	ClientAliveInterval        time.Duration
-	UnusedConnectionTimeout    time.Duration // 0: none
-	ClientAliveCountMax        int
-	PermitUserEnvironment      string
-	TrustedUserCAKeys          string
-	StreamLocalBindUnlink      bool
-	StrictModes                bool
-	UseDNS                     bool
-	PerSourcePenalties         Penalties
-	PerSourcePenaltyExemptList string
-	DisableForwarding          bool
-	ExposeAuthInfo             bool
-	VersionAddendum            string
-	TCPKeepAlive               bool
-	SetEnv                     []string
-	AddressFamily              string
-	McTiny                     McTinySettings // options_mctiny.go
-	UnauthenticatedKexMemory   int64          // bytes, options_unauthkex.go; NoKexBudget: none
-	PerSourceKexMemory         int64          // bytes per PerSourceNetBlockSize block; NoKexBudget: none
-	AuthenticationMethods      string         // "any" or "publickey": the only methods there are
-	UsePAM                     bool           // accepted; PAM is not supported yet (a notice)
-	X11Forwarding              bool           // accepted; X11 forwarding is not offered (a notice)
+	Ports                     []int
+	ListenAddresses           []string
+	HostKeys                  []string
+	HostCertificates          []string
+	AuthorizedKeysFiles       []string
+	KexAlgorithms             []string
+	Ciphers                   []string
+	MACs                      []string
+	PubkeyAcceptedAlgorithms  []string
+	HostKeyAlgorithms         []string
+	RevokedKeys               string
+	ChrootDirectory           string
+	RekeyLimit                uint64 // bytes; 0: the library's default
+	AuthorizedKeysCommand     string
+	AuthorizedKeysCommandUser string
+	// AuthorizedPrincipalsFile, AuthorizedPrincipalsCommand and its user
+	// list the certificate principals accepted for a user with
+	// TrustedUserCAKeys; "none" when unset.
+	AuthorizedPrincipalsFile        string
+	AuthorizedPrincipalsCommand     string
+	AuthorizedPrincipalsCommandUser string
+	PerSourceMaxStartups            int    // 0: none
+	PerSourceNetBlockSize           [2]int // IPv4, IPv6 prefix lengths
+	PubkeyAuthentication            bool
+	PasswordAuthentication          bool
+	KbdInteractiveAuth              bool
+	LogLevel                        string
+	SyslogFacility                  string // DAEMON, USER, AUTH, AUTHPRIV, LOCAL0-7
+	PidFile                         string
+	AcceptEnv                       []string
+	Subsystems                      []Subsystem
+	MaxStartups                     MaxStartups
+	LoginGraceTime                  time.Duration
+	MaxAuthTries                    int
+	MaxSessions                     int
+	Banner                          string
+	PrintMotd                       bool
+	PermitRootLogin                 string
+	AllowUsers                      []string
+	DenyUsers                       []string
+	AllowGroups                     []string
+	DenyGroups                      []string
+	AllowTCPForwarding              string
+	AllowAgentForwarding            bool
+	AllowStreamLocalForwarding      string
+	GatewayPorts                    string
+	PermitOpen                      []string
+	PermitListen                    []string
+	PermitTTY                       bool
+	ForceCommand                    string
+	ClientAliveInterval             time.Duration
+	UnusedConnectionTimeout         time.Duration // 0: none
+	ClientAliveCountMax             int
+	PermitUserEnvironment           string
+	TrustedUserCAKeys               string
+	StreamLocalBindUnlink           bool
+	StrictModes                     bool
+	UseDNS                          bool
+	PerSourcePenalties              Penalties
+	PerSourcePenaltyExemptList      string
+	DisableForwarding               bool
+	ExposeAuthInfo                  bool
+	VersionAddendum                 string
+	TCPKeepAlive                    bool
+	SetEnv                          []string
+	AddressFamily                   string
+	McTiny                          McTinySettings // options_mctiny.go
+	UnauthenticatedKexMemory        int64          // bytes, options_unauthkex.go; NoKexBudget: none
+	PerSourceKexMemory              int64          // bytes per PerSourceNetBlockSize block; NoKexBudget: none
+	AuthenticationMethods           string         // "any" or "publickey": the only methods there are
+	UsePAM                          bool           // accepted; PAM is not supported yet (a notice)
+	X11Forwarding                   bool           // accepted; X11 forwarding is not offered (a notice)
 
 	// Notices are settings accepted although they have no effect in
 	// pqsshd (such as UsePAM yes), one line each with its file and line;
@@ -119,47 +126,50 @@ type Config struct {
 // OpenSSH's defaults where pqsshd supports the option.
 func Default() *Config {
 	return &Config{
-		AuthorizedKeysFiles:        []string{".ssh/authorized_keys", ".ssh/authorized_keys2"},
-		KexAlgorithms:              DefaultKexAlgorithms(),
-		Ciphers:                    defaultCiphers(),
-		MACs:                       defaultMACs(),
-		PubkeyAcceptedAlgorithms:   defaultPubkeyAlgos(),
-		HostKeyAlgorithms:          defaultHostKeyAlgos(),
-		RevokedKeys:                "none",
-		ChrootDirectory:            "none",
-		AuthorizedKeysCommand:      "none",
-		AuthorizedKeysCommandUser:  "none",
-		PerSourceNetBlockSize:      [2]int{32, 128},
-		PubkeyAuthentication:       true,
-		LogLevel:                   "INFO",
-		SyslogFacility:             "AUTH",
-		PidFile:                    "/run/pqsshd.pid",
-		MaxStartups:                MaxStartups{10, 30, 100},
-		LoginGraceTime:             120 * time.Second,
-		MaxAuthTries:               6,
-		MaxSessions:                10,
-		Banner:                     "none",
-		PrintMotd:                  true,
-		PermitRootLogin:            "prohibit-password",
-		AllowTCPForwarding:         "yes",
-		AllowAgentForwarding:       true,
-		AllowStreamLocalForwarding: "yes",
-		GatewayPorts:               "no",
-		PermitOpen:                 []string{"any"},
-		PermitListen:               []string{"any"},
-		PermitTTY:                  true,
-		ForceCommand:               "none",
-		ClientAliveCountMax:        3,
-		PermitUserEnvironment:      "no",
-		TrustedUserCAKeys:          "none",
-		StrictModes:                true,
-		PerSourcePenalties:         DefaultPenalties(),
-		TCPKeepAlive:               true,
-		AddressFamily:              "any",
-		UnauthenticatedKexMemory:   DefaultUnauthenticatedKexMemory,
-		PerSourceKexMemory:         DefaultPerSourceKexMemory,
-		AuthenticationMethods:      "any",
-		set:                        map[string]bool{},
+		AuthorizedKeysFiles:             []string{".ssh/authorized_keys", ".ssh/authorized_keys2"},
+		KexAlgorithms:                   DefaultKexAlgorithms(),
+		Ciphers:                         defaultCiphers(),
+		MACs:                            defaultMACs(),
+		PubkeyAcceptedAlgorithms:        defaultPubkeyAlgos(),
+		HostKeyAlgorithms:               defaultHostKeyAlgos(),
+		RevokedKeys:                     "none",
+		ChrootDirectory:                 "none",
+		AuthorizedKeysCommand:           "none",
+		AuthorizedKeysCommandUser:       "none",
+		AuthorizedPrincipalsFile:        "none",
+		AuthorizedPrincipalsCommand:     "none",
+		AuthorizedPrincipalsCommandUser: "none",
+		PerSourceNetBlockSize:           [2]int{32, 128},
+		PubkeyAuthentication:            true,
+		LogLevel:                        "INFO",
+		SyslogFacility:                  "AUTH",
+		PidFile:                         "/run/pqsshd.pid",
+		MaxStartups:                     MaxStartups{10, 30, 100},
+		LoginGraceTime:                  120 * time.Second,
+		MaxAuthTries:                    6,
+		MaxSessions:                     10,
+		Banner:                          "none",
+		PrintMotd:                       true,
+		PermitRootLogin:                 "prohibit-password",
+		AllowTCPForwarding:              "yes",
+		AllowAgentForwarding:            true,
+		AllowStreamLocalForwarding:      "yes",
+		GatewayPorts:                    "no",
+		PermitOpen:                      []string{"any"},
+		PermitListen:                    []string{"any"},
+		PermitTTY:                       true,
+		ForceCommand:                    "none",
+		ClientAliveCountMax:             3,
+		PermitUserEnvironment:           "no",
+		TrustedUserCAKeys:               "none",
+		StrictModes:                     true,
+		PerSourcePenalties:              DefaultPenalties(),
+		TCPKeepAlive:                    true,
+		AddressFamily:                   "any",
+		UnauthenticatedKexMemory:        DefaultUnauthenticatedKexMemory,
+		PerSourceKexMemory:              DefaultPerSourceKexMemory,
+		AuthenticationMethods:           "any",
+		set:                             map[string]bool{},
 	}
 }
 
@@ -169,6 +179,7 @@ func (c *Config) clone() *Config {
 	n.Ports = slices.Clone(c.Ports)
 	n.ListenAddresses = slices.Clone(c.ListenAddresses)
 	n.HostKeys = slices.Clone(c.HostKeys)
+	n.HostCertificates = slices.Clone(c.HostCertificates)
 	n.AuthorizedKeysFiles = slices.Clone(c.AuthorizedKeysFiles)
 	n.KexAlgorithms = slices.Clone(c.KexAlgorithms)
 	n.Ciphers = slices.Clone(c.Ciphers)

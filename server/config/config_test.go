@@ -100,7 +100,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		{"ChannelTimeout session=5m", "sshd_config:1: unsupported option \"ChannelTimeout\": per-channel idle timeouts"},
 		{"ModuliFile /etc/ssh/moduli", "sshd_config:1: unsupported option \"ModuliFile\": diffie-hellman-group-exchange"},
 		{"AuthorizedKeysCommand bin/x", "sshd_config:1: AuthorizedKeysCommand \"bin/x\" must be an absolute path"},
-		{"AuthorizedPrincipalsFile x", "sshd_config:1: unsupported option \"AuthorizedPrincipalsFile\""},
+		{"AuthorizedPrincipalsCommand bin/x", "sshd_config:1: AuthorizedPrincipalsCommand \"bin/x\" must be an absolute path"},
 		{"SetEnv NOEQUALS", "sshd_config:1: SetEnv: expected NAME=VALUE"},
 		{"RekeyLimit 1G 1h", "sshd_config:1: RekeyLimit: time-based rekeying"},
 		{"RekeyLimit 1X", "sshd_config:1: RekeyLimit: bad size"},

@@ -37,9 +37,6 @@ var byKeyword = map[string]*option{}
 // either an option or here.
 var unsupported = map[string]string{
 	"agentsocketpath":                 "agent sockets are created in a private directory under $TMPDIR (docs/sshd-options.md, Forwarding sockets); the place is not configurable",
-	"authorizedprincipalscommand":     "principals come from the certificate (the user name) or authorized_keys principals=; AuthorizedPrincipalsCommand is not supported yet",
-	"authorizedprincipalscommanduser": "principals come from the certificate (the user name) or authorized_keys principals=; AuthorizedPrincipalsCommand is not supported yet",
-	"authorizedprincipalsfile":        "AuthorizedPrincipalsFile is not supported yet; principals come from the certificate (the user name) or authorized_keys principals=",
 	"casignaturealgorithms":           "CA signatures are checked with x/crypto's default algorithms; the list is not configurable",
 	"channeltimeout":                  "per-channel idle timeouts are not supported yet (UnusedConnectionTimeout and ClientAliveInterval are)",
 	"debianbanner":                    "the version string never names the distribution (VersionAddendum adds text)",
@@ -51,7 +48,6 @@ var unsupported = map[string]string{
 	"gssapistrictacceptorcheck":       "GSSAPI is not supported",
 	"hostbasedacceptedalgorithms":     "host-based authentication is not supported",
 	"hostbasedusesnamefrompacketonly": "host-based authentication is not supported",
-	"hostcertificate":                 "host certificates are not supported yet",
 	"hostkeyagent":                    "host keys are read from files only (HostKey)",
 	"ignoreuserknownhosts":            "host-based authentication is not supported, so known_hosts files are never read",
 	"ipqos":                           "IP type-of-service marking is not supported",
@@ -189,6 +185,7 @@ func init() {
 		},
 		dump: func(c *Config) []string { return c.listenDump() }})
 	accumulate("HostKey", false, func(c *Config) *[]string { return &c.HostKeys })
+	accumulate("HostCertificate", false, func(c *Config) *[]string { return &c.HostCertificates })
 	add(&option{name: "AuthorizedKeysFile", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) == 0 {
@@ -479,6 +476,36 @@ func init() {
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.AuthorizedKeysCommand })})
+	add(&option{name: "AuthorizedPrincipalsFile", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("AuthorizedPrincipalsFile takes one argument")
+			}
+			c.AuthorizedPrincipalsFile = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedPrincipalsFile })})
+	add(&option{name: "AuthorizedPrincipalsCommand", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) == 0 {
+				return fmt.Errorf("AuthorizedPrincipalsCommand: missing argument")
+			}
+			if a[0] != "none" && !strings.HasPrefix(a[0], "/") {
+				return fmt.Errorf("AuthorizedPrincipalsCommand %q must be an absolute path", a[0])
+			}
+			c.AuthorizedPrincipalsCommand = strings.Join(a, " ")
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedPrincipalsCommand })})
+	add(&option{name: "AuthorizedPrincipalsCommandUser", match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("AuthorizedPrincipalsCommandUser takes one argument")
+			}
+			c.AuthorizedPrincipalsCommandUser = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.AuthorizedPrincipalsCommandUser })})
 	add(&option{name: "AuthorizedKeysCommandUser", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
