@@ -15,9 +15,9 @@ FUZZTIME ?= 100000x
 
 # Debian packages the tests drive as peers or transports (OpenSSH's own
 # ssh/scp/sftp/ssh-keygen/ssh-agent, rsync, git, tmux for terminal tests; fail2ban
-# for fail2ban-regex on pqsshd's log lines).
-TEST_APT  := openssh-client openssh-server rsync git tmux fail2ban
-TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux fail2ban-regex
+# for fail2ban-regex on pqsshd's log lines; debootstrap for the harness unit tests).
+TEST_APT  := openssh-client openssh-server rsync git tmux fail2ban debootstrap
+TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux fail2ban-regex debootstrap
 
 .PHONY: all fork build run test test-deps test-root test-fork test-purego fuzz interop bench drafts clean
 

@@ -41,7 +41,7 @@ const fleetVIP = "198.51.100.10"
 // times), and restarted at the end, after which it must serve again.
 func TestMcTinyFleet(t *testing.T) {
 	if _, err := exec.LookPath("nft"); err != nil {
-		t.Skip("nft(8) not installed (apt-get install nftables)")
+		t.Fatal("nft(8) not installed: make interop installs nftables (apt-get install nftables)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,13 +120,20 @@ func (x *exchange) hashAndVerify(t *testing.T, m *kex.Hybrid, secret []byte) {
 // agree on C_INIT, S_REPLY and K and on their encodings. When the peer was
 // the client, TestTranscriptReplay is the proof (the client's encrypted
 // packets authenticate only under keys derived from the same K and H).
+//
+// Finite-field DH (diffie-hellman-group18-sha512) lives inside the fork,
+// which exposes no K to recompute: its transcripts are proven by
+// TestTranscriptReplay alone, and are left out here by name.
 func TestTranscriptValues(t *testing.T) {
 	for _, tr := range transcripts {
+		if strings.HasPrefix(filepath.Base(tr.file), "diffie-hellman-") {
+			continue
+		}
 		t.Run(filepath.Base(tr.file), func(t *testing.T) {
 			x := loadExchange(t, tr.file)
 			m, ok := kex.Lookup(x.method)
 			if !ok {
-				t.Skipf("%s is finite-field DH in the fork: checked by replay", x.method)
+				t.Fatalf("%s: no such method in package kex", x.method)
 			}
 			var secret []byte
 			switch x.role {

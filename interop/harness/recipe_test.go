@@ -58,7 +58,7 @@ func TestRecipeKey(t *testing.T) {
 
 func TestDebootstrapMirror(t *testing.T) {
 	if _, err := exec.LookPath("debootstrap"); err != nil {
-		t.Skip("no debootstrap on this host")
+		t.Fatal("debootstrap is not installed: make test installs it (apt-get install debootstrap)")
 	}
 	m, err := debootstrapMirror()
 	if err != nil || !strings.Contains(m, "://") {
