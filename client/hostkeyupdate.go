@@ -2,7 +2,6 @@ package client
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/client/knownhosts"
+	"github.com/pqssh/pqssh/internal/sshwire"
 )
 
 // UpdateHostKeys: OpenSSH's host key update and rotation extension
@@ -28,8 +28,6 @@ import (
 // trusts the server's Ed25519 key learns its new ML-DSA key this way).
 // Unlike OpenSSH, pqssh never removes keys the server no longer lists.
 const (
-	hostKeysRequest      = "hostkeys-00@openssh.com"
-	hostKeysProveRequest = "hostkeys-prove-00@openssh.com"
 	// maxAnnouncedHostKeys bounds what a server can make us parse.
 	maxAnnouncedHostKeys = 64
 )
@@ -66,7 +64,7 @@ func (d *Dialer) filterGlobalRequests(sc ssh.Conn, reqs <-chan *ssh.Request, db 
 	go func() {
 		defer close(out)
 		for req := range reqs {
-			if req.Type != hostKeysRequest {
+			if req.Type != sshwire.HostKeysRequest {
 				out <- req
 				continue
 			}
@@ -76,7 +74,7 @@ func (d *Dialer) filterGlobalRequests(sc ssh.Conn, reqs <-chan *ssh.Request, db 
 			u.mu.Lock()
 			if u.running != nil {
 				u.mu.Unlock()
-				d.Log.Debug(1, "client_input_hostkeys: ignoring a second %s", hostKeysRequest)
+				d.Log.Debug(1, "client_input_hostkeys: ignoring a second %s", sshwire.HostKeysRequest)
 				continue
 			}
 			done := make(chan struct{})
@@ -117,13 +115,13 @@ func (d *Dialer) updateHostKeys(sc ssh.Conn, payload []byte, db *knownhosts.DB, 
 	var blobs [][]byte
 	sawOwn := false
 	for rest := payload; len(rest) > 0; {
-		blob, r2, ok := readString(rest)
-		if !ok {
-			return fmt.Errorf("malformed %s", hostKeysRequest)
+		blob, r2, err := sshwire.String(rest)
+		if err != nil {
+			return fmt.Errorf("malformed %s", sshwire.HostKeysRequest)
 		}
 		rest = r2
 		if len(blobs) >= maxAnnouncedHostKeys {
-			return fmt.Errorf("%s lists more than %d keys", hostKeysRequest, maxAnnouncedHostKeys)
+			return fmt.Errorf("%s lists more than %d keys", sshwire.HostKeysRequest, maxAnnouncedHostKeys)
 		}
 		key, err := ssh.ParsePublicKey(blob)
 		if err != nil {
@@ -162,38 +160,35 @@ func (d *Dialer) updateHostKeys(sc ssh.Conn, payload []byte, db *knownhosts.DB, 
 	}
 	var req []byte
 	for _, b := range blobs {
-		req = appendString(req, b)
+		req = sshwire.AppendString(req, b)
 	}
-	ok, resp, err := sc.SendRequest(hostKeysProveRequest, true, req)
+	ok, resp, err := sc.SendRequest(sshwire.HostKeysProveRequest, true, req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", hostKeysProveRequest, err)
+		return fmt.Errorf("%s: %w", sshwire.HostKeysProveRequest, err)
 	}
 	if !ok {
-		return fmt.Errorf("server refused %s", hostKeysProveRequest)
+		return fmt.Errorf("server refused %s", sshwire.HostKeysProveRequest)
 	}
 	for i, k := range keys {
-		sigBlob, rest, ok := readString(resp)
-		if !ok {
-			return fmt.Errorf("%s reply: signature %d missing", hostKeysProveRequest, i)
+		sigBlob, rest, err := sshwire.String(resp)
+		if err != nil {
+			return fmt.Errorf("%s reply: signature %d missing", sshwire.HostKeysProveRequest, i)
 		}
 		resp = rest
 		var sig ssh.Signature
 		if err := ssh.Unmarshal(sigBlob, &sig); err != nil {
-			return fmt.Errorf("%s reply: signature %d: %w", hostKeysProveRequest, i, err)
+			return fmt.Errorf("%s reply: signature %d: %w", sshwire.HostKeysProveRequest, i, err)
 		}
 		if k.Type() == ssh.KeyAlgoRSA && !strings.HasPrefix(sig.Format, "rsa-sha2-") {
 			return fmt.Errorf("server proved its RSA key with %s", sig.Format)
 		}
-		var data []byte
-		data = appendString(data, []byte(hostKeysProveRequest))
-		data = appendString(data, sc.SessionID())
-		data = appendString(data, blobs[i])
+		data := sshwire.HostKeyProofData(sc.SessionID(), blobs[i])
 		if err := k.Verify(data, &sig); err != nil {
 			return fmt.Errorf("server failed to prove its %s key %s: %w", KeyTypeName(k.Type()), Fingerprint(k, r.FingerprintHash), err)
 		}
 	}
 	if len(resp) != 0 {
-		return fmt.Errorf("%s reply: %d bytes too many", hostKeysProveRequest, len(resp))
+		return fmt.Errorf("%s reply: %d bytes too many", sshwire.HostKeysProveRequest, len(resp))
 	}
 	file := r.UserKnownHostsFiles[0]
 	for _, k := range keys {
@@ -218,20 +213,4 @@ func (d *Dialer) hostKeyTypeAccepted(keyType string) bool {
 		}
 	}
 	return false
-}
-
-func appendString(b, s []byte) []byte {
-	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
-	return append(b, s...)
-}
-
-func readString(b []byte) (s, rest []byte, ok bool) {
-	if len(b) < 4 {
-		return nil, nil, false
-	}
-	n := binary.BigEndian.Uint32(b)
-	if uint64(n) > uint64(len(b)-4) {
-		return nil, nil, false
-	}
-	return b[4 : 4+n], b[4+n:], true
 }

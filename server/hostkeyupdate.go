@@ -3,11 +3,11 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/binary"
 	"strings"
 	"time"
 
 	glssh "github.com/gliderlabs/ssh"
+	"github.com/pqssh/pqssh/internal/sshwire"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -18,10 +18,8 @@ import (
 // connected with asks the server to prove possession of the others and
 // adds them to known_hosts (ssh_config UpdateHostKeys). This is how
 // clients learn a post-quantum host key added next to the Ed25519 one.
-const (
-	hostKeysRequest      = "hostkeys-00@openssh.com"
-	hostKeysProveRequest = "hostkeys-prove-00@openssh.com"
-)
+// The names and the signed data are in internal/sshwire, shared with
+// pqssh.
 
 // announceHostKeys sends hostkeys-00@openssh.com (want-reply false, then
 // one string per host public key, as sshd's notify_hostkeys does) once
@@ -51,12 +49,12 @@ func (s *Server) announceHostKeys(ctx glssh.Context, st *connState) {
 	}
 	var payload []byte
 	for _, sg := range s.plainHostSigners() {
-		payload = appendSSHString(payload, sg.PublicKey().Marshal())
+		payload = sshwire.AppendString(payload, sg.PublicKey().Marshal())
 	}
 	if len(payload) == 0 {
 		return
 	}
-	if _, _, err := conn.SendRequest(hostKeysRequest, false, payload); err != nil {
+	if _, _, err := conn.SendRequest(sshwire.HostKeysRequest, false, payload); err != nil {
 		s.log.Debug("hostkeys-00@openssh.com not sent", "conn", st.id, "err", err)
 	}
 }
@@ -85,8 +83,8 @@ func (s *Server) proveHostKeys(ctx glssh.Context, _ *glssh.Server, req *gossh.Re
 		if n >= len(signers) {
 			return false, nil // more keys than we have: not ours
 		}
-		blob, r, ok := readSSHString(rest)
-		if !ok {
+		blob, r, err := sshwire.String(rest)
+		if err != nil {
 			return false, nil
 		}
 		rest = r
@@ -100,16 +98,13 @@ func (s *Server) proveHostKeys(ctx glssh.Context, _ *glssh.Server, req *gossh.Re
 			s.log.Debug("hostkeys-prove-00@openssh.com for a key that is not ours", "user", ctx.User())
 			return false, nil
 		}
-		var data []byte
-		data = appendSSHString(data, []byte(hostKeysProveRequest))
-		data = appendSSHString(data, conn.SessionID())
-		data = appendSSHString(data, blob)
+		data := sshwire.HostKeyProofData(conn.SessionID(), blob)
 		sig, err := signer.SignWithAlgorithm(rand.Reader, data, proveAlgorithm(signer, negotiated))
 		if err != nil {
 			s.log.Warn("hostkeys-prove-00@openssh.com: signing failed", "key", signer.PublicKey().Type(), "err", err)
 			return false, nil
 		}
-		resp = appendSSHString(resp, gossh.Marshal(sig))
+		resp = sshwire.AppendString(resp, gossh.Marshal(sig))
 	}
 	return true, resp
 }
@@ -135,20 +130,4 @@ func proveAlgorithm(s gossh.AlgorithmSigner, negotiated string) string {
 		}
 	}
 	return algo
-}
-
-func appendSSHString(b, s []byte) []byte {
-	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
-	return append(b, s...)
-}
-
-func readSSHString(b []byte) (s, rest []byte, ok bool) {
-	if len(b) < 4 {
-		return nil, nil, false
-	}
-	n := binary.BigEndian.Uint32(b)
-	if uint64(n) > uint64(len(b)-4) {
-		return nil, nil, false
-	}
-	return b[4 : 4+n], b[4+n:], true
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pqssh/pqssh/internal/sshwire"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -37,13 +38,13 @@ func TestHostKeysUpdate(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no hostkeys-00@openssh.com")
 	}
-	if announced.Type != hostKeysRequest || announced.WantReply {
+	if announced.Type != sshwire.HostKeysRequest || announced.WantReply {
 		t.Fatalf("request %q want-reply %v", announced.Type, announced.WantReply)
 	}
 	var blobs [][]byte
 	for rest := announced.Payload; len(rest) > 0; {
-		b, r, ok := readSSHString(rest)
-		if !ok {
+		b, r, err := sshwire.String(rest)
+		if err != nil {
 			t.Fatal("malformed hostkeys-00@openssh.com")
 		}
 		blobs, rest = append(blobs, b), r
@@ -53,15 +54,15 @@ func TestHostKeysUpdate(t *testing.T) {
 	}
 	var req []byte
 	for _, b := range blobs {
-		req = appendSSHString(req, b)
+		req = sshwire.AppendString(req, b)
 	}
-	ok, resp, err := conn.SendRequest(hostKeysProveRequest, true, req)
+	ok, resp, err := conn.SendRequest(sshwire.HostKeysProveRequest, true, req)
 	if err != nil || !ok {
 		t.Fatalf("hostkeys-prove-00@openssh.com: %v %v", ok, err)
 	}
 	for i, b := range blobs {
-		sigBlob, r, ok := readSSHString(resp)
-		if !ok {
+		sigBlob, r, err := sshwire.String(resp)
+		if err != nil {
 			t.Fatalf("signature %d missing", i)
 		}
 		resp = r
@@ -74,9 +75,9 @@ func TestHostKeysUpdate(t *testing.T) {
 			t.Fatal(err)
 		}
 		var data []byte
-		data = appendSSHString(data, []byte(hostKeysProveRequest))
-		data = appendSSHString(data, conn.SessionID())
-		data = appendSSHString(data, b)
+		data = sshwire.AppendString(data, []byte(sshwire.HostKeysProveRequest))
+		data = sshwire.AppendString(data, conn.SessionID())
+		data = sshwire.AppendString(data, b)
 		if err := key.Verify(data, &sig); err != nil {
 			t.Errorf("%s proof (%s): %v", key.Type(), sig.Format, err)
 		}
@@ -85,7 +86,7 @@ func TestHostKeysUpdate(t *testing.T) {
 		}
 	}
 	// A key that is not the server's.
-	if ok, _, _ := conn.SendRequest(hostKeysProveRequest, true, appendSSHString(nil, newSigner(t).PublicKey().Marshal())); ok {
+	if ok, _, _ := conn.SendRequest(sshwire.HostKeysProveRequest, true, sshwire.AppendString(nil, newSigner(t).PublicKey().Marshal())); ok {
 		t.Error("proved a key that is not a host key")
 	}
 }

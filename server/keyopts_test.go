@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pqssh/pqssh/internal/sshwire"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -319,7 +320,7 @@ func TestClientAliveCountMax(t *testing.T) {
 	for waiting := true; waiting; {
 		select {
 		case r := <-reqs:
-			if r.Type == hostKeysRequest && !r.WantReply {
+			if r.Type == sshwire.HostKeysRequest && !r.WantReply {
 				continue
 			}
 			if r.Type != "keepalive@openssh.com" || !r.WantReply {

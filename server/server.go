@@ -21,6 +21,7 @@ import (
 	glssh "github.com/gliderlabs/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/pqssh/pqssh/internal/sshwire"
 	"github.com/pqssh/pqssh/mctiny/sshkex"
 	"github.com/pqssh/pqssh/server/config"
 )
@@ -141,7 +142,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 			"cancel-streamlocal-forward@openssh.com": s.cancelStreamLocalForward,
 			sshkex.GlobalRequest:                     s.mctinyKeyRequest,
 			noMoreSessionsRequest:                    s.noMoreSessions,
-			hostKeysProveRequest:                     s.proveHostKeys,
+			sshwire.HostKeysProveRequest:             s.proveHostKeys,
 		},
 	}
 	return s, nil

@@ -1,6 +1,8 @@
-// Package sshwire parses the unencrypted start of an SSH connection
-// (RFC 4253 sections 4.2 and 6) from recorded byte streams, for tests that
-// recompute an exchange hash from a transcript.
+// Package sshwire holds SSH wire-format pieces shared by pqssh and pqsshd
+// (RFC 4251 section 5 strings; the host key update extension's names and
+// signed data) and, for tests that recompute an exchange hash from a
+// transcript, a parser of the unencrypted start of a connection (RFC 4253
+// sections 4.2 and 6) from recorded byte streams.
 package sshwire
 
 import (
@@ -68,6 +70,25 @@ func String(b []byte) (s, rest []byte, err error) {
 func AppendString(dst, b []byte) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(b)))
 	return append(dst, b...)
+}
+
+// Host key update and rotation (OpenSSH PROTOCOL section 2.5,
+// draft-miller-sshm-hostkey-update): the server announces its host keys
+// after authentication; the client asks it to prove possession of the
+// ones it does not know.
+const (
+	HostKeysRequest      = "hostkeys-00@openssh.com"
+	HostKeysProveRequest = "hostkeys-prove-00@openssh.com"
+)
+
+// HostKeyProofData is what the server signs, and the client verifies, for
+// one host key in reply to HostKeysProveRequest:
+//
+//	string "hostkeys-prove-00@openssh.com" || string session identifier || string host key blob
+func HostKeyProofData(sessionID, keyBlob []byte) []byte {
+	data := AppendString(nil, []byte(HostKeysProveRequest))
+	data = AppendString(data, sessionID)
+	return AppendString(data, keyBlob)
 }
 
 // ReadHexDump parses x/crypto's recorded-session format: ">>> Flow N"
