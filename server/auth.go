@@ -464,6 +464,20 @@ func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cer
 	if cert.CertType != gossh.UserCert {
 		return errors.New("certificate is not a user certificate")
 	}
+	// The CA's signature, validity and critical options first: until the
+	// signature is checked every field (key ID, serial, principals, the
+	// CA named) is the client's own word, which authorized_keys,
+	// AuthorizedKeysCommand, AuthorizedPrincipalsFile and
+	// AuthorizedPrincipalsCommand (%i, %s) must not see. OpenSSH checks it
+	// when it parses the certificate. The principal is checked below.
+	checker := &gossh.CertChecker{SupportedCriticalOptions: []string{"force-command", "source-address"}}
+	anyPrincipal := ""
+	if len(cert.ValidPrincipals) > 0 {
+		anyPrincipal = cert.ValidPrincipals[0]
+	}
+	if err := checker.CheckCert(anyPrincipal, cert); err != nil {
+		return err
+	}
 	caBytes := cert.SignatureKey.Marshal()
 	var principals []string
 	trusted := false
@@ -512,12 +526,8 @@ func (s *Server) checkCertificate(c *config.Config, a *account, addr string, cer
 	if !trusted {
 		return errors.New("certificate signed by an untrusted CA")
 	}
-	checker := &gossh.CertChecker{SupportedCriticalOptions: []string{"force-command", "source-address"}}
 	if !slices.ContainsFunc(principals, func(p string) bool { return slices.Contains(cert.ValidPrincipals, p) }) {
 		return fmt.Errorf("certificate principals %v do not include %v", cert.ValidPrincipals, principals)
-	}
-	if err := checker.CheckCert(principals[slices.IndexFunc(principals, func(p string) bool { return slices.Contains(cert.ValidPrincipals, p) })], cert); err != nil {
-		return err
 	}
 	if src, ok := cert.CriticalOptions["source-address"]; ok && !config.MatchAddressList(addr, src) {
 		return fmt.Errorf("certificate source-address %q does not allow %s", src, addr)

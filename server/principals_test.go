@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,5 +135,64 @@ func TestMatchPrincipals(t *testing.T) {
 		if got != tc.want || ok != (tc.want != "") || opts.Command != tc.command {
 			t.Errorf("%q: %q %v command %q, want %q command %q", tc.data, got, ok, opts.Command, tc.want, tc.command)
 		}
+	}
+}
+
+// TestPrincipalsCommandNotRunForForgedCertificate: a certificate that names
+// a TrustedUserCAKeys key as its signer but was not signed by it (anyone
+// can write the CA's public key into a certificate) is refused before
+// AuthorizedPrincipalsFile or AuthorizedPrincipalsCommand is consulted, so
+// a stranger cannot have the administrator's program run with a key ID or
+// serial of their choosing (OpenSSH verifies the CA signature when it
+// parses the certificate).
+func TestPrincipalsCommandNotRunForForgedCertificate(t *testing.T) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o777)
+	ca := newSigner(t)
+	caFile := filepath.Join(dir, "ca.pub")
+	os.WriteFile(caFile, gossh.MarshalAuthorizedKey(ca.PublicKey()), 0o644)
+	touch := "/usr/bin/touch"
+	if fi, err := os.Stat(touch); err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("%s: %v", touch, err)
+	}
+	e := startServer(t, "", "")
+	base := "HostKey " + e.dir + "/hostkey_ed25519\nPerSourcePenalties no\nTrustedUserCAKeys " + caFile + "\n" +
+		"AuthorizedPrincipalsCommand " + touch + " " + dir + "/ran-%s\nAuthorizedPrincipalsCommandUser root\n"
+	if err := e.srv.Reload(mustConfig(t, base)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The genuine certificate runs the command (it prints nothing, so
+	// the login is refused).
+	key := newSigner(t)
+	if c, err := e.dial(e.user, certFor(t, ca, key, []string{"team"}, time.Hour, nil)); err == nil {
+		c.Close()
+		t.Fatal("certificate accepted without a principal")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ran-42")); err != nil {
+		t.Fatalf("AuthorizedPrincipalsCommand not run for a genuine certificate: %v", err)
+	}
+
+	// A forgery: signed by another key, SignatureKey set to the CA's.
+	cert := &gossh.Certificate{
+		Key: key.PublicKey(), CertType: gossh.UserCert, KeyId: "--forged", Serial: 7,
+		ValidPrincipals: []string{"team"},
+		ValidAfter:      uint64(time.Now().Add(-time.Minute).Unix()),
+		ValidBefore:     uint64(time.Now().Add(time.Hour).Unix()),
+	}
+	if err := cert.SignCert(rand.Reader, newSigner(t)); err != nil {
+		t.Fatal(err)
+	}
+	cert.SignatureKey = ca.PublicKey()
+	forged, err := gossh.NewCertSigner(cert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := e.dial(e.user, forged); err == nil {
+		c.Close()
+		t.Fatal("forged certificate accepted")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ran-7")); err == nil {
+		t.Error("AuthorizedPrincipalsCommand run with a forged certificate's serial before its CA signature was checked")
 	}
 }
