@@ -98,9 +98,19 @@ func (s *Server) runAuthCommand(ac authCommand, a *account, key gossh.PublicKey)
 	if self == nil {
 		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(runAs.UID), Gid: uint32(runAs.GID)}
 	}
+	// At the timeout the command's whole session is killed (it is the
+	// leader, Setsid), and Wait stops waiting for standard output to close
+	// shortly after the command exits or is killed: a process it left in
+	// the background holding the pipe would otherwise hold the
+	// authentication (and this goroutine) for as long as it lives.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	var out bytes.Buffer
 	cmd.Stdout = &limitWriter{w: &out, n: maxAuthorizedKeysSize}
 	if err := cmd.Run(); err != nil {
+		if cmd.Process != nil {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // what it left behind
+		}
 		return nil, fmt.Errorf("%s %s: %w", ac.keyword, args[0], err)
 	}
 	return out.Bytes(), nil
