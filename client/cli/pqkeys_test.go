@@ -13,10 +13,11 @@ import (
 	"github.com/pqssh/pqssh/pqsig"
 )
 
-// TestPQHostAndUserKey: with default settings pqssh prefers the server's
-// ML-DSA host key, prints OpenSSH's "Server host key" line for it, records
-// it in known_hosts in OpenSSH's format, and logs in with an ML-DSA user
-// key given with -i.
+// TestPQHostAndUserKey: with default settings pqssh, like OpenSSH 10.6,
+// prefers the server's Ed25519 host key on first contact and records it;
+// once known_hosts holds only the ML-DSA host key it asks for that one,
+// prints OpenSSH's "Server host key" line for it, and logs in with an
+// ML-DSA user key given with -i.
 func TestPQHostAndUserKey(t *testing.T) {
 	f := newFixture(t)
 	scheme, _ := pqsig.Lookup(pqsig.MLDSA44Ed25519)
@@ -45,6 +46,27 @@ func TestPQHostAndUserKey(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
+	if !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-ed25519\n") {
+		t.Errorf("first contact did not pick Ed25519:\n%s", r.stderr)
+	}
+	known, err := os.ReadFile(f.known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edWant := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(srv.HostKey.PublicKey())))
+	if line := strings.TrimSpace(string(known)); !strings.HasSuffix(line, edWant) {
+		t.Errorf("first contact stored %q, want the Ed25519 key", line)
+	}
+
+	// known_hosts holds only the ML-DSA key: pqssh asks for it.
+	name := "[127.0.0.1]:" + strconv.Itoa(f.srv.Port())
+	if err := os.WriteFile(f.known, append([]byte(name+" "), ssh.MarshalAuthorizedKey(host.PublicKey())...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "-i", pqPath, "test", "true")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
 	for _, want := range []string{
 		"debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n",
 		"debug1: Server host key: ssh-mldsa44-ed25519 SHA256:",
@@ -54,7 +76,7 @@ func TestPQHostAndUserKey(t *testing.T) {
 			t.Errorf("-v output lacks %q:\n%s", want, r.stderr)
 		}
 	}
-	known, err := os.ReadFile(f.known)
+	known, err = os.ReadFile(f.known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +143,9 @@ func TestUpdateHostKeys(t *testing.T) {
 	if !strings.Contains(string(b), "ssh-mldsa44-ed25519 "+strings.Fields(string(ssh.MarshalAuthorizedKey(pq.PublicKey())))[1]) {
 		t.Fatalf("known_hosts after UpdateHostKeys:\n%s", b)
 	}
-	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "test", "true")
+	// Both keys are known: the default order (OpenSSH's) uses Ed25519,
+	// and the learned ML-DSA key is trusted when asked for.
+	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "-o", "HostKeyAlgorithms=ssh-mldsa44-ed25519", "test", "true")
 	if r.code != 0 || !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n") {
 		t.Fatalf("login after learning the ML-DSA key: %v", r)
 	}

@@ -22,8 +22,10 @@ func DefaultKexAlgorithms() []string { return kex.DefaultKeyExchanges() }
 
 // DefaultAlgorithms returns the default list for one of the algorithm
 // keywords (lowercase: kexalgorithms, ciphers, macs, hostkeyalgorithms,
-// pubkeyacceptedalgorithms). The host key and public key lists start with
-// the post-quantum algorithms.
+// pubkeyacceptedalgorithms). HostKeyAlgorithms and
+// PubkeyAcceptedAlgorithms follow OpenSSH 10.6 (openSSHKeyOrder):
+// certificates first, Ed25519 before ECDSA and RSA, ssh-mldsa44-ed25519
+// last of its group; pqssh's pure ML-DSA algorithms follow it.
 func DefaultAlgorithms(key string) []string {
 	s := ssh.SupportedAlgorithms()
 	switch key {
@@ -34,22 +36,68 @@ func DefaultAlgorithms(key string) []string {
 	case "macs":
 		return s.MACs
 	case "hostkeyalgorithms":
-		// Certificates first, as in OpenSSH and x/crypto; within each
-		// group the post-quantum algorithms first.
-		var certs, plain []string
-		for _, a := range s.HostKeys {
-			if isCertAlgorithm(a) {
-				certs = append(certs, a)
-			} else {
-				plain = append(plain, a)
-			}
-		}
-		return append(pqFirst(certs), pqFirst(plain)...)
+		return openSSHOrder(s.HostKeys)
 	case "pubkeyacceptedalgorithms":
-		list := pqFirst(s.PublicKeyAuths)
-		return append(list, certAlgorithmsFor(list)...)
+		return openSSHOrder(append(slices.Clone(s.PublicKeyAuths), certAlgorithmsFor(s.PublicKeyAuths)...))
 	}
 	return nil
+}
+
+// openSSHKeyOrder is OpenSSH 10.6p1's default HostKeyAlgorithms, which is
+// also its default PubkeyAcceptedAlgorithms (ssh -G on Debian forky).
+var openSSHKeyOrder = []string{
+	"ssh-ed25519-cert-v01@openssh.com",
+	"ecdsa-sha2-nistp256-cert-v01@openssh.com",
+	"ecdsa-sha2-nistp384-cert-v01@openssh.com",
+	"ecdsa-sha2-nistp521-cert-v01@openssh.com",
+	"sk-ssh-ed25519-cert-v01@openssh.com",
+	"sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+	"webauthn-sk-ecdsa-sha2-nistp256-cert-v01@openssh.com",
+	"rsa-sha2-512-cert-v01@openssh.com",
+	"rsa-sha2-256-cert-v01@openssh.com",
+	"ssh-mldsa44-ed25519-cert",
+	"ssh-ed25519",
+	"ecdsa-sha2-nistp256",
+	"ecdsa-sha2-nistp384",
+	"ecdsa-sha2-nistp521",
+	"sk-ssh-ed25519@openssh.com",
+	"sk-ecdsa-sha2-nistp256@openssh.com",
+	"webauthn-sk-ecdsa-sha2-nistp256@openssh.com",
+	"rsa-sha2-512",
+	"rsa-sha2-256",
+	"ssh-mldsa44-ed25519",
+}
+
+// openSSHOrder returns the names of supported in OpenSSH 10.6's order
+// (names OpenSSH lacks are left out). The algorithms OpenSSH does not
+// have (pqssh's pure ML-DSA ones and their certificates) follow the
+// last of their group: certificates after ssh-mldsa44-ed25519-cert, plain
+// keys at the end.
+func openSSHOrder(supported []string) []string {
+	var certs, plain []string
+	for _, a := range openSSHKeyOrder {
+		if !slices.Contains(supported, a) {
+			continue
+		}
+		if isCertAlgorithm(a) {
+			certs = append(certs, a)
+		} else {
+			plain = append(plain, a)
+		}
+	}
+	for _, pq := range pqsig.DefaultOrder {
+		for _, a := range supported {
+			if slices.Contains(openSSHKeyOrder, a) || slices.Contains(certs, a) || slices.Contains(plain, a) {
+				continue
+			}
+			if a == pq {
+				plain = append(plain, a)
+			} else if isCertAlgorithm(a) && certBase(a) == pq {
+				certs = append(certs, a)
+			}
+		}
+	}
+	return append(certs, plain...)
 }
 
 // certAlgorithmsFor returns the certificate algorithms the SSH library
@@ -58,18 +106,23 @@ func DefaultAlgorithms(key string) []string {
 func certAlgorithmsFor(list []string) []string {
 	var out []string
 	for _, a := range list {
-		for _, c := range ssh.SupportedAlgorithms().HostKeys {
+		for _, c := range slices.Concat(ssh.SupportedAlgorithms().HostKeys, skCertAlgorithms) {
 			base, isCert := strings.CutSuffix(c, "-cert-v01@openssh.com")
 			if !isCert {
 				base, isCert = strings.CutSuffix(c, "-cert")
 			}
-			if isCert && base == a && !slices.Contains(out, c) {
+			if isCert && (base == a || base+"@openssh.com" == a) && !slices.Contains(out, c) {
 				out = append(out, c)
 			}
 		}
 	}
 	return out
 }
+
+// skCertAlgorithms are the security-key certificate algorithms the SSH
+// library verifies and signs through an agent; they are user-key
+// algorithms only (not in its host key list).
+var skCertAlgorithms = []string{ssh.CertAlgoSKED25519v01, ssh.CertAlgoSKECDSA256v01}
 
 // isCertAlgorithm reports whether a is a certificate algorithm name.
 func isCertAlgorithm(a string) bool {
@@ -82,26 +135,6 @@ func certBase(a string) string {
 		return a[:i]
 	}
 	return a
-}
-
-// pqFirst moves the post-quantum signature algorithms of package pqsig
-// (ssh-mldsa44-ed25519 first), and their certificate algorithms, to the
-// front of list, in pqsig.DefaultOrder.
-func pqFirst(list []string) []string {
-	out := make([]string, 0, len(list))
-	for _, pq := range pqsig.DefaultOrder {
-		for _, a := range list {
-			if (a == pq || (isCertAlgorithm(a) && certBase(a) == pq)) && !slices.Contains(out, a) {
-				out = append(out, a)
-			}
-		}
-	}
-	for _, a := range list {
-		if !slices.Contains(out, a) {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // KnownAlgorithms returns every name the SSH library implements for the

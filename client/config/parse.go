@@ -58,6 +58,8 @@ type Options struct {
 	// order records when each single-valued keyword got its value.
 	order map[string]int
 	seq   int
+	// warned records the unimplemented keywords already warned about.
+	warned map[string]bool
 }
 
 // NewOptions returns empty Options evaluated against ctx.
@@ -222,6 +224,9 @@ func (o *Options) apply(l line, active bool, where string) error {
 		}
 		args = []string{l.raw}
 	case kIgnored:
+		if active {
+			o.warnUnsupported(kw, args, where)
+		}
 		return nil
 	case kDeprecated:
 		if o.ctx.Warn != nil {
@@ -242,6 +247,9 @@ func (o *Options) apply(l line, active bool, where string) error {
 	if !active {
 		return nil
 	}
+	if len(kw.inert) > 0 {
+		o.warnUnsupported(kw, args, where)
+	}
 	switch kw.kind {
 	case kMulti, kMultiArgs, kForward:
 		o.vals[key] = append(o.vals[key], args...)
@@ -261,6 +269,26 @@ func (o *Options) apply(l line, active bool, where string) error {
 		}
 	}
 	return nil
+}
+
+// warnUnsupported warns, once per keyword, that a keyword pqssh does not
+// implement has a value that would change what OpenSSH does: pqssh never
+// ignores a setting silently.
+func (o *Options) warnUnsupported(kw *keyword, args []string, where string) {
+	if len(args) > 0 && slices.Contains(kw.inert, strings.ToLower(strings.Join(args, " "))) {
+		return
+	}
+	key := strings.ToLower(kw.name)
+	if o.warned[key] {
+		return
+	}
+	if o.warned == nil {
+		o.warned = map[string]bool{}
+	}
+	o.warned[key] = true
+	if o.ctx.Warn != nil {
+		o.ctx.Warn(fmt.Sprintf("%s: Unsupported option \"%s\": %s", where, key, kw.status))
+	}
 }
 
 func validate(kw *keyword, key string, args []string) error {

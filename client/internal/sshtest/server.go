@@ -48,6 +48,27 @@ type Server struct {
 	// after authentication (hostkeys-00@openssh.com) and proves
 	// (hostkeys-prove-00@openssh.com), as OpenSSH's sshd does.
 	Announce []ssh.Signer
+	// userCA, when set by TrustUserCA, signs the user certificates the
+	// server accepts; accepted records the key IDs it accepted.
+	userCA   ssh.PublicKey
+	accepted []string
+}
+
+// TrustUserCA makes the server accept user certificates signed by ca for
+// the login user (as sshd's TrustedUserCAKeys with the user name as
+// principal); plain keys are still checked against the authorized ones.
+func (s *Server) TrustUserCA(ca ssh.PublicKey) {
+	s.mu.Lock()
+	s.userCA = ca
+	s.mu.Unlock()
+}
+
+// AcceptedCertificates returns the key IDs of the user certificates the
+// server accepted, in order.
+func (s *Server) AcceptedCertificates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.accepted...)
 }
 
 // New returns a server with a fresh Ed25519 host key that accepts the
@@ -70,6 +91,20 @@ func New(t testing.TB, keys ...ssh.PublicKey) *Server {
 		PublicKeyCallback: func(c ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if cert, ok := key.(*ssh.Certificate); ok {
+				if s.userCA == nil {
+					return nil, fmt.Errorf("no user CA")
+				}
+				ca := s.userCA
+				checker := &ssh.CertChecker{IsUserAuthority: func(auth ssh.PublicKey) bool {
+					return string(auth.Marshal()) == string(ca.Marshal())
+				}}
+				if _, err := checker.Authenticate(c, cert); err != nil {
+					return nil, err
+				}
+				s.accepted = append(s.accepted, cert.KeyId)
+				return &ssh.Permissions{}, nil
+			}
 			for _, a := range s.authorized {
 				if string(a) == string(key.Marshal()) {
 					return &ssh.Permissions{}, nil
