@@ -44,6 +44,16 @@ type Context struct {
 	Exec func(cmd string) bool
 	// Warn receives warnings such as deprecated options. Nil discards.
 	Warn func(msg string)
+	// Debug receives OpenSSH's debug lines about reading the files
+	// ("Reading configuration data", "Applying options for") at their
+	// level (1 to 3). Nil discards.
+	Debug func(level int, msg string)
+}
+
+func (o *Options) debug(level int, format string, args ...any) {
+	if o.ctx.Debug != nil {
+		o.ctx.Debug(level, fmt.Sprintf(format, args...))
+	}
 }
 
 // Options are the values read so far. The first value of a keyword wins,
@@ -119,6 +129,7 @@ func (o *Options) ParseFile(path string, user, mustExist bool) error {
 		return fmt.Errorf("can't open user config file %s: %w", path, err)
 	}
 	defer f.Close()
+	o.debug(1, "Reading configuration data %s", path)
 	return o.parse(f, path, user, 0, true)
 }
 
@@ -147,11 +158,17 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 			if len(l.args) == 0 {
 				return fmt.Errorf("%s: Host directive requires an argument", where)
 			}
-			active = outerActive && MatchList(o.ctx.Host, l.args) == 1
+			active = outerActive && o.matchHost(l.args, name, n)
 		case "match":
+			o.debug(2, "checking match for '%s' host %s originally %s", strings.Join(l.args, " "), o.hostForMatch(), o.ctx.Host)
 			m, err := o.match(l.args)
 			if err != nil {
 				return fmt.Errorf("%s: %v", where, err)
+			}
+			if m {
+				o.debug(3, "match found")
+			} else {
+				o.debug(3, "match not found")
 			}
 			active = outerActive && m
 		case "include":
@@ -162,7 +179,7 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 				return fmt.Errorf("%s: Include nested too deeply", where)
 			}
 			for _, pat := range l.args {
-				if err := o.include(pat, user, depth+1, active); err != nil {
+				if err := o.include(pat, user, depth+1, active, fmt.Sprintf("%s line %d", name, n)); err != nil {
 					return fmt.Errorf("%s: %v", where, err)
 				}
 			}
@@ -178,7 +195,7 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 	return nil
 }
 
-func (o *Options) include(pat string, user bool, depth int, active bool) error {
+func (o *Options) include(pat string, user bool, depth int, active bool, where string) error {
 	pat = expandTilde(pat, o.ctx.Home)
 	if !filepath.IsAbs(pat) {
 		if user {
@@ -192,11 +209,16 @@ func (o *Options) include(pat string, user bool, depth int, active bool) error {
 		return fmt.Errorf("Include %q: %v", pat, err)
 	}
 	slices.Sort(files)
+	if len(files) == 0 {
+		o.debug(1, "%s: include %s matched no files", where, pat)
+	}
 	for _, f := range files {
+		o.debug(2, "%s: including %s", where, f)
 		fh, err := os.Open(f)
 		if err != nil {
 			return fmt.Errorf("Include: %w", err)
 		}
+		o.debug(1, "Reading configuration data %s", f)
 		err = o.parse(fh, f, user, depth, active)
 		fh.Close()
 		if err != nil {
@@ -552,6 +574,34 @@ func (o *Options) match(args []string) (bool, error) {
 	}
 	return result, nil
 }
+
+// matchHost evaluates a Host line's patterns against the host name and
+// logs, as OpenSSH, which pattern applied.
+func (o *Options) matchHost(patterns []string, file string, line int) bool {
+	h := o.hostForMatch()
+	matched := ""
+	for _, p := range patterns {
+		neg := strings.HasPrefix(p, "!")
+		if MatchPattern(h, strings.TrimPrefix(p, "!")) {
+			if neg {
+				o.debug(1, "%s line %d: Skipping Host block because of negated match for %s", file, line, strings.TrimPrefix(p, "!"))
+				return false
+			}
+			if matched == "" {
+				matched = p
+			}
+		}
+	}
+	if matched == "" {
+		return false
+	}
+	o.debug(1, "%s line %d: Applying options for %s", file, line, matched)
+	return true
+}
+
+// hostForMatch is the name Host lines are matched against: the host as
+// given, or its canonical name on the canonicalization pass.
+func (o *Options) hostForMatch() string { return o.ctx.Host }
 
 func expandTilde(p, home string) string {
 	if p == "~" {
