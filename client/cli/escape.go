@@ -175,12 +175,15 @@ func (e *escapeReader) runCommand(cmd string) {
 	if cmd[1] == 'K' && len(cmd) > 2 {
 		kind := cmd[2]
 		spec := strings.TrimSpace(cmd[3:])
-		if i := strings.LastIndex(spec, ":"); i >= 0 {
+		path := ""
+		if strings.Contains(spec, "/") {
+			path = spec
+		} else if i := strings.LastIndex(spec, ":"); i >= 0 {
 			spec = spec[i+1:]
 		}
 		port := 0
 		fmt.Sscanf(spec, "%d", &port)
-		if e.s.cancelForward(kind, port) {
+		if e.s.cancelForward(kind, port, path) {
 			e.msg("Canceled forwarding.\n")
 		} else {
 			e.msg("Unknown port forwarding.\n")

@@ -48,7 +48,10 @@ func (s *session) run(ctx context.Context) int {
 	if s.cfg.ForwardX11 {
 		s.log.Error("Warning: X11 forwarding is not supported by pqssh; continuing without it.")
 	}
-	if err := s.startForwards(); err != nil {
+	err = s.startForwards()
+	// Listeners close at exit: local Unix-domain sockets are removed.
+	defer s.stopForwards()
+	if err != nil {
 		s.log.Error("%v", err)
 		return exitError
 	}

@@ -59,6 +59,11 @@ func (r *Resolved) Dump(w io.Writer) {
 	}
 	p("checkhostip", "no")
 	p("clearallforwardings", yn(r.ClearAllForwardings))
+	p("streamlocalbindmask", fmt.Sprintf("%04o", r.StreamLocalBindMask))
+	p("streamlocalbindunlink", yn(r.StreamLocalBindUnlink))
+	if len(r.PermitRemoteOpen) > 0 {
+		p("permitremoteopen", strings.Join(r.PermitRemoteOpen, " "))
+	}
 	p("compression", "no")
 	p("enableescapecommandline", yn(r.EnableEscapeCommandline))
 	p("exitonforwardfailure", yn(r.ExitOnForwardFailure))

@@ -365,6 +365,10 @@ func validate(kw *keyword, key string, args []string) error {
 			if _, err := ParseEscapeChar(args[0]); err != nil {
 				return err
 			}
+		case "streamlocalbindmask":
+			if v, err := strconv.ParseUint(args[0], 8, 32); err != nil || v > 0o777 {
+				return fmt.Errorf("StreamLocalBindMask: bad mask %q", args[0])
+			}
 		}
 	case kAlgos:
 		if err := one(); err != nil {
@@ -378,11 +382,6 @@ func validate(kw *keyword, key string, args []string) error {
 			return err
 		}
 	case kForward:
-		if len(args) != kw.min {
-			if !(key == "remoteforward" && len(args) == 2) {
-				return fmt.Errorf("%s: bad forwarding specification %q", kw.name, strings.Join(args, " "))
-			}
-		}
 		if _, err := parseForwardArgs(key, args); err != nil {
 			return fmt.Errorf("%s: %v", kw.name, err)
 		}

@@ -235,6 +235,29 @@ func (s *Server) serve(nc net.Conn) {
 			}
 			go ssh.DiscardRequests(rq)
 			go splice(ch, target)
+		case "direct-streamlocal@openssh.com":
+			// OpenSSH PROTOCOL 2.4: socket path, reserved string and uint32.
+			var d struct {
+				Path     string
+				Reserved string
+				RPort    uint32
+			}
+			if err := ssh.Unmarshal(nch.ExtraData(), &d); err != nil {
+				nch.Reject(ssh.ConnectionFailed, "bad request")
+				continue
+			}
+			target, err := net.Dial("unix", d.Path)
+			if err != nil {
+				nch.Reject(ssh.ConnectionFailed, err.Error())
+				continue
+			}
+			ch, rq, err := nch.Accept()
+			if err != nil {
+				target.Close()
+				continue
+			}
+			go ssh.DiscardRequests(rq)
+			go splice(ch, target)
 		default:
 			nch.Reject(ssh.UnknownChannelType, "unsupported")
 		}
@@ -247,8 +270,8 @@ func splice(ch ssh.Channel, c net.Conn) {
 	go func() {
 		defer wg.Done()
 		io.Copy(c, ch)
-		if tc, ok := c.(*net.TCPConn); ok {
-			tc.CloseWrite()
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
 		}
 	}()
 	go func() {
@@ -331,6 +354,39 @@ func (s *Server) globalRequests(conn *ssh.ServerConn, reqs <-chan *ssh.Request) 
 						OPort uint32
 					}{req.Addr, port, ra.IP.String(), uint32(ra.Port)})
 					ch, rq, err := conn.OpenChannel("forwarded-tcpip", payload)
+					if err != nil {
+						c.Close()
+						continue
+					}
+					go ssh.DiscardRequests(rq)
+					go splice(ch, c)
+				}
+			}()
+		case "streamlocal-forward@openssh.com":
+			var req struct{ Path string }
+			if err := ssh.Unmarshal(r.Payload, &req); err != nil {
+				r.Reply(false, nil)
+				continue
+			}
+			l, err := net.Listen("unix", req.Path)
+			if err != nil {
+				r.Reply(false, nil)
+				continue
+			}
+			r.Reply(true, nil)
+			go func() {
+				defer l.Close()
+				go func() { conn.Wait(); l.Close() }()
+				for {
+					c, err := l.Accept()
+					if err != nil {
+						return
+					}
+					payload := ssh.Marshal(struct {
+						Path     string
+						Reserved string
+					}{req.Path, ""})
+					ch, rq, err := conn.OpenChannel("forwarded-streamlocal@openssh.com", payload)
 					if err != nil {
 						c.Close()
 						continue
