@@ -121,10 +121,10 @@ type Resolved struct {
 	ProxyCommand string
 	ProxyJump    string
 
-	LocalForwards        []Forward
-	RemoteForwards       []Forward
-	DynamicForwards      []Forward
-	ClearAllForwardings  bool
+	LocalForwards       []Forward
+	RemoteForwards      []Forward
+	DynamicForwards     []Forward
+	ClearAllForwardings bool
 	// StreamLocalBindMask is the umask for the Unix-domain sockets of
 	// local forwardings (default 0177); StreamLocalBindUnlink removes a
 	// stale socket first.
@@ -132,7 +132,7 @@ type Resolved struct {
 	StreamLocalBindUnlink bool
 	// PermitRemoteOpen restricts remote dynamic forwarding's
 	// destinations (nil: any).
-	PermitRemoteOpen []string
+	PermitRemoteOpen     []string
 	ExitOnForwardFailure bool
 	GatewayPorts         bool
 	ForwardAgent         string // "yes", "no", or an agent socket path
