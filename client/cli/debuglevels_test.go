@@ -109,3 +109,19 @@ func TestVersionFlag(t *testing.T) {
 		t.Errorf("-V: %v", r)
 	}
 }
+
+// TestCanonicalizeWithSystemResolver: pqssh -G with CanonicalizeHostname
+// resolves a fully qualified name ("localhost.", from /etc/hosts) with
+// the system resolver and re-reads the configuration with it.
+func TestCanonicalizeWithSystemResolver(t *testing.T) {
+	f := newFixture(t)
+	cfg, _ := os.ReadFile(f.cfg)
+	os.WriteFile(f.cfg, append([]byte("CanonicalizeHostname yes\nHost localhost\n  Port 2345\n"), cfg...), 0o600)
+	r := f.run(nil, "-vvv", "-G", "localhost.")
+	if r.code != 0 || !strings.Contains(r.stdout, "\nhostname localhost\n") || !strings.Contains(r.stdout, "\nport 2345\n") {
+		t.Fatalf("-G localhost.: %v", r)
+	}
+	if !strings.Contains(r.stderr, `debug1: Canonicalized hostname "localhost" => "localhost"`) || !strings.Contains(r.stderr, "debug1: re-parsing configuration") {
+		t.Errorf("debug lines: %s", r.stderr)
+	}
+}

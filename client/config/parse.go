@@ -48,6 +48,9 @@ type Context struct {
 	// ("Reading configuration data", "Applying options for") at their
 	// level (1 to 3). Nil discards.
 	Debug func(level int, msg string)
+	// Resolve looks names up for CanonicalizeHostname. Nil uses the
+	// system's resolver.
+	Resolve Resolver
 }
 
 func (o *Options) debug(level int, format string, args ...any) {
@@ -70,6 +73,13 @@ type Options struct {
 	seq   int
 	// warned records the unimplemented keywords already warned about.
 	warned map[string]bool
+	// final is set on the pass after hostname canonicalization (or
+	// requested by "Match final"), when canonHost is the host name Host
+	// lines match; wantFinal records a "Match final" seen on the first
+	// pass.
+	final     bool
+	wantFinal bool
+	canonHost string
 }
 
 // NewOptions returns empty Options evaluated against ctx.
@@ -251,7 +261,7 @@ func (o *Options) apply(l line, active bool, where string) error {
 		}
 		return nil
 	case kDeprecated:
-		if o.ctx.Warn != nil {
+		if o.ctx.Warn != nil && !o.final {
 			o.ctx.Warn(fmt.Sprintf("%s: Deprecated option \"%s\"", where, strings.ToLower(l.keyword)))
 		}
 		return nil
@@ -274,6 +284,9 @@ func (o *Options) apply(l line, active bool, where string) error {
 	}
 	switch kw.kind {
 	case kMulti, kMultiArgs, kForward:
+		if o.final && slices.Contains(o.vals[key], strings.Join(args, " ")) {
+			return nil // read again on the final pass
+		}
 		o.vals[key] = append(o.vals[key], args...)
 		if kw.kind == kForward {
 			// Keep each forward as one "listen connect" element.
@@ -386,6 +399,13 @@ func validate(kw *keyword, key string, args []string) error {
 			return fmt.Errorf("%s: %v", kw.name, err)
 		}
 	case kArgs:
+		if key == "canonicalizepermittedcnames" {
+			for _, a := range args {
+				if _, _, ok := strings.Cut(a, ":"); !ok && !strings.EqualFold(a, "none") {
+					return fmt.Errorf("CanonicalizePermittedCNAMEs: bad rule %q (want source_domains:target_domains)", a)
+				}
+			}
+		}
 		if key == "rekeylimit" {
 			if _, err := ParseSize(args[0]); err != nil {
 				return fmt.Errorf("%s: %v", kw.name, err)
@@ -519,10 +539,13 @@ func (o *Options) match(args []string) (bool, error) {
 				}
 			}
 			m = true
-		case "canonical":
-			m = false // host names are never canonicalized
-		case "final":
-			m = true // a single pass is also the final one
+		case "canonical", "final":
+			// Both match on the pass after canonicalization only
+			// (OpenSSH's post_canon); "Match final" asks for that pass.
+			if crit == "final" && !neg {
+				o.wantFinal = true
+			}
+			m = o.final
 		default:
 			if i+1 >= len(args) {
 				return false, fmt.Errorf("Missing Match criteria for %s", crit)
@@ -600,7 +623,12 @@ func (o *Options) matchHost(patterns []string, file string, line int) bool {
 
 // hostForMatch is the name Host lines are matched against: the host as
 // given, or its canonical name on the canonicalization pass.
-func (o *Options) hostForMatch() string { return o.ctx.Host }
+func (o *Options) hostForMatch() string {
+	if o.final && o.canonHost != "" {
+		return o.canonHost
+	}
+	return o.ctx.Host
+}
 
 func expandTilde(p, home string) string {
 	if p == "~" {

@@ -160,6 +160,14 @@ type Resolved struct {
 	McTinyPort      int
 	McTinyHostsFile string
 
+	// Hostname canonicalization (the final pass has already applied it
+	// to HostName; these are for -G).
+	CanonicalizeHostname        string
+	CanonicalDomains            []string
+	CanonicalizeFallbackLocal   bool
+	CanonicalizeMaxDots         int
+	CanonicalizePermittedCNAMEs []string
+
 	WarnWeakCrypto   bool
 	RefuseConnection bool
 	ControlMaster    string
@@ -440,6 +448,14 @@ func (o *Options) Resolve() (*Resolved, error) {
 		return nil, fmt.Errorf("McTinyPort: bad port %d", r.McTinyPort)
 	}
 	r.McTinyHostsFile = o.ctx.Home + "/.ssh/pqssh_mctiny_hosts"
+	r.CanonicalizeHostname = strings.ToLower(str("canonicalizehostname", "no"))
+	if r.CanonicalizeHostname == "none" {
+		r.CanonicalizeHostname = "no"
+	}
+	r.CanonicalDomains = o.Values("canonicaldomains")
+	r.CanonicalizeFallbackLocal = flag("canonicalizefallbacklocal", true)
+	r.CanonicalizeMaxDots = num("canonicalizemaxdots", 1)
+	r.CanonicalizePermittedCNAMEs = o.Values("canonicalizepermittedcnames")
 	r.WarnWeakCrypto = flag("warnweakcrypto", true)
 	r.RefuseConnection = flag("refuseconnection", false)
 	r.ControlMaster = strings.ToLower(str("controlmaster", "no"))
