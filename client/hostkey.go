@@ -99,6 +99,14 @@ func (d *Dialer) checkHostKey(db *knownhosts.DB, st *hostKeyState, remote net.Ad
 		}
 	}
 	if cert, ok := key.(*ssh.Certificate); ok && db.IsHostAuthority(cert.SignatureKey, name) {
+		if len(r.CASignatureAlgorithms) > 0 && (cert.Signature == nil || !slices.Contains(r.CASignatureAlgorithms, cert.Signature.Format)) {
+			format := ""
+			if cert.Signature != nil {
+				format = cert.Signature.Format
+			}
+			log.Error("Host certificate signature algorithm %s not in CASignatureAlgorithms", format)
+			return ErrHostKeyVerification
+		}
 		checker := &ssh.CertChecker{IsHostAuthority: func(auth ssh.PublicKey, _ string) bool {
 			return db.IsHostAuthority(auth, name)
 		}}

@@ -137,3 +137,36 @@ func TestCertificateFromAgent(t *testing.T) {
 		t.Errorf("-v lacks the agent certificate offer:\n%s", r.stderr)
 	}
 }
+
+// TestHostCertificateCASignatureAlgorithms: a host certificate from a CA
+// trusted with @cert-authority is accepted when the CA's signature
+// algorithm is in CASignatureAlgorithms (by default Ed25519 is) and
+// refused when it is not.
+func TestHostCertificateCASignatureAlgorithms(t *testing.T) {
+	f := newFixture(t)
+	ca, _ := newKey(t)
+	srv := sshtest.New(t, f.signer.PublicKey())
+	hc := &ssh.Certificate{
+		Key: srv.HostKey.PublicKey(), CertType: ssh.HostCert, KeyId: "host", ValidPrincipals: []string{"127.0.0.1"},
+		ValidAfter: uint64(time.Now().Add(-time.Minute).Unix()), ValidBefore: uint64(time.Now().Add(time.Hour).Unix()),
+	}
+	if err := hc.SignCert(rand.Reader, ca); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := ssh.NewCertSigner(hc, srv.HostKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.AddHostKey(cs)
+	f.srv = srv.Start(t)
+	f.writeConfig()
+	os.WriteFile(f.known, []byte("@cert-authority * "+string(ssh.MarshalAuthorizedKey(ca.PublicKey()))), 0o600)
+	r := f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "test", "true")
+	if r.code != 0 || !strings.Contains(r.stderr, "matches the ED25519-CERT host certificate") {
+		t.Fatalf("host certificate: %v", r)
+	}
+	r = f.run(nil, "-o", "StrictHostKeyChecking=yes", "-o", "CASignatureAlgorithms=rsa-sha2-512", "test", "true")
+	if r.code == 0 || !strings.Contains(r.stderr, "Host certificate signature algorithm ssh-ed25519 not in CASignatureAlgorithms") {
+		t.Fatalf("CA algorithm not allowed: %v", r)
+	}
+}

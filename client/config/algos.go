@@ -39,6 +39,16 @@ func DefaultAlgorithms(key string) []string {
 		return openSSHOrder(s.HostKeys)
 	case "pubkeyacceptedalgorithms":
 		return openSSHOrder(append(slices.Clone(s.PublicKeyAuths), certAlgorithmsFor(s.PublicKeyAuths)...))
+	case "casignaturealgorithms":
+		// OpenSSH 10.6's plain key list (its CASignatureAlgorithms but
+		// for ssh-mldsa44-ed25519, which pqssh accepts from CAs too).
+		var out []string
+		for _, a := range openSSHOrder(s.PublicKeyAuths) {
+			if !isCertAlgorithm(a) {
+				out = append(out, a)
+			}
+		}
+		return out
 	}
 	return nil
 }
@@ -157,6 +167,8 @@ func KnownAlgorithms(key string) []string {
 	case "pubkeyacceptedalgorithms":
 		all := slices.Concat(s.PublicKeyAuths, in.PublicKeyAuths)
 		return append(all, certAlgorithmsFor(all)...)
+	case "casignaturealgorithms":
+		return slices.Concat(s.PublicKeyAuths, in.PublicKeyAuths)
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ var keywords = []keyword{
 	{name: "CanonicalizeHostname", kind: kEnum, values: []string{"yes", "no", "always", "none"}},
 	{name: "CanonicalizeMaxDots", kind: kInt},
 	{name: "CanonicalizePermittedCNAMEs", kind: kArgs},
-	{name: "CASignatureAlgorithms", kind: kIgnored, status: "ignored: certificate signatures are checked with x/crypto's default algorithms"},
+	{name: "CASignatureAlgorithms", kind: kAlgos, status: "supported for host certificates (the CA's signature algorithm must be listed); default OpenSSH 10.6's list plus ssh-mldsa44-ed25519 and pqssh's pure ML-DSA algorithms"},
 	{name: "CertificateFile", kind: kMulti},
 	{name: "ChallengeResponseAuthentication", kind: kFlag, alias: "kbdinteractiveauthentication"},
 	{name: "ChannelTimeout", kind: kIgnored, status: "ignored: channels never time out", inert: []string{"none"}},

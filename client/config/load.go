@@ -129,6 +129,7 @@ func (r *Resolved) Dump(w io.Writer) {
 	default:
 		p("escapechar", string(rune(r.EscapeChar)))
 	}
+	p("casignaturealgorithms", strings.Join(r.CASignatureAlgorithms, ","))
 	p("ciphers", strings.Join(r.Ciphers, ","))
 	p("hostkeyalgorithms", strings.Join(r.HostKeyAlgorithms, ","))
 	p("kexalgorithms", strings.Join(r.KexAlgorithms, ","))

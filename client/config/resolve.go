@@ -92,6 +92,9 @@ type Resolved struct {
 	HostKeyAlgorithms        []string
 	HostKeyAlgorithmsSet     bool
 	PubkeyAcceptedAlgorithms []string
+	// CASignatureAlgorithms are the signature algorithms a host
+	// certificate's CA may have used.
+	CASignatureAlgorithms []string
 
 	StrictHostKeyChecking            string // yes, ask, accept-new, no
 	UserKnownHostsFiles              []string
@@ -268,6 +271,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 		{"macs", &r.MACs, nil},
 		{"hostkeyalgorithms", &r.HostKeyAlgorithms, &r.HostKeyAlgorithmsSet},
 		{"pubkeyacceptedalgorithms", &r.PubkeyAcceptedAlgorithms, nil},
+		{"casignaturealgorithms", &r.CASignatureAlgorithms, nil},
 	} {
 		def := DefaultAlgorithms(a.key)
 		if v := o.Value(a.key); v != "" {
