@@ -131,3 +131,83 @@ func TestCertificatesOpenSSH106(t *testing.T) {
 		})
 	}
 }
+
+// TestUnixForwardOpenSSH106: pqssh's Unix-domain socket forwardings work
+// with OpenSSH 10.6's sshd (direct-streamlocal@openssh.com and
+// streamlocal-forward@openssh.com): -L port:remote_socket reaches a socket
+// on the server, -R remote_socket:host:port makes sshd listen on a socket
+// that reaches the client's side, and -L local_socket:host:port listens
+// on a 0600 socket on the client.
+func TestUnixForwardOpenSSH106(t *testing.T) {
+	srv, cli := forkyHosts(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sh := func(c *harness.Container, script string) string {
+		t.Helper()
+		out, err := c.Sh(ctx, script)
+		if err != nil {
+			t.Fatalf("%s: %v", script, err)
+		}
+		return out
+	}
+	port := lab.Port()
+	dir := fmt.Sprintf("/tmp/pqssh-unixfwd-%d", port)
+	sh(srv, "mkdir -p "+dir+" /run/sshd /root/.ssh && ssh-keygen -q -t ed25519 -N '' -f "+dir+"/hostkey")
+	sh(cli, "rm -rf /tmp/uf && mkdir /tmp/uf && /pqssh/bin/pqssh-keygen -q -t ed25519 -N '' -f /tmp/uf/id")
+	pub := strings.TrimSpace(sh(cli, "cat /tmp/uf/id.pub"))
+	sh(srv, "echo '"+pub+"' > "+dir+"/authorized_keys && chmod 600 "+dir+"/authorized_keys")
+	conf := "HostKey " + dir + "/hostkey\nAuthorizedKeysFile " + dir + "/authorized_keys\nLogLevel DEBUG1\nPasswordAuthentication no\n" +
+		"KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\nStreamLocalBindUnlink yes\n"
+	if err := srv.WriteFile(dir+"/sshd_config", []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := srv.Start("sshd", "/usr/sbin/sshd", "-D", "-e", "-f", dir+"/sshd_config", "-p", strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	if err := srv.WaitListening(ctx, p, port); err != nil {
+		t.Fatal(err)
+	}
+	// Echo services (socat): a socket on the server, a TCP port on the
+	// client.
+	lport := lab.Port()
+	for _, e := range []struct {
+		c    *harness.Container
+		argv []string
+	}{
+		{srv, []string{"socat", "UNIX-LISTEN:" + dir + "/echo.sock,fork", "SYSTEM:read l; echo srv-$l"}},
+		{cli, []string{"socat", "TCP-LISTEN:" + strconv.Itoa(lport) + ",bind=127.0.0.1,reuseaddr,fork", "SYSTEM:read l; echo cli-$l"}},
+	} {
+		ep, err := e.c.Start("echo", e.argv...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ep.Stop()
+	}
+	sh(srv, "for i in $(seq 100); do [ -S "+dir+"/echo.sock ] && break; sleep 0.1; done")
+	pqssh := "/pqssh/bin/pqssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ExitOnForwardFailure=yes -i /tmp/uf/id -p " + strconv.Itoa(port)
+	fport := lab.Port()
+
+	// -L port:remote_socket and -L local_socket:remote_socket.
+	out := sh(cli, "setsid "+pqssh+" -N -L "+strconv.Itoa(fport)+":"+dir+"/echo.sock -L /tmp/uf/l.sock:"+dir+"/echo.sock root@"+srv.IP+
+		" </dev/null >/dev/null 2>/tmp/uf/err & pid=$!; "+
+		"for i in $(seq 100); do [ -S /tmp/uf/l.sock ] && break; sleep 0.1; done; "+
+		"echo tcp | socat -t5 - TCP:127.0.0.1:"+strconv.Itoa(fport)+"; echo unix | socat -t5 - UNIX-CONNECT:/tmp/uf/l.sock; "+
+		"stat -c %a /tmp/uf/l.sock || true; kill $pid || true; wait $pid || true")
+	if lines := strings.Fields(out); len(lines) != 3 || lines[0] != "srv-tcp" || lines[1] != "srv-unix" || lines[2] != "600" {
+		errOut, _ := cli.Sh(ctx, "cat /tmp/uf/err")
+		t.Errorf("-L to sshd 10.6's socket: %q\npqssh: %s\nsshd:\n%s", out, errOut, p.Output())
+	}
+
+	// -R remote_socket:host:port: sshd listens on the socket and pqssh
+	// connects each connection to the client's TCP echo.
+	sh(cli, "setsid "+pqssh+" -N -R "+dir+"/r.sock:127.0.0.1:"+strconv.Itoa(lport)+" root@"+srv.IP+" </dev/null >/dev/null 2>/tmp/uf/err2 & echo $! > /tmp/uf/rpid")
+	defer cli.Sh(context.Background(), "kill $(cat /tmp/uf/rpid)")
+	got, err := srv.Sh(ctx, "for i in $(seq 100); do [ -S "+dir+"/r.sock ] && break; sleep 0.1; done; echo rev | socat -t5 - UNIX-CONNECT:"+dir+"/r.sock")
+	if err != nil || strings.TrimSpace(got) != "cli-rev" {
+		errOut, _ := cli.Sh(ctx, "cat /tmp/uf/err2")
+		t.Errorf("-R socket on sshd 10.6: %q %v\npqssh: %s\nsshd:\n%s", got, err, errOut, p.Output())
+	}
+	waitFor(t, p, regexp.MustCompile(`server_input_global_request: rtype streamlocal-forward@openssh.com`))
+}

@@ -136,3 +136,23 @@ func TestKeyAlgorithmDefaultsFollowOpenSSH106(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestUnsupportedInSystemFileIsDebug: an unimplemented keyword in the
+// system-wide file (Debian's ssh_config sets GSSAPIAuthentication yes) is
+// reported at debug1 only; the same line in a user file warns.
+func TestUnsupportedInSystemFileIsDebug(t *testing.T) {
+	var warnings, debug []string
+	o := NewOptions(Context{Host: "h", LocalUser: "me", Home: t.TempDir(),
+		Warn:  func(m string) { warnings = append(warnings, m) },
+		Debug: func(n int, m string) { debug = append(debug, m) }})
+	if err := o.Parse(strings.NewReader("Host *\n  GSSAPIAuthentication yes\n"), "/etc/ssh/ssh_config", false); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 0 || !slices.Contains(debug, `/etc/ssh/ssh_config:2: Unsupported option "gssapiauthentication": ignored: GSSAPI is not supported`) {
+		t.Errorf("system file: warnings %q debug %q", warnings, debug)
+	}
+	o = NewOptions(Context{Host: "h", LocalUser: "me", Home: t.TempDir(), Warn: func(m string) { warnings = append(warnings, m) }})
+	if err := o.Parse(strings.NewReader("GSSAPIAuthentication yes\n"), "cfg", true); err != nil || len(warnings) != 1 {
+		t.Errorf("user file: %q %v", warnings, err)
+	}
+}

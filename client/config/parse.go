@@ -80,6 +80,9 @@ type Options struct {
 	final     bool
 	wantFinal bool
 	canonHost string
+	// system is set while the system-wide file (or one it includes) is
+	// read.
+	system bool
 }
 
 // NewOptions returns empty Options evaluated against ctx.
@@ -149,6 +152,8 @@ func (o *Options) Parse(r io.Reader, name string, user bool) error {
 }
 
 func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerActive bool) error {
+	defer func(prev bool) { o.system = prev }(o.system)
+	o.system = !user
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	active := outerActive
@@ -321,8 +326,15 @@ func (o *Options) warnUnsupported(kw *keyword, args []string, where string) {
 		o.warned = map[string]bool{}
 	}
 	o.warned[key] = true
+	msg := fmt.Sprintf("%s: Unsupported option \"%s\": %s", where, key, kw.status)
+	if o.system {
+		// The system file is the distribution's, written for OpenSSH
+		// (Debian's sets GSSAPIAuthentication yes): say it with -v only.
+		o.debug(1, "%s", msg)
+		return
+	}
 	if o.ctx.Warn != nil {
-		o.ctx.Warn(fmt.Sprintf("%s: Unsupported option \"%s\": %s", where, key, kw.status))
+		o.ctx.Warn(msg)
 	}
 }
 
