@@ -53,14 +53,11 @@ func knownHostsMode(o *opts, e *env) error {
 				out, _ := hashLine(k, "")
 				fmt.Fprint(e.stdout, out)
 			case o.flags['l']:
-				_, _, pub, comment, _, err := ssh.ParseKnownHosts([]byte(k.Line))
+				_, _, pub, _, _, err := ssh.ParseKnownHosts([]byte(k.Line))
 				if err != nil {
 					return fmt.Errorf("%s:%d: %w", path, k.Num, err)
 				}
-				if comment == "" {
-					comment = k.Hosts
-				}
-				fmt.Fprintf(e.stdout, "%s %s %s\n", k.Hosts, pub.Type(), sshkey.Fingerprint(pub, fpHash))
+				fmt.Fprintf(e.stdout, "%s %s %s\n", host, sshkey.KeyTypeLabel(pub), sshkey.Fingerprint(pub, fpHash))
 			default:
 				fmt.Fprintln(e.stdout, k.Line)
 			}

@@ -142,7 +142,7 @@ func sigVerify(o *opts, e *env, find bool) error {
 			continue
 		}
 		if find {
-			principals = append(principals, a.principals)
+			principals = append(principals, strings.Split(a.principals, ",")...)
 			continue
 		}
 		if sshpattern.MatchCommaList(id, a.principals) != 1 {

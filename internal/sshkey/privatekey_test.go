@@ -129,7 +129,7 @@ func TestRounds(t *testing.T) {
 // (rounds 16); the public key must match the .pub file ssh-keygen wrote.
 func TestRecordedOpenSSHKeys(t *testing.T) {
 	for file, pass := range map[string]string{
-		"testdata/ed25519_openssh92_encrypted":         "correct horse",
+		"testdata/ed25519_openssh92_encrypted":          "correct horse",
 		"testdata/mldsa44_ed25519_openssh106_encrypted": "pw",
 	} {
 		b, err := os.ReadFile(file)
