@@ -118,6 +118,13 @@ func (r *CertRequest) Sign(ca ssh.Signer) (*ssh.Certificate, error) {
 			Extensions:      maps.Clone(r.Extensions),
 		},
 	}
+	if as, ok := ca.(ssh.AlgorithmSigner); ok && ca.PublicKey().Type() == ssh.KeyAlgoRSA {
+		s, err := ssh.NewSignerWithAlgorithms(as, []string{ssh.KeyAlgoRSASHA512})
+		if err != nil {
+			return nil, fmt.Errorf("RSA CA: %w", err)
+		}
+		ca = s
+	}
 	if err := c.SignCert(rand.Reader, ca); err != nil {
 		return nil, fmt.Errorf("signing the certificate: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"os"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
@@ -17,9 +18,20 @@ import (
 	"github.com/pqssh/pqssh/pqsig"
 )
 
-// testKeys returns one key of every type, with its algorithm name.
+var (
+	testKeysOnce sync.Once
+	testKeysMap  map[string]any
+)
+
+// testKeys returns one key of every type, by algorithm name (made once:
+// RSA key generation is slow).
 func testKeys(t *testing.T) map[string]any {
 	t.Helper()
+	testKeysOnce.Do(func() { testKeysMap = makeTestKeys(t) })
+	return testKeysMap
+}
+
+func makeTestKeys(t *testing.T) map[string]any {
 	keys := map[string]any{}
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	keys[ssh.KeyAlgoED25519] = ed
@@ -165,9 +177,9 @@ func TestRecordedOpenSSHKeys(t *testing.T) {
 	}
 }
 
-// TestBcryptPBKDFAgainstXCrypto: a key we encrypt with many rounds opens
-// with x/crypto's independent bcrypt_pbkdf, so both compute the same KDF
-// (the recorded OpenSSH keys above pin it to OpenSSH's).
+// TestBcryptPBKDFLengths checks the output interleaving and the argument
+// checks (TestPrivateKeyRoundTrip and TestRecordedOpenSSHKeys pin the KDF
+// itself to x/crypto's and OpenSSH's).
 func TestBcryptPBKDFLengths(t *testing.T) {
 	// Output bytes are interleaved across 32-byte blocks: a longer output
 	// must not be a prefix extension of a shorter one, but the same length
