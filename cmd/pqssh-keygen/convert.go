@@ -45,7 +45,8 @@ func exportKey(o *opts, e *env) error {
 	case "", sshkey.FormatRFC4716:
 		host, _ := os.Hostname()
 		comment := fmt.Sprintf("%d-bit %s, converted by %s@%s from OpenSSH", sshkey.KeyBits(pub), sshkey.KeyTypeLabel(pub), userName(), host)
-		out = []byte(sshkey.ExportRFC4716(pub, comment))
+		// ssh-keygen's comment buffer holds 60 characters.
+		out = []byte(sshkey.ExportRFC4716(pub, comment[:min(len(comment), 60)]))
 	case sshkey.FormatPKCS8:
 		out, err = sshkey.ExportPKCS8(pub)
 	case sshkey.FormatPEM:

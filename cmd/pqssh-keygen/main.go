@@ -142,8 +142,8 @@ func (e *env) readLine(prompt string) (string, error) {
 }
 
 // ttyPass reads a passphrase from the terminal without echo, or a line from
-// stdin when there is no terminal (as OpenSSH's read_passphrase with
-// RP_ALLOW_STDIN).
+// stdin when there is no terminal; with neither it is empty, as ssh-keygen
+// run without a terminal makes an unencrypted key.
 func ttyPass(stdin io.Reader, stderr io.Writer) func(string) ([]byte, error) {
 	var in *bufio.Reader
 	return func(prompt string) ([]byte, error) {
@@ -160,7 +160,7 @@ func ttyPass(stdin io.Reader, stderr io.Writer) func(string) ([]byte, error) {
 		}
 		l, err := in.ReadString('\n')
 		if err != nil && l == "" {
-			return nil, errors.New("no passphrase: no terminal and nothing on stdin")
+			return nil, nil
 		}
 		return []byte(strings.TrimRight(l, "\r\n")), nil
 	}
