@@ -49,6 +49,11 @@ func signCerts(o *opts, e *env) error {
 	if n, ok := o.val['n']; ok {
 		principals = strings.Split(n, ",")
 	}
+	if principals == nil {
+		// OpenSSH 10.6's warning (9.x signs silently); a certificate
+		// without principals is valid for any user or host name.
+		logit(e.stderr, "Warning: certificate will contain no principals (-n)")
+	}
 	for _, path := range o.args {
 		data, err := os.ReadFile(path)
 		if err != nil {

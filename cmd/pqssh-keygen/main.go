@@ -53,7 +53,7 @@ const usageText = `usage: pqssh-keygen [-q] [-a rounds] [-b bits] [-C comment] [
        pqssh-keygen -R hostname [-f known_hosts_file]
        pqssh-keygen -Y sign -f key_file -n namespace file ...
        pqssh-keygen -Y verify -f allowed_signers_file -I signer_identity
-                   -n namespace -s signature_file [-r krl_file]
+                   -n namespace -s signature_file
        pqssh-keygen -Y check-novalidate -n namespace -s signature_file
        pqssh-keygen -Y find-principals -f allowed_signers_file -s signature_file
 `
