@@ -318,7 +318,17 @@ func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []e
 		}
 		rs[i] = r
 	}
+	results, err := timeLogins(ctx, c, rs, runs)
+	if err != nil || size == 0 {
+		return results, err
+	}
+	return results, throughput(ctx, c, rs, results, reps, size)
+}
 
+// timeLogins times runs logins (after 2 warm-ups) of each runner's
+// r.login, alternating between them, and adds up each login's client and
+// server CPU time.
+func timeLogins(ctx context.Context, c *harness.Container, rs []*runner, runs int) ([]*result, error) {
 	// Timed inside the container by bash's time keyword (wall, and the
 	// client's user and system time): no process is started for the
 	// clock, and the harness's own overhead (nsenter) stays out.
@@ -364,9 +374,12 @@ func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []e
 			cpu:  seconds((cpu + server) / float64(runs)),
 		}
 	}
-	if size == 0 {
-		return results, nil
-	}
+	return results, nil
+}
+
+// throughput streams size bytes through each runner's r.stream reps
+// times, alternating, and records the rates in results.
+func throughput(ctx context.Context, c *harness.Container, rs []*runner, results []*result, reps int, size int64) error {
 
 	thru := `s=$EPOCHREALTIME
 n=$("$@" </dev/null | wc -c)
@@ -377,11 +390,11 @@ echo "$s $e $n"`
 		for i, r := range rs {
 			out, err := bash(ctx, c, thru, r.stream)
 			if err != nil {
-				return nil, fmt.Errorf("%s throughput: %w", r.label, err)
+				return fmt.Errorf("%s throughput: %w", r.label, err)
 			}
 			f := strings.Fields(out)
 			if len(f) != 3 || f[2] != strconv.FormatInt(size, 10) {
-				return nil, fmt.Errorf("%s throughput: got %q, want %d bytes counted", r.label, out, size)
+				return fmt.Errorf("%s throughput: got %q, want %d bytes counted", r.label, out, size)
 			}
 			rates[i] = append(rates[i], float64(size)/elapsed(f[0]+" "+f[1]))
 		}
@@ -389,7 +402,7 @@ echo "$s $e $n"`
 	for i := range rs {
 		results[i].rates = rates[i]
 	}
-	return results, nil
+	return nil
 }
 
 // parseTimes parses bash `time` lines ("wall user system", seconds) of
