@@ -78,9 +78,11 @@ type runner struct {
 
 // result is what was measured for one entry.
 type result struct {
-	wall  []float64     // login wall times (s), in the order of the rounds
-	cpu   time.Duration // mean client + server CPU time per login
-	rates []float64     // throughput (bytes/s), in the order of the repetitions
+	wall []float64     // login wall times (s), in the order of the rounds
+	cpu  time.Duration // mean client + server CPU time per login
+	// clientCPU and serverCPU are cpu's two parts.
+	clientCPU, serverCPU time.Duration
+	rates                []float64 // throughput (bytes/s), in the order of the repetitions
 }
 
 // containers starts one container per root filesystem, on first use, and
@@ -370,8 +372,10 @@ func timeLogins(ctx context.Context, c *harness.Container, rs []*runner, runs in
 		// The server's CPU time covers the warm-ups too.
 		server := (after - before[i]).Seconds() * float64(runs) / float64(runs+2)
 		results[i] = &result{
-			wall: wall,
-			cpu:  seconds((cpu + server) / float64(runs)),
+			wall:      wall,
+			cpu:       seconds((cpu + server) / float64(runs)),
+			clientCPU: seconds(cpu / float64(runs)),
+			serverCPU: seconds(server / float64(runs)),
 		}
 	}
 	return results, nil
