@@ -196,7 +196,7 @@ func (s *Server) handleConn(c net.Conn) {
 	if lh, lp, err := net.SplitHostPort(c.LocalAddr().String()); err == nil {
 		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
 	}
-	st.gate = newKexGate(c, s.kexBudget, log)
+	st.gate = newKexGate(withQuickAck(c, st.authedCh), s.kexBudget, log)
 	st.gate.source = block
 	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
 }

@@ -66,6 +66,8 @@ func (s *session) run(ctx context.Context) int {
 		code = s.waitNoSession()
 	default:
 		code = s.shell()
+		// UpdateHostKeys=ask: the terminal is back in its normal mode.
+		c.ConfirmHostKeyUpdate()
 	}
 	s.transferred()
 	return code

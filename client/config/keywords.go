@@ -140,7 +140,7 @@ var keywords = []keyword{
 	{name: "TCPKeepAlive", kind: kFlag},
 	{name: "Tunnel", kind: kEnum, values: []string{"yes", "no", "point-to-point", "ethernet"}, status: "only no: tun forwarding is not supported (other values are an error)"},
 	{name: "TunnelDevice", kind: kIgnored, status: "ignored: tun forwarding is not supported"},
-	{name: "UpdateHostKeys", kind: kEnum, values: []string{"yes", "no", "ask"}, status: "yes and no (default yes unless UserKnownHostsFile is set, as in OpenSSH): keys the server proves are added to the first UserKnownHostsFile, none are removed; ask is treated as no"},
+	{name: "UpdateHostKeys", kind: kEnum, values: []string{"yes", "no", "ask"}, status: "yes, no and ask (default yes unless UserKnownHostsFile is set, as in OpenSSH): keys the server proves are added to the first UserKnownHostsFile, none are removed; ask shows them and asks \"Accept updated hostkeys? (yes/no): \" when the session is over, and is off, as in ssh, in BatchMode, with a remote command or RequestTTY=no, and below LogLevel INFO; no terminal to ask on means no"},
 	{name: "User", kind: kString},
 	{name: "UserKnownHostsFile", kind: kArgs},
 	{name: "VerifyHostKeyDNS", kind: kIgnored, status: "ignored: SSHFP records are not consulted"},

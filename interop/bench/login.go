@@ -78,9 +78,11 @@ type runner struct {
 
 // result is what was measured for one entry.
 type result struct {
-	wall  []float64     // login wall times (s), in the order of the rounds
-	cpu   time.Duration // mean client + server CPU time per login
-	rates []float64     // throughput (bytes/s), in the order of the repetitions
+	wall []float64     // login wall times (s), in the order of the rounds
+	cpu  time.Duration // mean client + server CPU time per login
+	// clientCPU and serverCPU are cpu's two parts.
+	clientCPU, serverCPU time.Duration
+	rates                []float64 // throughput (bytes/s), in the order of the repetitions
 }
 
 // containers starts one container per root filesystem, on first use, and
@@ -318,7 +320,17 @@ func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []e
 		}
 		rs[i] = r
 	}
+	results, err := timeLogins(ctx, c, rs, runs)
+	if err != nil || size == 0 {
+		return results, err
+	}
+	return results, throughput(ctx, c, rs, results, reps, size)
+}
 
+// timeLogins times runs logins (after 2 warm-ups) of each runner's
+// r.login, alternating between them, and adds up each login's client and
+// server CPU time.
+func timeLogins(ctx context.Context, c *harness.Container, rs []*runner, runs int) ([]*result, error) {
 	// Timed inside the container by bash's time keyword (wall, and the
 	// client's user and system time): no process is started for the
 	// clock, and the harness's own overhead (nsenter) stays out.
@@ -360,13 +372,18 @@ func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []e
 		// The server's CPU time covers the warm-ups too.
 		server := (after - before[i]).Seconds() * float64(runs) / float64(runs+2)
 		results[i] = &result{
-			wall: wall,
-			cpu:  seconds((cpu + server) / float64(runs)),
+			wall:      wall,
+			cpu:       seconds((cpu + server) / float64(runs)),
+			clientCPU: seconds(cpu / float64(runs)),
+			serverCPU: seconds(server / float64(runs)),
 		}
 	}
-	if size == 0 {
-		return results, nil
-	}
+	return results, nil
+}
+
+// throughput streams size bytes through each runner's r.stream reps
+// times, alternating, and records the rates in results.
+func throughput(ctx context.Context, c *harness.Container, rs []*runner, results []*result, reps int, size int64) error {
 
 	thru := `s=$EPOCHREALTIME
 n=$("$@" </dev/null | wc -c)
@@ -377,11 +394,11 @@ echo "$s $e $n"`
 		for i, r := range rs {
 			out, err := bash(ctx, c, thru, r.stream)
 			if err != nil {
-				return nil, fmt.Errorf("%s throughput: %w", r.label, err)
+				return fmt.Errorf("%s throughput: %w", r.label, err)
 			}
 			f := strings.Fields(out)
 			if len(f) != 3 || f[2] != strconv.FormatInt(size, 10) {
-				return nil, fmt.Errorf("%s throughput: got %q, want %d bytes counted", r.label, out, size)
+				return fmt.Errorf("%s throughput: got %q, want %d bytes counted", r.label, out, size)
 			}
 			rates[i] = append(rates[i], float64(size)/elapsed(f[0]+" "+f[1]))
 		}
@@ -389,7 +406,7 @@ echo "$s $e $n"`
 	for i := range rs {
 		results[i].rates = rates[i]
 	}
-	return results, nil
+	return nil
 }
 
 // parseTimes parses bash `time` lines ("wall user system", seconds) of

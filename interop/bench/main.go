@@ -14,6 +14,10 @@
 //     with the multi-hybrid mceliece6688128sntrup761x25519-sha512@pqssh.org
 //     against the patched OpenSSH 10.0 (interop/openssh-mceliece) with
 //     mceliece6688128x25519-sha512;
+//   - ML-DSA: sign and verify per scheme, pqssh-keygen against ssh-keygen
+//     of OpenSSH 10.6, and logins with an ML-DSA host key and user key,
+//     pqssh → pqsshd against ssh 10.6 → sshd 10.6 and the mixed pairs
+//     (Debian forky container);
 //   - the KEMs themselves: kem/mceliece against libmceliece and
 //     kem/sntrup761 against libntruprime (Debian trixie's), alternating
 //     round by round, both inside one container.
@@ -48,6 +52,8 @@ type options struct {
 	mceliece  bool
 	kem       bool
 	kemRounds int
+	mldsa     bool
+	sigRounds int
 	log       io.Writer
 }
 
@@ -64,6 +70,8 @@ func main() {
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
+	flag.BoolVar(&o.mldsa, "mldsa", true, "compare ML-DSA signatures (pqssh-keygen vs ssh-keygen) and ML-DSA logins with OpenSSH 10.6")
+	flag.IntVar(&o.sigRounds, "sig-rounds", 40, "alternating rounds of the signature benchmark (median reported)")
 	verbose := flag.Bool("v", false, "log harness progress")
 	flag.Parse()
 	if *kexList != "" {
@@ -105,8 +113,14 @@ func run(ctx context.Context, o options) error {
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(),
 		strings.Join(strings.Fields(string(load))[:3], " "))
 
+	cs := &containers{lab: lab}
 	if (len(o.kexes) > 0 && len(o.baselines) > 0) || o.mceliece {
-		if err := logins(ctx, &containers{lab: lab}, o); err != nil {
+		if err := logins(ctx, cs, o); err != nil {
+			return err
+		}
+	}
+	if o.mldsa {
+		if err := mldsaBench(ctx, cs, o); err != nil {
 			return err
 		}
 	}

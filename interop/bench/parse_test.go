@@ -196,3 +196,24 @@ func TestRows(t *testing.T) {
 		t.Errorf("throughput row without runs: %s", got)
 	}
 }
+
+func TestParseSigTimes(t *testing.T) {
+	out := "ssh-ed25519 pq sign 1733300000.999990 1733300001.000120\n" +
+		"ssh-ed25519 pq sign 1733300002.5 1733300002.5002\n" +
+		"ssh-ed25519 os verify 1733300003.000000 1733300003.001000\n"
+	times, err := parseSigTimes(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := times["ssh-ed25519 pq sign"]; !slices.Equal(got, []float64{130, 200}) {
+		t.Errorf("pq sign: %v µs, want [130 200]", got)
+	}
+	if got := times["ssh-ed25519 os verify"]; !slices.Equal(got, []float64{1000}) {
+		t.Errorf("os verify: %v µs, want [1000]", got)
+	}
+	for _, bad := range []string{"a b c 1 x", "a b c 2.0 1.0", "a b c 1.0"} {
+		if _, err := parseSigTimes(bad); err == nil {
+			t.Errorf("parseSigTimes(%q) accepted it", bad)
+		}
+	}
+}
