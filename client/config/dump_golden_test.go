@@ -1,0 +1,80 @@
+package config
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the -G golden files in testdata/dump")
+
+// goldenHosts are the host names each golden configuration is resolved
+// for, as pqssh -G prints it.
+var goldenHosts = []string{"web1", "web3", "db.internal", "plain", "minus", "caret", "other"}
+
+// TestDumpGolden: the -G output of the configurations in testdata/dump, for
+// each of goldenHosts, is byte for byte the recorded one. Run with -update
+// to record anew.
+func TestDumpGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/dump/*.conf")
+	if len(files) < 3 {
+		t.Fatalf("only %d configurations found", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		for _, h := range goldenHosts {
+			out.WriteString("# host " + h + "\n")
+			o := NewOptions(Context{Host: h, LocalUser: "alice", Home: "/home/alice", Version: "pqssh-test"})
+			if err := o.Parse(bytes.NewReader(data), "/home/alice/.ssh/config", true); err != nil {
+				out.WriteString("error: " + err.Error() + "\n")
+				continue
+			}
+			r, err := o.Resolve()
+			if err != nil {
+				out.WriteString("error: " + err.Error() + "\n")
+				continue
+			}
+			r.Dump(&out)
+		}
+		golden := strings.TrimSuffix(f, ".conf") + ".G"
+		if *updateGolden {
+			if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out.Bytes(), want) {
+			t.Errorf("%s: -G output differs from %s:\n%s", f, golden, lineDiff(string(want), out.String()))
+		}
+	}
+}
+
+// lineDiff lists the lines where want and got differ.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			b.WriteString("- " + wl + "\n+ " + gl + "\n")
+		}
+	}
+	return b.String()
+}
