@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // Forward is one port forwarding: LocalForward, RemoteForward or
@@ -138,7 +140,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 	var err error
 	flag := func(key string, def bool) bool {
 		if v := o.Value(key); v != "" {
-			b, _ := parseFlag(v)
+			b, _ := sshconf.ParseFlag(v)
 			return b
 		}
 		return def
@@ -157,7 +159,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 		return def
 	}
 	dur := func(key string) time.Duration {
-		d, _ := ParseTime(o.Value(key))
+		d, _ := sshconf.ParseTime(o.Value(key))
 		return d
 	}
 	r.HostName, err = o.expandHostName()
@@ -223,7 +225,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 	} {
 		def := DefaultAlgorithms(a.key)
 		if v := o.Value(a.key); v != "" {
-			list, err := ApplyAlgorithms(v, def, KnownAlgorithms(a.key))
+			list, err := applyAlgorithms(a.key, v)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", o.Where(a.key), err)
 			}
@@ -295,7 +297,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.BindAddress = o.Value("bindaddress")
 	r.TCPKeepAlive = flag("tcpkeepalive", true)
 	if v := o.Value("rekeylimit"); v != "" {
-		r.RekeyLimit, _ = ParseSize(v)
+		r.RekeyLimit, _ = parseRekeyLimit(v)
 	}
 	r.PasswordAuthentication = flag("passwordauthentication", true)
 	r.KbdInteractiveAuthentication = flag("kbdinteractiveauthentication", true)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // option describes one keyword.
@@ -134,7 +136,7 @@ func init() {
 				if len(a) != 1 {
 					return fmt.Errorf("%s takes one argument", name)
 				}
-				d, err := ParseTime(a[0])
+				d, err := sshconf.ParseTime(a[0])
 				if err != nil {
 					return fmt.Errorf("%s: %w", name, err)
 				}
@@ -195,30 +197,27 @@ func init() {
 			return nil
 		},
 		dump: list(func(c *Config) *[]string { return &c.AuthorizedKeysFiles })})
-	algos := func(name string, get func(*Config) *[]string, defaults, known func() []string) {
+	algos := func(name string, kind sshconf.AlgoKind, get func(*Config) *[]string) {
 		add(&option{name: name,
 			set: func(c *Config, a []string) error {
 				if len(a) != 1 {
 					return fmt.Errorf("%s takes one comma-separated list", name)
 				}
-				v, err := algorithmList(a[0], defaults(), known())
+				v, err := sshconf.AssembleAlgorithms(kind, a[0], sshconf.ServerDefaults(kind), sshconf.KnownAlgorithms(kind))
 				if err != nil {
 					return fmt.Errorf("%s: %w", name, err)
-				}
-				if len(v) == 0 {
-					return fmt.Errorf("%s: the list is empty", name)
 				}
 				*get(c) = v
 				return nil
 			},
 			dump: func(c *Config) []string { return []string{strings.Join(*get(c), ",")} }})
 	}
-	algos("KexAlgorithms", func(c *Config) *[]string { return &c.KexAlgorithms }, DefaultKexAlgorithms, knownKex)
-	algos("Ciphers", func(c *Config) *[]string { return &c.Ciphers }, defaultCiphers, knownCiphers)
-	algos("MACs", func(c *Config) *[]string { return &c.MACs }, defaultMACs, knownMACs)
-	algos("PubkeyAcceptedAlgorithms", func(c *Config) *[]string { return &c.PubkeyAcceptedAlgorithms }, defaultPubkeyAlgos, knownPubkeyAlgos)
+	algos("KexAlgorithms", sshconf.KexAlgorithms, func(c *Config) *[]string { return &c.KexAlgorithms })
+	algos("Ciphers", sshconf.Ciphers, func(c *Config) *[]string { return &c.Ciphers })
+	algos("MACs", sshconf.MACs, func(c *Config) *[]string { return &c.MACs })
+	algos("PubkeyAcceptedAlgorithms", sshconf.PubkeyAcceptedAlgorithms, func(c *Config) *[]string { return &c.PubkeyAcceptedAlgorithms })
 	byKeyword["pubkeyacceptedkeytypes"] = byKeyword["pubkeyacceptedalgorithms"] // the pre-8.5 name
-	algos("HostKeyAlgorithms", func(c *Config) *[]string { return &c.HostKeyAlgorithms }, defaultHostKeyAlgos, knownHostKeyAlgos)
+	algos("HostKeyAlgorithms", sshconf.HostKeyAlgorithms, func(c *Config) *[]string { return &c.HostKeyAlgorithms })
 	add(&option{name: "RevokedKeys",
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
@@ -392,7 +391,7 @@ func init() {
 				c.UnusedConnectionTimeout = 0
 				return nil
 			}
-			d, err := ParseTime(a[0])
+			d, err := sshconf.ParseTime(a[0])
 			if err != nil {
 				return fmt.Errorf("UnusedConnectionTimeout: %w", err)
 			}
@@ -527,7 +526,7 @@ func init() {
 				c.RekeyLimit = 0
 				return nil
 			}
-			n, err := parseSize(a[0])
+			n, err := sshconf.ParseSize(a[0])
 			if err != nil {
 				return fmt.Errorf("RekeyLimit: %w", err)
 			}
@@ -797,7 +796,7 @@ func parsePenalties(a []string) (Penalties, error) {
 		default:
 			return p, fmt.Errorf("PerSourcePenalties: unknown setting %q", k)
 		}
-		t, err := ParseTime(v)
+		t, err := sshconf.ParseTime(v)
 		if err != nil {
 			return p, fmt.Errorf("PerSourcePenalties %s: %w", k, err)
 		}
@@ -806,84 +805,12 @@ func parsePenalties(a []string) (Penalties, error) {
 	return p, nil
 }
 
+// parseYesNo parses the one argument of a yes/no keyword.
 func parseYesNo(a []string) (bool, error) {
 	if len(a) != 1 {
 		return false, fmt.Errorf("expected yes or no")
 	}
-	switch strings.ToLower(a[0]) {
-	case "yes":
-		return true, nil
-	case "no":
-		return false, nil
-	}
-	return false, fmt.Errorf("expected yes or no, not %q", a[0])
-}
-
-// ParseTime parses an sshd_config(5) time format: a number of seconds, or a
-// sequence of number+unit with units s, m, h, d, w (e.g. "1h30m").
-func ParseTime(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, fmt.Errorf("empty time")
-	}
-	if n, err := strconv.Atoi(s); err == nil {
-		if n < 0 {
-			return 0, fmt.Errorf("negative time %q", s)
-		}
-		return time.Duration(n) * time.Second, nil
-	}
-	var total time.Duration
-	num := ""
-	for _, r := range strings.ToLower(s) {
-		if r >= '0' && r <= '9' {
-			num += string(r)
-			continue
-		}
-		n, err := strconv.Atoi(num)
-		if err != nil {
-			return 0, fmt.Errorf("bad time %q", s)
-		}
-		var unit time.Duration
-		switch r {
-		case 's':
-			unit = time.Second
-		case 'm':
-			unit = time.Minute
-		case 'h':
-			unit = time.Hour
-		case 'd':
-			unit = 24 * time.Hour
-		case 'w':
-			unit = 7 * 24 * time.Hour
-		default:
-			return 0, fmt.Errorf("bad time unit in %q", s)
-		}
-		total += time.Duration(n) * unit
-		num = ""
-	}
-	if num != "" {
-		n, _ := strconv.Atoi(num)
-		total += time.Duration(n) * time.Second
-	}
-	return total, nil
-}
-
-// parseSize parses a byte count with an optional K, M or G suffix (powers
-// of 1024), as sshd_config's RekeyLimit; at least 16 bytes.
-func parseSize(v string) (uint64, error) {
-	mult := uint64(1)
-	switch {
-	case strings.HasSuffix(v, "K"), strings.HasSuffix(v, "k"):
-		mult, v = 1<<10, v[:len(v)-1]
-	case strings.HasSuffix(v, "M"), strings.HasSuffix(v, "m"):
-		mult, v = 1<<20, v[:len(v)-1]
-	case strings.HasSuffix(v, "G"), strings.HasSuffix(v, "g"):
-		mult, v = 1<<30, v[:len(v)-1]
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil || n*mult < 16 || n > (1<<63)/mult {
-		return 0, fmt.Errorf("bad size %q", v)
-	}
-	return n * mult, nil
+	return sshconf.ParseYesNo(a[0])
 }
 
 func parseMaxStartups(s string) (MaxStartups, error) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // DefaultUnauthenticatedKexMemory is the default of the pqsshd-specific
@@ -59,7 +61,7 @@ func kexMemoryOption(name string, field func(*Config) *int64) *option {
 				*field(c) = 0
 				return nil
 			}
-			n, err := parseSize(a[0])
+			n, err := sshconf.ParseSize(a[0])
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
