@@ -60,15 +60,7 @@ var options = []*option{
 	algos("MACs", sshconf.MACs, func(c *Config) *[]string { return &c.MACs }),
 	withAliases(algos("PubkeyAcceptedAlgorithms", sshconf.PubkeyAcceptedAlgorithms, func(c *Config) *[]string { return &c.PubkeyAcceptedAlgorithms }), "PubkeyAcceptedKeyTypes"), // the pre-8.5 name
 	algos("HostKeyAlgorithms", sshconf.HostKeyAlgorithms, func(c *Config) *[]string { return &c.HostKeyAlgorithms }),
-	{name: "RevokedKeys",
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("RevokedKeys takes one argument")
-			}
-			c.RevokedKeys = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.RevokedKeys })},
+	single("RevokedKeys", false, func(c *Config) *string { return &c.RevokedKeys }),
 	yesno("PubkeyAuthentication", true, func(c *Config) *bool { return &c.PubkeyAuthentication }),
 	{name: "AuthenticationMethods", match: true,
 		set: func(c *Config, a []string) error {
@@ -107,15 +99,7 @@ var options = []*option{
 			return fmt.Errorf("LogLevel: unsupported level %q", a[0])
 		},
 		dump: dumpString(func(c *Config) *string { return &c.LogLevel })},
-	{name: "PidFile",
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("PidFile takes one argument")
-			}
-			c.PidFile = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.PidFile })},
+	single("PidFile", false, func(c *Config) *string { return &c.PidFile }),
 	accumulate("AcceptEnv", true, func(c *Config) *[]string { return &c.AcceptEnv }),
 	{name: "Subsystem", multi: true,
 		set: func(c *Config, a []string) error {
@@ -151,15 +135,7 @@ var options = []*option{
 	duration("LoginGraceTime", false, func(c *Config) *time.Duration { return &c.LoginGraceTime }),
 	integer("MaxAuthTries", true, func(c *Config) *int { return &c.MaxAuthTries }),
 	integer("MaxSessions", true, func(c *Config) *int { return &c.MaxSessions }),
-	{name: "Banner", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("Banner takes one argument")
-			}
-			c.Banner = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.Banner })},
+	single("Banner", true, func(c *Config) *string { return &c.Banner }),
 	yesno("PrintMotd", false, func(c *Config) *bool { return &c.PrintMotd }),
 	choice("PermitRootLogin", true, func(c *Config) *string { return &c.PermitRootLogin },
 		"yes", "prohibit-password", "without-password", "forced-commands-only", "no"),
@@ -264,57 +240,11 @@ var options = []*option{
 		dump: func(c *Config) []string {
 			return []string{fmt.Sprintf("%d:%d", c.PerSourceNetBlockSize[0], c.PerSourceNetBlockSize[1])}
 		}},
-	{name: "AuthorizedKeysCommand", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) == 0 {
-				return fmt.Errorf("AuthorizedKeysCommand: missing argument")
-			}
-			if a[0] != "none" && !strings.HasPrefix(a[0], "/") {
-				return fmt.Errorf("AuthorizedKeysCommand %q must be an absolute path", a[0])
-			}
-			c.AuthorizedKeysCommand = strings.Join(a, " ")
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.AuthorizedKeysCommand })},
-	{name: "AuthorizedPrincipalsFile", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("AuthorizedPrincipalsFile takes one argument")
-			}
-			c.AuthorizedPrincipalsFile = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.AuthorizedPrincipalsFile })},
-	{name: "AuthorizedPrincipalsCommand", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) == 0 {
-				return fmt.Errorf("AuthorizedPrincipalsCommand: missing argument")
-			}
-			if a[0] != "none" && !strings.HasPrefix(a[0], "/") {
-				return fmt.Errorf("AuthorizedPrincipalsCommand %q must be an absolute path", a[0])
-			}
-			c.AuthorizedPrincipalsCommand = strings.Join(a, " ")
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.AuthorizedPrincipalsCommand })},
-	{name: "AuthorizedPrincipalsCommandUser", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("AuthorizedPrincipalsCommandUser takes one argument")
-			}
-			c.AuthorizedPrincipalsCommandUser = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.AuthorizedPrincipalsCommandUser })},
-	{name: "AuthorizedKeysCommandUser", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("AuthorizedKeysCommandUser takes one argument")
-			}
-			c.AuthorizedKeysCommandUser = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.AuthorizedKeysCommandUser })},
+	command("AuthorizedKeysCommand", func(c *Config) *string { return &c.AuthorizedKeysCommand }),
+	single("AuthorizedPrincipalsFile", true, func(c *Config) *string { return &c.AuthorizedPrincipalsFile }),
+	command("AuthorizedPrincipalsCommand", func(c *Config) *string { return &c.AuthorizedPrincipalsCommand }),
+	single("AuthorizedPrincipalsCommandUser", true, func(c *Config) *string { return &c.AuthorizedPrincipalsCommandUser }),
+	single("AuthorizedKeysCommandUser", true, func(c *Config) *string { return &c.AuthorizedKeysCommandUser }),
 	{name: "RekeyLimit",
 		set: func(c *Config, a []string) error {
 			if len(a) < 1 || len(a) > 2 {
@@ -340,24 +270,8 @@ var options = []*option{
 			}
 			return []string{strconv.FormatUint(c.RekeyLimit, 10), "0"}
 		}},
-	{name: "ChrootDirectory", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("ChrootDirectory takes one argument")
-			}
-			c.ChrootDirectory = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.ChrootDirectory })},
-	{name: "TrustedUserCAKeys", match: true,
-		set: func(c *Config, a []string) error {
-			if len(a) != 1 {
-				return fmt.Errorf("TrustedUserCAKeys takes one argument")
-			}
-			c.TrustedUserCAKeys = a[0]
-			return nil
-		},
-		dump: dumpString(func(c *Config) *string { return &c.TrustedUserCAKeys })},
+	single("ChrootDirectory", true, func(c *Config) *string { return &c.ChrootDirectory }),
+	single("TrustedUserCAKeys", true, func(c *Config) *string { return &c.TrustedUserCAKeys }),
 	{name: "VersionAddendum",
 		set: func(c *Config, a []string) error {
 			v := strings.Join(a, " ")

@@ -378,3 +378,33 @@ func permitList(name string, get func(*Config) *[]string) *option {
 		},
 		dump: func(c *Config) []string { return []string{strings.Join(*get(c), " ")} }}
 }
+
+// single is a keyword taking one argument, stored as it is.
+func single(name string, match bool, get func(*Config) *string) *option {
+	return &option{name: name, match: match,
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 {
+				return fmt.Errorf("%s takes one argument", name)
+			}
+			*get(c) = a[0]
+			return nil
+		},
+		dump: dumpString(get)}
+}
+
+// command is AuthorizedKeysCommand or AuthorizedPrincipalsCommand: none,
+// or an absolute path and its arguments.
+func command(name string, get func(*Config) *string) *option {
+	return &option{name: name, match: true,
+		set: func(c *Config, a []string) error {
+			if len(a) == 0 {
+				return fmt.Errorf("%s: missing argument", name)
+			}
+			if a[0] != "none" && !strings.HasPrefix(a[0], "/") {
+				return fmt.Errorf("%s %q must be an absolute path", name, a[0])
+			}
+			*get(c) = strings.Join(a, " ")
+			return nil
+		},
+		dump: dumpString(get)}
+}
