@@ -175,18 +175,6 @@ func TestForwardSpecs(t *testing.T) {
 	}
 }
 
-func TestDocsListEveryKeyword(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/ssh-options.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range Keywords() {
-		if !strings.Contains(string(doc), "| "+k.Name+" |") {
-			t.Errorf("docs/ssh-options.md lacks a row for %s", k.Name)
-		}
-	}
-}
-
 func TestProxyJumpAndCommandFirstWins(t *testing.T) {
 	r, err := load(t, "h", "ProxyCommand nc %h %p\nProxyJump j\n")
 	if err != nil || r.ProxyCommand != "nc h 22" || r.ProxyJump != "" {

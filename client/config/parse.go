@@ -57,6 +57,10 @@ type Options struct {
 	where map[string]string
 	// ignoreUnknown is the IgnoreUnknown pattern list in force.
 	ignoreUnknown string
+	// typed holds the parsed value of a single-valued keyword (see
+	// parseValue), forwards the parsed Local/Remote/DynamicForward lines.
+	typed    map[string]any
+	forwards map[string][]Forward
 	// order records when each single-valued keyword got its value.
 	order map[string]int
 	seq   int
@@ -64,7 +68,8 @@ type Options struct {
 
 // NewOptions returns empty Options evaluated against ctx.
 func NewOptions(ctx Context) *Options {
-	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}, order: map[string]int{}}
+	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}, order: map[string]int{},
+		typed: map[string]any{}, forwards: map[string][]Forward{}}
 }
 
 // Context returns the evaluation context.
@@ -217,6 +222,8 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 		return fmt.Errorf("Bad configuration option: %s", strings.ToLower(l.Keyword))
 	}
 	args := l.Args
+	var value any
+	var err error
 	switch kw.kind {
 	case kRaw:
 		if l.Raw == "" {
@@ -234,7 +241,7 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 		if len(args) == 0 {
 			return fmt.Errorf("%s: missing argument", kw.name)
 		}
-		if err := validate(kw, key, args); err != nil {
+		if value, err = parseValue(kw, key, args); err != nil {
 			return err
 		}
 	}
@@ -246,10 +253,12 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 	}
 	switch kw.kind {
 	case kMulti, kMultiArgs, kForward:
-		o.vals[key] = append(o.vals[key], args...)
 		if kw.kind == kForward {
 			// Keep each forward as one "listen connect" element.
-			o.vals[key] = append(o.vals[key][:len(o.vals[key])-len(args)], strings.Join(args, " "))
+			o.vals[key] = append(o.vals[key], strings.Join(args, " "))
+			o.forwards[key] = append(o.forwards[key], value.(Forward))
+		} else {
+			o.vals[key] = append(o.vals[key], args...)
 		}
 		if _, ok := o.where[key]; !ok {
 			o.where[key] = where
@@ -257,6 +266,9 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 	default:
 		if _, set := o.vals[key]; !set {
 			o.vals[key] = args
+			if value != nil {
+				o.typed[key] = value
+			}
 			o.where[key] = where
 			o.seq++
 			o.order[key] = o.seq
@@ -265,87 +277,74 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 	return nil
 }
 
-func validate(kw *keyword, key string, args []string) error {
-	one := func() error {
-		if len(args) != 1 {
-			return fmt.Errorf("%s: garbage at end of line", kw.name)
-		}
-		return nil
+// parseValue checks a keyword's arguments and returns them parsed into
+// the typed value Resolve uses: bool (kFlag), int (kInt, EscapeChar),
+// time.Duration (kTime), []string (kAlgos: the assembled list), Forward
+// (kForward), int64 (RekeyLimit), or nil where the arguments are used as
+// strings. It validates even in inactive blocks, so that a bad line is
+// reported wherever it is (as OpenSSH does).
+func parseValue(kw *keyword, key string, args []string) (any, error) {
+	if kw.kind != kForward && kw.kind != kArgs && kw.kind != kMultiArgs && len(args) != 1 {
+		return nil, fmt.Errorf("%s: garbage at end of line", kw.name)
 	}
 	switch kw.kind {
 	case kFlag:
-		if err := one(); err != nil {
-			return err
+		v, err := sshconf.ParseFlag(args[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
-		if _, err := sshconf.ParseFlag(args[0]); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
-		}
+		return v, nil
 	case kEnum:
-		if err := one(); err != nil {
-			return err
-		}
 		if !slices.Contains(kw.values, strings.ToLower(args[0])) {
-			return fmt.Errorf("unsupported option %q for %s", args[0], kw.name)
+			return nil, fmt.Errorf("unsupported option %q for %s", args[0], kw.name)
 		}
 		if key == "tunnel" && strings.ToLower(args[0]) != "no" {
-			return fmt.Errorf("Tunnel %s: tun forwarding is not supported by pqssh", args[0])
+			return nil, fmt.Errorf("Tunnel %s: tun forwarding is not supported by pqssh", args[0])
 		}
 	case kInt:
-		if err := one(); err != nil {
-			return err
-		}
 		v, err := strconv.Atoi(args[0])
 		if err != nil || v < 0 {
-			return fmt.Errorf("%s: invalid number %q", kw.name, args[0])
+			return nil, fmt.Errorf("%s: invalid number %q", kw.name, args[0])
 		}
 		if key == "port" && (v < 1 || v > 65535) {
-			return fmt.Errorf("Badly formatted port number %q", args[0])
+			return nil, fmt.Errorf("Badly formatted port number %q", args[0])
 		}
+		return v, nil
 	case kTime:
-		if err := one(); err != nil {
-			return err
+		d, err := sshconf.ParseTime(args[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
-		if _, err := sshconf.ParseTime(args[0]); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
-		}
+		return d, nil
 	case kString:
-		if err := one(); err != nil {
-			return err
-		}
-		switch key {
-		case "escapechar":
-			if _, err := ParseEscapeChar(args[0]); err != nil {
-				return err
-			}
+		if key == "escapechar" {
+			return ParseEscapeChar(args[0])
 		}
 	case kAlgos:
-		if err := one(); err != nil {
-			return err
+		list, err := applyAlgorithms(key, args[0])
+		if err != nil {
+			return nil, fmt.Errorf("Bad %s %q: %v", kw.name, args[0], err)
 		}
-		if _, err := applyAlgorithms(key, args[0]); err != nil {
-			return fmt.Errorf("Bad %s %q: %v", kw.name, args[0], err)
-		}
-	case kMulti:
-		if err := one(); err != nil {
-			return err
-		}
+		return list, nil
 	case kForward:
-		if len(args) != kw.min {
-			if !(key == "remoteforward" && len(args) == 2) {
-				return fmt.Errorf("%s: bad forwarding specification %q", kw.name, strings.Join(args, " "))
-			}
+		if len(args) != kw.min && !(key == "remoteforward" && len(args) == 2) {
+			return nil, fmt.Errorf("%s: bad forwarding specification %q", kw.name, strings.Join(args, " "))
 		}
-		if _, err := parseForwardArgs(key, args); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
+		f, err := parseForwardArgs(key, args)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
+		return f, nil
 	case kArgs:
 		if key == "rekeylimit" {
-			if _, err := parseRekeyLimit(args[0]); err != nil {
-				return fmt.Errorf("%s: %v", kw.name, err)
+			n, err := parseRekeyLimit(args[0])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", kw.name, err)
 			}
+			return n, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // parseRekeyLimit parses RekeyLimit's data limit: a size
