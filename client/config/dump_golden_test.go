@@ -2,14 +2,13 @@ package config
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var updateGolden = flag.Bool("update", false, "rewrite the -G golden files in testdata/dump")
+	"github.com/pqssh/pqssh/internal/golden"
+)
 
 // goldenHosts are the host names each golden configuration is resolved
 // for, as pqssh -G prints it.
@@ -43,19 +42,7 @@ func TestDumpGolden(t *testing.T) {
 			}
 			r.Dump(&out)
 		}
-		golden := strings.TrimSuffix(f, ".conf") + ".golden"
-		if *updateGolden {
-			if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(out.Bytes(), want) {
-			t.Errorf("%s: -G output differs from %s; got:\n%s", f, golden, out.String())
-		}
+		goldenFile := strings.TrimSuffix(f, ".conf") + ".golden"
+		golden.Check(t, goldenFile, out.Bytes())
 	}
 }

@@ -2,15 +2,14 @@ package config
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-)
 
-var updateGolden = flag.Bool("update", false, "rewrite the -T golden files in testdata/dump")
+	"github.com/pqssh/pqssh/internal/golden"
+)
 
 // goldenConns are the connections each golden configuration is also
 // resolved for, as pqsshd -T -C prints it.
@@ -25,7 +24,7 @@ var includeLine = regexp.MustCompile(`(?mi)^[ \t]*include[ \t=].*$`)
 // files in testdata/dump, the stock Debian files of cmd/pqsshd/testdata and
 // contrib's example), globally and for two connections, is byte for byte
 // the recorded one. Include lines are dropped, so that the result does not
-// depend on the machine's /etc/ssh. Run with -update to record anew.
+// depend on the machine's /etc/ssh. Run with -update to record anew (package golden).
 func TestDumpGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/dump/*.conf")
 	stock, _ := filepath.Glob("../../cmd/pqsshd/testdata/sshd_config.*")
@@ -51,19 +50,7 @@ func TestDumpGolden(t *testing.T) {
 			out.WriteString("# -C user=" + ci.User + ",addr=" + ci.Address + "\n")
 			c.ForConnection(ci).Dump(&out)
 		}
-		golden := filepath.Join("testdata/dump", strings.TrimSuffix(filepath.Base(f), ".conf")+".golden")
-		if *updateGolden {
-			if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(out.Bytes(), want) {
-			t.Errorf("%s: -T output differs from %s; got:\n%s", f, golden, out.String())
-		}
+		goldenFile := filepath.Join("testdata/dump", strings.TrimSuffix(filepath.Base(f), ".conf")+".golden")
+		golden.Check(t, goldenFile, out.Bytes())
 	}
 }
