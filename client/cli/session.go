@@ -14,6 +14,7 @@ import (
 
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
+	"github.com/pqssh/pqssh/internal/sshpattern"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/term"
@@ -352,7 +353,7 @@ func (s *session) sendEnv(sess *ssh.Session) {
 			continue
 		}
 		for _, p := range pats {
-			if config.MatchCase(k, p) {
+			if sshpattern.Match(k, p) {
 				s.log.Debug(1, "channel 0: setting env %s = \"%s\"", k, v)
 				sess.Setenv(k, v)
 				sent[k] = true
@@ -365,7 +366,7 @@ func (s *session) sendEnv(sess *ssh.Session) {
 func removeMatching(pats []string, neg string) []string {
 	var out []string
 	for _, p := range pats {
-		if !config.MatchCase(p, neg) {
+		if !sshpattern.Match(p, neg) {
 			out = append(out, p)
 		}
 	}
