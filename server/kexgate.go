@@ -54,7 +54,7 @@ const (
 // also released from others (authentication, close), hence mu.
 type kexGate struct {
 	net.Conn
-	budget *kexBudget
+	budget kexLedger
 	log    *slog.Logger
 
 	source string // source address block, for PerSourceKexMemory
@@ -77,7 +77,7 @@ type kexGate struct {
 	body      []byte
 }
 
-func newKexGate(c net.Conn, b *kexBudget, log *slog.Logger) *kexGate {
+func newKexGate(c net.Conn, b kexLedger, log *slog.Logger) *kexGate {
 	return &kexGate{Conn: c, budget: b, log: log, limit: smallPacketLimit}
 }
 
