@@ -261,6 +261,7 @@ func boundPreAuth(sc *gossh.ServerConfig) {
 // budgeted too), its key exchanges admitted against the budget.
 func (s *Server) budgetedServerConfig(ctx glssh.Context) *gossh.ServerConfig {
 	sc := s.serverConfig(ctx)
+	s.sandboxKex(sc)
 	boundPreAuth(sc)
 	st := stateOf(ctx)
 	if st == nil || st.gate == nil {

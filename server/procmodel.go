@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +13,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/pqssh/pqssh/server/kexsandbox"
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // Per-connection processes, as OpenSSH's sshd hands each connection to a
@@ -274,6 +278,10 @@ func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
 		return errors.New("pqsshd session: control socket is not a Unix socket")
 	}
 	defer uc.Close()
+	// The key exchange's KEM computations run in a sandboxed helper
+	// (package kexsandbox), started while the client sends its version.
+	s.kexSandbox = kexsandbox.Launch()
+	defer s.kexSandbox.Close()
 	st, log := s.newConnState(c)
 	st.link = &procLink{c: uc}
 	st.admitted = true
@@ -424,6 +432,28 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 			}
 		}
 	}
+}
+
+// sandboxKex makes the key exchanges of package kex that sc offers compute
+// their server side in the kex sandbox, in a session process.
+func (s *Server) sandboxKex(sc *gossh.ServerConfig) {
+	sb := s.kexSandbox
+	if sb == nil {
+		return
+	}
+	methods := maps.Clone(sc.KeyExchangeMethods)
+	if methods == nil {
+		methods = map[string]gossh.KeyExchangeMethod{}
+	}
+	for _, name := range sc.KeyExchanges {
+		if _, own := methods[name]; own {
+			continue // McTiny's method, say
+		}
+		if m, ok := sb.Method(name); ok {
+			methods[name] = m
+		}
+	}
+	sc.KeyExchangeMethods = methods
 }
 
 func (st *connState) isAuthed() bool {

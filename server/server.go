@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pqssh/pqssh/server/kexsandbox"
+
 	glssh "github.com/gliderlabs/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -72,6 +74,8 @@ type Server struct {
 	children map[int]struct{}
 	// inSession: this process is a session process (quieter start).
 	inSession bool
+	// kexSandbox computes key exchanges in a session process.
+	kexSandbox *kexsandbox.Sandbox
 }
 
 // SetConfigHook installs fn, called with every new connection's

@@ -295,3 +295,86 @@ func TestMaxStartupsAcrossSessionProcesses(t *testing.T) {
 	}
 	c2.Close()
 }
+
+// childrenNamed returns the processes with argv[0] name whose parent is
+// pid.
+func childrenNamed(t *testing.T, pid int, name string) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(stat), ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == name {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestKexRunsSandboxed: the key exchange of a connection is computed in a
+// helper of its session process that runs with no new privileges and, with
+// pqsshd as root, as the privilege-separation user chrooted to /run/sshd;
+// the session itself runs as the user.
+func TestKexRunsSandboxed(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	cmd, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\n", kdir))
+	c, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sessions := sessionChildren(t, cmd.Process.Pid)
+	if len(sessions) != 1 {
+		t.Fatalf("session processes %v, want one", sessions)
+	}
+	helpers := childrenNamed(t, sessions[0], "pqsshd-kex")
+	if len(helpers) != 1 {
+		t.Fatalf("kex helpers of the session process %v, want one", helpers)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", helpers[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(status), "NoNewPrivs:\t1") {
+		t.Error("the kex helper may gain privileges")
+	}
+	root, _ := os.Readlink(fmt.Sprintf("/proc/%d/root", helpers[0]))
+	var uidLine string
+	for _, l := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
+			uidLine = strings.TrimSpace(v)
+		}
+	}
+	if os.Geteuid() == 0 {
+		if strings.Fields(uidLine)[0] == "0" || root != "/run/sshd" {
+			t.Errorf("kex helper as root pqsshd: uids %q root %q, want the privsep user in /run/sshd", uidLine, root)
+		}
+	} else if strings.Fields(uidLine)[0] != strconv.Itoa(os.Getuid()) {
+		t.Errorf("kex helper uids %q", uidLine)
+	}
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Output("id -un")
+	if err != nil || strings.TrimSpace(string(out)) != me(t) {
+		t.Fatalf("session user %q %v, want %s", out, err, me(t))
+	}
+}
