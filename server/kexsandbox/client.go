@@ -37,6 +37,7 @@ type Sandbox struct {
 	r    *bufio.Reader
 
 	ready    chan struct{} // closed once started (or failed to)
+	exited   chan struct{} // closed once the helper has been reaped
 	startErr error
 
 	mu   sync.Mutex
@@ -119,7 +120,11 @@ func (sb *Sandbox) start() error {
 	if uid > 0 {
 		sb.UID, sb.Chroot = uid, filepath.Clean(dir)
 	}
-	go cmd.Wait()
+	sb.exited = make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(sb.exited)
+	}()
 	return nil
 }
 
@@ -171,12 +176,18 @@ func (sb *Sandbox) Close() error {
 		return nil
 	}
 	sb.mu.Lock()
-	defer sb.mu.Unlock()
 	if sb.dead == nil {
 		sb.dead = errors.New("kex sandbox: closed")
 	}
 	sb.conn.Close()
 	sb.cmd.Process.Kill()
+	sb.mu.Unlock()
+	// Reaped before the caller exits, so that its CPU time is counted in
+	// the caller's children.
+	select {
+	case <-sb.exited:
+	case <-time.After(5 * time.Second):
+	}
 	return nil
 }
 
