@@ -55,7 +55,7 @@ const (
 // also released from others (authentication, close), hence mu.
 type kexGate struct {
 	net.Conn
-	budget *kexBudget
+	budget kexLedger
 	log    *slog.Logger
 
 	source string // source address block, for PerSourceKexMemory
@@ -78,7 +78,7 @@ type kexGate struct {
 	body      []byte
 }
 
-func newKexGate(c net.Conn, b *kexBudget, log *slog.Logger) *kexGate {
+func newKexGate(c net.Conn, b kexLedger, log *slog.Logger) *kexGate {
 	return &kexGate{Conn: c, budget: b, log: log, limit: smallPacketLimit}
 }
 

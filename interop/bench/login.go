@@ -52,12 +52,33 @@ func selectBaselines(versions []string) ([]baseline, error) {
 }
 
 // A comparison is one method measured in one baseline's container: pqssh
-// → pqsshd (pqssh) against the baseline's ssh → sshd (openssh).
+// → pqsshd (pqssh) against the baseline's ssh → sshd (openssh), and pqssh
+// → pqsshd -r (single: every connection in the listener, no session
+// process or kex sandbox) when measured.
 type comparison struct {
-	base           baseline
-	kex            string
-	pqssh, openssh *result
+	base                   baseline
+	kex                    string
+	pqssh, openssh, single *result
 }
+
+// pqsshSingle is pqssh with its server started as pqsshd -r: the process
+// model before per-connection processes, for the comparison of what they
+// cost.
+var pqsshSingle = func() *harness.Peer {
+	p := *peers.Pqssh
+	spec := *p.Server
+	command := spec.Command
+	spec.Command = func(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
+		argv, err := command(ctx, c, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return append(argv, "-r"), nil
+	}
+	p.Server = &spec
+	p.Name = "pqssh-single-process"
+	return &p
+}()
 
 // An entry is one implementation measured with one method: its client
 // against its own server, in one container over loopback.
@@ -153,14 +174,21 @@ func logins(ctx context.Context, cs *containers, o options) error {
 					missing = append(missing, kex+" not in `pqssh -Q kex`")
 					break
 				}
-				rs, err := measure(ctx, cs.lab, c, []entry{
+				es := []entry{
 					{"pqssh → pqsshd", peers.Pqssh, kex},
 					{b.name, b.peer, kex},
-				}, opts, o.cipher, o.runs, o.reps, o.size)
+				}
+				if o.single {
+					es = append(es, entry{"pqssh → pqsshd -r", pqsshSingle, kex})
+				}
+				rs, err := measure(ctx, cs.lab, c, es, opts, o.cipher, o.runs, o.reps, o.size)
 				if err != nil {
 					return fmt.Errorf("%s, %s: %w", b.name, kex, err)
 				}
-				cmp := comparison{b, kex, rs[0], rs[1]}
+				cmp := comparison{base: b, kex: kex, pqssh: rs[0], openssh: rs[1]}
+				if o.single {
+					cmp.single = rs[2]
+				}
 				done = append(done, cmp)
 				fmt.Println(cmp.loginRow())
 			}
@@ -202,6 +230,15 @@ func logins(ctx context.Context, cs *containers, o options) error {
 		}
 	}
 
+	if o.single && len(done) > 0 {
+		fmt.Printf("\n### Process model: pqsshd (per-connection processes, kex sandbox) vs pqsshd -r (one process) vs OpenSSH\n\n")
+		fmt.Printf("The logins of the table above; pqssh → pqsshd -r alternated with them in the same loop. ratio = pqsshd over pqsshd -r, and pqsshd over OpenSSH (in parentheses the quartiles of the login-by-login ratios); server CPU counts the session processes and helpers (reaped children).\n\n")
+		fmt.Println(processHeader)
+		for _, cmp := range done {
+			fmt.Println(cmp.processRow())
+		}
+	}
+
 	if len(done) > 0 && o.size > 0 && o.reps > 0 {
 		fmt.Printf("\n### Throughput: pqssh vs OpenSSH\n\n")
 		fmt.Printf("`head -c %d /dev/zero` on the server into the client's stdout, counted by wc -c (must be exact), %d runs each, alternating, in the login table's containers right after its logins; cipher %s. Median (in parentheses lowest–highest); ratio = pqssh over OpenSSH of the same container (in parentheses the lowest and highest run-by-run ratio).\n\n", o.size, o.reps, cipherName(o.cipher))
@@ -217,6 +254,8 @@ const (
 	loginHeader = "| OpenSSH | method | pqssh wall | OpenSSH wall | ratio | pqssh CPU | OpenSSH CPU | ratio |\n" +
 		"|---|---|---|---|---|---|---|---|"
 	throughputHeader = "| OpenSSH | method | pqssh | OpenSSH | ratio |\n|---|---|---|---|---|"
+	processHeader    = "| OpenSSH | method | pqsshd wall | pqsshd -r wall | ratio | OpenSSH wall | ratio | pqsshd CPU | pqsshd -r CPU | ratio |\n" +
+		"|---|---|---|---|---|---|---|---|---|---|"
 )
 
 // loginRow is the comparison's row of the login table.
@@ -227,6 +266,18 @@ func (cmp comparison) loginRow() string {
 		cmp.base.version, cmp.kex, msSpread(p.wall), msSpread(q.wall),
 		median(p.wall)/median(q.wall), r1, r3,
 		ms(p.cpu), ms(q.cpu), ratio(p.cpu, q.cpu))
+}
+
+// processRow is the comparison's row of the process-model table.
+func (cmp comparison) processRow() string {
+	p, r, q := cmp.pqssh, cmp.single, cmp.openssh
+	a1, _, a3 := quartiles(ratios(p.wall, r.wall))
+	b1, _, b3 := quartiles(ratios(p.wall, q.wall))
+	return fmt.Sprintf("| %s | %s | %s | %s | %.2f (%.2f–%.2f) | %s | %.2f (%.2f–%.2f) | %.1f ms | %.1f ms | %.2f |",
+		cmp.base.version, cmp.kex, msSpread(p.wall), msSpread(r.wall),
+		median(p.wall)/median(r.wall), a1, a3,
+		msSpread(q.wall), median(p.wall)/median(q.wall), b1, b3,
+		ms(p.cpu), ms(r.cpu), ratio(p.cpu, r.cpu))
 }
 
 // throughputRow is the comparison's row of the throughput table.

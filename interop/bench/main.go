@@ -9,7 +9,9 @@
 //     against OpenSSH → OpenSSH, for each method of -kex and each release of
 //     -openssh that has it (OpenSSH 10.6 in a Debian forky container,
 //     OpenSSH 10.0 in a trixie one; pqssh measured in each, alternating
-//     with that container's OpenSSH);
+//     with that container's OpenSSH), and pqsshd -r (one process, no
+//     per-connection processes) in the same loop for the cost of the
+//     process model;
 //   - login latency of pqssh → pqsshd with mceliece6688128x25519-sha512 and
 //     with the multi-hybrid mceliece6688128sntrup761x25519-sha512@pqssh.org
 //     against the patched OpenSSH 10.0 (interop/openssh-mceliece) with
@@ -50,6 +52,7 @@ type options struct {
 	kexes     []string
 	baselines []baseline
 	mceliece  bool
+	single    bool
 	kem       bool
 	kemRounds int
 	mldsa     bool
@@ -67,6 +70,7 @@ func main() {
 	flag.StringVar(&o.cipher, "cipher", "aes128-gcm@openssh.com", "cipher both clients are told to use for the throughput test (\"\" for their defaults)")
 	kexList := flag.String("kex", peers.MLKEM768+","+peers.MLKEM768P256+","+peers.SNTRUP761, "comma-separated methods to compare with OpenSSH, each with the releases of -openssh that have it (\"\" for none)")
 	openssh := flag.String("openssh", "10.6,10.0", "comma-separated OpenSSH releases to compare logins and throughput with (10.6: Debian forky's, 10.0: trixie's)")
+	flag.BoolVar(&o.single, "single", true, "measure pqsshd -r (one process, no session processes) beside pqsshd in the login table's loop")
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
