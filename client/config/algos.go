@@ -1,12 +1,12 @@
 package config
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/pqssh/pqssh/internal/sshconf"
 	"github.com/pqssh/pqssh/kex"
 	"github.com/pqssh/pqssh/pqsig"
 )
@@ -16,25 +16,20 @@ import (
 // post-quantum key exchange" warning), implemented here or not.
 func IsPostQuantum(name string) bool { return kex.IsPostQuantum(name) }
 
-// DefaultKexAlgorithms returns pqssh's default KexAlgorithms, the
-// post-quantum-first order of kex.DefaultKeyExchanges (docs/kex.md).
-func DefaultKexAlgorithms() []string { return kex.DefaultKeyExchanges() }
-
-// DefaultAlgorithms returns the default list for one of the algorithm
-// keywords (lowercase: kexalgorithms, ciphers, macs, hostkeyalgorithms,
-// pubkeyacceptedalgorithms). HostKeyAlgorithms and
+// DefaultAlgorithms returns pqssh's default list for one of the algorithm
+// keywords (any case: KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms,
+// PubkeyAcceptedAlgorithms, CASignatureAlgorithms). KexAlgorithms, Ciphers
+// and MACs are sshconf.ClientDefaults; HostKeyAlgorithms and
 // PubkeyAcceptedAlgorithms follow OpenSSH 10.6 (openSSHKeyOrder):
 // certificates first, Ed25519 before ECDSA and RSA, ssh-mldsa44-ed25519
 // last of its group; pqssh's pure ML-DSA algorithms follow it.
-func DefaultAlgorithms(key string) []string {
+func DefaultAlgorithms(keyword string) []string {
 	s := ssh.SupportedAlgorithms()
+	key := strings.ToLower(keyword)
+	if key == "pubkeyacceptedkeytypes" {
+		key = "pubkeyacceptedalgorithms"
+	}
 	switch key {
-	case "kexalgorithms":
-		return DefaultKexAlgorithms()
-	case "ciphers":
-		return s.Ciphers
-	case "macs":
-		return s.MACs
 	case "hostkeyalgorithms":
 		return openSSHOrder(s.HostKeys)
 	case "pubkeyacceptedalgorithms":
@@ -49,6 +44,9 @@ func DefaultAlgorithms(key string) []string {
 			}
 		}
 		return out
+	}
+	if k, ok := sshconf.AlgoKindOf(key); ok {
+		return sshconf.ClientDefaults(k)
 	}
 	return nil
 }
@@ -148,101 +146,42 @@ func certBase(a string) string {
 }
 
 // KnownAlgorithms returns every name the SSH library implements for the
-// keyword, including the insecure ones a configuration may still name.
-func KnownAlgorithms(key string) []string {
-	s, in := ssh.SupportedAlgorithms(), ssh.InsecureAlgorithms()
-	switch key {
-	case "kexalgorithms":
-		k := slices.Concat(s.KeyExchanges, in.KeyExchanges)
-		if slices.Contains(k, "curve25519-sha256") && !slices.Contains(k, "curve25519-sha256@libssh.org") {
-			k = append(k, "curve25519-sha256@libssh.org")
+// algorithm keyword (any case), including the insecure ones a configuration
+// may still name: sshconf.KnownAlgorithms, and for CASignatureAlgorithms
+// the user key algorithms.
+func KnownAlgorithms(keyword string) []string {
+	if strings.EqualFold(keyword, "casignaturealgorithms") {
+		return slices.Concat(ssh.SupportedAlgorithms().PublicKeyAuths, ssh.InsecureAlgorithms().PublicKeyAuths)
+	}
+	if k, ok := sshconf.AlgoKindOf(keyword); ok {
+		known := sshconf.KnownAlgorithms(k)
+		if k == sshconf.PubkeyAcceptedAlgorithms {
+			// certAlgorithmsFor also names the security-key certificates.
+			known = appendMissing(known, certAlgorithmsFor(known))
 		}
-		return k
-	case "ciphers":
-		return slices.Concat(s.Ciphers, in.Ciphers)
-	case "macs":
-		return slices.Concat(s.MACs, in.MACs)
-	case "hostkeyalgorithms":
-		return slices.Concat(s.HostKeys, in.HostKeys)
-	case "pubkeyacceptedalgorithms":
-		all := slices.Concat(s.PublicKeyAuths, in.PublicKeyAuths)
-		return append(all, certAlgorithmsFor(all)...)
-	case "casignaturealgorithms":
-		return slices.Concat(s.PublicKeyAuths, in.PublicKeyAuths)
+		return known
 	}
 	return nil
 }
 
-// ApplyAlgorithms applies an OpenSSH algorithm-list argument to defaults:
-// a plain list replaces it, "+list" appends, "-list" removes and "^list"
-// moves names to the front (ssh_config(5), KexAlgorithms). Names may be
-// wildcard patterns. A name (not a pattern) the library does not implement
-// is an error, as is a list that ends up empty.
-func ApplyAlgorithms(arg string, defaults, known []string) ([]string, error) {
-	if arg == "" {
-		return nil, fmt.Errorf("empty algorithm list")
-	}
-	mod := byte(0)
-	switch arg[0] {
-	case '+', '-', '^':
-		mod, arg = arg[0], arg[1:]
-	}
-	var names []string
-	for _, n := range strings.Split(arg, ",") {
-		if n == "" {
-			return nil, fmt.Errorf("empty name in algorithm list")
-		}
-		if mod == '-' {
-			names = append(names, n)
-			continue
-		}
-		if strings.ContainsAny(n, "*?") {
-			matched := false
-			for _, k := range known {
-				if MatchPattern(k, n) && !slices.Contains(names, k) {
-					names = append(names, k)
-					matched = true
-				}
-			}
-			if !matched {
-				return nil, fmt.Errorf("pattern %q matches no supported algorithm", n)
-			}
-			continue
-		}
-		if !slices.Contains(known, n) {
-			return nil, fmt.Errorf("unsupported algorithm %q", n)
-		}
-		if !slices.Contains(names, n) {
-			names = append(names, n)
+// appendMissing appends the names of add that list lacks.
+func appendMissing(list, add []string) []string {
+	for _, a := range add {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
 		}
 	}
-	var out []string
-	switch mod {
-	case 0:
-		out = names
-	case '+':
-		out = slices.Clone(defaults)
-		for _, n := range names {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	case '^':
-		out = slices.Clone(names)
-		for _, n := range defaults {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	case '-':
-		for _, d := range defaults {
-			if !slices.ContainsFunc(names, func(p string) bool { return MatchPattern(d, p) }) {
-				out = append(out, d)
-			}
-		}
+	return list
+}
+
+// applyAlgorithms applies an algorithm-list argument of the keyword to
+// pqssh's default (sshconf.AssembleAlgorithms). CASignatureAlgorithms
+// accepts patterns as the key algorithm lists do (OpenSSH's
+// sshkey_names_valid2 with allow_wildcard).
+func applyAlgorithms(keyword, arg string) ([]string, error) {
+	k, ok := sshconf.AlgoKindOf(keyword)
+	if !ok && strings.EqualFold(keyword, "casignaturealgorithms") {
+		k = sshconf.PubkeyAcceptedAlgorithms
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("algorithm list is empty")
-	}
-	return out, nil
+	return sshconf.AssembleAlgorithms(k, arg, DefaultAlgorithms(keyword), KnownAlgorithms(keyword))
 }

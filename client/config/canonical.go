@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 )
 
@@ -81,12 +80,12 @@ func (o *Options) canonicalize(host string) (string, error) {
 		resolve = systemResolve
 	}
 	maxDots := 1
-	if v := o.Value("canonicalizemaxdots"); v != "" {
-		maxDots, _ = strconv.Atoi(v)
+	if v, ok := o.typed["canonicalizemaxdots"].(int); ok {
+		maxDots = v
 	}
 	fallback := true
-	if v := o.Value("canonicalizefallbacklocal"); v != "" {
-		fallback, _ = parseFlag(v)
+	if v, ok := o.typed["canonicalizefallbacklocal"].(bool); ok {
+		fallback = v
 	}
 	var candidates []string
 	if fq, ok := strings.CutSuffix(host, "."); ok {

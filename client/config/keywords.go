@@ -19,6 +19,7 @@ const (
 	kForward                // a port forwarding specification, accumulates
 	kIgnored                // accepted and ignored (see status)
 	kDeprecated             // accepted with a warning and ignored, like OpenSSH
+	kBlock                  // Host, Match, Include: handled by the parser itself
 )
 
 // keyword describes one ssh_config keyword.
@@ -38,20 +39,23 @@ type keyword struct {
 	inert []string
 }
 
-// keywords lists every keyword of OpenSSH 10.1's ssh_config(5) (and the
-// deprecated ones OpenSSH still accepts), with how pqssh treats it.
+// keywords is pqssh's keyword table: every keyword of OpenSSH 10.1's
+// ssh_config(5) (and the deprecated ones OpenSSH still accepts), in
+// alphabetical order, with how pqssh parses and treats it. The keyword
+// table of docs/ssh-options.md is this table (TestDocsKeywordTableIsTheTable)
+// and -G prints what it implements (TestDumpFollowsKeywordTable).
 var keywords = []keyword{
 	{name: "AddKeysToAgent", kind: kIgnored, status: "ignored: keys are never added to the agent", inert: []string{"no"}},
 	{name: "AddressFamily", kind: kEnum, values: []string{"any", "inet", "inet6"}},
 	{name: "BatchMode", kind: kFlag},
 	{name: "BindAddress", kind: kString},
 	{name: "BindInterface", kind: kIgnored, status: "ignored: the kernel chooses the interface"},
-	{name: "CanonicalDomains", kind: kArgs},
-	{name: "CanonicalizeFallbackLocal", kind: kFlag},
-	{name: "CanonicalizeHostname", kind: kEnum, values: []string{"yes", "no", "always", "none"}},
-	{name: "CanonicalizeMaxDots", kind: kInt},
-	{name: "CanonicalizePermittedCNAMEs", kind: kArgs},
-	{name: "CASignatureAlgorithms", kind: kAlgos, status: "supported for host certificates (the CA's signature algorithm must be listed); default OpenSSH 10.6's list plus ssh-mldsa44-ed25519 and pqssh's pure ML-DSA algorithms"},
+	{name: "CanonicalDomains", kind: kArgs, status: "supported: the suffixes CanonicalizeHostname tries, in order"},
+	{name: "CanonicalizeFallbackLocal", kind: kFlag, status: "supported (default yes: a name no suffix resolves is used as given; no: the connection fails with `Could not resolve host`)"},
+	{name: "CanonicalizeHostname", kind: kEnum, values: []string{"yes", "no", "always", "none"}, status: "supported: `yes` (not with ProxyJump/ProxyCommand), `always`, `no`; then the configuration is read again with the canonical name, as in OpenSSH (see below)"},
+	{name: "CanonicalizeMaxDots", kind: kInt, status: "supported (default 1); a name ending in `.` is fully qualified"},
+	{name: "CanonicalizePermittedCNAMEs", kind: kArgs, status: "supported: `source_domains:target_domains` rules; a CNAME is followed only when one matches"},
+	{name: "CASignatureAlgorithms", kind: kAlgos, status: "supported for host certificates (the CA's signature algorithm must be listed, else `Host certificate signature algorithm X not in CASignatureAlgorithms`); default OpenSSH 10.6's list plus `ssh-mldsa44-ed25519` and pqssh's pure ML-DSA algorithms (OpenSSH leaves ML-DSA CAs out)"},
 	{name: "CertificateFile", kind: kMulti},
 	{name: "ChallengeResponseAuthentication", kind: kFlag, alias: "kbdinteractiveauthentication"},
 	{name: "ChannelTimeout", kind: kIgnored, status: "ignored: channels never time out", inert: []string{"none"}},
@@ -86,6 +90,7 @@ var keywords = []keyword{
 	{name: "GSSAPIServerIdentity", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
 	{name: "GSSAPITrustDns", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)", inert: []string{"no"}},
 	{name: "HashKnownHosts", kind: kFlag},
+	{name: "Host", kind: kBlock, status: "supported: patterns with `*`, `?` and `!` negation; first value wins"},
 	{name: "HostbasedAcceptedAlgorithms", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
 	{name: "HostbasedAuthentication", kind: kIgnored, status: "ignored: host-based authentication is not supported", inert: []string{"no"}},
 	{name: "HostbasedKeyTypes", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
@@ -96,6 +101,7 @@ var keywords = []keyword{
 	{name: "IdentityAgent", kind: kString},
 	{name: "IdentityFile", kind: kMulti},
 	{name: "IgnoreUnknown", kind: kString},
+	{name: "Include", kind: kBlock, status: "supported: glob patterns, relative to ~/.ssh (user file) or /etc/ssh (system file), nested up to 16 deep"},
 	{name: "IPQoS", kind: kIgnored, status: "ignored: the system's default IP type of service is used"},
 	{name: "KbdInteractiveAuthentication", kind: kFlag},
 	{name: "KbdInteractiveDevices", kind: kIgnored, status: "ignored: the server chooses the devices"},
@@ -106,8 +112,9 @@ var keywords = []keyword{
 	{name: "LogLevel", kind: kEnum, values: []string{"quiet", "fatal", "error", "info", "verbose", "debug", "debug1", "debug2", "debug3"}},
 	{name: "LogVerbose", kind: kIgnored, status: "ignored", inert: []string{"none"}},
 	{name: "MACs", kind: kAlgos},
-	{name: "McTiny", kind: kFlag, status: "pqssh only: run McTiny over UDP first, then SSH with mctiny6688128x25519-sha512 (see McTiny below)"},
-	{name: "McTinyPort", kind: kInt, status: "pqssh only: the server's McTiny UDP port; 0 (default) means the SSH port"},
+	{name: "Match", kind: kBlock, status: "supported: `all`, `canonical` and `final` (on the pass after canonicalization), `host`, `originalhost`, `user`, `localuser`, `tagged`, `command`, `sessiontype`, `version`, `localnetwork`, `exec` (run with /bin/sh -c), with `!` negation"},
+	{name: "McTiny", kind: kFlag, status: "pqssh only: `yes` runs McTiny over UDP first, then SSH with mctiny6688128x25519-sha512 only (see [McTiny](#mctiny)); default `no`"},
+	{name: "McTinyPort", kind: kInt, status: "pqssh only: the server's McTiny UDP port; `0` (default) means the SSH port"},
 	{name: "NoHostAuthenticationForLocalhost", kind: kFlag},
 	{name: "NumberOfPasswordPrompts", kind: kInt},
 	{name: "ObscureKeystrokeTiming", kind: kIgnored, status: "ignored: keystrokes are sent as typed", inert: []string{"no"}},
@@ -137,15 +144,15 @@ var keywords = []keyword{
 	{name: "SessionType", kind: kEnum, values: []string{"none", "subsystem", "default"}},
 	{name: "SetEnv", kind: kMultiArgs},
 	{name: "StdinNull", kind: kFlag},
-	{name: "StreamLocalBindMask", kind: kString},
-	{name: "StreamLocalBindUnlink", kind: kFlag},
+	{name: "StreamLocalBindMask", kind: kString, status: "supported: umask for the Unix-domain sockets pqssh creates for LocalForward/DynamicForward (default 0177: mode 0600)"},
+	{name: "StreamLocalBindUnlink", kind: kFlag, status: "supported: remove a stale local socket before binding (for RemoteForward the server's own setting decides, as in OpenSSH)"},
 	{name: "StrictHostKeyChecking", kind: kEnum, values: []string{"yes", "no", "ask", "accept-new", "off"}},
 	{name: "SyslogFacility", kind: kIgnored, status: "ignored: pqssh logs to stderr (or -E file)", inert: []string{"user"}},
 	{name: "Tag", kind: kString},
 	{name: "TCPKeepAlive", kind: kFlag},
 	{name: "Tunnel", kind: kEnum, values: []string{"yes", "no", "point-to-point", "ethernet"}, status: "only no: tun forwarding is not supported (other values are an error)"},
 	{name: "TunnelDevice", kind: kIgnored, status: "ignored: tun forwarding is not supported", inert: []string{"any:any"}},
-	{name: "UpdateHostKeys", kind: kEnum, values: []string{"yes", "no", "ask"}, status: "yes and no (default yes unless UserKnownHostsFile is set, as in OpenSSH): keys the server proves are added to the first UserKnownHostsFile, none are removed; ask is treated as no", inert: []string{"yes", "no"}},
+	{name: "UpdateHostKeys", kind: kEnum, values: []string{"yes", "no", "ask"}, status: "yes, no and ask (default yes unless UserKnownHostsFile is set, as in OpenSSH): keys the server proves are added to the first UserKnownHostsFile, none are removed; ask shows them and asks \"Accept updated hostkeys? (yes/no): \" when the session is over, and is off, as in ssh, in BatchMode, with a remote command or RequestTTY=no, and below LogLevel INFO; no terminal to ask on means no"},
 	{name: "User", kind: kString},
 	{name: "UserKnownHostsFile", kind: kArgs},
 	{name: "VerifyHostKeyDNS", kind: kIgnored, status: "ignored: SSHFP records are not consulted", inert: []string{"no"}},

@@ -13,13 +13,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // maxIncludeDepth bounds nested Include directives, as OpenSSH's
@@ -68,6 +70,10 @@ type Options struct {
 	where map[string]string
 	// ignoreUnknown is the IgnoreUnknown pattern list in force.
 	ignoreUnknown string
+	// typed holds the parsed value of a single-valued keyword (see
+	// parseValue), forwards the parsed Local/Remote/DynamicForward lines.
+	typed    map[string]any
+	forwards map[string][]Forward
 	// order records when each single-valued keyword got its value.
 	order map[string]int
 	seq   int
@@ -87,7 +93,8 @@ type Options struct {
 
 // NewOptions returns empty Options evaluated against ctx.
 func NewOptions(ctx Context) *Options {
-	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}, order: map[string]int{}}
+	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}, order: map[string]int{},
+		typed: map[string]any{}, forwards: map[string][]Forward{}}
 }
 
 // Context returns the evaluation context.
@@ -113,16 +120,16 @@ func (o *Options) Where(key string) string { return o.where[key] }
 // ParseOption applies one -o option ("Keyword=value" or "Keyword value").
 // Command-line options are applied before any file, so they win.
 func (o *Options) ParseOption(s string) error {
-	l, ok, err := splitLine(s)
+	l, ok, err := sshconf.SplitLine(s)
 	if err != nil {
 		return fmt.Errorf("command-line: %v", err)
 	}
 	if !ok {
 		return nil
 	}
-	switch strings.ToLower(l.keyword) {
+	switch strings.ToLower(l.Keyword) {
 	case "host", "match", "include":
-		return fmt.Errorf("command-line: %s is not allowed in -o", l.keyword)
+		return fmt.Errorf("command-line: %s is not allowed in -o", l.Keyword)
 	}
 	if err := o.apply(l, true, "command-line"); err != nil {
 		return fmt.Errorf("command-line: %v", err)
@@ -161,22 +168,22 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 	for sc.Scan() {
 		n++
 		where := fmt.Sprintf("%s:%d", name, n)
-		l, ok, err := splitLine(sc.Text())
+		l, ok, err := sshconf.SplitLine(sc.Text())
 		if err != nil {
 			return fmt.Errorf("%s: %v", where, err)
 		}
 		if !ok {
 			continue
 		}
-		switch strings.ToLower(l.keyword) {
+		switch strings.ToLower(l.Keyword) {
 		case "host":
-			if len(l.args) == 0 {
+			if len(l.Args) == 0 {
 				return fmt.Errorf("%s: Host directive requires an argument", where)
 			}
-			active = outerActive && o.matchHost(l.args, name, n)
+			active = outerActive && o.matchHost(l.Args, name, n)
 		case "match":
-			o.debug(2, "checking match for '%s' host %s originally %s", strings.Join(l.args, " "), o.hostForMatch(), o.ctx.Host)
-			m, err := o.match(l.args)
+			o.debug(2, "checking match for '%s' host %s originally %s", strings.Join(l.Args, " "), o.hostForMatch(), o.ctx.Host)
+			m, err := o.match(l.Args)
 			if err != nil {
 				return fmt.Errorf("%s: %v", where, err)
 			}
@@ -187,13 +194,13 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 			}
 			active = outerActive && m
 		case "include":
-			if len(l.args) == 0 {
+			if len(l.Args) == 0 {
 				return fmt.Errorf("%s: Include directive requires an argument", where)
 			}
 			if depth+1 > maxIncludeDepth {
 				return fmt.Errorf("%s: Include nested too deeply", where)
 			}
-			for _, pat := range l.args {
+			for _, pat := range l.Args {
 				if err := o.include(pat, user, depth+1, active, fmt.Sprintf("%s line %d", name, n)); err != nil {
 					return fmt.Errorf("%s: %v", where, err)
 				}
@@ -245,21 +252,23 @@ func (o *Options) include(pat string, user bool, depth int, active bool, where s
 
 // apply stores one keyword line, validating it even in inactive blocks so
 // that a bad line is reported wherever it is (as OpenSSH does).
-func (o *Options) apply(l line, active bool, where string) error {
-	kw, key, ok := lookupKeyword(l.keyword)
+func (o *Options) apply(l sshconf.Line, active bool, where string) error {
+	kw, key, ok := lookupKeyword(l.Keyword)
 	if !ok {
-		if o.ignoreUnknown != "" && matchCommaList(strings.ToLower(l.keyword), strings.ToLower(o.ignoreUnknown)) {
+		if o.ignoreUnknown != "" && matchCommaList(strings.ToLower(l.Keyword), strings.ToLower(o.ignoreUnknown)) {
 			return nil
 		}
-		return fmt.Errorf("Bad configuration option: %s", strings.ToLower(l.keyword))
+		return fmt.Errorf("Bad configuration option: %s", strings.ToLower(l.Keyword))
 	}
-	args := l.args
+	args := l.Args
+	var value any
+	var err error
 	switch kw.kind {
 	case kRaw:
-		if l.raw == "" {
+		if l.Raw == "" {
 			return fmt.Errorf("%s: missing argument", kw.name)
 		}
-		args = []string{l.raw}
+		args = []string{l.Raw}
 	case kIgnored:
 		if active {
 			o.warnUnsupported(kw, args, where)
@@ -267,14 +276,14 @@ func (o *Options) apply(l line, active bool, where string) error {
 		return nil
 	case kDeprecated:
 		if o.ctx.Warn != nil && !o.final {
-			o.ctx.Warn(fmt.Sprintf("%s: Deprecated option \"%s\"", where, strings.ToLower(l.keyword)))
+			o.ctx.Warn(fmt.Sprintf("%s: Deprecated option \"%s\"", where, strings.ToLower(l.Keyword)))
 		}
 		return nil
 	default:
 		if len(args) == 0 {
 			return fmt.Errorf("%s: missing argument", kw.name)
 		}
-		if err := validate(kw, key, args); err != nil {
+		if value, err = parseValue(kw, key, args); err != nil {
 			return err
 		}
 	}
@@ -292,10 +301,12 @@ func (o *Options) apply(l line, active bool, where string) error {
 		if o.final && slices.Contains(o.vals[key], strings.Join(args, " ")) {
 			return nil // read again on the final pass
 		}
-		o.vals[key] = append(o.vals[key], args...)
 		if kw.kind == kForward {
 			// Keep each forward as one "listen connect" element.
-			o.vals[key] = append(o.vals[key][:len(o.vals[key])-len(args)], strings.Join(args, " "))
+			o.vals[key] = append(o.vals[key], strings.Join(args, " "))
+			o.forwards[key] = append(o.forwards[key], value.(Forward))
+		} else {
+			o.vals[key] = append(o.vals[key], args...)
 		}
 		if _, ok := o.where[key]; !ok {
 			o.where[key] = where
@@ -303,6 +314,9 @@ func (o *Options) apply(l line, active bool, where string) error {
 	default:
 		if _, set := o.vals[key]; !set {
 			o.vals[key] = args
+			if value != nil {
+				o.typed[key] = value
+			}
 			o.where[key] = where
 			o.seq++
 			o.order[key] = o.seq
@@ -338,181 +352,100 @@ func (o *Options) warnUnsupported(kw *keyword, args []string, where string) {
 	}
 }
 
-func validate(kw *keyword, key string, args []string) error {
-	one := func() error {
-		if len(args) != 1 {
-			return fmt.Errorf("%s: garbage at end of line", kw.name)
-		}
-		return nil
+// parseValue checks a keyword's arguments and returns them parsed into
+// the typed value Resolve uses: bool (kFlag), int (kInt, EscapeChar),
+// time.Duration (kTime), []string (kAlgos: the assembled list), Forward
+// (kForward), int64 (RekeyLimit), or nil where the arguments are used as
+// strings. It validates even in inactive blocks, so that a bad line is
+// reported wherever it is (as OpenSSH does).
+func parseValue(kw *keyword, key string, args []string) (any, error) {
+	if kw.kind != kForward && kw.kind != kArgs && kw.kind != kMultiArgs && len(args) != 1 {
+		return nil, fmt.Errorf("%s: garbage at end of line", kw.name)
 	}
 	switch kw.kind {
 	case kFlag:
-		if err := one(); err != nil {
-			return err
+		v, err := sshconf.ParseFlag(args[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
-		if _, err := parseFlag(args[0]); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
-		}
+		return v, nil
 	case kEnum:
-		if err := one(); err != nil {
-			return err
-		}
 		if !slices.Contains(kw.values, strings.ToLower(args[0])) {
-			return fmt.Errorf("unsupported option %q for %s", args[0], kw.name)
+			return nil, fmt.Errorf("unsupported option %q for %s", args[0], kw.name)
 		}
 		if key == "tunnel" && strings.ToLower(args[0]) != "no" {
-			return fmt.Errorf("Tunnel %s: tun forwarding is not supported by pqssh", args[0])
+			return nil, fmt.Errorf("Tunnel %s: tun forwarding is not supported by pqssh", args[0])
 		}
 	case kInt:
-		if err := one(); err != nil {
-			return err
-		}
 		v, err := strconv.Atoi(args[0])
 		if err != nil || v < 0 {
-			return fmt.Errorf("%s: invalid number %q", kw.name, args[0])
+			return nil, fmt.Errorf("%s: invalid number %q", kw.name, args[0])
 		}
 		if key == "port" && (v < 1 || v > 65535) {
-			return fmt.Errorf("Badly formatted port number %q", args[0])
+			return nil, fmt.Errorf("Badly formatted port number %q", args[0])
 		}
+		return v, nil
 	case kTime:
-		if err := one(); err != nil {
-			return err
+		d, err := sshconf.ParseTime(args[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
-		if _, err := ParseTime(args[0]); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
-		}
+		return d, nil
 	case kString:
-		if err := one(); err != nil {
-			return err
-		}
 		switch key {
 		case "escapechar":
-			if _, err := ParseEscapeChar(args[0]); err != nil {
-				return err
-			}
+			return ParseEscapeChar(args[0])
 		case "streamlocalbindmask":
-			if v, err := strconv.ParseUint(args[0], 8, 32); err != nil || v > 0o777 {
-				return fmt.Errorf("StreamLocalBindMask: bad mask %q", args[0])
+			v, err := strconv.ParseUint(args[0], 8, 32)
+			if err != nil || v > 0o777 {
+				return nil, fmt.Errorf("StreamLocalBindMask: bad mask %q", args[0])
 			}
+			return os.FileMode(v), nil
 		}
 	case kAlgos:
-		if err := one(); err != nil {
-			return err
+		list, err := applyAlgorithms(key, args[0])
+		if err != nil {
+			return nil, fmt.Errorf("Bad %s %q: %v", kw.name, args[0], err)
 		}
-		if _, err := ApplyAlgorithms(args[0], DefaultAlgorithms(key), KnownAlgorithms(key)); err != nil {
-			return fmt.Errorf("Bad %s %q: %v", kw.name, args[0], err)
-		}
-	case kMulti:
-		if err := one(); err != nil {
-			return err
-		}
+		return list, nil
 	case kForward:
-		if _, err := parseForwardArgs(key, args); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
+		f, err := parseForwardArgs(key, args)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
+		return f, nil
 	case kArgs:
 		if key == "canonicalizepermittedcnames" {
 			for _, a := range args {
 				if _, _, ok := strings.Cut(a, ":"); !ok && !strings.EqualFold(a, "none") {
-					return fmt.Errorf("CanonicalizePermittedCNAMEs: bad rule %q (want source_domains:target_domains)", a)
+					return nil, fmt.Errorf("CanonicalizePermittedCNAMEs: bad rule %q (want source_domains:target_domains)", a)
 				}
 			}
 		}
 		if key == "rekeylimit" {
-			if _, err := ParseSize(args[0]); err != nil {
-				return fmt.Errorf("%s: %v", kw.name, err)
+			n, err := parseRekeyLimit(args[0])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", kw.name, err)
 			}
+			return n, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-func parseFlag(s string) (bool, error) {
-	switch strings.ToLower(s) {
-	case "yes", "true":
-		return true, nil
-	case "no", "false":
-		return false, nil
-	}
-	return false, fmt.Errorf("unsupported option %q (want yes or no)", s)
-}
-
-// ParseTime parses an ssh_config time interval: a plain number of seconds
-// or a sequence of number+unit with units s, m, h, d, w (sshd_config(5),
-// TIME FORMATS).
-func ParseTime(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, fmt.Errorf("invalid time %q", s)
-	}
-	if v, err := strconv.Atoi(s); err == nil {
-		if v < 0 {
-			return 0, fmt.Errorf("invalid time %q", s)
-		}
-		return time.Duration(v) * time.Second, nil
-	}
-	var total time.Duration
-	rest := strings.ToLower(s)
-	for rest != "" {
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i == 0 {
-			return 0, fmt.Errorf("invalid time %q", s)
-		}
-		v, err := strconv.Atoi(rest[:i])
-		if err != nil {
-			return 0, fmt.Errorf("invalid time %q", s)
-		}
-		unit := time.Second
-		rest = rest[i:]
-		if rest != "" {
-			switch rest[0] {
-			case 's':
-			case 'm':
-				unit = time.Minute
-			case 'h':
-				unit = time.Hour
-			case 'd':
-				unit = 24 * time.Hour
-			case 'w':
-				unit = 7 * 24 * time.Hour
-			default:
-				return 0, fmt.Errorf("invalid time %q", s)
-			}
-			rest = rest[1:]
-		}
-		total += time.Duration(v) * unit
-	}
-	return total, nil
-}
-
-// ParseSize parses a RekeyLimit size: a number with an optional K, M or G
-// suffix, or "default" / "none" (0: the library default).
-func ParseSize(s string) (int64, error) {
+// parseRekeyLimit parses RekeyLimit's data limit: a size
+// (sshconf.ParseSize), or "default" or "none" for the library's default
+// (0).
+func parseRekeyLimit(s string) (int64, error) {
 	switch strings.ToLower(s) {
 	case "default", "none":
 		return 0, nil
 	}
-	mult := int64(1)
-	if s != "" {
-		switch s[len(s)-1] {
-		case 'k', 'K':
-			mult = 1 << 10
-		case 'm', 'M':
-			mult = 1 << 20
-		case 'g', 'G':
-			mult = 1 << 30
-		}
-		if mult != 1 {
-			s = s[:len(s)-1]
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < 16 {
+	n, err := sshconf.ParseSize(s)
+	if err != nil || n > math.MaxInt64 {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
-	return v * mult, nil
+	return int64(n), nil
 }
 
 // ParseEscapeChar parses an EscapeChar value: a single character, "^X"
@@ -612,22 +545,21 @@ func (o *Options) match(args []string) (bool, error) {
 // matchHost evaluates a Host line's patterns against the host name and
 // logs, as OpenSSH, which pattern applied.
 func (o *Options) matchHost(patterns []string, file string, line int) bool {
-	h := o.hostForMatch()
-	matched := ""
-	for _, p := range patterns {
-		neg := strings.HasPrefix(p, "!")
-		if MatchPattern(h, strings.TrimPrefix(p, "!")) {
-			if neg {
-				o.debug(1, "%s line %d: Skipping Host block because of negated match for %s", file, line, strings.TrimPrefix(p, "!"))
-				return false
-			}
-			if matched == "" {
-				matched = p
+	if sshconf.MatchHostList(o.hostForMatch(), patterns) != 1 {
+		for _, p := range patterns {
+			if neg, ok := strings.CutPrefix(p, "!"); ok && sshconf.MatchHostList(o.hostForMatch(), []string{neg}) == 1 {
+				o.debug(1, "%s line %d: Skipping Host block because of negated match for %s", file, line, neg)
+				break
 			}
 		}
-	}
-	if matched == "" {
 		return false
+	}
+	matched := ""
+	for _, p := range patterns {
+		if !strings.HasPrefix(p, "!") && sshconf.MatchHostList(o.hostForMatch(), []string{p}) == 1 {
+			matched = p
+			break
+		}
 	}
 	o.debug(1, "%s line %d: Applying options for %s", file, line, matched)
 	return true

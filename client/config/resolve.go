@@ -187,10 +187,11 @@ func (o *Options) Resolve() (*Resolved, error) {
 		Home:      o.ctx.Home,
 	}
 	var err error
+	// The values were parsed once, when read (parseValue); Resolve
+	// only picks them or the defaults.
 	flag := func(key string, def bool) bool {
-		if v := o.Value(key); v != "" {
-			b, _ := parseFlag(v)
-			return b
+		if v, ok := o.typed[key].(bool); ok {
+			return v
 		}
 		return def
 	}
@@ -201,14 +202,13 @@ func (o *Options) Resolve() (*Resolved, error) {
 		return def
 	}
 	num := func(key string, def int) int {
-		if v := o.Value(key); v != "" {
-			n, _ := strconv.Atoi(v)
-			return n
+		if v, ok := o.typed[key].(int); ok {
+			return v
 		}
 		return def
 	}
 	dur := func(key string) time.Duration {
-		d, _ := ParseTime(o.Value(key))
+		d, _ := o.typed[key].(time.Duration)
 		return d
 	}
 	r.HostName, err = o.expandHostName()
@@ -273,18 +273,13 @@ func (o *Options) Resolve() (*Resolved, error) {
 		{"pubkeyacceptedalgorithms", &r.PubkeyAcceptedAlgorithms, nil},
 		{"casignaturealgorithms", &r.CASignatureAlgorithms, nil},
 	} {
-		def := DefaultAlgorithms(a.key)
-		if v := o.Value(a.key); v != "" {
-			list, err := ApplyAlgorithms(v, def, KnownAlgorithms(a.key))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %v", o.Where(a.key), err)
-			}
+		if list, ok := o.typed[a.key].([]string); ok {
 			*a.dst = list
 			if a.set != nil {
 				*a.set = true
 			}
 		} else {
-			*a.dst = def
+			*a.dst = DefaultAlgorithms(a.key)
 		}
 	}
 
@@ -346,9 +341,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.AddressFamily = strings.ToLower(str("addressfamily", "any"))
 	r.BindAddress = o.Value("bindaddress")
 	r.TCPKeepAlive = flag("tcpkeepalive", true)
-	if v := o.Value("rekeylimit"); v != "" {
-		r.RekeyLimit, _ = ParseSize(v)
-	}
+	r.RekeyLimit, _ = o.typed["rekeylimit"].(int64)
 	r.PasswordAuthentication = flag("passwordauthentication", true)
 	r.KbdInteractiveAuthentication = flag("kbdinteractiveauthentication", true)
 	switch strings.ToLower(str("pubkeyauthentication", "yes")) {
@@ -382,22 +375,12 @@ func (o *Options) Resolve() (*Resolved, error) {
 	}
 
 	r.ClearAllForwardings = flag("clearallforwardings", false)
-	for _, f := range []struct {
-		key string
-		dst *[]Forward
-	}{{"localforward", &r.LocalForwards}, {"remoteforward", &r.RemoteForwards}, {"dynamicforward", &r.DynamicForwards}} {
-		for _, spec := range o.Values(f.key) {
-			fw, err := parseForwardArgs(f.key, strings.Fields(spec))
-			if err != nil {
-				return nil, err
-			}
-			*f.dst = append(*f.dst, fw)
-		}
-	}
+	r.LocalForwards = o.forwards["localforward"]
+	r.RemoteForwards = o.forwards["remoteforward"]
+	r.DynamicForwards = o.forwards["dynamicforward"]
 	r.StreamLocalBindMask = 0o177
-	if v := o.Value("streamlocalbindmask"); v != "" {
-		m, _ := strconv.ParseUint(v, 8, 32)
-		r.StreamLocalBindMask = os.FileMode(m)
+	if m, ok := o.typed["streamlocalbindmask"].(os.FileMode); ok {
+		r.StreamLocalBindMask = m
 	}
 	r.StreamLocalBindUnlink = flag("streamlocalbindunlink", false)
 	if v := o.Values("permitremoteopen"); len(v) > 0 && !(len(v) == 1 && strings.EqualFold(v[0], "any")) {
@@ -427,8 +410,8 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.SetEnv = o.Values("setenv")
 	r.RequestTTY = strings.ToLower(str("requesttty", "auto"))
 	r.EscapeChar = '~'
-	if v := o.Value("escapechar"); v != "" {
-		r.EscapeChar, _ = ParseEscapeChar(v)
+	if v, ok := o.typed["escapechar"].(int); ok {
+		r.EscapeChar = v
 	}
 	r.EnableEscapeCommandline = flag("enableescapecommandline", true)
 	if v := o.Value("remotecommand"); v != "" && !strings.EqualFold(v, "none") {
