@@ -14,6 +14,7 @@ import (
 
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
+	"github.com/pqssh/pqssh/client/mux"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/term"
@@ -30,6 +31,10 @@ type session struct {
 	c      *client.Client
 
 	fwd *forwarder
+	// master shares the connection with mux clients (ControlMaster);
+	// persistChild marks the background ControlPersist master.
+	master       *mux.Master
+	persistChild bool
 }
 
 func (s *session) run(ctx context.Context) int {
@@ -52,6 +57,19 @@ func (s *session) run(ctx context.Context) int {
 		s.log.Error("%v", err)
 		return exitError
 	}
+	if wantMaster(s.cfg) {
+		if err := s.startMaster(); err != nil {
+			s.log.Error("%v", err)
+			return exitError
+		}
+	}
+	if s.persistChild {
+		if s.master == nil {
+			return exitError
+		}
+		persistReady(keepStderr(s.log, s.args.logFile))
+		return s.persist()
+	}
 	if s.cfg.PermitLocalCommand && s.cfg.LocalCommand != "" {
 		s.runLocalCommand()
 	}
@@ -62,11 +80,14 @@ func (s *session) run(ctx context.Context) int {
 	switch {
 	case s.args.stdioFwd != "":
 		code = s.stdioForward()
+	case s.cfg.SessionType == "none" && s.master != nil && s.cfg.ControlPersist != 0:
+		code = s.persist()
 	case s.cfg.SessionType == "none":
 		code = s.waitNoSession()
 	default:
 		code = s.shell()
 	}
+	s.finishMaster()
 	s.transferred()
 	return code
 }

@@ -315,6 +315,10 @@ func validate(kw *keyword, key string, args []string) error {
 			if _, err := ParseEscapeChar(args[0]); err != nil {
 				return err
 			}
+		case "controlpersist":
+			if _, err := ParseControlPersist(args[0]); err != nil {
+				return err
+			}
 		}
 	case kAlgos:
 		if err := one(); err != nil {

@@ -122,9 +122,14 @@ type Resolved struct {
 
 	WarnWeakCrypto   bool
 	RefuseConnection bool
-	ControlMaster    string
-	VersionAddendum  string
-	Tag              string
+	// ControlMaster is yes, no, ask, auto or autoask; ControlPath the
+	// expanded control socket path ("" for none); ControlPersist how long
+	// an idle master stays (0: no, negative: for ever).
+	ControlMaster   string
+	ControlPath     string
+	ControlPersist  time.Duration
+	VersionAddendum string
+	Tag             string
 }
 
 // Resolve computes the effective configuration from the options read so
@@ -394,9 +399,62 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.WarnWeakCrypto = flag("warnweakcrypto", true)
 	r.RefuseConnection = flag("refuseconnection", false)
 	r.ControlMaster = strings.ToLower(str("controlmaster", "no"))
+	if v := o.Value("controlpath"); v != "" && !strings.EqualFold(v, "none") {
+		if r.ControlPath, err = o.expandControlPath(v); err != nil {
+			return nil, fmt.Errorf("ControlPath: %v", err)
+		}
+	}
+	if v := o.Value("controlpersist"); v != "" {
+		r.ControlPersist, _ = ParseControlPersist(v)
+	}
 	r.VersionAddendum = o.Value("versionaddendum")
 	r.Tag = o.Value("tag")
 	return r, nil
+}
+
+// expandControlPath expands ~, ${VAR} and the %-tokens ControlPath
+// accepts (ssh_config(5): %C %d %h %i %j %k %L %l %n %p %r %u).
+func (o *Options) expandControlPath(v string) (string, error) {
+	v = expandTilde(v, o.ctx.Home)
+	var b strings.Builder
+	for {
+		i := strings.Index(v, "${")
+		if i < 0 {
+			b.WriteString(v)
+			break
+		}
+		j := strings.IndexByte(v[i:], '}')
+		if j < 0 {
+			return "", fmt.Errorf("unterminated ${ in %q", v)
+		}
+		name := v[i+2 : i+j]
+		val, ok := os.LookupEnv(name)
+		if !ok {
+			return "", fmt.Errorf("env var ${%s} not set", name)
+		}
+		b.WriteString(v[:i] + val)
+		v = v[i+j+1:]
+	}
+	return o.expandTokens(b.String(), "%CdhijkLlnpru")
+}
+
+// ParseControlPersist parses ControlPersist: yes (0 seconds means the
+// same) stays for ever (-1), no is 0, else a time interval.
+func ParseControlPersist(v string) (time.Duration, error) {
+	switch strings.ToLower(v) {
+	case "yes", "true":
+		return -1, nil
+	case "no", "false":
+		return 0, nil
+	}
+	d, err := ParseTime(v)
+	if err != nil {
+		return 0, fmt.Errorf("ControlPersist: bad value %q", v)
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
 }
 
 // expandTokens replaces the %-tokens in s that allowed permits
