@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"errors"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 )
 
 // waitSocket waits until a control socket exists at path (or the master
@@ -325,4 +329,122 @@ func readFull(c net.Conn, buf []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// -W through a master: OpenSSH's ssh and pqssh send MUX_C_NEW_STDIO_FWD.
+func TestMuxStdioForward(t *testing.T) {
+	ssh := needTool(t, "ssh")
+	f := newFixture(t)
+	path, _ := startMaster(t, f)
+	port := echoServer(t)
+	target := "127.0.0.1:" + itoa(port)
+	r := f.run(strings.NewReader("ping\n"), "-S", path, "-W", target, "test")
+	if r.code != 0 || r.stdout != "echo:ping\n" {
+		t.Fatalf("pqssh -W through the master: %v", r)
+	}
+	cmd := exec.Command(ssh, "-F", "/dev/null", "-o", "ControlMaster=no", "-o", "ControlPath="+path, "-W", target, "anyhost")
+	cmd.Stdin = strings.NewReader("pong\n")
+	out, err := cmd.Output()
+	if err != nil || string(out) != "echo:pong\n" {
+		t.Fatalf("ssh -W through pqssh's master: %v %q", err, out)
+	}
+	if n := f.srv.Conns(); n != 1 {
+		t.Errorf("the server saw %d connections, want 1", n)
+	}
+}
+
+// ControlMaster ask: the master confirms each client session.
+func TestMuxAsk(t *testing.T) {
+	f := newFixture(t)
+	f.prompt.answers = []string{"no", "yes", "yes"} // the last for -O exit
+	path, _ := startMaster(t, f, "-M")
+	r := f.run(nil, "-S", path, "test", "echo refused")
+	if r.code != exitError || !strings.Contains(r.stderr, "Master refused session request: Permission denied") {
+		t.Fatalf("refused session: %v", r)
+	}
+	r = f.run(nil, "-S", path, "test", "echo allowed")
+	if r.code != 0 || r.stdout != "allowed\n" {
+		t.Fatalf("allowed session: %v", r)
+	}
+	f.prompt.mu.Lock()
+	asked := strings.Join(f.prompt.asked, "|")
+	f.prompt.mu.Unlock()
+	if strings.Count(asked, "Allow shared connection to test? ") != 2 {
+		t.Errorf("prompts: %q", asked)
+	}
+}
+
+// A terminal session through the master: the master reads the client's
+// terminal, relays its size on SIGWINCH and handles ~.
+func TestMuxTerminalSession(t *testing.T) {
+	bin := pqsshBinary(t)
+	f := newFixture(t)
+	path, _ := startMaster(t, f)
+	cmd := exec.Command(bin, "-F", f.cfg, "-S", path, "-t", "test", "cat")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	var outMu sync.Mutex
+	var out strings.Builder
+	go func() {
+		buf := make([]byte, 1024)
+		for {
+			n, err := ptmx.Read(buf)
+			outMu.Lock()
+			out.Write(buf[:n])
+			outMu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	waitSize := func(want [2]int) {
+		t.Helper()
+		for i := 0; i < 400; i++ {
+			sizes := f.srv.TerminalSizes()
+			if len(sizes) > 0 && sizes[len(sizes)-1] == want {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("server never saw terminal size %v: %v", want, f.srv.TerminalSizes())
+	}
+	waitSize([2]int{100, 30})
+	ptmx.Write([]byte("typed-through\r"))
+	for i := 0; i < 400; i++ {
+		outMu.Lock()
+		ok := strings.Contains(out.String(), "typed-through")
+		outMu.Unlock()
+		if ok {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	waitSize([2]int{120, 40})
+	ptmx.Write([]byte("\r~."))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 255 {
+			t.Fatalf("want exit 255 after ~., got %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("~. did not end the client session")
+	}
+	outMu.Lock()
+	defer outMu.Unlock()
+	if !strings.Contains(out.String(), "Shared connection to test closed.") {
+		t.Errorf("no closing message: %q", out.String())
+	}
+	if n := f.srv.Conns(); n != 1 {
+		t.Errorf("the server saw %d connections, want 1", n)
+	}
 }

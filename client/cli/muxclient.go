@@ -240,6 +240,8 @@ func muxSession(env *Env, a *args, r *config.Resolved, log *client.Logger, skipF
 	case k != 0:
 		log.Debug(2, "Exiting on signal: %v", k)
 		status = exitError
+	case !ok && a.stdioFwd != "":
+		status = 0
 	case !ok:
 		log.Debug(2, "Control master terminated unexpectedly")
 		status = exitError
@@ -346,9 +348,13 @@ func muxFiles(env *Env, stdinNull bool) (*stdFiles, error) {
 	if s.out, err = s.writer(env.Stdout); err != nil {
 		return nil, err
 	}
+	// Env's stderr is wrapped for the logger: pass the process's own
+	// file, or copy through the wrapper (the logger writes there too).
 	stderr := env.Stderr
 	if lw, ok := stderr.(*lockedWriter); ok {
-		stderr = lw.w
+		if f, ok := lw.w.(*os.File); ok {
+			stderr = f
+		}
 	}
 	if s.err, err = s.writer(stderr); err != nil {
 		return nil, err
@@ -385,7 +391,9 @@ func (s *stdFiles) writer(w io.Writer) (*os.File, error) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		io.Copy(w, pr)
+		// Plain writes: a bytes.Buffer's ReadFrom would drop what
+		// others write to it while it waits.
+		io.Copy(struct{ io.Writer }{w}, pr)
 	}()
 	return pw, nil
 }
