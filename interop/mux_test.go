@@ -14,8 +14,8 @@ import (
 
 // TestMuxOpenSSH106 shares one connection between pqssh and Debian
 // forky's OpenSSH 10.6p1 through the mux protocol, both ways: OpenSSH's
-// ssh and scp over a pqssh ControlPersist master (pqssh's
-// default key exchange), and pqssh over an OpenSSH master. pqsshd must see one login
+// ssh and scp over a pqssh ControlPersist master (pqssh's default key
+// exchange), and pqssh over an OpenSSH master. pqsshd must see one login
 // per master.
 func TestMuxOpenSSH106(t *testing.T) {
 	srv, cli := forkyHosts(t)
