@@ -16,10 +16,11 @@ FUZZTIME ?= 100000x
 # Debian packages the tests drive as peers or transports (OpenSSH's own
 # ssh/scp/sftp/ssh-keygen/ssh-agent, rsync, git, tmux for terminal tests; fail2ban
 # for fail2ban-regex on pqsshd's log lines; debootstrap for the harness unit tests).
-TEST_APT  := openssh-client openssh-server rsync git tmux fail2ban debootstrap
-TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux fail2ban-regex debootstrap
+# mandoc and zsh check the manual pages and the zsh completion (packaging/).
+TEST_APT  := openssh-client openssh-server rsync git tmux fail2ban debootstrap mandoc zsh
+TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux fail2ban-regex debootstrap mandoc zsh
 
-.PHONY: all fork build run test test-deps test-root test-fork test-purego fuzz interop bench drafts clean
+.PHONY: all fork build run test test-deps test-root test-fork test-purego fuzz interop bench drafts deb deb-deps clean
 
 all: build
 
@@ -103,6 +104,24 @@ drafts:
 		grep -q '<rfc' drafts/out/$$n.xml || { echo "$$d: mmark produced no RFC XML" >&2; exit 1; }; \
 		echo "drafts/out/$$n.xml drafts/out/$$n.html"; \
 	done
+
+# The Debian package bin/deb/pqssh_VERSION_ARCH.deb (packaging/mkdeb.sh:
+# dpkg-deb, no debhelper), checked with lintian. DEB_VERSION overrides the
+# version (default 0.1+gitDATE.COMMIT).
+DEB_APT  := mandoc lintian
+DEB_BINS := mandoc lintian
+DEB_DIR  ?= bin/deb
+deb-deps:
+	@for b in $(DEB_BINS); do command -v $$b >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "make deb needs: $(DEB_APT) (run as root to install them)" >&2; exit 1; fi; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_APT); \
+	fi
+
+deb: fork deb-deps
+	@rm -f $(DEB_DIR)/pqssh_*.deb
+	@deb=$$(GO=$(GO) packaging/mkdeb.sh $(DEB_DIR)) && echo "$$deb" && \
+		lintian --fail-on error,warning "$$deb"
 
 clean:
 	rm -rf bin drafts/out third_party/x-crypto/patched

@@ -21,6 +21,7 @@ import (
 
 	"github.com/pqssh/pqssh/client/config"
 	"github.com/pqssh/pqssh/client/knownhosts"
+	"github.com/pqssh/pqssh/internal/sshwire"
 	"github.com/pqssh/pqssh/mctiny"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -370,18 +371,18 @@ func (d *Dialer) explain(err error, wc *wireConn, st *hostKeyState) error {
 			c, s   []string
 			offset int
 		}{
-			{"key exchange method", realKex(cl.kex), realKex(sv.kex), 0},
-			{"host key type", cl.hostKey, sv.hostKey, 0},
-			{"cipher", cl.cipherC2S, sv.cipherC2S, 0},
-			{"cipher", cl.cipherS2C, sv.cipherS2C, 0},
+			{"key exchange method", realKex(cl.KexAlgos), realKex(sv.KexAlgos), 0},
+			{"host key type", cl.ServerHostKeyAlgos, sv.ServerHostKeyAlgos, 0},
+			{"cipher", cl.CiphersClientServer, sv.CiphersClientServer, 0},
+			{"cipher", cl.CiphersServerClient, sv.CiphersServerClient, 0},
 		}
 		for _, ch := range checks {
 			if agree(ch.c, ch.s) == "" {
 				return &NegotiationError{Host: r.HostName, Port: r.Port, What: ch.what, Offer: ch.s}
 			}
 		}
-		if c := agree(cl.cipherC2S, sv.cipherC2S); !isAEAD(c) && agree(cl.macC2S, sv.macC2S) == "" {
-			return &NegotiationError{Host: r.HostName, Port: r.Port, What: "MAC", Offer: sv.macC2S}
+		if c := agree(cl.CiphersClientServer, sv.CiphersClientServer); !isAEAD(c) && agree(cl.MACsClientServer, sv.MACsClientServer) == "" {
+			return &NegotiationError{Host: r.HostName, Port: r.Port, What: "MAC", Offer: sv.MACsClientServer}
 		}
 	}
 	if reason, msg, ok := peerDisconnect(err); ok {
@@ -402,16 +403,16 @@ func (d *Dialer) explain(err error, wc *wireConn, st *hostKeyState) error {
 
 // logKex prints the negotiated algorithms as OpenSSH's kex.c does, and the
 // post-quantum warning of OpenSSH 10.1 when the key exchange is classical.
-func (d *Dialer) logKex(cl, sv *kexInit) {
+func (d *Dialer) logKex(cl, sv *sshwire.KexInit) {
 	log := d.Log
 	log.Debug(1, "SSH2_MSG_KEXINIT sent")
 	log.Debug(1, "SSH2_MSG_KEXINIT received")
-	k := agree(realKex(cl.kex), realKex(sv.kex))
+	k := agree(realKex(cl.KexAlgos), realKex(sv.KexAlgos))
 	if k == "" {
 		return
 	}
 	log.Debug(1, "kex: algorithm: %s", k)
-	if hk := agree(cl.hostKey, sv.hostKey); hk != "" {
+	if hk := agree(cl.ServerHostKeyAlgos, sv.ServerHostKeyAlgos); hk != "" {
 		log.Debug(1, "kex: host key algorithm: %s", hk)
 	}
 	dir := func(name string, cc, sc, cm, sm []string) {
@@ -422,8 +423,8 @@ func (d *Dialer) logKex(cl, sv *kexInit) {
 		}
 		log.Debug(1, "kex: %s cipher: %s MAC: %s compression: none", name, c, mac)
 	}
-	dir("server->client", cl.cipherS2C, sv.cipherS2C, cl.macS2C, sv.macS2C)
-	dir("client->server", cl.cipherC2S, sv.cipherC2S, cl.macC2S, sv.macC2S)
+	dir("server->client", cl.CiphersServerClient, sv.CiphersServerClient, cl.MACsServerClient, sv.MACsServerClient)
+	dir("client->server", cl.CiphersClientServer, sv.CiphersClientServer, cl.MACsClientServer, sv.MACsClientServer)
 	r := d.Config
 	if !config.IsPostQuantum(k) && !r.KexAlgorithmsSet && r.WarnWeakCrypto {
 		log.Info("** WARNING: connection is not using a post-quantum key exchange algorithm.")

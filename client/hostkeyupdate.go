@@ -27,6 +27,15 @@ import (
 // of this connection was verified through known_hosts (a client that
 // trusts the server's Ed25519 key learns its new ML-DSA key this way).
 // Unlike OpenSSH, pqssh never removes keys the server no longer lists.
+//
+// UpdateHostKeys=ask (OpenSSH's clientloop.c update_known_hosts) proves
+// the keys the same way, shows them at level INFO after OpenSSH's preamble
+// and writes them only if the user answers "yes" to "Accept updated
+// hostkeys? (yes/no): " (three tries; no terminal to ask on counts as
+// "no"). In BatchMode nothing is asked nor proved. The question is put by
+// ConfirmHostKeyUpdate, which pqssh calls when the session is over and the
+// terminal is back in its normal mode: a question during the session
+// would compete with it for the terminal's input.
 const (
 	// maxAnnouncedHostKeys bounds what a server can make us parse.
 	maxAnnouncedHostKeys = 64
@@ -36,6 +45,10 @@ const (
 type hostKeyUpdater struct {
 	mu      sync.Mutex
 	running chan struct{} // closed when the update is over
+	// pending is a proved update waiting for the user's answer
+	// (UpdateHostKeys=ask); nil otherwise.
+	pending func() error
+	d       *Dialer // for ConfirmHostKeyUpdate's question
 }
 
 // wait waits (at most limit) for an update in progress, so that closing
@@ -59,7 +72,7 @@ func (u *hostKeyUpdater) wait(limit time.Duration) {
 // filterGlobalRequests passes the server's global requests on, except
 // hostkeys-00@openssh.com, which it handles (once per connection).
 func (d *Dialer) filterGlobalRequests(sc ssh.Conn, reqs <-chan *ssh.Request, db *knownhosts.DB, st *hostKeyState) (<-chan *ssh.Request, *hostKeyUpdater) {
-	u := &hostKeyUpdater{}
+	u := &hostKeyUpdater{d: d}
 	out := make(chan *ssh.Request)
 	go func() {
 		defer close(out)
@@ -83,7 +96,7 @@ func (d *Dialer) filterGlobalRequests(sc ssh.Conn, reqs <-chan *ssh.Request, db 
 			payload := req.Payload
 			go func() {
 				defer close(done)
-				if err := d.updateHostKeys(sc, payload, db, st); err != nil {
+				if err := d.updateHostKeys(sc, payload, db, st, u); err != nil {
 					d.Log.Error("update hostkeys: %v", err)
 				}
 			}()
@@ -92,10 +105,17 @@ func (d *Dialer) filterGlobalRequests(sc ssh.Conn, reqs <-chan *ssh.Request, db 
 	return out, u
 }
 
-func (d *Dialer) updateHostKeys(sc ssh.Conn, payload []byte, db *knownhosts.DB, st *hostKeyState) error {
+func (d *Dialer) updateHostKeys(sc ssh.Conn, payload []byte, db *knownhosts.DB, st *hostKeyState, u *hostKeyUpdater) error {
 	r := d.Config
-	if r.UpdateHostKeys != "yes" {
+	asking := r.UpdateHostKeys == "ask"
+	if !asking && r.UpdateHostKeys != "yes" {
 		d.Log.Debug(1, "client_input_hostkeys: UpdateHostKeys=%s, not updating", r.UpdateHostKeys)
+		return nil
+	}
+	if asking && r.BatchMode {
+		// OpenSSH's can_update_hostkeys: "won't ask in batchmode, so
+		// don't even try".
+		d.Log.Debug(1, "client_input_hostkeys: UpdateHostKeys=ask in BatchMode, not updating")
 		return nil
 	}
 	if !st.trusted || st.key == nil || st.changed {
@@ -155,8 +175,10 @@ func (d *Dialer) updateHostKeys(sc ssh.Conn, payload []byte, db *knownhosts.DB, 
 		d.Log.Debug(1, "client_input_hostkeys: no new or deprecated keys from server")
 		return nil
 	}
-	for _, k := range keys {
-		d.Log.Debug(1, "Learned new hostkey: %s %s", KeyTypeName(k.Type()), Fingerprint(k, r.FingerprintHash))
+	if !asking {
+		for _, k := range keys {
+			d.Log.Debug(1, "Learned new hostkey: %s %s", KeyTypeName(k.Type()), Fingerprint(k, r.FingerprintHash))
+		}
 	}
 	var req []byte
 	for _, b := range blobs {
@@ -190,6 +212,25 @@ func (d *Dialer) updateHostKeys(sc ssh.Conn, payload []byte, db *knownhosts.DB, 
 	if len(resp) != 0 {
 		return fmt.Errorf("%s reply: %d bytes too many", sshwire.HostKeysProveRequest, len(resp))
 	}
+	if asking {
+		// Shown only once the keys are proved, as OpenSSH does.
+		d.Log.Info("The server has updated its host keys.")
+		d.Log.Info("These changes were verified by the server's existing trusted key.")
+		for _, k := range keys {
+			d.Log.Info("Learned new hostkey: %s %s", KeyTypeName(k.Type()), Fingerprint(k, r.FingerprintHash))
+		}
+		u.mu.Lock()
+		u.pending = func() error { return d.addKnownHosts(name, keys) }
+		u.mu.Unlock()
+		return nil
+	}
+	return d.addKnownHosts(name, keys)
+}
+
+// addKnownHosts appends proved host keys of host name to the first
+// UserKnownHostsFile.
+func (d *Dialer) addKnownHosts(name string, keys []ssh.PublicKey) error {
+	r := d.Config
 	file := r.UserKnownHostsFiles[0]
 	for _, k := range keys {
 		line, err := knownhosts.Line([]string{name}, k, r.HashKnownHosts)
@@ -213,4 +254,47 @@ func (d *Dialer) hostKeyTypeAccepted(keyType string) bool {
 		}
 	}
 	return false
+}
+
+// ConfirmHostKeyUpdate puts UpdateHostKeys=ask's question, if the server
+// proved host keys known_hosts lacks during this connection: it waits (at
+// most a few seconds) for an update in progress, then asks "Accept updated
+// hostkeys? (yes/no): " up to three times and adds the keys only on "yes".
+// No answer (no terminal, an error) is "no", as in OpenSSH. Call it with
+// the terminal in its normal mode; it does nothing for UpdateHostKeys=yes
+// or no, whose updates need no answer.
+func (c *Client) ConfirmHostKeyUpdate() {
+	u := c.hostKeys
+	if u == nil {
+		return
+	}
+	u.wait(3 * time.Second)
+	u.mu.Lock()
+	commit := u.pending
+	u.pending = nil
+	u.mu.Unlock()
+	if commit == nil {
+		return
+	}
+	d := u.d
+	if d.Prompt == nil {
+		d.Log.Debug(1, "update_known_hosts: no terminal to ask on, not updating")
+		return
+	}
+	for range 3 {
+		ans, err := d.Prompt.Prompt("Accept updated hostkeys? (yes/no): ", true)
+		switch {
+		case err != nil:
+			d.Log.Debug(1, "update_known_hosts: %v, not updating", err)
+			return
+		case strings.EqualFold(ans, "yes"):
+			if err := commit(); err != nil {
+				d.Log.Error("update hostkeys: %v", err)
+			}
+			return
+		case strings.EqualFold(ans, "no"):
+			return
+		}
+		d.Log.Info("Please enter \"yes\" or \"no\"")
+	}
 }

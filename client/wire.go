@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/pqssh/pqssh/internal/sshwire"
 )
 
 // wireConn wraps the transport connection to count bytes (for ssh's
@@ -21,9 +23,9 @@ type wireConn struct {
 
 	mu         sync.Mutex
 	peerVer    string
-	client     *kexInit // our KEXINIT
-	server     *kexInit // the peer's KEXINIT
-	onKexInits func(client, server *kexInit)
+	client     *sshwire.KexInit // our KEXINIT
+	server     *sshwire.KexInit // the peer's KEXINIT
+	onKexInits func(client, server *sshwire.KexInit)
 	onVersion  func(string)
 }
 
@@ -31,7 +33,7 @@ func (c *wireConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	c.recv.Add(int64(n))
 	if n > 0 && !c.rd.done {
-		c.rd.feed(b[:n], c.peerVersion, func(k *kexInit) { c.gotKexInit(false, k) })
+		c.rd.feed(b[:n], c.peerVersion, func(k *sshwire.KexInit) { c.gotKexInit(false, k) })
 	}
 	return n, err
 }
@@ -40,7 +42,7 @@ func (c *wireConn) Write(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
 	c.sent.Add(int64(n))
 	if n > 0 && !c.wr.done {
-		c.wr.feed(b[:n], func(string) {}, func(k *kexInit) { c.gotKexInit(true, k) })
+		c.wr.feed(b[:n], func(string) {}, func(k *sshwire.KexInit) { c.gotKexInit(true, k) })
 	}
 	return n, err
 }
@@ -55,7 +57,7 @@ func (c *wireConn) peerVersion(v string) {
 	}
 }
 
-func (c *wireConn) gotKexInit(ours bool, k *kexInit) {
+func (c *wireConn) gotKexInit(ours bool, k *sshwire.KexInit) {
 	c.mu.Lock()
 	if ours {
 		c.client = k
@@ -70,7 +72,7 @@ func (c *wireConn) gotKexInit(ours bool, k *kexInit) {
 }
 
 // kexInits returns the two KEXINITs seen, if both were.
-func (c *wireConn) kexInits() (client, server *kexInit) {
+func (c *wireConn) kexInits() (client, server *sshwire.KexInit) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.client, c.server
@@ -89,7 +91,7 @@ type sniffer struct {
 	kexInitOK bool
 }
 
-func (s *sniffer) feed(b []byte, onVersion func(string), onKexInit func(*kexInit)) {
+func (s *sniffer) feed(b []byte, onVersion func(string), onKexInit func(*sshwire.KexInit)) {
 	s.buf = append(s.buf, b...)
 	for !s.done {
 		if !s.gotVer {
@@ -127,9 +129,9 @@ func (s *sniffer) feed(b []byte, onVersion func(string), onKexInit func(*kexInit
 		payload := s.buf[5 : 4+plen-pad]
 		if len(payload) > 0 {
 			switch payload[0] {
-			case 20: // SSH_MSG_KEXINIT
+			case sshwire.MsgKexInit:
 				if !s.kexInitOK {
-					if k, ok := parseKexInit(payload); ok {
+					if k, err := sshwire.ParseKexInit(payload); err == nil {
 						s.kexInitOK = true
 						onKexInit(k)
 					}
@@ -146,43 +148,6 @@ func (s *sniffer) feed(b []byte, onVersion func(string), onKexInit func(*kexInit
 func (s *sniffer) stop() {
 	s.done = true
 	s.buf = nil
-}
-
-// kexInit holds the name-lists of an SSH_MSG_KEXINIT (RFC 4253, 7.1).
-type kexInit struct {
-	kex, hostKey         []string
-	cipherC2S, cipherS2C []string
-	macC2S, macS2C       []string
-	compC2S, compS2C     []string
-}
-
-func parseKexInit(p []byte) (*kexInit, bool) {
-	p = p[1:]
-	if len(p) < 16 {
-		return nil, false
-	}
-	p = p[16:] // cookie
-	var lists [10][]string
-	for i := range lists {
-		if len(p) < 4 {
-			return nil, false
-		}
-		n := binary.BigEndian.Uint32(p)
-		p = p[4:]
-		if uint64(n) > uint64(len(p)) {
-			return nil, false
-		}
-		if n > 0 {
-			lists[i] = strings.Split(string(p[:n]), ",")
-		}
-		p = p[n:]
-	}
-	return &kexInit{
-		kex: lists[0], hostKey: lists[1],
-		cipherC2S: lists[2], cipherS2C: lists[3],
-		macC2S: lists[4], macS2C: lists[5],
-		compC2S: lists[6], compS2C: lists[7],
-	}, true
 }
 
 // agree returns the first of the client's names the server also lists

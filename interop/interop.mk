@@ -24,7 +24,7 @@ interop-deps:
 interop-bin: fork
 	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/...
 
-interop-run: interop-deps interop-bin
+interop-run: interop-deps interop-bin deb
 	$(GO) test -tags interop -count=1 -v -timeout $(INTEROP_TIMEOUT) -run '$(INTEROP_RUN)' ./interop/...
 
 interop-bench: interop-deps interop-bin

@@ -260,7 +260,7 @@ func TestMLDSA106(t *testing.T) {
 		// ssh-keygen 10.6's, verified by pqssh-keygen.
 		out := sh(cli, "cd /tmp && rm -f sshsig_msg.sig && ssh-keygen -Y sign -q -f /tmp/id_mldsa_10.6 -n file sshsig_msg && "+
 			"/pqssh/bin/pqssh-keygen -Y check-novalidate -n file -s sshsig_msg.sig < sshsig_msg")
-		if !strings.Contains(out, "Good \"file\" signature with "+mldsaComposite) {
+		if !strings.Contains(out, "Good \"file\" signature with MLDSA44-ED25519 key SHA256:") {
 			t.Errorf("pqssh-keygen on ssh-keygen 10.6's signature: %q", out)
 		}
 	})
@@ -416,4 +416,169 @@ func waitFor(t *testing.T, p *harness.Process, re *regexp.Regexp) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Errorf("server log lacks %s:\n%s", re, p.Output())
+}
+
+// TestMLDSA106HostCertificates: OpenSSH 10.6's ssh trusts pqsshd's ML-DSA
+// host key through a host certificate (HostCertificate) signed by an
+// ML-DSA CA, then by an Ed25519 CA, with only `@cert-authority` in
+// known_hosts and StrictHostKeyChecking=yes; asserted from ssh -v (the
+// certificate algorithm negotiated, the CA that matched) and from
+// pqsshd's log. An ML-DSA CA needs CASignatureAlgorithms
+// +ssh-mldsa44-ed25519 on ssh 10.6: without it ssh refuses the
+// certificate.
+func TestMLDSA106HostCertificates(t *testing.T) {
+	srv, cli := forkyHosts(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sh := func(c *harness.Container, script string) string {
+		t.Helper()
+		out, err := c.Sh(ctx, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	port := lab.Port()
+	dir := fmt.Sprintf("/tmp/mldsa-hostcert-%d", port)
+	sh(srv, "mkdir -p "+dir+" && cd "+dir+" && ssh-keygen -q -t mldsa44-ed25519 -N '' -C pq-ca -f ca_mldsa && "+
+		"ssh-keygen -q -t ed25519 -N '' -C ed-ca -f ca_ed25519 && "+
+		"ssh-keygen -q -t mldsa44-ed25519 -N '' -f ssh_host_mldsa44_ed25519_key")
+	sh(cli, "rm -f /tmp/id_hostcert* && ssh-keygen -q -t mldsa44-ed25519 -N '' -f /tmp/id_hostcert")
+	sh(srv, "echo '"+strings.TrimSpace(sh(cli, "cat /tmp/id_hostcert.pub"))+"' > "+dir+"/authorized_keys")
+
+	for _, tc := range []struct {
+		ca    string
+		caOpt []string // ssh options besides the defaults
+	}{
+		{"ca_mldsa", []string{"-o", "CASignatureAlgorithms=+" + mldsaComposite}},
+		{"ca_ed25519", nil},
+	} {
+		t.Run(tc.ca, func(t *testing.T) {
+			id := "pqsshd-" + tc.ca
+			cert := dir + "/" + tc.ca + "-host-cert.pub"
+			sh(srv, "cd "+dir+" && rm -f ssh_host_mldsa44_ed25519_key-cert.pub && "+
+				"ssh-keygen -q -s "+tc.ca+" -h -I "+id+" -n "+srv.IP+" -z 7 ssh_host_mldsa44_ed25519_key.pub && "+
+				"mv ssh_host_mldsa44_ed25519_key-cert.pub "+cert)
+			conf := "HostKey " + dir + "/ssh_host_mldsa44_ed25519_key\nHostCertificate " + cert + "\n" +
+				"AuthorizedKeysFile " + dir + "/authorized_keys\nLogLevel DEBUG1\n"
+			if err := srv.WriteFile(dir+"/config-"+tc.ca, []byte(conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			port := lab.Port()
+			p, err := srv.Start("pqsshd", "/pqssh/bin/pqsshd", "-D", "-e", "-f", dir+"/config-"+tc.ca, "-p", strconv.Itoa(port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Stop()
+			if err := srv.WaitListening(ctx, p, port); err != nil {
+				t.Fatal(err)
+			}
+			ca := strings.Fields(sh(srv, "cat "+dir+"/"+tc.ca+".pub"))
+			kh := "/tmp/kh_hostcert_" + tc.ca
+			sh(cli, "echo '@cert-authority "+srv.IP+" "+ca[0]+" "+ca[1]+"' > "+kh)
+			login := func(opts []string) *harness.Result {
+				args := append([]string{"ssh", "-v", "-F", "/dev/null", "-o", "BatchMode=yes",
+					"-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + kh, "-o", "UpdateHostKeys=no",
+					"-i", "/tmp/id_hostcert", "-p", strconv.Itoa(port)}, opts...)
+				res, err := cli.Run(ctx, harness.Exec{Args: append(args, "root@"+srv.IP, "echo ok")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			if tc.caOpt != nil {
+				// ssh 10.6's default CASignatureAlgorithms leave the
+				// composite out: the certificate is refused.
+				res := login(nil)
+				if res.ExitCode == 0 {
+					t.Errorf("ssh 10.6 accepted an ML-DSA-signed host certificate without CASignatureAlgorithms:\n%s", res.Stderr)
+				}
+			}
+			from := len(p.Output())
+			res := login(tc.caOpt)
+			if res.ExitCode != 0 || strings.TrimSpace(string(res.Stdout)) != "ok" {
+				t.Fatalf("ssh 10.6 exited %d:\n%s\npqsshd:\n%s", res.ExitCode, res.Stderr, p.Output())
+			}
+			for _, re := range []string{
+				`debug1: kex: host key algorithm: ` + mldsaComposite + `-cert\r?\n`,
+				`debug1: Server host certificate: ` + mldsaComposite + `-cert SHA256:\S+, serial 7 ID "` + id + `" CA ` + ca[0] + ` SHA256:`,
+				`debug1: Host '\S+' is known and matches the MLDSA44-ED25519-CERT host certificate\.`,
+			} {
+				if !regexp.MustCompile(re).MatchString(res.Stderr) {
+					t.Errorf("ssh 10.6 -v lacks %s:\n%s", re, res.Stderr)
+				}
+			}
+			waitFor(t, p, regexp.MustCompile(`accepted publickey.*hostkey=`+mldsaComposite+`-cert .*sigalg=`+mldsaComposite))
+			if strings.Count(p.Output()[from:], "accepted publickey") != 1 {
+				t.Errorf("pqsshd log after the login:\n%s", p.Output()[from:])
+			}
+		})
+	}
+}
+
+// TestMLDSA106Agent: an ML-DSA user key held by OpenSSH 10.6's ssh-agent
+// (added with ssh-add, no key file left for pqssh to read) logs pqssh in
+// to pqsshd and to sshd 10.6; each server's log shows the key accepted
+// was that ssh-mldsa44-ed25519 key (by fingerprint).
+func TestMLDSA106Agent(t *testing.T) {
+	srv, cli := forkyHosts(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sh := func(c *harness.Container, script string) string {
+		t.Helper()
+		out, err := c.Sh(ctx, script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	port := lab.Port()
+	dir := fmt.Sprintf("/tmp/mldsa-agent-%d", port)
+	sh(srv, "mkdir -p "+dir+" /run/sshd && cd "+dir+" && ssh-keygen -q -t mldsa44-ed25519 -N '' -f ssh_host_mldsa44_ed25519_key")
+	sh(cli, "rm -f /tmp/id_agent_mldsa* && ssh-keygen -q -t mldsa44-ed25519 -N '' -C agent-held -f /tmp/id_agent_mldsa")
+	pub := strings.TrimSpace(sh(cli, "cat /tmp/id_agent_mldsa.pub"))
+	fp := strings.Fields(sh(cli, "ssh-keygen -l -f /tmp/id_agent_mldsa.pub"))[1]
+	sh(srv, "echo '"+pub+"' > "+dir+"/authorized_keys && chmod 600 "+dir+"/authorized_keys")
+
+	pqsshdConf := "HostKey " + dir + "/ssh_host_mldsa44_ed25519_key\nAuthorizedKeysFile " + dir + "/authorized_keys\nLogLevel DEBUG1\n"
+	sshdConf := pqsshdConf + "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\nStrictModes no\n"
+	for _, tc := range []struct {
+		name, bin, conf string
+		accepted        *regexp.Regexp
+	}{
+		{"pqsshd", "/pqssh/bin/pqsshd", pqsshdConf,
+			regexp.MustCompile(`accepted publickey.* key=` + regexp.QuoteMeta(fp) + ` .*sigalg=` + mldsaComposite)},
+		{"sshd", "/usr/sbin/sshd", sshdConf,
+			regexp.MustCompile(`Accepted publickey for root from \S+ port \d+ ssh2: MLDSA44-ED25519 ` + regexp.QuoteMeta(fp))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			port := lab.Port()
+			if err := srv.WriteFile(dir+"/"+tc.name+"_config", []byte(tc.conf), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p, err := srv.Start(tc.name, tc.bin, "-D", "-e", "-f", dir+"/"+tc.name+"_config", "-p", strconv.Itoa(port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Stop()
+			if err := srv.WaitListening(ctx, p, port); err != nil {
+				t.Fatal(err)
+			}
+			// The key file is moved away while pqssh runs: only the agent
+			// has the key.
+			out := sh(cli, "eval $(ssh-agent -s) >/dev/null && trap 'ssh-agent -k >/dev/null' EXIT && "+
+				"ssh-add -q /tmp/id_agent_mldsa && ssh-add -l >&2 && mv /tmp/id_agent_mldsa /tmp/id_agent_mldsa.away && "+
+				"{ /pqssh/bin/pqssh -v -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "+
+				"-p "+strconv.Itoa(port)+" root@"+srv.IP+" 'echo agent-ok' 2>/tmp/pqssh_agent_"+tc.name+".err; rc=$?; "+
+				"mv /tmp/id_agent_mldsa.away /tmp/id_agent_mldsa; cat /tmp/pqssh_agent_"+tc.name+".err >&2; exit $rc; }")
+			if strings.TrimSpace(out) != "agent-ok" {
+				t.Errorf("pqssh with the key in ssh-agent: %q", out)
+			}
+			errOut := sh(cli, "cat /tmp/pqssh_agent_"+tc.name+".err")
+			if !regexp.MustCompile(`Offering public key: agent ` + mldsaComposite + ` ` + regexp.QuoteMeta(fp)).MatchString(errOut) {
+				t.Errorf("pqssh -v does not show the agent's ML-DSA key:\n%s", errOut)
+			}
+			waitFor(t, p, tc.accepted)
+		})
+	}
 }

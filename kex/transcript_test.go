@@ -93,30 +93,6 @@ func (r *replayConn) SetDeadline(time.Time) error      { return nil }
 func (r *replayConn) SetReadDeadline(time.Time) error  { return nil }
 func (r *replayConn) SetWriteDeadline(time.Time) error { return nil }
 
-// nameLists returns the ten name-lists of a KEXINIT payload (RFC 4253
-// section 7.1).
-func nameLists(t *testing.T, kexinit []byte) [][]byte {
-	b := kexinit[17:] // message number and cookie
-	var out [][]byte
-	for i := 0; i < 10; i++ {
-		var s []byte
-		var err error
-		s, b, err = sshwire.String(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-func splitNames(b []byte) []string {
-	if len(b) == 0 {
-		return nil
-	}
-	return stringsSplit(string(b))
-}
-
 // TestReplayOpenSSH99Transcript drives the fork's client, with our
 // mlkem768x25519-sha256 registered in place of upstream's, through the
 // recorded exchange with OpenSSH 9.9. The client must write exactly the
@@ -129,12 +105,15 @@ func TestReplayOpenSSH99Transcript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lists := nameLists(t, cs.Packets[0])
+	ki, err := sshwire.ParseKexInit(cs.Packets[0])
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Rebuild the recorded client's configuration from its KEXINIT; the
 	// fork appends ext-info-c and the strict-kex marker itself.
 	var kexs []string
-	for _, k := range splitNames(lists[0]) {
+	for _, k := range ki.KexAlgos {
 		if k != "ext-info-c" && k != "kex-strict-c-v00@openssh.com" {
 			kexs = append(kexs, k)
 		}
@@ -145,11 +124,11 @@ func TestReplayOpenSSH99Transcript(t *testing.T) {
 	conf := &ssh.ClientConfig{
 		User:              "unused",
 		HostKeyCallback:   ssh.InsecureIgnoreHostKey(),
-		HostKeyAlgorithms: splitNames(lists[1]),
+		HostKeyAlgorithms: ki.ServerHostKeyAlgos,
 	}
 	conf.KeyExchanges = kexs
-	conf.Ciphers = splitNames(lists[2])
-	conf.MACs = splitNames(lists[4])
+	conf.Ciphers = ki.CiphersClientServer
+	conf.MACs = ki.MACsClientServer
 	conf.Rand = sha3.NewSHAKE128()
 
 	// The first encrypted client packet follows NEWKEYS; stop after it.
@@ -185,19 +164,6 @@ func TestReplayOpenSSH99Transcript(t *testing.T) {
 	if n := rc.written - (firstEncrypted - 1); n < 32 {
 		t.Fatalf("first encrypted packet is %d bytes", n)
 	}
-}
-
-// stringsSplit splits a comma-separated name-list.
-func stringsSplit(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ',' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return out
 }
 
 func mustHex(t *testing.T, s string) []byte {

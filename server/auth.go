@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pqssh/pqssh/internal/faultinject"
+
 	glssh "github.com/gliderlabs/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -55,6 +57,9 @@ func currentAccount() (*account, error) {
 // client proved possession of the key, so that the options of the key that
 // was actually used are the ones applied.
 func (s *Server) publicKeyHandler(ctx glssh.Context, key glssh.PublicKey) bool {
+	if f := faultinject.PreauthUser; f != nil {
+		f(ctx.User())
+	}
 	st := stateOf(ctx)
 	if st != nil {
 		st.mu.Lock()
@@ -140,6 +145,7 @@ func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, 
 		st.failures++
 		st.user = conn.User()
 		st.mu.Unlock()
+		st.report(procReport{Op: opFail})
 	}
 	s.log.Debug("authentication attempt failed", "conn", connID(st), "user", conn.User(), "method", method, "err", err)
 }

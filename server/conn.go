@@ -62,6 +62,12 @@ type connState struct {
 	// connection (sshd logs them at the first request): see firstTime.
 	logged map[string]bool
 
+	// link is the control socket to the listener when this process is a
+	// per-connection session process (procmodel.go), else nil; handedOff
+	// marks, in the listener, a connection served by a session process.
+	link      *procLink
+	handedOff bool
+
 	// The helper that opens forwarding sockets as the user
 	// (usersockets.go), started on first use.
 	sockMu        sync.Mutex
@@ -96,11 +102,26 @@ func nextConnID() uint64 {
 	return connIDs.n
 }
 
-// handleConn runs one connection: admission (penalties, MaxStartups), the
-// LoginGraceTime timer, the SSH connection itself, and a recover as the
-// last line of defence.
+// handleConn runs one connection: admission (penalties, MaxStartups), then
+// either the connection itself in this process (the LoginGraceTime timer,
+// the SSH connection, a recover as the last line of defence) or, when
+// per-connection processes are on (procmodel.go), a session process that
+// serves it while this process keeps its accounting.
 func (s *Server) handleConn(c net.Conn) {
-	cfg := s.Config()
+	st, log := s.newConnState(c)
+	defer s.endConn(st, c, log)
+	if !s.admit(st, log) {
+		return
+	}
+	if sp := s.sessionProcess(); sp != nil {
+		s.runSessionProcess(sp, st, c, log)
+		return
+	}
+	s.serveConn(st, c, log, s.kexBudget)
+}
+
+// newConnState registers a new connection.
+func (s *Server) newConnState(c net.Conn) (*connState, *slog.Logger) {
 	peer := c.RemoteAddr().String()
 	host, _, err := net.SplitHostPort(peer)
 	if err != nil {
@@ -108,69 +129,92 @@ func (s *Server) handleConn(c net.Conn) {
 	}
 	st := &connState{id: nextConnID(), conn: c, peer: peer, host: host, start: time.Now(), server: s,
 		authedCh: make(chan struct{}), closedCh: make(chan struct{})}
-	log := s.log.With("conn", st.id, "peer", peer)
 	s.mu.Lock()
 	s.peers[peer] = st
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.peers, peer)
-		s.mu.Unlock()
-		if r := recover(); r != nil {
-			log.Error("panic in connection handler; connection closed", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	return st, s.log.With("conn", st.id, "peer", peer)
+}
+
+// endConn is the end of a connection: its resources are released, its
+// source penalized (PerSourcePenalties) where it did not authenticate, and
+// its end logged. A panic in the connection's goroutine stops here.
+func (s *Server) endConn(st *connState, c net.Conn, log *slog.Logger) {
+	cfg := s.Config()
+	s.mu.Lock()
+	delete(s.peers, st.peer)
+	s.mu.Unlock()
+	if r := recover(); r != nil {
+		log.Error("panic in connection handler; connection closed", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	}
+	c.Close()
+	st.stopSockets()
+	close(st.closedCh)
+	st.release()
+	st.report(procReport{Op: opEnd})
+	st.mu.Lock()
+	authed, failures, admitted, grace := st.authed, st.failures, st.admitted, st.graceExceeded
+	user := st.user
+	st.mu.Unlock()
+	// Only connections that were served count: not those refused by a
+	// penalty or dropped by MaxStartups (a flood must not penalize the
+	// legitimate clients caught in it). A session process leaves this to
+	// its listener, which keeps the penalties.
+	if p := cfg.PerSourcePenalties; st.link == nil && !authed && admitted && p.Enabled &&
+		!(cfg.PerSourcePenaltyExemptList != "" && config.MatchAddressList(st.host, cfg.PerSourcePenaltyExemptList)) {
+		kind := penaltyNoAuth
+		switch {
+		case failures > 0:
+			kind = penaltyAuthFail
+		case grace:
+			kind = penaltyGraceExceeded
 		}
-		c.Close()
-		st.stopSockets()
-		close(st.closedCh)
-		st.release()
-		st.mu.Lock()
-		authed, failures, admitted, grace := st.authed, st.failures, st.admitted, st.graceExceeded
-		user := st.user
-		st.mu.Unlock()
-		// Only connections that were served count: not those refused by a
-		// penalty or dropped by MaxStartups (a flood must not penalize the
-		// legitimate clients caught in it).
-		if p := cfg.PerSourcePenalties; !authed && admitted && p.Enabled &&
-			!(cfg.PerSourcePenaltyExemptList != "" && config.MatchAddressList(host, cfg.PerSourcePenaltyExemptList)) {
-			kind := penaltyNoAuth
-			switch {
-			case failures > 0:
-				kind = penaltyAuthFail
-			case grace:
-				kind = penaltyGraceExceeded
-			}
-			s.penalties.record(host, kind, p)
-		}
-		closed := []any{"duration", time.Since(st.start).Round(time.Millisecond), "bytes_in", st.bytes.in.Load(), "bytes_out", st.bytes.out.Load()}
-		if authed {
-			log.Info("connection closed", append([]any{"user", user}, closed...)...)
-			s.sshdLine(slog.LevelInfo, "Disconnected from %s", remoteID(st))
-		} else {
-			log.Debug("connection closed", closed...)
-		}
-	}()
+		s.penalties.record(st.host, kind, p)
+	}
+	if st.handedOff {
+		return // the session process logged the connection
+	}
+	closed := []any{"duration", time.Since(st.start).Round(time.Millisecond), "bytes_in", st.bytes.in.Load(), "bytes_out", st.bytes.out.Load()}
+	if authed {
+		log.Info("connection closed", append([]any{"user", user}, closed...)...)
+		s.sshdLine(slog.LevelInfo, "Disconnected from %s", remoteID(st))
+	} else {
+		log.Debug("connection closed", closed...)
+	}
+}
+
+// admit applies PerSourcePenalties, PerSourceMaxStartups and MaxStartups
+// to a new connection; false means it is dropped.
+func (s *Server) admit(st *connState, log *slog.Logger) bool {
+	cfg := s.Config()
 	if cfg.PerSourcePenalties.Enabled {
-		if until, bad := s.penalties.penalized(host); bad {
+		if until, bad := s.penalties.penalized(st.host); bad {
 			log.Info("refusing connection: source penalized after repeated authentication failures", "until", until.UTC().Format(time.RFC3339))
-			return
+			return false
 		}
 	}
-	block := sourceBlock(host, cfg.PerSourceNetBlockSize)
+	block := sourceBlock(st.host, cfg.PerSourceNetBlockSize)
 	if !s.startups.admitSource(block, cfg.PerSourceMaxStartups) {
 		log.Info("dropping connection: PerSourceMaxStartups", "block", block, "persourcemaxstartups", cfg.PerSourceMaxStartups)
 		st.released = true
-		return
+		return false
 	}
 	st.block = block
 	if !s.startups.admit() {
 		s.startups.doneSource(block)
 		log.Info("dropping connection: MaxStartups", "maxstartups", fmt.Sprintf("%d:%d:%d", cfg.MaxStartups.Start, cfg.MaxStartups.Rate, cfg.MaxStartups.Full))
 		st.released = true
-		return
+		return false
 	}
 	st.mu.Lock()
 	st.admitted = true
 	st.mu.Unlock()
+	return true
+}
+
+// serveConn serves an admitted connection in this process, its key
+// exchanges reserving memory from budget.
+func (s *Server) serveConn(st *connState, c net.Conn, log *slog.Logger, budget kexLedger) {
+	cfg := s.Config()
 	if g := cfg.LoginGraceTime; g > 0 {
 		st.grace = time.AfterFunc(g, func() {
 			st.mu.Lock()
@@ -180,6 +224,7 @@ func (s *Server) handleConn(c net.Conn) {
 				st.mu.Lock()
 				st.graceExceeded = true
 				st.mu.Unlock()
+				st.report(procReport{Op: opGrace})
 				log.Info("timeout before authentication: LoginGraceTime", "logingracetime", g)
 				s.sshdLine(slog.LevelError, "Timeout before authentication for %s", peerForLog(st))
 				c.Close()
@@ -196,8 +241,8 @@ func (s *Server) handleConn(c net.Conn) {
 	if lh, lp, err := net.SplitHostPort(c.LocalAddr().String()); err == nil {
 		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
 	}
-	st.gate = newKexGate(c, s.kexBudget, log)
-	st.gate.source = block
+	st.gate = newKexGate(withQuickAck(c, st.authedCh), budget, log)
+	st.gate.source = st.block
 	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
 }
 
@@ -231,6 +276,7 @@ func (st *connState) authenticated(user string) {
 	st.idleSince = time.Now()
 	st.mu.Unlock()
 	st.release()
+	st.report(procReport{Op: opAuth, User: user})
 }
 
 // firstTime reports whether the line named what is due on this connection

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/pqssh/pqssh/server/kexsandbox"
+
 	"github.com/pkg/sftp"
 
 	"github.com/pqssh/pqssh/server/userproc"
@@ -30,6 +32,7 @@ const (
 // TestMain of every package whose tests run a Server.
 func RunInternal() {
 	userproc.Main()
+	kexsandbox.Main()
 	if os.Getenv(internalSFTPEnv) != "1" || len(os.Args) == 0 || os.Args[0] != "pqsshd-internal-sftp" {
 		return
 	}

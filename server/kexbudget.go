@@ -92,6 +92,20 @@ func kexCost(name string) (cost int64, large bool) {
 	return 3 * int64(n), true
 }
 
+// kexLedger is where a connection's gate reserves key-exchange memory:
+// the server-wide kexBudget in the process that accepted the connection,
+// or, in a per-connection process (procmodel.go), the listener's budget
+// reached over the process's control socket.
+type kexLedger interface {
+	// exhausted reports which limit leaves no room for n more bytes from
+	// source: "" if both have room, else the option's name.
+	exhausted(source string, n int64) string
+	// reserve takes n bytes for source if both limits have room.
+	reserve(source string, n int64) bool
+	// release gives back n bytes reserved for source.
+	release(source string, n int64)
+}
+
 // kexBudget is the server-wide count of memory reserved by unauthenticated
 // key exchanges against UnauthenticatedKexMemory, and per source address
 // block (PerSourceNetBlockSize) against PerSourceKexMemory.
@@ -192,7 +206,7 @@ func (s *Server) admitKex(g *kexGate, offered []string, log *slog.Logger) (names
 	if cost == 0 {
 		return offered, false
 	}
-	full := s.kexBudget.exhausted(g.source, cost)
+	full := g.budget.exhausted(g.source, cost)
 	if full == "" {
 		return offered, false
 	}
@@ -201,10 +215,16 @@ func (s *Server) admitKex(g *kexGate, offered []string, log *slog.Logger) (names
 		return large
 	})
 	g.start(names)
-	used, _, limit := s.KexMemory()
-	args := []any{"reserved", used, "unauthenticatedkexmemory", limit}
-	if full == "PerSourceKexMemory" {
-		args = []any{"source", g.source, "reserved_by_source", s.kexBudget.sourceUsed(g.source), "persourcekexmemory", s.Config().PerSourceKexMemory}
+	var args []any
+	switch b, local := g.budget.(*kexBudget); {
+	case !local:
+		// The listener holds the budget (and logs its state).
+		args = []any{"limit", full}
+	case full == "PerSourceKexMemory":
+		args = []any{"source", g.source, "reserved_by_source", b.sourceUsed(g.source), "persourcekexmemory", s.Config().PerSourceKexMemory}
+	default:
+		used, _, limit := s.KexMemory()
+		args = []any{"reserved", used, "unauthenticatedkexmemory", limit}
 	}
 	if len(names) == 0 {
 		log.Info("refusing connection: "+full+" exhausted and only large key exchanges are configured", args...)
@@ -241,6 +261,7 @@ func boundPreAuth(sc *gossh.ServerConfig) {
 // budgeted too), its key exchanges admitted against the budget.
 func (s *Server) budgetedServerConfig(ctx glssh.Context) *gossh.ServerConfig {
 	sc := s.serverConfig(ctx)
+	s.sandboxKex(sc)
 	boundPreAuth(sc)
 	st := stateOf(ctx)
 	if st == nil || st.gate == nil {

@@ -22,8 +22,8 @@ var (
 )
 
 // startPlainDaemon runs the pqsshd binary with extra configuration (no
-// McTiny) and waits until it listens.
-func startPlainDaemon(t *testing.T, extra string) *daemon {
+// McTiny) and command-line flags and waits until it listens.
+func startPlainDaemon(t *testing.T, extra string, flags ...string) *daemon {
 	t.Helper()
 	bin, _ := binaries(t)
 	d := &daemon{t: t, bin: bin, dir: t.TempDir(), port: freePort(t), user: currentUser(t), logs: &syncBuffer{}}
@@ -33,7 +33,7 @@ func startPlainDaemon(t *testing.T, extra string) *daemon {
 	if err := os.WriteFile(d.config, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d.cmd = exec.Command(d.bin, "-D", "-e", "-f", d.config, "-p", strconv.Itoa(d.port))
+	d.cmd = exec.Command(d.bin, append([]string{"-D", "-e", "-f", d.config, "-p", strconv.Itoa(d.port)}, flags...)...)
 	d.cmd.Stderr, d.cmd.Stdout = d.logs, d.logs
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -114,7 +114,10 @@ func TestKexBudgetProcessRSS(t *testing.T) {
 		name, value string
 	}{{"budget", *kexBudgetValue}, {"none", "none"}} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := startPlainDaemon(t, fmt.Sprintf("UnauthenticatedKexMemory %s\nPerSourceKexMemory %s\nMaxStartups %d\n", tc.value, tc.value, n+10))
+			// -r: the connections are served in the one process measured
+			// (TestKexBudgetAcrossSessionProcesses covers the budget with
+			// per-connection processes).
+			d := startPlainDaemon(t, fmt.Sprintf("UnauthenticatedKexMemory %s\nPerSourceKexMemory %s\nMaxStartups %d\n", tc.value, tc.value, n+10), "-r")
 			if err := d.login(kex.MLKEM768X25519SHA256); err != nil {
 				t.Fatalf("warm-up login: %v", err)
 			}

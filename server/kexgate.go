@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/pqssh/pqssh/internal/sshwire"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -18,7 +19,7 @@ var errKexGate = errors.New("pqsshd: connection refused by the unauthenticated k
 
 // SSH message numbers the gate looks at (RFC 4253 section 12).
 const (
-	gateMsgKexInit     = 20
+	gateMsgKexInit     = sshwire.MsgKexInit
 	gateMsgNewKeys     = 21
 	gateMsgKexECDHInit = 30
 )
@@ -54,7 +55,7 @@ const (
 // also released from others (authentication, close), hence mu.
 type kexGate struct {
 	net.Conn
-	budget *kexBudget
+	budget kexLedger
 	log    *slog.Logger
 
 	source string // source address block, for PerSourceKexMemory
@@ -77,7 +78,7 @@ type kexGate struct {
 	body      []byte
 }
 
-func newKexGate(c net.Conn, b *kexBudget, log *slog.Logger) *kexGate {
+func newKexGate(c net.Conn, b kexLedger, log *slog.Logger) *kexGate {
 	return &kexGate{Conn: c, budget: b, log: log, limit: smallPacketLimit}
 }
 
@@ -239,8 +240,9 @@ func checkGateMessage(msg int, length uint32) error {
 	return nil
 }
 
-// clientKexInit reads the kex_algorithms of the client's KEXINIT (packet
-// holds padding_length, payload, padding) and, if the method it selects is
+// clientKexInit reads the kex_algorithms of the client's KEXINIT
+// (sshwire.ParseKexInit; packet holds padding_length, payload, padding)
+// and, if the method it selects is
 // large, reserves its cost and admits packets up to largePacketLimit. A
 // malformed KEXINIT reserves nothing (x/crypto fails the connection). It
 // fails if the budget has no room any more.
@@ -249,22 +251,17 @@ func (g *kexGate) clientKexInit(packet []byte) error {
 	if 1+pad > len(packet) {
 		return nil
 	}
-	payload := packet[1 : len(packet)-pad]
-	// byte SSH_MSG_KEXINIT, byte[16] cookie, name-list kex_algorithms
-	if len(payload) < 1+16+4 {
-		return nil
-	}
-	n := binary.BigEndian.Uint32(payload[17:21])
-	if uint64(n) > uint64(len(payload)-21) {
+	ki, err := sshwire.ParseKexInit(packet[1 : len(packet)-pad])
+	if err != nil {
 		return nil
 	}
 	g.mu.Lock()
 	offered := g.offered
 	g.mu.Unlock()
 	chosen := ""
-	for name := range bytes.SplitSeq(payload[21:21+n], []byte(",")) {
-		if slices.Contains(offered, string(name)) {
-			chosen = string(name)
+	for _, name := range ki.KexAlgos {
+		if slices.Contains(offered, name) {
+			chosen = name
 			break
 		}
 	}

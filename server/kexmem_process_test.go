@@ -12,7 +12,7 @@ import (
 )
 
 // Memory held by hostile connections before authentication, measured as
-// the VmRSS of a pqsshd process.
+// the VmRSS of a pqsshd process serving them all (pqsshd -r).
 //
 // The bound asserted is UnauthenticatedKexMemory plus hostilePerConn for
 // each of the MaxStartups (hostileMaxStartups) connections plus
@@ -42,7 +42,8 @@ const (
 // and measures its VmRSS after a warm-up login.
 func hostileDaemon(t *testing.T) (d *daemon, base int64) {
 	t.Helper()
-	d = startPlainDaemon(t, fmt.Sprintf("UnauthenticatedKexMemory %d\nMaxStartups %d\nLoginGraceTime 600\n", hostileBudget, hostileMaxStartups))
+	// -r: every connection in the one process measured.
+	d = startPlainDaemon(t, fmt.Sprintf("UnauthenticatedKexMemory %d\nMaxStartups %d\nLoginGraceTime 600\n", hostileBudget, hostileMaxStartups), "-r")
 	if err := d.login(kex.MLKEM768X25519SHA256); err != nil {
 		t.Fatalf("warm-up login: %v", err)
 	}

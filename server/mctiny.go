@@ -97,9 +97,11 @@ func (s *Server) startMcTiny(cfg *config.Config) error {
 		conns:    map[string]net.PacketConn{},
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
-	log.Info("mctiny: enabled", "params", mctiny.Name, "kex", sshkex.Name, "state", dir, "fingerprint", m.fp,
-		"puzzle_rate", cfg.McTiny.EffectivePuzzleRate(), "puzzle_bits", fmt.Sprintf("%d:%d", lo, hi),
-		"cookie_secret", cmp.Or(cfg.McTiny.CookieSecretFile, "none"))
+	if !s.inSession {
+		log.Info("mctiny: enabled", "params", mctiny.Name, "kex", sshkex.Name, "state", dir, "fingerprint", m.fp,
+			"puzzle_rate", cfg.McTiny.EffectivePuzzleRate(), "puzzle_bits", fmt.Sprintf("%d:%d", lo, hi),
+			"cookie_secret", cmp.Or(cfg.McTiny.CookieSecretFile, "none"))
+	}
 	s.mct = m
 	return nil
 }

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pqssh/pqssh/server/kexsandbox"
+
 	glssh "github.com/gliderlabs/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -65,6 +67,15 @@ type Server struct {
 	configHook func(c ConnInfo, sc *gossh.ServerConfig)
 
 	mct *mctinyService // nil unless McTiny yes (mctiny.go)
+
+	// sessProc, when set, starts a process per connection; children are
+	// the running session processes (procmodel.go).
+	sessProc *SessionProcess
+	children map[int]struct{}
+	// inSession: this process is a session process (quieter start).
+	inSession bool
+	// kexSandbox computes key exchanges in a session process.
+	kexSandbox *kexsandbox.Sandbox
 }
 
 // SetConfigHook installs fn, called with every new connection's
@@ -93,6 +104,16 @@ type ConnInfo struct {
 // Running as a non-root user, the server serves that user only and runs
 // sessions as itself ("unprivileged mode").
 func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
+	return newServer(cfg, logger, false)
+}
+
+// NewSessionProcess is New in a session process (procmodel.go): it serves
+// one connection with ServeSessionProcess and runs no McTiny UDP service.
+func NewSessionProcess(cfg *config.Config, logger *slog.Logger) (*Server, error) {
+	return newServer(cfg, logger, true)
+}
+
+func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -107,6 +128,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 		motdPath:    "/etc/motd",
 		shadowPath:  "/etc/shadow",
 		maxRelays:   defaultMaxRelays,
+		inSession:   inSession,
 	}
 	if exe, err := os.Executable(); err == nil {
 		s.helperPath = exe

@@ -13,6 +13,7 @@ import (
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
 	"github.com/pqssh/pqssh/client/mux"
+	"github.com/pqssh/pqssh/internal/sshpattern"
 	"golang.org/x/term"
 )
 
@@ -291,7 +292,7 @@ func muxRequest(env *Env, a *args, r *config.Resolved) (mux.SessionRequest, bool
 		for _, e := range os.Environ() {
 			k, _, _ := strings.Cut(e, "=")
 			for _, p := range pats {
-				if config.MatchCase(k, p) {
+				if sshpattern.Match(k, p) {
 					req.Env = append(req.Env, e)
 					break
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
 	"github.com/pqssh/pqssh/client/mux"
+	"github.com/pqssh/pqssh/internal/sshpattern"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/sys/unix"
@@ -73,12 +74,12 @@ func (s *session) envPermitted(kv string) bool {
 	ok := false
 	for _, p := range s.cfg.SendEnv {
 		if neg, isNeg := strings.CutPrefix(p, "-"); isNeg {
-			if config.MatchCase(name, neg) {
+			if sshpattern.Match(name, neg) {
 				ok = false
 			}
 			continue
 		}
-		if config.MatchCase(name, p) {
+		if sshpattern.Match(name, p) {
 			ok = true
 		}
 	}

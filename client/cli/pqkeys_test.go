@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -127,5 +128,99 @@ func TestUpdateHostKeys(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, "Learned new hostkey") {
 		t.Error("learned a key again")
+	}
+}
+
+// TestUpdateHostKeysAsk: UpdateHostKeys=ask proves the server's unknown
+// ML-DSA key, shows it (INFO, OpenSSH's preamble) and asks "Accept updated
+// hostkeys? (yes/no): " when the session is over; known_hosts changes only
+// on "yes". An answer other than yes/no is asked again; no answer (no
+// terminal) is no. As in ssh(1), a remote command or BatchMode turns the
+// question (and the update) off.
+func TestUpdateHostKeysAsk(t *testing.T) {
+	f := newFixture(t)
+	scheme, _ := pqsig.Lookup(pqsig.MLDSA44Ed25519)
+	pq, err := scheme.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := sshtest.New(t, f.signer.PublicKey())
+	srv.Config.AddHostKey(pq)
+	srv.Announce = []ssh.Signer{srv.HostKey, pq}
+	f.srv = srv.Start(t)
+	f.writeConfig()
+	edLine := "[127.0.0.1]:" + strconv.Itoa(f.srv.Port()) + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(srv.HostKey.PublicKey()))) + "\n"
+	if err := os.WriteFile(f.known, []byte(edLine), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pqB64 := strings.Fields(string(ssh.MarshalAuthorizedKey(pq.PublicKey())))[1]
+	const question = "Accept updated hostkeys? (yes/no): "
+	ask := []string{"-o", "UpdateHostKeys=ask", "-o", "BatchMode=no", "test"} // a shell: no command
+	learned := func(t *testing.T) bool {
+		t.Helper()
+		b, err := os.ReadFile(f.known)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Contains(string(b), "ssh-mldsa44-ed25519 "+pqB64)
+	}
+	session := strings.NewReader("echo shell-ran\n")
+
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		answers []string
+		asked   int
+	}{
+		{"command", []string{"-o", "UpdateHostKeys=ask", "-o", "BatchMode=no", "test", "true"}, []string{"yes"}, 0},
+		{"batch", []string{"-o", "UpdateHostKeys=ask", "test"}, []string{"yes"}, 0},
+		{"no-terminal", ask, nil, 1},
+		{"no", ask, []string{"maybe", "NO"}, 2},
+		{"three-wrong", ask, []string{"y", "yess", "ok", "yes"}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.prompt.answers, f.prompt.asked = tc.answers, nil
+			session.Seek(0, io.SeekStart)
+			r := f.run(session, tc.args...)
+			if r.code != 0 {
+				t.Fatal(r)
+			}
+			if len(f.prompt.asked) != tc.asked {
+				t.Fatalf("asked %q, want the question %d times: %v", f.prompt.asked, tc.asked, r)
+			}
+			for _, q := range f.prompt.asked {
+				if q != question {
+					t.Errorf("asked %q", q)
+				}
+			}
+			if tc.asked > 0 {
+				for _, want := range []string{
+					"The server has updated its host keys.\nThese changes were verified by the server's existing trusted key.\nLearned new hostkey: MLDSA44-ED25519 SHA256:",
+				} {
+					if !strings.Contains(r.stderr, want) {
+						t.Errorf("stderr lacks %q: %v", want, r)
+					}
+				}
+			}
+			if learned(t) {
+				t.Fatal("known_hosts has the ML-DSA key without a yes")
+			}
+		})
+	}
+
+	f.prompt.answers, f.prompt.asked = []string{"what", "Yes"}, nil
+	session.Seek(0, io.SeekStart)
+	r := f.run(session, ask...)
+	if r.code != 0 || !strings.Contains(r.stdout, "shell-ran") || len(f.prompt.asked) != 2 ||
+		!strings.Contains(r.stderr, `Please enter "yes" or "no"`) {
+		t.Fatalf("asked %q: %v", f.prompt.asked, r)
+	}
+	if !learned(t) {
+		b, _ := os.ReadFile(f.known)
+		t.Fatalf("known_hosts after yes:\n%s", b)
+	}
+	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "test", "true")
+	if r.code != 0 || !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n") {
+		t.Fatalf("login after accepting the ML-DSA key: %v", r)
 	}
 }

@@ -180,6 +180,7 @@ func Run(env *Env) int {
 		log.Debug(1, "Reading configuration data %s", a.configFile)
 	}
 
+	askUpdateHostKeys(r, a, log)
 	prompt := env.Prompt
 	if prompt == nil {
 		prompt = client.TTYPrompter{}
@@ -346,4 +347,20 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// askUpdateHostKeys turns UpdateHostKeys=ask off where ssh(1) does
+// (ssh.c): with a remote command, RequestTTY=no, or a log level below
+// INFO (nobody would see the keys asked about).
+func askUpdateHostKeys(r *config.Resolved, a *args, log *client.Logger) {
+	if r.UpdateHostKeys != "ask" {
+		return
+	}
+	switch {
+	case len(a.command) > 0 || r.RemoteCommand != "" || r.RequestTTY == "no":
+		log.Debug(1, "UpdateHostKeys=ask is incompatible with remote command execution; disabling")
+		r.UpdateHostKeys = "no"
+	case client.ParseLevel(r.LogLevel) < client.Info:
+		r.UpdateHostKeys = "no"
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
 	"github.com/pqssh/pqssh/client/mux"
+	"github.com/pqssh/pqssh/internal/sshpattern"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/term"
@@ -86,6 +87,8 @@ func (s *session) run(ctx context.Context) int {
 		code = s.waitNoSession()
 	default:
 		code = s.shell()
+		// UpdateHostKeys=ask: the terminal is back in its normal mode.
+		c.ConfirmHostKeyUpdate()
 	}
 	s.finishMaster()
 	s.transferred()
@@ -371,7 +374,7 @@ func (s *session) sendEnv(sess *ssh.Session) {
 			continue
 		}
 		for _, p := range pats {
-			if config.MatchCase(k, p) {
+			if sshpattern.Match(k, p) {
 				s.log.Debug(1, "channel 0: setting env %s = \"%s\"", k, v)
 				sess.Setenv(k, v)
 				sent[k] = true
@@ -384,7 +387,7 @@ func (s *session) sendEnv(sess *ssh.Session) {
 func removeMatching(pats []string, neg string) []string {
 	var out []string
 	for _, p := range pats {
-		if !config.MatchCase(p, neg) {
+		if !sshpattern.Match(p, neg) {
 			out = append(out, p)
 		}
 	}

@@ -1,14 +1,8 @@
 package config
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
-	"golang.org/x/crypto/ssh"
-
+	"github.com/pqssh/pqssh/internal/sshconf"
 	"github.com/pqssh/pqssh/kex"
-	"github.com/pqssh/pqssh/pqsig"
 )
 
 // IsPostQuantum reports whether the key exchange method name is a
@@ -16,188 +10,29 @@ import (
 // post-quantum key exchange" warning), implemented here or not.
 func IsPostQuantum(name string) bool { return kex.IsPostQuantum(name) }
 
-// DefaultKexAlgorithms returns pqssh's default KexAlgorithms, the
-// post-quantum-first order of kex.DefaultKeyExchanges (docs/kex.md).
-func DefaultKexAlgorithms() []string { return kex.DefaultKeyExchanges() }
-
-// DefaultAlgorithms returns the default list for one of the algorithm
-// keywords (lowercase: kexalgorithms, ciphers, macs, hostkeyalgorithms,
-// pubkeyacceptedalgorithms). The host key and public key lists start with
-// the post-quantum algorithms.
-func DefaultAlgorithms(key string) []string {
-	s := ssh.SupportedAlgorithms()
-	switch key {
-	case "kexalgorithms":
-		return DefaultKexAlgorithms()
-	case "ciphers":
-		return s.Ciphers
-	case "macs":
-		return s.MACs
-	case "hostkeyalgorithms":
-		// Certificates first, as in OpenSSH and x/crypto; within each
-		// group the post-quantum algorithms first.
-		var certs, plain []string
-		for _, a := range s.HostKeys {
-			if isCertAlgorithm(a) {
-				certs = append(certs, a)
-			} else {
-				plain = append(plain, a)
-			}
-		}
-		return append(pqFirst(certs), pqFirst(plain)...)
-	case "pubkeyacceptedalgorithms":
-		list := pqFirst(s.PublicKeyAuths)
-		return append(list, certAlgorithmsFor(list)...)
+// DefaultAlgorithms returns pqssh's default list for one of the algorithm
+// keywords (any case: KexAlgorithms, Ciphers, MACs, HostKeyAlgorithms,
+// PubkeyAcceptedAlgorithms), sshconf.ClientDefaults.
+func DefaultAlgorithms(keyword string) []string {
+	if k, ok := sshconf.AlgoKindOf(keyword); ok {
+		return sshconf.ClientDefaults(k)
 	}
 	return nil
-}
-
-// certAlgorithmsFor returns the certificate algorithms the SSH library
-// implements for the signature algorithms in list, in list's order: as in
-// OpenSSH, accepting a key algorithm by default accepts its certificates.
-func certAlgorithmsFor(list []string) []string {
-	var out []string
-	for _, a := range list {
-		for _, c := range ssh.SupportedAlgorithms().HostKeys {
-			base, isCert := strings.CutSuffix(c, "-cert-v01@openssh.com")
-			if !isCert {
-				base, isCert = strings.CutSuffix(c, "-cert")
-			}
-			if isCert && base == a && !slices.Contains(out, c) {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
-}
-
-// isCertAlgorithm reports whether a is a certificate algorithm name.
-func isCertAlgorithm(a string) bool {
-	return strings.HasSuffix(a, "-cert-v01@openssh.com") || strings.HasSuffix(a, "-cert") || strings.Contains(a, "-cert-v01@")
-}
-
-// certBase returns the key algorithm a certificate algorithm certifies.
-func certBase(a string) string {
-	if i := strings.Index(a, "-cert"); i > 0 {
-		return a[:i]
-	}
-	return a
-}
-
-// pqFirst moves the post-quantum signature algorithms of package pqsig
-// (ssh-mldsa44-ed25519 first), and their certificate algorithms, to the
-// front of list, in pqsig.DefaultOrder.
-func pqFirst(list []string) []string {
-	out := make([]string, 0, len(list))
-	for _, pq := range pqsig.DefaultOrder {
-		for _, a := range list {
-			if (a == pq || (isCertAlgorithm(a) && certBase(a) == pq)) && !slices.Contains(out, a) {
-				out = append(out, a)
-			}
-		}
-	}
-	for _, a := range list {
-		if !slices.Contains(out, a) {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // KnownAlgorithms returns every name the SSH library implements for the
-// keyword, including the insecure ones a configuration may still name.
-func KnownAlgorithms(key string) []string {
-	s, in := ssh.SupportedAlgorithms(), ssh.InsecureAlgorithms()
-	switch key {
-	case "kexalgorithms":
-		k := slices.Concat(s.KeyExchanges, in.KeyExchanges)
-		if slices.Contains(k, "curve25519-sha256") && !slices.Contains(k, "curve25519-sha256@libssh.org") {
-			k = append(k, "curve25519-sha256@libssh.org")
-		}
-		return k
-	case "ciphers":
-		return slices.Concat(s.Ciphers, in.Ciphers)
-	case "macs":
-		return slices.Concat(s.MACs, in.MACs)
-	case "hostkeyalgorithms":
-		return slices.Concat(s.HostKeys, in.HostKeys)
-	case "pubkeyacceptedalgorithms":
-		all := slices.Concat(s.PublicKeyAuths, in.PublicKeyAuths)
-		return append(all, certAlgorithmsFor(all)...)
+// algorithm keyword, including the insecure ones a configuration may still
+// name (sshconf.KnownAlgorithms).
+func KnownAlgorithms(keyword string) []string {
+	if k, ok := sshconf.AlgoKindOf(keyword); ok {
+		return sshconf.KnownAlgorithms(k)
 	}
 	return nil
 }
 
-// ApplyAlgorithms applies an OpenSSH algorithm-list argument to defaults:
-// a plain list replaces it, "+list" appends, "-list" removes and "^list"
-// moves names to the front (ssh_config(5), KexAlgorithms). Names may be
-// wildcard patterns. A name (not a pattern) the library does not implement
-// is an error, as is a list that ends up empty.
-func ApplyAlgorithms(arg string, defaults, known []string) ([]string, error) {
-	if arg == "" {
-		return nil, fmt.Errorf("empty algorithm list")
-	}
-	mod := byte(0)
-	switch arg[0] {
-	case '+', '-', '^':
-		mod, arg = arg[0], arg[1:]
-	}
-	var names []string
-	for _, n := range strings.Split(arg, ",") {
-		if n == "" {
-			return nil, fmt.Errorf("empty name in algorithm list")
-		}
-		if mod == '-' {
-			names = append(names, n)
-			continue
-		}
-		if strings.ContainsAny(n, "*?") {
-			matched := false
-			for _, k := range known {
-				if MatchPattern(k, n) && !slices.Contains(names, k) {
-					names = append(names, k)
-					matched = true
-				}
-			}
-			if !matched {
-				return nil, fmt.Errorf("pattern %q matches no supported algorithm", n)
-			}
-			continue
-		}
-		if !slices.Contains(known, n) {
-			return nil, fmt.Errorf("unsupported algorithm %q", n)
-		}
-		if !slices.Contains(names, n) {
-			names = append(names, n)
-		}
-	}
-	var out []string
-	switch mod {
-	case 0:
-		out = names
-	case '+':
-		out = slices.Clone(defaults)
-		for _, n := range names {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	case '^':
-		out = slices.Clone(names)
-		for _, n := range defaults {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	case '-':
-		for _, d := range defaults {
-			if !slices.ContainsFunc(names, func(p string) bool { return MatchPattern(d, p) }) {
-				out = append(out, d)
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("algorithm list is empty")
-	}
-	return out, nil
+// applyAlgorithms applies an algorithm-list argument of the keyword to
+// pqssh's default (sshconf.AssembleAlgorithms).
+func applyAlgorithms(keyword, arg string) ([]string, error) {
+	k, _ := sshconf.AlgoKindOf(keyword)
+	return sshconf.AssembleAlgorithms(k, arg, sshconf.ClientDefaults(k), sshconf.KnownAlgorithms(k))
 }

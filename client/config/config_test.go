@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func load(t *testing.T, host, text string, opts ...string) (*Resolved, error) {
@@ -137,45 +138,16 @@ func TestErrorsHaveLineNumbers(t *testing.T) {
 	}
 }
 
+// TestAlgorithmModifiers: an algorithm list in a file reaches the
+// resolved configuration (the grammar itself is tested in sshconf).
 func TestAlgorithmModifiers(t *testing.T) {
-	def := DefaultKexAlgorithms()
-	known := KnownAlgorithms("kexalgorithms")
-	if def[0] != kex.MCELIECE6688128SNTRUP761X25519SHA512 {
+	if def := DefaultAlgorithms("KexAlgorithms"); def[0] != kex.MCELIECE6688128SNTRUP761X25519SHA512 {
 		t.Fatalf("default kex does not start post-quantum: %v", def)
-	}
-	got, err := ApplyAlgorithms("+diffie-hellman-group14-sha1", def, known)
-	if err != nil || got[len(got)-1] != "diffie-hellman-group14-sha1" || !slices.Equal(got[:len(def)], def) {
-		t.Errorf("+: %v %v", got, err)
-	}
-	got, err = ApplyAlgorithms("-curve25519*,ecdh-sha2-nistp521", def, known)
-	if err != nil || slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "curve25519") || s == "ecdh-sha2-nistp521" }) || len(got) != len(def)-3+boolInt(!slices.Contains(def, "curve25519-sha256@libssh.org")) {
-		t.Errorf("-: %v %v", got, err)
-	}
-	got, err = ApplyAlgorithms("^curve25519-sha256", def, known)
-	if err != nil || got[0] != "curve25519-sha256" || got[1] != def[0] || len(got) != len(def) {
-		t.Errorf("^: %v %v", got, err)
-	}
-	got, err = ApplyAlgorithms("curve25519-sha256,mlkem768x25519-sha256", def, known)
-	if err != nil || !slices.Equal(got, []string{"curve25519-sha256", "mlkem768x25519-sha256"}) {
-		t.Errorf("replace: %v %v", got, err)
-	}
-	if _, err := ApplyAlgorithms("-"+strings.Join(def, ","), def, known); err == nil {
-		t.Error("removing everything accepted")
-	}
-	if _, err := ApplyAlgorithms("ecdh-sha2-nistp256,made-up", def, known); err == nil || !strings.Contains(err.Error(), "made-up") {
-		t.Errorf("unknown name: %v", err)
 	}
 	r, err := load(t, "h", "KexAlgorithms ^curve25519-sha256\n")
 	if err != nil || r.KexAlgorithms[0] != "curve25519-sha256" || !r.KexAlgorithmsSet {
 		t.Errorf("resolved: %v %v", r, err)
 	}
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func TestForwardSpecs(t *testing.T) {
@@ -204,30 +176,6 @@ func TestForwardSpecs(t *testing.T) {
 	}
 }
 
-func TestTimes(t *testing.T) {
-	for s, want := range map[string]int{"30": 30, "1m30s": 90, "2h": 7200, "1w": 604800} {
-		d, err := ParseTime(s)
-		if err != nil || int(d.Seconds()) != want {
-			t.Errorf("%s: %v %v", s, d, err)
-		}
-	}
-	if _, err := ParseTime("5x"); err == nil {
-		t.Error("5x accepted")
-	}
-}
-
-func TestDocsListEveryKeyword(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/ssh-options.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range Keywords() {
-		if !strings.Contains(string(doc), "| "+k.Name+" |") {
-			t.Errorf("docs/ssh-options.md lacks a row for %s", k.Name)
-		}
-	}
-}
-
 func TestProxyJumpAndCommandFirstWins(t *testing.T) {
 	r, err := load(t, "h", "ProxyCommand nc %h %p\nProxyJump j\n")
 	if err != nil || r.ProxyCommand != "nc h 22" || r.ProxyJump != "" {
@@ -240,5 +188,30 @@ func TestProxyJumpAndCommandFirstWins(t *testing.T) {
 	r, err = load(t, "h", "ProxyJump none\nProxyCommand nc %h %p\n")
 	if err != nil || r.ProxyJump != "" || r.ProxyCommand != "" {
 		t.Errorf("ProxyJump none first disables both: %q %q %v", r.ProxyCommand, r.ProxyJump, err)
+	}
+}
+
+// TestControlPersistParsedOnce: ControlPersist is parsed when read, so a
+// bad value is an error even in a block that does not apply, and yes, 0,
+// no and a time give the durations the master uses (-1: for ever).
+func TestControlPersistParsedOnce(t *testing.T) {
+	if _, err := load(t, "h", "Host other\n  ControlPersist sometimes\n"); err == nil || !strings.Contains(err.Error(), "cfg:2") {
+		t.Errorf("bad ControlPersist in an inactive block: err = %v, want an error at cfg:2", err)
+	}
+	for v, want := range map[string]time.Duration{"yes": -1, "0": -1, "no": 0, "false": 0, "10m": 10 * time.Minute, "90": 90 * time.Second} {
+		r, err := load(t, "h", "ControlPersist "+v+"\n")
+		if err != nil {
+			t.Fatalf("ControlPersist %s: %v", v, err)
+		}
+		if r.ControlPersist != want {
+			t.Errorf("ControlPersist %s = %v, want %v", v, r.ControlPersist, want)
+		}
+	}
+	r, err := load(t, "h", "ControlPath none\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ControlPath != "" {
+		t.Errorf("ControlPath none gave the path %q", r.ControlPath)
 	}
 }

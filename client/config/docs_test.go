@@ -46,3 +46,36 @@ func TestDocsListOpenSSHKeywords(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsKeywordTableIsTheTable: the "ssh_config keywords" table of
+// docs/ssh-options.md is the keyword table, row for row: one row per
+// keyword, in the table's order, with its status ("supported" when the
+// table gives none).
+func TestDocsKeywordTableIsTheTable(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/ssh-options.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "\n## ssh_config keywords\n")
+	if !ok {
+		t.Fatal("docs/ssh-options.md has no ssh_config keywords section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var got []string
+	for _, line := range strings.Split(section, "\n") {
+		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| Keyword |") {
+			got = append(got, line)
+		}
+	}
+	var want []string
+	for _, k := range Keywords() {
+		status := k.Status
+		if status == "" {
+			status = "supported"
+		}
+		want = append(want, "| "+k.Name+" | "+status+" |")
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("docs/ssh-options.md's keyword table is not the keyword table; it should read:\n%s", strings.Join(want, "\n"))
+	}
+}

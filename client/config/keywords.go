@@ -19,6 +19,7 @@ const (
 	kForward                // a port forwarding specification, accumulates
 	kIgnored                // accepted and ignored (see status)
 	kDeprecated             // accepted with a warning and ignored, like OpenSSH
+	kBlock                  // Host, Match, Include: handled by the parser itself
 )
 
 // keyword describes one ssh_config keyword.
@@ -33,8 +34,11 @@ type keyword struct {
 	status string
 }
 
-// keywords lists every keyword of OpenSSH 10.1's ssh_config(5) (and the
-// deprecated ones OpenSSH still accepts), with how pqssh treats it.
+// keywords is pqssh's keyword table: every keyword of OpenSSH 10.1's
+// ssh_config(5) (and the deprecated ones OpenSSH still accepts), in
+// alphabetical order, with how pqssh parses and treats it. The keyword
+// table of docs/ssh-options.md is this table (TestDocsKeywordTableIsTheTable)
+// and -G prints what it implements (TestDumpFollowsKeywordTable).
 var keywords = []keyword{
 	{name: "AddKeysToAgent", kind: kIgnored, status: "ignored: keys are never added to the agent"},
 	{name: "AddressFamily", kind: kEnum, values: []string{"any", "inet", "inet6"}},
@@ -81,6 +85,7 @@ var keywords = []keyword{
 	{name: "GSSAPIServerIdentity", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
 	{name: "GSSAPITrustDns", kind: kIgnored, status: "ignored: GSSAPI is not supported (Debian patch option)"},
 	{name: "HashKnownHosts", kind: kFlag},
+	{name: "Host", kind: kBlock, status: "supported: patterns with `*`, `?` and `!` negation; first value wins"},
 	{name: "HostbasedAcceptedAlgorithms", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
 	{name: "HostbasedAuthentication", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
 	{name: "HostbasedKeyTypes", kind: kIgnored, status: "ignored: host-based authentication is not supported"},
@@ -91,6 +96,7 @@ var keywords = []keyword{
 	{name: "IdentityAgent", kind: kString},
 	{name: "IdentityFile", kind: kMulti},
 	{name: "IgnoreUnknown", kind: kString},
+	{name: "Include", kind: kBlock, status: "supported: glob patterns, relative to ~/.ssh (user file) or /etc/ssh (system file), nested up to 16 deep"},
 	{name: "IPQoS", kind: kIgnored, status: "ignored: the system's default IP type of service is used"},
 	{name: "KbdInteractiveAuthentication", kind: kFlag},
 	{name: "KbdInteractiveDevices", kind: kIgnored, status: "ignored: the server chooses the devices"},
@@ -101,8 +107,9 @@ var keywords = []keyword{
 	{name: "LogLevel", kind: kEnum, values: []string{"quiet", "fatal", "error", "info", "verbose", "debug", "debug1", "debug2", "debug3"}},
 	{name: "LogVerbose", kind: kIgnored, status: "ignored"},
 	{name: "MACs", kind: kAlgos},
-	{name: "McTiny", kind: kFlag, status: "pqssh only: run McTiny over UDP first, then SSH with mctiny6688128x25519-sha512 (see McTiny below)"},
-	{name: "McTinyPort", kind: kInt, status: "pqssh only: the server's McTiny UDP port; 0 (default) means the SSH port"},
+	{name: "Match", kind: kBlock, status: "supported: `all`, `canonical`, `final`, `host`, `originalhost`, `user`, `localuser`, `tagged`, `command`, `sessiontype`, `version`, `localnetwork`, `exec` (run with /bin/sh -c), with `!` negation"},
+	{name: "McTiny", kind: kFlag, status: "pqssh only: `yes` runs McTiny over UDP first, then SSH with mctiny6688128x25519-sha512 only (see [McTiny](#mctiny)); default `no`"},
+	{name: "McTinyPort", kind: kInt, status: "pqssh only: the server's McTiny UDP port; `0` (default) means the SSH port"},
 	{name: "NoHostAuthenticationForLocalhost", kind: kFlag},
 	{name: "NumberOfPasswordPrompts", kind: kInt},
 	{name: "ObscureKeystrokeTiming", kind: kIgnored, status: "ignored: keystrokes are sent as typed"},
@@ -140,7 +147,7 @@ var keywords = []keyword{
 	{name: "TCPKeepAlive", kind: kFlag},
 	{name: "Tunnel", kind: kEnum, values: []string{"yes", "no", "point-to-point", "ethernet"}, status: "only no: tun forwarding is not supported (other values are an error)"},
 	{name: "TunnelDevice", kind: kIgnored, status: "ignored: tun forwarding is not supported"},
-	{name: "UpdateHostKeys", kind: kEnum, values: []string{"yes", "no", "ask"}, status: "yes and no (default yes unless UserKnownHostsFile is set, as in OpenSSH): keys the server proves are added to the first UserKnownHostsFile, none are removed; ask is treated as no"},
+	{name: "UpdateHostKeys", kind: kEnum, values: []string{"yes", "no", "ask"}, status: "yes, no and ask (default yes unless UserKnownHostsFile is set, as in OpenSSH): keys the server proves are added to the first UserKnownHostsFile, none are removed; ask shows them and asks \"Accept updated hostkeys? (yes/no): \" when the session is over, and is off, as in ssh, in BatchMode, with a remote command or RequestTTY=no, and below LogLevel INFO; no terminal to ask on means no"},
 	{name: "User", kind: kString},
 	{name: "UserKnownHostsFile", kind: kArgs},
 	{name: "VerifyHostKeyDNS", kind: kIgnored, status: "ignored: SSHFP records are not consulted"},

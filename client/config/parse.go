@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // maxIncludeDepth bounds nested Include directives, as OpenSSH's
@@ -55,6 +58,10 @@ type Options struct {
 	where map[string]string
 	// ignoreUnknown is the IgnoreUnknown pattern list in force.
 	ignoreUnknown string
+	// typed holds the parsed value of a single-valued keyword (see
+	// parseValue), forwards the parsed Local/Remote/DynamicForward lines.
+	typed    map[string]any
+	forwards map[string][]Forward
 	// order records when each single-valued keyword got its value.
 	order map[string]int
 	seq   int
@@ -62,7 +69,8 @@ type Options struct {
 
 // NewOptions returns empty Options evaluated against ctx.
 func NewOptions(ctx Context) *Options {
-	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}, order: map[string]int{}}
+	return &Options{ctx: ctx, vals: map[string][]string{}, where: map[string]string{}, order: map[string]int{},
+		typed: map[string]any{}, forwards: map[string][]Forward{}}
 }
 
 // Context returns the evaluation context.
@@ -88,16 +96,16 @@ func (o *Options) Where(key string) string { return o.where[key] }
 // ParseOption applies one -o option ("Keyword=value" or "Keyword value").
 // Command-line options are applied before any file, so they win.
 func (o *Options) ParseOption(s string) error {
-	l, ok, err := splitLine(s)
+	l, ok, err := sshconf.SplitLine(s)
 	if err != nil {
 		return fmt.Errorf("command-line: %v", err)
 	}
 	if !ok {
 		return nil
 	}
-	switch strings.ToLower(l.keyword) {
+	switch strings.ToLower(l.Keyword) {
 	case "host", "match", "include":
-		return fmt.Errorf("command-line: %s is not allowed in -o", l.keyword)
+		return fmt.Errorf("command-line: %s is not allowed in -o", l.Keyword)
 	}
 	if err := o.apply(l, true, "command-line"); err != nil {
 		return fmt.Errorf("command-line: %v", err)
@@ -133,33 +141,33 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 	for sc.Scan() {
 		n++
 		where := fmt.Sprintf("%s:%d", name, n)
-		l, ok, err := splitLine(sc.Text())
+		l, ok, err := sshconf.SplitLine(sc.Text())
 		if err != nil {
 			return fmt.Errorf("%s: %v", where, err)
 		}
 		if !ok {
 			continue
 		}
-		switch strings.ToLower(l.keyword) {
+		switch strings.ToLower(l.Keyword) {
 		case "host":
-			if len(l.args) == 0 {
+			if len(l.Args) == 0 {
 				return fmt.Errorf("%s: Host directive requires an argument", where)
 			}
-			active = outerActive && MatchList(o.ctx.Host, l.args) == 1
+			active = outerActive && sshconf.MatchHostList(o.ctx.Host, l.Args) == 1
 		case "match":
-			m, err := o.match(l.args)
+			m, err := o.match(l.Args)
 			if err != nil {
 				return fmt.Errorf("%s: %v", where, err)
 			}
 			active = outerActive && m
 		case "include":
-			if len(l.args) == 0 {
+			if len(l.Args) == 0 {
 				return fmt.Errorf("%s: Include directive requires an argument", where)
 			}
 			if depth+1 > maxIncludeDepth {
 				return fmt.Errorf("%s: Include nested too deeply", where)
 			}
-			for _, pat := range l.args {
+			for _, pat := range l.Args {
 				if err := o.include(pat, user, depth+1, active); err != nil {
 					return fmt.Errorf("%s: %v", where, err)
 				}
@@ -206,33 +214,35 @@ func (o *Options) include(pat string, user bool, depth int, active bool) error {
 
 // apply stores one keyword line, validating it even in inactive blocks so
 // that a bad line is reported wherever it is (as OpenSSH does).
-func (o *Options) apply(l line, active bool, where string) error {
-	kw, key, ok := lookupKeyword(l.keyword)
+func (o *Options) apply(l sshconf.Line, active bool, where string) error {
+	kw, key, ok := lookupKeyword(l.Keyword)
 	if !ok {
-		if o.ignoreUnknown != "" && matchCommaList(strings.ToLower(l.keyword), strings.ToLower(o.ignoreUnknown)) {
+		if o.ignoreUnknown != "" && matchCommaList(strings.ToLower(l.Keyword), strings.ToLower(o.ignoreUnknown)) {
 			return nil
 		}
-		return fmt.Errorf("Bad configuration option: %s", strings.ToLower(l.keyword))
+		return fmt.Errorf("Bad configuration option: %s", strings.ToLower(l.Keyword))
 	}
-	args := l.args
+	args := l.Args
+	var value any
+	var err error
 	switch kw.kind {
 	case kRaw:
-		if l.raw == "" {
+		if l.Raw == "" {
 			return fmt.Errorf("%s: missing argument", kw.name)
 		}
-		args = []string{l.raw}
+		args = []string{l.Raw}
 	case kIgnored:
 		return nil
 	case kDeprecated:
 		if o.ctx.Warn != nil {
-			o.ctx.Warn(fmt.Sprintf("%s: Deprecated option \"%s\"", where, strings.ToLower(l.keyword)))
+			o.ctx.Warn(fmt.Sprintf("%s: Deprecated option \"%s\"", where, strings.ToLower(l.Keyword)))
 		}
 		return nil
 	default:
 		if len(args) == 0 {
 			return fmt.Errorf("%s: missing argument", kw.name)
 		}
-		if err := validate(kw, key, args); err != nil {
+		if value, err = parseValue(kw, key, args); err != nil {
 			return err
 		}
 	}
@@ -244,10 +254,12 @@ func (o *Options) apply(l line, active bool, where string) error {
 	}
 	switch kw.kind {
 	case kMulti, kMultiArgs, kForward:
-		o.vals[key] = append(o.vals[key], args...)
 		if kw.kind == kForward {
 			// Keep each forward as one "listen connect" element.
-			o.vals[key] = append(o.vals[key][:len(o.vals[key])-len(args)], strings.Join(args, " "))
+			o.vals[key] = append(o.vals[key], strings.Join(args, " "))
+			o.forwards[key] = append(o.forwards[key], value.(Forward))
+		} else {
+			o.vals[key] = append(o.vals[key], args...)
 		}
 		if _, ok := o.where[key]; !ok {
 			o.where[key] = where
@@ -255,6 +267,9 @@ func (o *Options) apply(l line, active bool, where string) error {
 	default:
 		if _, set := o.vals[key]; !set {
 			o.vals[key] = args
+			if value != nil {
+				o.typed[key] = value
+			}
 			o.where[key] = where
 			o.seq++
 			o.order[key] = o.seq
@@ -263,179 +278,92 @@ func (o *Options) apply(l line, active bool, where string) error {
 	return nil
 }
 
-func validate(kw *keyword, key string, args []string) error {
-	one := func() error {
-		if len(args) != 1 {
-			return fmt.Errorf("%s: garbage at end of line", kw.name)
-		}
-		return nil
+// parseValue checks a keyword's arguments and returns them parsed into
+// the typed value Resolve uses: bool (kFlag), int (kInt, EscapeChar),
+// time.Duration (kTime, ControlPersist), []string (kAlgos: the assembled list), Forward
+// (kForward), int64 (RekeyLimit), or nil where the arguments are used as
+// strings. It validates even in inactive blocks, so that a bad line is
+// reported wherever it is (as OpenSSH does).
+func parseValue(kw *keyword, key string, args []string) (any, error) {
+	if kw.kind != kForward && kw.kind != kArgs && kw.kind != kMultiArgs && len(args) != 1 {
+		return nil, fmt.Errorf("%s: garbage at end of line", kw.name)
 	}
 	switch kw.kind {
 	case kFlag:
-		if err := one(); err != nil {
-			return err
+		v, err := sshconf.ParseFlag(args[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
-		if _, err := parseFlag(args[0]); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
-		}
+		return v, nil
 	case kEnum:
-		if err := one(); err != nil {
-			return err
-		}
 		if !slices.Contains(kw.values, strings.ToLower(args[0])) {
-			return fmt.Errorf("unsupported option %q for %s", args[0], kw.name)
+			return nil, fmt.Errorf("unsupported option %q for %s", args[0], kw.name)
 		}
 		if key == "tunnel" && strings.ToLower(args[0]) != "no" {
-			return fmt.Errorf("Tunnel %s: tun forwarding is not supported by pqssh", args[0])
+			return nil, fmt.Errorf("Tunnel %s: tun forwarding is not supported by pqssh", args[0])
 		}
 	case kInt:
-		if err := one(); err != nil {
-			return err
-		}
 		v, err := strconv.Atoi(args[0])
 		if err != nil || v < 0 {
-			return fmt.Errorf("%s: invalid number %q", kw.name, args[0])
+			return nil, fmt.Errorf("%s: invalid number %q", kw.name, args[0])
 		}
 		if key == "port" && (v < 1 || v > 65535) {
-			return fmt.Errorf("Badly formatted port number %q", args[0])
+			return nil, fmt.Errorf("Badly formatted port number %q", args[0])
 		}
+		return v, nil
 	case kTime:
-		if err := one(); err != nil {
-			return err
+		d, err := sshconf.ParseTime(args[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
-		if _, err := ParseTime(args[0]); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
-		}
+		return d, nil
 	case kString:
-		if err := one(); err != nil {
-			return err
-		}
 		switch key {
 		case "escapechar":
-			if _, err := ParseEscapeChar(args[0]); err != nil {
-				return err
-			}
+			return ParseEscapeChar(args[0])
 		case "controlpersist":
-			if _, err := ParseControlPersist(args[0]); err != nil {
-				return err
-			}
+			return parseControlPersist(args[0])
 		}
 	case kAlgos:
-		if err := one(); err != nil {
-			return err
+		list, err := applyAlgorithms(key, args[0])
+		if err != nil {
+			return nil, fmt.Errorf("Bad %s %q: %v", kw.name, args[0], err)
 		}
-		if _, err := ApplyAlgorithms(args[0], DefaultAlgorithms(key), KnownAlgorithms(key)); err != nil {
-			return fmt.Errorf("Bad %s %q: %v", kw.name, args[0], err)
-		}
-	case kMulti:
-		if err := one(); err != nil {
-			return err
-		}
+		return list, nil
 	case kForward:
-		if len(args) != kw.min {
-			if !(key == "remoteforward" && len(args) == 2) {
-				return fmt.Errorf("%s: bad forwarding specification %q", kw.name, strings.Join(args, " "))
-			}
+		if len(args) != kw.min && !(key == "remoteforward" && len(args) == 2) {
+			return nil, fmt.Errorf("%s: bad forwarding specification %q", kw.name, strings.Join(args, " "))
 		}
-		if _, err := parseForwardArgs(key, args); err != nil {
-			return fmt.Errorf("%s: %v", kw.name, err)
+		f, err := parseForwardArgs(key, args)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
+		return f, nil
 	case kArgs:
 		if key == "rekeylimit" {
-			if _, err := ParseSize(args[0]); err != nil {
-				return fmt.Errorf("%s: %v", kw.name, err)
+			n, err := parseRekeyLimit(args[0])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", kw.name, err)
 			}
+			return n, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-func parseFlag(s string) (bool, error) {
-	switch strings.ToLower(s) {
-	case "yes", "true":
-		return true, nil
-	case "no", "false":
-		return false, nil
-	}
-	return false, fmt.Errorf("unsupported option %q (want yes or no)", s)
-}
-
-// ParseTime parses an ssh_config time interval: a plain number of seconds
-// or a sequence of number+unit with units s, m, h, d, w (sshd_config(5),
-// TIME FORMATS).
-func ParseTime(s string) (time.Duration, error) {
-	if s == "" {
-		return 0, fmt.Errorf("invalid time %q", s)
-	}
-	if v, err := strconv.Atoi(s); err == nil {
-		if v < 0 {
-			return 0, fmt.Errorf("invalid time %q", s)
-		}
-		return time.Duration(v) * time.Second, nil
-	}
-	var total time.Duration
-	rest := strings.ToLower(s)
-	for rest != "" {
-		i := 0
-		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-			i++
-		}
-		if i == 0 {
-			return 0, fmt.Errorf("invalid time %q", s)
-		}
-		v, err := strconv.Atoi(rest[:i])
-		if err != nil {
-			return 0, fmt.Errorf("invalid time %q", s)
-		}
-		unit := time.Second
-		rest = rest[i:]
-		if rest != "" {
-			switch rest[0] {
-			case 's':
-			case 'm':
-				unit = time.Minute
-			case 'h':
-				unit = time.Hour
-			case 'd':
-				unit = 24 * time.Hour
-			case 'w':
-				unit = 7 * 24 * time.Hour
-			default:
-				return 0, fmt.Errorf("invalid time %q", s)
-			}
-			rest = rest[1:]
-		}
-		total += time.Duration(v) * unit
-	}
-	return total, nil
-}
-
-// ParseSize parses a RekeyLimit size: a number with an optional K, M or G
-// suffix, or "default" / "none" (0: the library default).
-func ParseSize(s string) (int64, error) {
+// parseRekeyLimit parses RekeyLimit's data limit: a size
+// (sshconf.ParseSize), or "default" or "none" for the library's default
+// (0).
+func parseRekeyLimit(s string) (int64, error) {
 	switch strings.ToLower(s) {
 	case "default", "none":
 		return 0, nil
 	}
-	mult := int64(1)
-	if s != "" {
-		switch s[len(s)-1] {
-		case 'k', 'K':
-			mult = 1 << 10
-		case 'm', 'M':
-			mult = 1 << 20
-		case 'g', 'G':
-			mult = 1 << 30
-		}
-		if mult != 1 {
-			s = s[:len(s)-1]
-		}
-	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || v < 16 {
+	n, err := sshconf.ParseSize(s)
+	if err != nil || n > math.MaxInt64 {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
-	return v * mult, nil
+	return int64(n), nil
 }
 
 // ParseEscapeChar parses an EscapeChar value: a single character, "^X"
@@ -450,6 +378,25 @@ func ParseEscapeChar(s string) (int, error) {
 		return int(s[1]) & 31, nil
 	}
 	return 0, fmt.Errorf("Bad escape character %q", s)
+}
+
+// parseControlPersist parses a ControlPersist value: yes (or a time of
+// 0) keeps the master for ever (-1), no is 0, else the idle time.
+func parseControlPersist(v string) (time.Duration, error) {
+	switch strings.ToLower(v) {
+	case "yes", "true":
+		return -1, nil
+	case "no", "false":
+		return 0, nil
+	}
+	d, err := sshconf.ParseTime(v)
+	if err != nil {
+		return 0, fmt.Errorf("ControlPersist: bad value %q", v)
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
 }
 
 // match evaluates the criteria of a Match line (ssh_config(5), Match).

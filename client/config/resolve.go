@@ -141,10 +141,11 @@ func (o *Options) Resolve() (*Resolved, error) {
 		Home:      o.ctx.Home,
 	}
 	var err error
+	// The values were parsed once, when read (parseValue); Resolve
+	// only picks them or the defaults.
 	flag := func(key string, def bool) bool {
-		if v := o.Value(key); v != "" {
-			b, _ := parseFlag(v)
-			return b
+		if v, ok := o.typed[key].(bool); ok {
+			return v
 		}
 		return def
 	}
@@ -155,14 +156,13 @@ func (o *Options) Resolve() (*Resolved, error) {
 		return def
 	}
 	num := func(key string, def int) int {
-		if v := o.Value(key); v != "" {
-			n, _ := strconv.Atoi(v)
-			return n
+		if v, ok := o.typed[key].(int); ok {
+			return v
 		}
 		return def
 	}
 	dur := func(key string) time.Duration {
-		d, _ := ParseTime(o.Value(key))
+		d, _ := o.typed[key].(time.Duration)
 		return d
 	}
 	r.HostName, err = o.expandHostName()
@@ -226,18 +226,13 @@ func (o *Options) Resolve() (*Resolved, error) {
 		{"hostkeyalgorithms", &r.HostKeyAlgorithms, &r.HostKeyAlgorithmsSet},
 		{"pubkeyacceptedalgorithms", &r.PubkeyAcceptedAlgorithms, nil},
 	} {
-		def := DefaultAlgorithms(a.key)
-		if v := o.Value(a.key); v != "" {
-			list, err := ApplyAlgorithms(v, def, KnownAlgorithms(a.key))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %v", o.Where(a.key), err)
-			}
+		if list, ok := o.typed[a.key].([]string); ok {
 			*a.dst = list
 			if a.set != nil {
 				*a.set = true
 			}
 		} else {
-			*a.dst = def
+			*a.dst = DefaultAlgorithms(a.key)
 		}
 	}
 
@@ -299,9 +294,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.AddressFamily = strings.ToLower(str("addressfamily", "any"))
 	r.BindAddress = o.Value("bindaddress")
 	r.TCPKeepAlive = flag("tcpkeepalive", true)
-	if v := o.Value("rekeylimit"); v != "" {
-		r.RekeyLimit, _ = ParseSize(v)
-	}
+	r.RekeyLimit, _ = o.typed["rekeylimit"].(int64)
 	r.PasswordAuthentication = flag("passwordauthentication", true)
 	r.KbdInteractiveAuthentication = flag("kbdinteractiveauthentication", true)
 	switch strings.ToLower(str("pubkeyauthentication", "yes")) {
@@ -335,18 +328,9 @@ func (o *Options) Resolve() (*Resolved, error) {
 	}
 
 	r.ClearAllForwardings = flag("clearallforwardings", false)
-	for _, f := range []struct {
-		key string
-		dst *[]Forward
-	}{{"localforward", &r.LocalForwards}, {"remoteforward", &r.RemoteForwards}, {"dynamicforward", &r.DynamicForwards}} {
-		for _, spec := range o.Values(f.key) {
-			fw, err := parseForwardArgs(f.key, strings.Fields(spec))
-			if err != nil {
-				return nil, err
-			}
-			*f.dst = append(*f.dst, fw)
-		}
-	}
+	r.LocalForwards = o.forwards["localforward"]
+	r.RemoteForwards = o.forwards["remoteforward"]
+	r.DynamicForwards = o.forwards["dynamicforward"]
 	r.ExitOnForwardFailure = flag("exitonforwardfailure", false)
 	r.GatewayPorts = flag("gatewayports", false)
 	switch v := o.Value("forwardagent"); strings.ToLower(v) {
@@ -371,8 +355,8 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.SetEnv = o.Values("setenv")
 	r.RequestTTY = strings.ToLower(str("requesttty", "auto"))
 	r.EscapeChar = '~'
-	if v := o.Value("escapechar"); v != "" {
-		r.EscapeChar, _ = ParseEscapeChar(v)
+	if v, ok := o.typed["escapechar"].(int); ok {
+		r.EscapeChar = v
 	}
 	r.EnableEscapeCommandline = flag("enableescapecommandline", true)
 	if v := o.Value("remotecommand"); v != "" && !strings.EqualFold(v, "none") {
@@ -404,9 +388,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 			return nil, fmt.Errorf("ControlPath: %v", err)
 		}
 	}
-	if v := o.Value("controlpersist"); v != "" {
-		r.ControlPersist, _ = ParseControlPersist(v)
-	}
+	r.ControlPersist = dur("controlpersist")
 	r.VersionAddendum = o.Value("versionaddendum")
 	r.Tag = o.Value("tag")
 	return r, nil
@@ -436,25 +418,6 @@ func (o *Options) expandControlPath(v string) (string, error) {
 		v = v[i+j+1:]
 	}
 	return o.expandTokens(b.String(), "%CdhijkLlnpru")
-}
-
-// ParseControlPersist parses ControlPersist: yes (0 seconds means the
-// same) stays for ever (-1), no is 0, else a time interval.
-func ParseControlPersist(v string) (time.Duration, error) {
-	switch strings.ToLower(v) {
-	case "yes", "true":
-		return -1, nil
-	case "no", "false":
-		return 0, nil
-	}
-	d, err := ParseTime(v)
-	if err != nil {
-		return 0, fmt.Errorf("ControlPersist: bad value %q", v)
-	}
-	if d == 0 {
-		return -1, nil
-	}
-	return d, nil
 }
 
 // expandTokens replaces the %-tokens in s that allowed permits

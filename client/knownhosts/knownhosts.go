@@ -26,7 +26,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pqssh/pqssh/client/config"
+	"github.com/pqssh/pqssh/internal/sshconf"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -151,7 +151,7 @@ func (e *Entry) Matches(name string) bool {
 	if e.hash != nil {
 		return hmac.Equal(hashHost(name, e.hashSalt), e.hash)
 	}
-	return config.MatchList(name, e.Patterns) == 1
+	return sshconf.MatchHostList(name, e.Patterns) == 1
 }
 
 func hashHost(name string, salt []byte) []byte {

@@ -1,271 +1,226 @@
-// Command pqssh-keygen makes and inspects SSH keys in OpenSSH's file
-// formats, post-quantum ones included, with a subset of ssh-keygen(1)'s
-// command line:
+// Command pqssh-keygen makes, converts and inspects SSH keys and
+// certificates in OpenSSH's file formats, post-quantum ones included, with
+// ssh-keygen(1)'s flags and messages. Key types: ed25519, ecdsa, rsa,
+// mldsa44-ed25519 (OpenSSH 10.6's ssh-mldsa44-ed25519, the default),
+// mldsa-44, mldsa-65, mldsa-87 (draft-sfluhrer-ssh-mldsa).
 //
-//	pqssh-keygen -t mldsa44-ed25519 [-f FILE] [-C COMMENT] [-N ""] [-q]
-//	pqssh-keygen -y -f FILE              print the public key of a private key
-//	pqssh-keygen -l -f FILE              print the SHA-256 fingerprint
-//	pqssh-keygen -Y sign -f KEY -n NAMESPACE FILE...    write FILE.sig
-//	pqssh-keygen -Y check-novalidate -n NAMESPACE -s SIG < MESSAGE
+//	pqssh-keygen [-q] [-a rounds] [-b bits] [-C comment] [-f file] [-m format] [-N new_passphrase] [-t type]
+//	pqssh-keygen -p [-a rounds] [-f file] [-N new_passphrase] [-P old_passphrase]
+//	pqssh-keygen -y [-f input_keyfile] [-P passphrase]
+//	pqssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]
+//	pqssh-keygen -e [-f input_keyfile] [-m key_format]
+//	pqssh-keygen -i [-f input_keyfile] [-m key_format]
+//	pqssh-keygen -s ca_key -I certificate_identity [-h] [-n principals] [-O option] [-V validity_interval] [-z serial_number] file ...
+//	pqssh-keygen -L [-f input_keyfile]
+//	pqssh-keygen -F hostname [-lv] [-f known_hosts_file]
+//	pqssh-keygen -H [-f known_hosts_file]
+//	pqssh-keygen -R hostname [-f known_hosts_file]
+//	pqssh-keygen -Y sign -f key_file -n namespace file ...
+//	pqssh-keygen -Y verify -f allowed_signers_file -I signer_identity -n namespace -s signature_file
+//	pqssh-keygen -Y check-novalidate -n namespace -s signature_file
+//	pqssh-keygen -Y find-principals -f allowed_signers_file -s signature_file
 //
-// Types: mldsa44-ed25519 (OpenSSH 10.6's ssh-mldsa44-ed25519), mldsa-44,
-// mldsa-65, mldsa-87 (draft-sfluhrer-ssh-mldsa), ed25519. The private key
-// file is unencrypted (-N "" only); ssh-keygen 10.6 reads the
-// mldsa44-ed25519 files it writes, and it reads those of ssh-keygen 10.6.
-// Encrypt a key afterwards with ssh-keygen -p if needed.
+// docs/auth.md describes each mode and where pqssh-keygen differs from
+// ssh-keygen.
 package main
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/pem"
+	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"golang.org/x/crypto/ssh"
-
-	"github.com/pqssh/pqssh/internal/sshsig"
-	"github.com/pqssh/pqssh/pqsig"
+	"golang.org/x/term"
 )
 
-// keyTypes maps -t values to SSH algorithm names.
-var keyTypes = map[string]string{
-	"mldsa44-ed25519": pqsig.MLDSA44Ed25519,
-	"mldsa-44":        pqsig.MLDSA44,
-	"mldsa-65":        pqsig.MLDSA65,
-	"mldsa-87":        pqsig.MLDSA87,
-	"ed25519":         ssh.KeyAlgoED25519,
+// usageText is ssh-keygen's usage, restricted to what pqssh-keygen does.
+const usageText = `usage: pqssh-keygen [-q] [-a rounds] [-b bits] [-C comment] [-f output_keyfile]
+                  [-m format] [-N new_passphrase] [-t ed25519 | ecdsa | rsa |
+                  mldsa44-ed25519 | mldsa-44 | mldsa-65 | mldsa-87]
+       pqssh-keygen -p [-a rounds] [-f keyfile] [-N new_passphrase]
+                   [-P old_passphrase]
+       pqssh-keygen -y [-f input_keyfile] [-P passphrase]
+       pqssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]
+       pqssh-keygen -e [-f input_keyfile] [-m key_format]
+       pqssh-keygen -i [-f input_keyfile] [-m key_format]
+       pqssh-keygen -s ca_key -I certificate_identity [-h] [-n principals]
+                   [-O option] [-V validity_interval] [-z serial_number] file ...
+       pqssh-keygen -L [-f input_keyfile]
+       pqssh-keygen -F hostname [-lv] [-f known_hosts_file]
+       pqssh-keygen -H [-f known_hosts_file]
+       pqssh-keygen -R hostname [-f known_hosts_file]
+       pqssh-keygen -Y sign -f key_file -n namespace file ...
+       pqssh-keygen -Y verify -f allowed_signers_file -I signer_identity
+                   -n namespace -s signature_file
+       pqssh-keygen -Y check-novalidate -n namespace -s signature_file
+       pqssh-keygen -Y find-principals -f allowed_signers_file -s signature_file
+`
+
+// opts holds the parsed command line.
+type opts struct {
+	flags map[byte]bool     // flags without an argument that were given
+	val   map[byte]string   // the last argument of each option that takes one
+	multi map[byte][]string // every argument of -O
+	args  []string          // operands
 }
 
-// defaultFile is ssh-keygen's default file name per type.
-func defaultFile(t string) string {
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".ssh", "id_"+strings.ReplaceAll(t, "-", "_"))
+func (o *opts) has(c byte) bool { _, ok := o.val[c]; return ok || o.flags[c] }
+
+// withArg lists ssh-keygen's options that take an argument.
+const withArg = "CEFINOPRVYabfmnstz"
+
+// withoutArg lists the flags pqssh-keygen knows.
+const withoutArg = "HLeilpqhvy"
+
+// parseArgs is getopt(3) over ssh-keygen's option letters: grouped flags
+// (-lvf FILE), attached arguments (-fFILE), "--", options before operands.
+func parseArgs(args []string) (*opts, error) {
+	o := &opts{flags: map[byte]bool{}, val: map[byte]string{}, multi: map[byte][]string{}}
+	i := 0
+	for ; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			i++
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			break
+		}
+		for j := 1; j < len(a); j++ {
+			c := a[j]
+			switch {
+			case strings.IndexByte(withArg, c) >= 0:
+				var v string
+				if j+1 < len(a) {
+					v = a[j+1:]
+				} else if i+1 < len(args) {
+					i++
+					v = args[i]
+				} else {
+					return nil, fmt.Errorf("option requires an argument -- %c", c)
+				}
+				o.val[c] = v
+				o.multi[c] = append(o.multi[c], v)
+				j = len(a)
+			case strings.IndexByte(withoutArg, c) >= 0:
+				o.flags[c] = true
+			default:
+				return nil, fmt.Errorf("unknown option -- %c", c)
+			}
+		}
+	}
+	o.args = args[i:]
+	return o, nil
+}
+
+// env is the process's outside world, replaced in tests.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// readPass prompts for a passphrase without echo.
+	readPass func(prompt string) ([]byte, error)
+	// in reads answers to visible prompts (file names, y/n).
+	in *bufio.Reader
+}
+
+// readLine prompts on stdout and reads a line from stdin.
+func (e *env) readLine(prompt string) (string, error) {
+	fmt.Fprint(e.stdout, prompt)
+	if e.in == nil {
+		if e.stdin == nil {
+			return "", io.EOF
+		}
+		e.in = bufio.NewReader(e.stdin)
+	}
+	l, err := e.in.ReadString('\n')
+	if err != nil && l == "" {
+		return "", err
+	}
+	return strings.TrimRight(l, "\r\n"), nil
+}
+
+// ttyPass reads a passphrase from the terminal without echo, or a line from
+// stdin when there is no terminal; with neither it is empty, as ssh-keygen
+// run without a terminal makes an unencrypted key.
+func ttyPass(stdin io.Reader, stderr io.Writer) func(string) ([]byte, error) {
+	var in *bufio.Reader
+	return func(prompt string) ([]byte, error) {
+		if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+			defer tty.Close()
+			fmt.Fprint(tty, prompt)
+			p, err := term.ReadPassword(int(tty.Fd()))
+			fmt.Fprintln(tty)
+			return p, err
+		}
+		fmt.Fprint(stderr, prompt)
+		if in == nil {
+			in = bufio.NewReader(stdin)
+		}
+		l, err := in.ReadString('\n')
+		if err != nil && l == "" {
+			return nil, nil
+		}
+		return []byte(strings.TrimRight(l, "\r\n")), nil
+	}
+}
+
+// exitError carries a status without a message (ssh-keygen -F not finding
+// the host exits 1 quietly).
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// logit writes a message as OpenSSH's log functions do on stderr (ending
+// in CR LF).
+func logit(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format+"\r\n", args...)
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "pqssh-keygen:", err)
-		os.Exit(1)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	e.readPass = ttyPass(os.Stdin, os.Stderr)
+	if err := run(os.Args[1:], e); err != nil {
+		var st exitError
+		if errors.As(err, &st) {
+			os.Exit(int(st))
+		}
+		logit(os.Stderr, "%v", err)
+		os.Exit(255)
 	}
 }
 
-func run(args []string, stdin io.Reader, stdout io.Writer) error {
-	fs := flag.NewFlagSet("pqssh-keygen", flag.ContinueOnError)
-	typ := fs.String("t", "mldsa44-ed25519", "key type: mldsa44-ed25519, mldsa-44, mldsa-65, mldsa-87, ed25519")
-	file := fs.String("f", "", "key file")
-	comment := fs.String("C", "", "comment")
-	pass := fs.String("N", "", "passphrase (only empty is supported)")
-	quiet := fs.Bool("q", false, "quiet")
-	printPub := fs.Bool("y", false, "print the public key of the private key file -f")
-	finger := fs.Bool("l", false, "print the fingerprint of the key file -f")
-	ySub := fs.String("Y", "", "signature operation: sign, check-novalidate")
-	ns := fs.String("n", "", "signature namespace")
-	sigFile := fs.String("s", "", "signature file")
-	if err := fs.Parse(args); err != nil {
-		return err
+func run(args []string, e *env) error {
+	o, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "pqssh-keygen: %v\n%s", err, usageText)
+		return exitError(1)
+	}
+	if o.has('s') && !o.has('Y') {
+		return signCerts(o, e)
 	}
 	switch {
-	case *printPub:
-		s, err := loadSigner(*file)
-		if err != nil {
-			return err
-		}
-		_, err = stdout.Write(ssh.MarshalAuthorizedKey(s.PublicKey()))
-		return err
-	case *finger:
-		return fingerprint(*file, stdout)
-	case *ySub == "sign":
-		return signFiles(*file, *ns, fs.Args())
-	case *ySub == "check-novalidate":
-		return check(*sigFile, *ns, stdin, stdout)
-	case *ySub != "":
-		return fmt.Errorf("unsupported -Y %s", *ySub)
+	case o.has('Y'):
+		return sigMode(o, e)
+	case o.flags['L']:
+		return showCerts(o, e)
+	case o.has('F'), o.has('R'), o.flags['H']:
+		return knownHostsMode(o, e)
+	case o.flags['p']:
+		return changePassphrase(o, e)
+	case o.flags['y']:
+		return printPublic(o, e)
+	case o.flags['e']:
+		return exportKey(o, e)
+	case o.flags['i']:
+		return importKey(o, e)
+	case o.flags['l']:
+		return fingerprints(o, e)
 	}
-	if *pass != "" {
-		return errors.New("only unencrypted keys can be written (-N \"\"); encrypt it afterwards with ssh-keygen -p")
+	if len(o.args) > 0 {
+		fmt.Fprint(e.stderr, usageText)
+		return exitError(1)
 	}
-	algo, ok := keyTypes[*typ]
-	if !ok {
-		return fmt.Errorf("unknown key type %q", *typ)
-	}
-	if *file == "" {
-		*file = defaultFile(*typ)
-	}
-	if *comment == "" {
-		user := os.Getenv("USER")
-		host, _ := os.Hostname()
-		*comment = user + "@" + host
-	}
-	pemBytes, pub, err := generate(algo, *comment)
-	if err != nil {
-		return err
-	}
-	defer clear(pemBytes)
-	if err := writeKey(*file, pemBytes, pub, *comment); err != nil {
-		return err
-	}
-	if !*quiet {
-		fmt.Fprintf(stdout, "Your identification has been saved in %s\nYour public key has been saved in %s.pub\nThe key fingerprint is:\n%s %s\n",
-			*file, *file, ssh.FingerprintSHA256(pub), *comment)
-	}
-	return nil
-}
-
-// generate makes a key of algorithm algo and returns its private key file.
-func generate(algo, comment string) ([]byte, ssh.PublicKey, error) {
-	if s, ok := pqsig.Lookup(algo); ok {
-		k, err := s.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer k.Destroy()
-		pemBytes, err := k.MarshalOpenSSH(comment)
-		return pemBytes, k.PublicKey(), err
-	}
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer clear(priv)
-	blk, err := ssh.MarshalPrivateKey(priv, comment)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encoding the private key: %w", err)
-	}
-	sshPub, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pem.EncodeToMemory(blk), sshPub, nil
-}
-
-// writeKey writes the private key (mode 0600, never over an existing file)
-// and the public key beside it.
-func writeKey(path string, pemBytes []byte, pub ssh.PublicKey, comment string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("writing the private key: %w", err)
-	}
-	if _, err := f.Write(pemBytes); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	line := authorizedLine(pub, comment)
-	if err := os.WriteFile(path+".pub", []byte(line), 0o644); err != nil {
-		return fmt.Errorf("writing the public key: %w", err)
-	}
-	return nil
-}
-
-func authorizedLine(pub ssh.PublicKey, comment string) string {
-	line := pub.Type() + " " + base64.StdEncoding.EncodeToString(pub.Marshal())
-	if comment != "" {
-		line += " " + comment
-	}
-	return line + "\n"
-}
-
-func loadSigner(path string) (ssh.Signer, error) {
-	if path == "" {
-		return nil, errors.New("no key file (-f)")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	defer clear(data)
-	s, err := ssh.ParsePrivateKey(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
-}
-
-// fingerprint prints "SHA256:… comment (TYPE)" for a public or private key
-// file, as ssh-keygen -l does (without its bit count).
-func fingerprint(path string, stdout io.Writer) error {
-	if path == "" {
-		return errors.New("no key file (-f)")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	defer clear(data)
-	var pub ssh.PublicKey
-	comment := ""
-	if bytes.Contains(data, []byte("PRIVATE KEY")) {
-		s, err := ssh.ParsePrivateKey(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		pub = s.PublicKey()
-		if p, err := os.ReadFile(path + ".pub"); err == nil {
-			if _, c, _, _, err := ssh.ParseAuthorizedKey(p); err == nil {
-				comment = c
-			}
-		}
-	} else {
-		pub, comment, _, _, err = ssh.ParseAuthorizedKey(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	typ := strings.ToUpper(strings.TrimPrefix(pub.Type(), "ssh-"))
-	if comment == "" {
-		comment = "no comment"
-	}
-	fmt.Fprintf(stdout, "%s %s (%s)\n", ssh.FingerprintSHA256(pub), comment, typ)
-	return nil
-}
-
-func signFiles(keyFile, ns string, files []string) error {
-	if ns == "" {
-		return errors.New("-Y sign needs a namespace (-n)")
-	}
-	s, err := loadSigner(keyFile)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		msg, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		sig, err := sshsig.Sign(rand.Reader, s, ns, msg)
-		if err != nil {
-			return fmt.Errorf("signing %s: %w", f, err)
-		}
-		if err := os.WriteFile(f+".sig", sig, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func check(sigFile, ns string, stdin io.Reader, stdout io.Writer) error {
-	sig, err := os.ReadFile(sigFile)
-	if err != nil {
-		return err
-	}
-	msg, err := io.ReadAll(stdin)
-	if err != nil {
-		return err
-	}
-	pub, err := sshsig.Verify(sig, ns, msg)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Good %q signature with %s key %s\n", ns, pub.Type(), ssh.FingerprintSHA256(pub))
-	return nil
+	return generate(o, e)
 }

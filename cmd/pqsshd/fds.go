@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strconv"
 
 	"golang.org/x/sys/unix"
@@ -11,7 +12,8 @@ import (
 // pqsshd inherited, as sshd does at start-up (closefrom), so that nothing
 // its parent left open reaches the detached daemon or user sessions. The
 // sockets systemd passes (LISTEN_FDS, for this process by LISTEN_PID) are
-// kept for the listeners, and so are the readiness pipe and sockets a
+// kept for the listeners, and so are the listening sockets a listener
+// re-executed on SIGHUP was passed (procmodel.go), and the readiness pipe and sockets a
 // detaching pqsshd passes to its detached copy (daemon.go).
 //
 // Inherited descriptors are the ones without close-on-exec: they survived
@@ -22,8 +24,9 @@ import (
 func closeInheritedFDs() {
 	first, n := systemdFDRange()
 	dfirst, dn, detached := daemonFDRange()
+	passed := reexecFDs()
 	for _, fd := range openFDs() {
-		if fd <= 2 || n > 0 && fd >= first && fd < first+n {
+		if fd <= 2 || n > 0 && fd >= first && fd < first+n || slices.Contains(passed, fd) {
 			continue
 		}
 		if detached && (fd == daemonReadyFD || fd >= dfirst && fd < dfirst+dn) {

@@ -3,7 +3,7 @@
 //
 // Usage follows sshd(8):
 //
-//	pqsshd [-DdeTtV] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]
+//	pqsshd [-DdeTtrV] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]
 //
 // See docs/sshd-options.md for the configuration keywords.
 package main
@@ -45,21 +45,25 @@ func defaultConfigFile() string {
 	return filepath.Join(base, "pqsshd", "pqsshd_config")
 }
 
-// shutdownGrace is how long SIGTERM waits for sessions before closing them.
+// shutdownGrace is how long SIGTERM waits for sessions before closing
+// them when they are served by the listener (-r).
 const shutdownGrace = 30 * time.Second
 
 type flags struct {
 	foreground, stderr, test, dump, version bool
-	debug                                   int
-	configFile                              string
-	configGiven                             bool
-	hostKeys, options                       []string
-	ports                                   []int
-	connSpec                                string // -C for -T: evaluate Match blocks
+	// single: -r, serve every connection in the listener (no session
+	// processes), as sshd's former -r did.
+	single            bool
+	debug             int
+	configFile        string
+	configGiven       bool
+	hostKeys, options []string
+	ports             []int
+	connSpec          string // -C for -T: evaluate Match blocks
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: pqsshd [-DdeTtV] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]")
+	fmt.Fprintln(os.Stderr, "usage: pqsshd [-DdeTtrV] [-C connection_spec] [-f config_file] [-h host_key_file] [-o option] [-p port]")
 	os.Exit(1)
 }
 
@@ -94,6 +98,8 @@ func parseFlags(args []string) (*flags, error) {
 				f.dump = true
 			case 'V':
 				f.version = true
+			case 'r':
+				f.single = true
 			case 'f', 'h', 'o', 'p', 'C':
 				var v string
 				if j+1 < len(a) {
@@ -173,6 +179,10 @@ func slogLevel(l string) slog.Level {
 
 func main() {
 	server.RunInternal()
+	if isSessionProcess() {
+		sessionMain()
+		return
+	}
 	closeInheritedFDs()
 	takeNotifySocket()
 	readyFile := daemonReadyFile()
@@ -235,6 +245,10 @@ func main() {
 	if err != nil {
 		fatal("cannot start", err)
 	}
+	if !f.single {
+		srv.SetSessionProcess(&server.SessionProcess{Path: "/proc/self/exe", Args: os.Args[1:], Env: sessionEnv(), Stderr: os.Stderr})
+	}
+	srv.AdoptSessions(inheritedSessions())
 	activated := func() bool { _, n := systemdFDRange(); return n > 0 }()
 	listeners, err := listen(cfg)
 	if err != nil {
@@ -275,7 +289,7 @@ func main() {
 		logger.Warn("cannot notify the service manager", "err", err)
 	}
 	for sig := range sigs {
-		if sig == syscall.SIGHUP {
+		if sig == syscall.SIGHUP && f.single {
 			sdNotify("RELOADING=1\nMONOTONIC_USEC=" + monotonicUsec())
 			nc, err := loadConfig(f)
 			if err == nil {
@@ -290,8 +304,29 @@ func main() {
 			sdNotify("READY=1")
 			continue
 		}
+		if sig == syscall.SIGHUP {
+			// As sshd: a valid new configuration re-executes the listener,
+			// which keeps its listening sockets and its session processes.
+			sdNotify("RELOADING=1\nMONOTONIC_USEC=" + monotonicUsec())
+			nc, err := loadConfig(f)
+			if err == nil {
+				err = server.Check(nc)
+			}
+			if err == nil {
+				logger.Info("configuration reloaded; restarting the listener", "sessions", len(srv.SessionPIDs()))
+				err = reexec(listeners, srv.SessionPIDs())
+			}
+			logger.Error("reload failed; keeping the old configuration", "err", err)
+			sdNotify("READY=1")
+			continue
+		}
 		logger.Info("received signal; shutting down", "signal", sig.String())
 		sdNotify("STOPPING=1")
+		if !f.single {
+			// Established connections are served by their own processes,
+			// which go on (as sshd's): only the listener stops.
+			break
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		go func() {
 			<-sigs // a second signal closes at once
@@ -366,10 +401,14 @@ func newLogger(f *flags, cfg *config.Config, level *slog.LevelVar) (logger *slog
 	return slog.New(slog.NewTextHandler(os.Stderr, opts)), true
 }
 
-// listen opens the listening sockets: those passed by systemd socket
+// listen opens the listening sockets: those a listener re-executed on
+// SIGHUP was passed, those passed by systemd socket
 // activation (LISTEN_FDS, sd_listen_fds(3)) if any, else every
 // ListenAddress x Port.
 func listen(cfg *config.Config) ([]net.Listener, error) {
+	if ls, err := reexecListeners(); err != nil || len(ls) > 0 {
+		return ls, err
+	}
 	if ls, err := daemonListeners(); err != nil || len(ls) > 0 {
 		return ls, err
 	}

@@ -1,6 +1,6 @@
 // Package sshwire holds SSH wire-format pieces shared by pqssh and pqsshd
-// (RFC 4251 section 5 strings; the host key update extension's names and
-// signed data) and, for tests that recompute an exchange hash from a
+// (RFC 4251 section 5 strings; the typed KEXINIT parser; the host key
+// update extension's names and signed data) and, for tests that recompute an exchange hash from a
 // transcript, a parser of the unencrypted start of a connection (RFC 4253
 // sections 4.2 and 6) from recorded byte streams.
 package sshwire
@@ -14,6 +14,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"golang.org/x/crypto/ssh"
 )
 
 // Stream is one direction of a recorded connection.
@@ -124,4 +126,37 @@ func ReadHexDump(r io.Reader) (client, server []byte, err error) {
 		}
 	}
 	return client, server, sc.Err()
+}
+
+// MsgKexInit is the message number of SSH_MSG_KEXINIT.
+const MsgKexInit = 20
+
+// KexInit is a parsed SSH_MSG_KEXINIT (RFC 4253 section 7.1), the one
+// parser pqssh's negotiation diagnostics, pqsshd's key-exchange gate and
+// the transcript tests share.
+type KexInit struct {
+	Cookie                  [16]byte `sshtype:"20"`
+	KexAlgos                []string
+	ServerHostKeyAlgos      []string
+	CiphersClientServer     []string
+	CiphersServerClient     []string
+	MACsClientServer        []string
+	MACsServerClient        []string
+	CompressionClientServer []string
+	CompressionServerClient []string
+	LanguagesClientServer   []string
+	LanguagesServerClient   []string
+	FirstKexFollows         bool
+	Reserved                uint32
+}
+
+// ParseKexInit parses a KEXINIT payload (message number first) with the
+// SSH library's typed unmarshalling. Its allocations are bounded by the
+// payload's length, which callers bound (x/crypto's MaxKexInitSize).
+func ParseKexInit(payload []byte) (*KexInit, error) {
+	var k KexInit
+	if err := ssh.Unmarshal(payload, &k); err != nil {
+		return nil, fmt.Errorf("sshwire: KEXINIT: %w", err)
+	}
+	return &k, nil
 }

@@ -52,12 +52,33 @@ func selectBaselines(versions []string) ([]baseline, error) {
 }
 
 // A comparison is one method measured in one baseline's container: pqssh
-// → pqsshd (pqssh) against the baseline's ssh → sshd (openssh).
+// → pqsshd (pqssh) against the baseline's ssh → sshd (openssh), and pqssh
+// → pqsshd -r (single: every connection in the listener, no session
+// process or kex sandbox) when measured.
 type comparison struct {
-	base           baseline
-	kex            string
-	pqssh, openssh *result
+	base                   baseline
+	kex                    string
+	pqssh, openssh, single *result
 }
+
+// pqsshSingle is pqssh with its server started as pqsshd -r: the process
+// model before per-connection processes, for the comparison of what they
+// cost.
+var pqsshSingle = func() *harness.Peer {
+	p := *peers.Pqssh
+	spec := *p.Server
+	command := spec.Command
+	spec.Command = func(ctx context.Context, c *harness.Container, cfg harness.ServerConfig) ([]string, error) {
+		argv, err := command(ctx, c, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return append(argv, "-r"), nil
+	}
+	p.Server = &spec
+	p.Name = "pqssh-single-process"
+	return &p
+}()
 
 // An entry is one implementation measured with one method: its client
 // against its own server, in one container over loopback.
@@ -78,9 +99,11 @@ type runner struct {
 
 // result is what was measured for one entry.
 type result struct {
-	wall  []float64     // login wall times (s), in the order of the rounds
-	cpu   time.Duration // mean client + server CPU time per login
-	rates []float64     // throughput (bytes/s), in the order of the repetitions
+	wall []float64     // login wall times (s), in the order of the rounds
+	cpu  time.Duration // mean client + server CPU time per login
+	// clientCPU and serverCPU are cpu's two parts.
+	clientCPU, serverCPU time.Duration
+	rates                []float64 // throughput (bytes/s), in the order of the repetitions
 }
 
 // containers starts one container per root filesystem, on first use, and
@@ -151,14 +174,21 @@ func logins(ctx context.Context, cs *containers, o options) error {
 					missing = append(missing, kex+" not in `pqssh -Q kex`")
 					break
 				}
-				rs, err := measure(ctx, cs.lab, c, []entry{
+				es := []entry{
 					{"pqssh → pqsshd", peers.Pqssh, kex},
 					{b.name, b.peer, kex},
-				}, opts, o.cipher, o.runs, o.reps, o.size)
+				}
+				if o.single {
+					es = append(es, entry{"pqssh → pqsshd -r", pqsshSingle, kex})
+				}
+				rs, err := measure(ctx, cs.lab, c, es, opts, o.cipher, o.runs, o.reps, o.size)
 				if err != nil {
 					return fmt.Errorf("%s, %s: %w", b.name, kex, err)
 				}
-				cmp := comparison{b, kex, rs[0], rs[1]}
+				cmp := comparison{base: b, kex: kex, pqssh: rs[0], openssh: rs[1]}
+				if o.single {
+					cmp.single = rs[2]
+				}
 				done = append(done, cmp)
 				fmt.Println(cmp.loginRow())
 			}
@@ -200,6 +230,15 @@ func logins(ctx context.Context, cs *containers, o options) error {
 		}
 	}
 
+	if o.single && len(done) > 0 {
+		fmt.Printf("\n### Process model: pqsshd (per-connection processes, kex sandbox) vs pqsshd -r (one process) vs OpenSSH\n\n")
+		fmt.Printf("The logins of the table above; pqssh → pqsshd -r alternated with them in the same loop. ratio = pqsshd over pqsshd -r, and pqsshd over OpenSSH (in parentheses the quartiles of the login-by-login ratios); server CPU counts the session processes and helpers (reaped children).\n\n")
+		fmt.Println(processHeader)
+		for _, cmp := range done {
+			fmt.Println(cmp.processRow())
+		}
+	}
+
 	if len(done) > 0 && o.size > 0 && o.reps > 0 {
 		fmt.Printf("\n### Throughput: pqssh vs OpenSSH\n\n")
 		fmt.Printf("`head -c %d /dev/zero` on the server into the client's stdout, counted by wc -c (must be exact), %d runs each, alternating, in the login table's containers right after its logins; cipher %s. Median (in parentheses lowest–highest); ratio = pqssh over OpenSSH of the same container (in parentheses the lowest and highest run-by-run ratio).\n\n", o.size, o.reps, cipherName(o.cipher))
@@ -215,6 +254,8 @@ const (
 	loginHeader = "| OpenSSH | method | pqssh wall | OpenSSH wall | ratio | pqssh CPU | OpenSSH CPU | ratio |\n" +
 		"|---|---|---|---|---|---|---|---|"
 	throughputHeader = "| OpenSSH | method | pqssh | OpenSSH | ratio |\n|---|---|---|---|---|"
+	processHeader    = "| OpenSSH | method | pqsshd wall | pqsshd -r wall | ratio | OpenSSH wall | ratio | pqsshd CPU | pqsshd -r CPU | ratio |\n" +
+		"|---|---|---|---|---|---|---|---|---|---|"
 )
 
 // loginRow is the comparison's row of the login table.
@@ -225,6 +266,18 @@ func (cmp comparison) loginRow() string {
 		cmp.base.version, cmp.kex, msSpread(p.wall), msSpread(q.wall),
 		median(p.wall)/median(q.wall), r1, r3,
 		ms(p.cpu), ms(q.cpu), ratio(p.cpu, q.cpu))
+}
+
+// processRow is the comparison's row of the process-model table.
+func (cmp comparison) processRow() string {
+	p, r, q := cmp.pqssh, cmp.single, cmp.openssh
+	a1, _, a3 := quartiles(ratios(p.wall, r.wall))
+	b1, _, b3 := quartiles(ratios(p.wall, q.wall))
+	return fmt.Sprintf("| %s | %s | %s | %s | %.2f (%.2f–%.2f) | %s | %.2f (%.2f–%.2f) | %.1f ms | %.1f ms | %.2f |",
+		cmp.base.version, cmp.kex, msSpread(p.wall), msSpread(r.wall),
+		median(p.wall)/median(r.wall), a1, a3,
+		msSpread(q.wall), median(p.wall)/median(q.wall), b1, b3,
+		ms(p.cpu), ms(r.cpu), ratio(p.cpu, r.cpu))
 }
 
 // throughputRow is the comparison's row of the throughput table.
@@ -318,7 +371,17 @@ func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []e
 		}
 		rs[i] = r
 	}
+	results, err := timeLogins(ctx, c, rs, runs)
+	if err != nil || size == 0 {
+		return results, err
+	}
+	return results, throughput(ctx, c, rs, results, reps, size)
+}
 
+// timeLogins times runs logins (after 2 warm-ups) of each runner's
+// r.login, alternating between them, and adds up each login's client and
+// server CPU time.
+func timeLogins(ctx context.Context, c *harness.Container, rs []*runner, runs int) ([]*result, error) {
 	// Timed inside the container by bash's time keyword (wall, and the
 	// client's user and system time): no process is started for the
 	// clock, and the harness's own overhead (nsenter) stays out.
@@ -360,13 +423,18 @@ func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []e
 		// The server's CPU time covers the warm-ups too.
 		server := (after - before[i]).Seconds() * float64(runs) / float64(runs+2)
 		results[i] = &result{
-			wall: wall,
-			cpu:  seconds((cpu + server) / float64(runs)),
+			wall:      wall,
+			cpu:       seconds((cpu + server) / float64(runs)),
+			clientCPU: seconds(cpu / float64(runs)),
+			serverCPU: seconds(server / float64(runs)),
 		}
 	}
-	if size == 0 {
-		return results, nil
-	}
+	return results, nil
+}
+
+// throughput streams size bytes through each runner's r.stream reps
+// times, alternating, and records the rates in results.
+func throughput(ctx context.Context, c *harness.Container, rs []*runner, results []*result, reps int, size int64) error {
 
 	thru := `s=$EPOCHREALTIME
 n=$("$@" </dev/null | wc -c)
@@ -377,11 +445,11 @@ echo "$s $e $n"`
 		for i, r := range rs {
 			out, err := bash(ctx, c, thru, r.stream)
 			if err != nil {
-				return nil, fmt.Errorf("%s throughput: %w", r.label, err)
+				return fmt.Errorf("%s throughput: %w", r.label, err)
 			}
 			f := strings.Fields(out)
 			if len(f) != 3 || f[2] != strconv.FormatInt(size, 10) {
-				return nil, fmt.Errorf("%s throughput: got %q, want %d bytes counted", r.label, out, size)
+				return fmt.Errorf("%s throughput: got %q, want %d bytes counted", r.label, out, size)
 			}
 			rates[i] = append(rates[i], float64(size)/elapsed(f[0]+" "+f[1]))
 		}
@@ -389,7 +457,7 @@ echo "$s $e $n"`
 	for i := range rs {
 		results[i].rates = rates[i]
 	}
-	return results, nil
+	return nil
 }
 
 // parseTimes parses bash `time` lines ("wall user system", seconds) of

@@ -9,11 +9,17 @@
 //     against OpenSSH → OpenSSH, for each method of -kex and each release of
 //     -openssh that has it (OpenSSH 10.6 in a Debian forky container,
 //     OpenSSH 10.0 in a trixie one; pqssh measured in each, alternating
-//     with that container's OpenSSH);
+//     with that container's OpenSSH), and pqsshd -r (one process, no
+//     per-connection processes) in the same loop for the cost of the
+//     process model;
 //   - login latency of pqssh → pqsshd with mceliece6688128x25519-sha512 and
 //     with the multi-hybrid mceliece6688128sntrup761x25519-sha512@pqssh.org
 //     against the patched OpenSSH 10.0 (interop/openssh-mceliece) with
 //     mceliece6688128x25519-sha512;
+//   - ML-DSA: sign and verify per scheme, pqssh-keygen against ssh-keygen
+//     of OpenSSH 10.6, and logins with an ML-DSA host key and user key,
+//     pqssh → pqsshd against ssh 10.6 → sshd 10.6 and the mixed pairs
+//     (Debian forky container);
 //   - the KEMs themselves: kem/mceliece against libmceliece and
 //     kem/sntrup761 against libntruprime (Debian trixie's), alternating
 //     round by round, both inside one container.
@@ -46,8 +52,11 @@ type options struct {
 	kexes     []string
 	baselines []baseline
 	mceliece  bool
+	single    bool
 	kem       bool
 	kemRounds int
+	mldsa     bool
+	sigRounds int
 	log       io.Writer
 }
 
@@ -61,9 +70,12 @@ func main() {
 	flag.StringVar(&o.cipher, "cipher", "aes128-gcm@openssh.com", "cipher both clients are told to use for the throughput test (\"\" for their defaults)")
 	kexList := flag.String("kex", peers.MLKEM768+","+peers.MLKEM768P256+","+peers.SNTRUP761, "comma-separated methods to compare with OpenSSH, each with the releases of -openssh that have it (\"\" for none)")
 	openssh := flag.String("openssh", "10.6,10.0", "comma-separated OpenSSH releases to compare logins and throughput with (10.6: Debian forky's, 10.0: trixie's)")
+	flag.BoolVar(&o.single, "single", true, "measure pqsshd -r (one process, no session processes) beside pqsshd in the login table's loop")
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
+	flag.BoolVar(&o.mldsa, "mldsa", true, "compare ML-DSA signatures (pqssh-keygen vs ssh-keygen) and ML-DSA logins with OpenSSH 10.6")
+	flag.IntVar(&o.sigRounds, "sig-rounds", 40, "alternating rounds of the signature benchmark (median reported)")
 	verbose := flag.Bool("v", false, "log harness progress")
 	flag.Parse()
 	if *kexList != "" {
@@ -105,8 +117,14 @@ func run(ctx context.Context, o options) error {
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), runtime.NumCPU(), cpuModel(),
 		strings.Join(strings.Fields(string(load))[:3], " "))
 
+	cs := &containers{lab: lab}
 	if (len(o.kexes) > 0 && len(o.baselines) > 0) || o.mceliece {
-		if err := logins(ctx, &containers{lab: lab}, o); err != nil {
+		if err := logins(ctx, cs, o); err != nil {
+			return err
+		}
+	}
+	if o.mldsa {
+		if err := mldsaBench(ctx, cs, o); err != nil {
 			return err
 		}
 	}

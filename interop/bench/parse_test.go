@@ -191,8 +191,37 @@ func TestRows(t *testing.T) {
 			t.Errorf("%d columns in the header, %d in %s", h-1, r-1, c.row)
 		}
 	}
+	cmp.single = &result{wall: []float64{0.008, 0.010, 0.009, 0.020, 0.011}, cpu: 10 * time.Millisecond}
+	want = "| 10.6 | mlkem768nistp256-sha256 | 12.0 ms (11.0–13.0) | 10.0 ms (9.0–11.0) | 1.20 (1.20–1.25) | 100.0 ms (100.0–110.0) | 0.12 (0.10–0.12) | 15.0 ms | 10.0 ms | 1.50 |"
+	if got := cmp.processRow(); got != want {
+		t.Errorf("process row\n got %s\nwant %s", got, want)
+	}
+	if h, r := strings.Count(strings.Split(processHeader, "\n")[0], "|"), strings.Count(cmp.processRow(), "|"); h != r {
+		t.Errorf("%d columns in the process header, %d in the row", h-1, r-1)
+	}
 	cmp.pqssh.rates, cmp.openssh.rates = nil, nil
 	if got := cmp.throughputRow(); !strings.Contains(got, "n/a") {
 		t.Errorf("throughput row without runs: %s", got)
+	}
+}
+
+func TestParseSigTimes(t *testing.T) {
+	out := "ssh-ed25519 pq sign 1733300000.999990 1733300001.000120\n" +
+		"ssh-ed25519 pq sign 1733300002.5 1733300002.5002\n" +
+		"ssh-ed25519 os verify 1733300003.000000 1733300003.001000\n"
+	times, err := parseSigTimes(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := times["ssh-ed25519 pq sign"]; !slices.Equal(got, []float64{130, 200}) {
+		t.Errorf("pq sign: %v µs, want [130 200]", got)
+	}
+	if got := times["ssh-ed25519 os verify"]; !slices.Equal(got, []float64{1000}) {
+		t.Errorf("os verify: %v µs, want [1000]", got)
+	}
+	for _, bad := range []string{"a b c 1 x", "a b c 2.0 1.0", "a b c 1.0"} {
+		if _, err := parseSigTimes(bad); err == nil {
+			t.Errorf("parseSigTimes(%q) accepted it", bad)
+		}
 	}
 }

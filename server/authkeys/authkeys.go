@@ -14,8 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pqssh/pqssh/internal/sshpattern"
-
+	"github.com/pqssh/pqssh/internal/sshconf"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -534,83 +533,12 @@ func (o *Options) FromAllows(ip string) bool {
 		// sshd always has the peer's address; without one, deny.
 		return false
 	}
-	mip := addrMatchList(ip, o.From)
+	mip := sshconf.AddrMatchList(ip, o.From)
 	if mip == -2 || mip == -1 {
 		return false
 	}
-	mhost := sshpattern.MatchCommaList(strings.ToLower(ip), strings.ToLower(o.From))
+	mhost := sshconf.MatchList(strings.ToLower(ip), strings.ToLower(o.From))
 	return mhost != -1 && (mhost == 1 || mip == 1)
-}
-
-// addrMatchList is OpenSSH's addr_match_list: 1 on a match, 0 on none,
-// -1 on a negated match, -2 on an invalid entry.
-func addrMatchList(addr, list string) int {
-	a, aerr := netip.ParseAddr(addr)
-	if aerr != nil {
-		return 0
-	}
-	a = a.Unmap()
-	ret := 0
-	for _, p := range strings.Split(list, ",") {
-		neg := strings.HasPrefix(p, "!")
-		if neg {
-			p = p[1:]
-		}
-		if p == "" {
-			return -2
-		}
-		pfx, r := parseCIDR(p)
-		var m bool
-		switch r {
-		case -2:
-			return -2
-		case 0:
-			m = pfx.Contains(a)
-		default:
-			m = sshpattern.Match(addr, p)
-		}
-		if m {
-			if neg {
-				return -1
-			}
-			ret = 1
-		}
-	}
-	return ret
-}
-
-// parseCIDR is OpenSSH's addr_pton_cidr: 0 with the network for an address
-// or address/len, -1 for something else (a wildcard pattern), -2 for a
-// mask length too long for the family or with host bits set.
-func parseCIDR(p string) (netip.Prefix, int) {
-	addr, mask, hasMask := strings.Cut(p, "/")
-	bits := -1
-	if hasMask {
-		if mask == "" || mask[0] < '0' || mask[0] > '9' || strings.Trim(mask, "0123456789") != "" {
-			return netip.Prefix{}, -1
-		}
-		n, err := strconv.Atoi(mask)
-		if err != nil || n > 128 {
-			return netip.Prefix{}, -1
-		}
-		bits = n
-	}
-	a, err := netip.ParseAddr(addr)
-	if err != nil || a.Zone() != "" {
-		return netip.Prefix{}, -1
-	}
-	a = a.Unmap()
-	if bits < 0 {
-		bits = a.BitLen()
-	}
-	if bits > a.BitLen() {
-		return netip.Prefix{}, -2
-	}
-	pfx := netip.PrefixFrom(a, bits)
-	if pfx.Masked().Addr() != a {
-		return netip.Prefix{}, -2
-	}
-	return pfx, 0
 }
 
 // ExpandPath expands the tokens of AuthorizedKeysFile: %h (home), %u (user

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // Subsystem is one Subsystem line: a name and the command (or
@@ -127,11 +129,11 @@ type Config struct {
 func Default() *Config {
 	return &Config{
 		AuthorizedKeysFiles:             []string{".ssh/authorized_keys", ".ssh/authorized_keys2"},
-		KexAlgorithms:                   DefaultKexAlgorithms(),
-		Ciphers:                         defaultCiphers(),
-		MACs:                            defaultMACs(),
-		PubkeyAcceptedAlgorithms:        defaultPubkeyAlgos(),
-		HostKeyAlgorithms:               defaultHostKeyAlgos(),
+		KexAlgorithms:                   sshconf.ServerDefaults(sshconf.KexAlgorithms),
+		Ciphers:                         sshconf.ServerDefaults(sshconf.Ciphers),
+		MACs:                            sshconf.ServerDefaults(sshconf.MACs),
+		PubkeyAcceptedAlgorithms:        sshconf.ServerDefaults(sshconf.PubkeyAcceptedAlgorithms),
+		HostKeyAlgorithms:               sshconf.ServerDefaults(sshconf.HostKeyAlgorithms),
 		RevokedKeys:                     "none",
 		ChrootDirectory:                 "none",
 		AuthorizedKeysCommand:           "none",

@@ -258,3 +258,15 @@ func TestPatterns(t *testing.T) {
 		t.Error("MatchAddressList")
 	}
 }
+
+// TestMatchAddressIsAddrMatchList: Match Address follows OpenSSH's
+// addr_match_list (sshconf.AddrMatchList): networks, wildcards and
+// negation match; a network with host bits set matches no connection.
+func TestMatchAddressIsAddrMatchList(t *testing.T) {
+	c := mustParse(t, "Match Address 192.0.2.0/24,!192.0.2.9\n\tBanner /a\nMatch Address 198.51.100.1/24\n\tBanner /b\nMatch Address 2001:db8::*\n\tBanner /c\n")
+	for addr, want := range map[string]string{"192.0.2.7": "/a", "192.0.2.9": "none", "198.51.100.1": "none", "2001:db8::5": "/c"} {
+		if got := c.ForConnection(ConnInfo{User: "u", Address: addr, Host: addr}).Banner; got != want {
+			t.Errorf("%s: Banner %q, want %q", addr, got, want)
+		}
+	}
+}

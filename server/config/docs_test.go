@@ -163,3 +163,46 @@ func TestDocsListEveryKeyword(t *testing.T) {
 		}
 	}
 }
+
+// TestDocsRowsAreKeywords: every keyword the keyword table of
+// docs/sshd-options.md names is one pqsshd's table implements, one it
+// refuses with a reason, or Include/Match; and every keyword of the table
+// has a row. The docs and the table cannot drift apart.
+func TestDocsRowsAreKeywords(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/sshd-options.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "\n## Keywords\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	if !ok {
+		t.Fatal("docs/sshd-options.md has no Keywords section")
+	}
+	word := regexp.MustCompile(`[A-Za-z0-9]+`)
+	rows := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| keyword ") {
+			continue
+		}
+		for _, k := range word.FindAllString(cells[1], -1) {
+			l := strings.ToLower(k)
+			rows[l] = true
+			_, implemented := byKeyword[l]
+			_, refused := unsupported[l]
+			if !implemented && !refused && l != "include" && l != "match" {
+				t.Errorf("docs/sshd-options.md documents %s, which pqsshd's keyword table does not know", k)
+			}
+		}
+	}
+	for _, o := range options {
+		for _, n := range append([]string{o.name}, o.aliases...) {
+			if !rows[strings.ToLower(n)] {
+				t.Errorf("docs/sshd-options.md has no row for %s", n)
+			}
+		}
+	}
+	if len(rows) < len(options) {
+		t.Errorf("only %d keywords documented for %d in the table", len(rows), len(options))
+	}
+}

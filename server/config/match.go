@@ -2,45 +2,20 @@ package config
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
-	"github.com/pqssh/pqssh/internal/sshpattern"
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // MatchPatternList evaluates a comma-separated OpenSSH pattern list against
 // s: true if some pattern matches and no negated ("!pattern") one does.
-func MatchPatternList(s, list string) bool {
-	return sshpattern.MatchCommaList(s, list) == 1
-}
+func MatchPatternList(s, list string) bool { return sshconf.MatchList(s, list) == 1 }
 
-// MatchAddressList is MatchPatternList for addresses: each entry may also be
-// a CIDR prefix such as 192.0.2.0/24 or 2001:db8::/32.
-func MatchAddressList(addr string, list string) bool {
-	ip, ipErr := netip.ParseAddr(addr)
-	got := false
-	for _, p := range strings.Split(list, ",") {
-		neg := strings.HasPrefix(p, "!")
-		if neg {
-			p = p[1:]
-		}
-		var m bool
-		if strings.Contains(p, "/") {
-			if pfx, err := netip.ParsePrefix(p); err == nil && ipErr == nil {
-				m = pfx.Contains(ip.Unmap())
-			}
-		} else {
-			m = sshpattern.Match(addr, p)
-		}
-		if m {
-			if neg {
-				return false
-			}
-			got = true
-		}
-	}
-	return got
-}
+// MatchAddressList is OpenSSH's addr_match_list for Match Address and
+// LocalAddress: true if an entry (an address, a CIDR network such as
+// 192.0.2.0/24 or 2001:db8::/32, or a wildcard pattern) matches addr and
+// no negated one does. A list with an invalid network matches nothing.
+func MatchAddressList(addr string, list string) bool { return sshconf.AddrMatchList(addr, list) == 1 }
 
 // ConnInfo is what a Match block can test about a connection.
 type ConnInfo struct {

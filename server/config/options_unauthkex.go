@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // DefaultUnauthenticatedKexMemory is the default of the pqsshd-specific
@@ -33,18 +35,9 @@ const NoKexBudget = -1
 // PerSourceKexMemory (pqsshd-specific) is the part of that memory the
 // connections from one source address block (PerSourceNetBlockSize) may
 // hold at once; none removes the per-source limit.
-func init() {
-	for _, o := range []*option{
-		kexMemoryOption("UnauthenticatedKexMemory", func(c *Config) *int64 { return &c.UnauthenticatedKexMemory }),
-		kexMemoryOption("PerSourceKexMemory", func(c *Config) *int64 { return &c.PerSourceKexMemory }),
-	} {
-		options = append(options, o)
-		byKeyword[strings.ToLower(o.name)] = o
-	}
-}
-
-// kexMemoryOption is an option taking a size, 0 or none (NoKexBudget),
-// stored in the field field returns.
+//
+// kexMemoryOption is the option for either: a size, 0 or none
+// (NoKexBudget), stored in the field field returns.
 func kexMemoryOption(name string, field func(*Config) *int64) *option {
 	return &option{name: name,
 		set: func(c *Config, a []string) error {
@@ -59,7 +52,7 @@ func kexMemoryOption(name string, field func(*Config) *int64) *option {
 				*field(c) = 0
 				return nil
 			}
-			n, err := parseSize(a[0])
+			n, err := sshconf.ParseSize(a[0])
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}

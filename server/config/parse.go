@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pqssh/pqssh/internal/sshconf"
 )
 
 // maxIncludeDepth bounds Include recursion, as OpenSSH does.
@@ -89,13 +91,14 @@ func (p *parser) parseLine(file string, line int, text string, match *matchBlock
 }
 
 func (p *parser) parseLineDepth(file string, line int, text string, match **matchBlock, depth int) error {
-	kw, args, err := splitLine(text)
+	l, ok, err := sshconf.SplitLine(text)
 	if err != nil {
 		return &Error{File: file, Line: line, Err: err}
 	}
-	if kw == "" {
+	if !ok {
 		return nil
 	}
+	kw, args := l.Keyword, l.Args
 	fail := func(err error) error { return &Error{File: file, Line: line, Err: err} }
 	switch strings.ToLower(kw) {
 	case "match":

@@ -1,0 +1,380 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/internal/faultinject"
+	"github.com/pqssh/pqssh/server"
+)
+
+// panicUser is the user name that makes a test binary's pre-authentication
+// code crash.
+const panicUser = "pqsshd-inject-panic"
+
+func init() {
+	// An unrecovered fault, as a SIGSEGV in assembly would be: a panic on
+	// a goroutine of its own takes the whole process down.
+	faultinject.PreauthUser = func(user string) {
+		if user == panicUser {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				panic("injected pre-authentication fault")
+			}()
+			<-done
+		}
+	}
+}
+
+// catSession is a session running cat on c.
+type catSession struct {
+	s   *gossh.Session
+	in  io.WriteCloser
+	out *bufio.Reader
+}
+
+func startCat(t *testing.T, c *gossh.Client) *catSession {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := s.StdinPipe()
+	out, _ := s.StdoutPipe()
+	if err := s.Start("cat"); err != nil {
+		t.Fatal(err)
+	}
+	return &catSession{s: s, in: in, out: bufio.NewReader(out)}
+}
+
+// echo checks that the session still answers.
+func (cs *catSession) echo(t *testing.T, what string) {
+	t.Helper()
+	io.WriteString(cs.in, what+"\n")
+	line, err := cs.out.ReadString('\n')
+	if err != nil || line != what+"\n" {
+		t.Fatalf("session %s: %q %v", what, line, err)
+	}
+}
+
+// sessionChildren returns the session processes whose parent is pid.
+func sessionChildren(t *testing.T, pid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ")".
+		i := strings.LastIndexByte(string(stat), ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == server.SessionArg0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestSessionsSurviveReloadAndRestart: a connection is served by a
+// session process of its own; SIGHUP re-executes the listener (same pid,
+// new configuration) and SIGTERM stops it, while the session started
+// before both keeps working; a listener started again serves new logins
+// beside it.
+func TestSessionsSurviveReloadAndRestart(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	base := fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\n", kdir)
+	cmd, addr, logs, cfgFile := daemon(t, base)
+	listener := cmd.Process.Pid
+	c, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cs := startCat(t, c)
+	kids := sessionChildren(t, listener)
+	if len(kids) != 1 {
+		t.Fatalf("session processes of the listener: %v, want one", kids)
+	}
+	session := kids[0]
+	cs.echo(t, "before")
+
+	// SIGHUP: the listener re-executes itself with a configuration that
+	// refuses everyone; the session is untouched.
+	os.WriteFile(cfgFile, []byte(base+"DenyUsers *\n"), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, logs, "restarting the listener")
+	waitFor(t, logs, "server listening")
+	if c2, err := dial(addr, me(t), key); err == nil {
+		c2.Close()
+		t.Fatal("login accepted after reloading DenyUsers *")
+	}
+	cs.echo(t, "after the reload")
+	// The refused login's process may still be ending.
+	if kids := sessionChildren(t, listener); !slices.Contains(kids, session) {
+		t.Fatalf("session processes after the reload: %v, want %d among them", kids, session)
+	}
+
+	// A second reload back to the old configuration: logins work again.
+	os.WriteFile(cfgFile, []byte(base), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, logs, "restarting the listener")
+	c2, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatalf("login after the second reload: %v", err)
+	}
+	defer c2.Close()
+	cs2 := startCat(t, c2)
+	cs2.echo(t, "second")
+
+	// SIGTERM: the listener exits at once, the sessions go on.
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("listener exit: %v", err)
+	}
+	if nc, err := net.Dial("tcp", addr); err == nil {
+		nc.Close()
+		t.Fatal("still listening after SIGTERM")
+	}
+	cs.echo(t, "after SIGTERM")
+	cs2.echo(t, "second after SIGTERM")
+
+	// Start again (as systemctl restart does): new logins and the old
+	// sessions side by side.
+	_, port, _ := net.SplitHostPort(addr)
+	restarted := pqsshd(t, "-D", "-e", "-f", cfgFile, "-h", filepath.Join(filepath.Dir(cfgFile), "hk_ed25519"), "-o", "ListenAddress=127.0.0.1", "-p", port)
+	stderr, _ := restarted.StderrPipe()
+	if err := restarted.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		restarted.Process.Kill()
+		restarted.Wait()
+	})
+	waitFor(t, bufio.NewReader(stderr), "server listening")
+	c3, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatalf("login after the restart: %v", err)
+	}
+	defer c3.Close()
+	startCat(t, c3).echo(t, "third")
+	cs.echo(t, "after the restart")
+	cs.in.Close()
+	if err := cs.s.Wait(); err != nil {
+		t.Fatalf("first session's end: %v", err)
+	}
+}
+
+// TestPreauthCrashEndsOnlyItsConnection: a fault in one connection's
+// pre-authentication code (injected by the test binary) ends that
+// connection's process only; the listener logs it, an established session
+// goes on and new logins work.
+func TestPreauthCrashEndsOnlyItsConnection(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	cmd, addr, logs, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\n", kdir))
+	c, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cs := startCat(t, c)
+	cs.echo(t, "before")
+
+	if bad, err := dial(addr, panicUser, key); err == nil {
+		bad.Close()
+		t.Fatal("the crashing login succeeded")
+	}
+	waitFor(t, logs, "injected pre-authentication fault")
+	waitFor(t, logs, "session process ended abnormally")
+	cs.echo(t, "after the crash")
+	c2, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatalf("login after another connection crashed: %v", err)
+	}
+	defer c2.Close()
+	startCat(t, c2).echo(t, "new")
+	if cmd.ProcessState != nil || syscall.Kill(cmd.Process.Pid, 0) != nil {
+		t.Fatal("the listener is gone")
+	}
+}
+
+// TestPreauthCrashInSingleProcessMode is the control for the test above:
+// with -r the same fault takes down the whole server.
+func TestPreauthCrashInSingleProcessMode(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	cmd, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\n", kdir), "-r")
+	c, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if bad, err := dial(addr, panicUser, key); err == nil {
+		bad.Close()
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("pqsshd -r exited 0 after the fault")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("pqsshd -r survived a fault that should take down its process")
+	}
+	if _, err := c.NewSession(); err == nil {
+		t.Fatal("a session of the crashed single-process server still works")
+	}
+}
+
+// TestMaxStartupsAcrossSessionProcesses: the listener counts connections
+// served by session processes against MaxStartups until they
+// authenticate (reported over the control socket) or end.
+func TestMaxStartupsAcrossSessionProcesses(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	_, addr, logs, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\nMaxStartups 1:100:1\n", kdir))
+	// An unauthenticated connection holds the only slot.
+	idle, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle.SetDeadline(time.Now().Add(30 * time.Second))
+	if l, err := bufio.NewReader(idle).ReadString('\n'); err != nil || !strings.HasPrefix(l, "SSH-2.0-") {
+		t.Fatalf("banner %q %v", l, err)
+	}
+	if c, err := dial(addr, me(t), key); err == nil {
+		c.Close()
+		t.Fatal("login admitted beyond MaxStartups 1")
+	}
+	waitFor(t, logs, "dropping connection: MaxStartups")
+	idle.Close()
+	// Its process ends and the listener gets the slot back.
+	var c *gossh.Client
+	for i := 0; ; i++ {
+		if c, err = dial(addr, me(t), key); err == nil {
+			break
+		}
+		if i > 100 {
+			t.Fatalf("no login after the idle connection closed: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	defer c.Close()
+	// An authenticated connection holds no slot.
+	c2, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatalf("second login while the first is authenticated: %v", err)
+	}
+	c2.Close()
+}
+
+// childrenNamed returns the processes with argv[0] name whose parent is
+// pid.
+func childrenNamed(t *testing.T, pid int, name string) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(stat), ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
+		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == name {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestKexRunsSandboxed: the key exchange of a connection is computed in a
+// helper of its session process that runs with no new privileges and, with
+// pqsshd as root, as the privilege-separation user chrooted to /run/sshd;
+// the session itself runs as the user.
+func TestKexRunsSandboxed(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	cmd, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\n", kdir))
+	c, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sessions := sessionChildren(t, cmd.Process.Pid)
+	if len(sessions) != 1 {
+		t.Fatalf("session processes %v, want one", sessions)
+	}
+	helpers := childrenNamed(t, sessions[0], "pqsshd-kex")
+	if len(helpers) != 1 {
+		t.Fatalf("kex helpers of the session process %v, want one", helpers)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", helpers[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(status), "NoNewPrivs:\t1") {
+		t.Error("the kex helper may gain privileges")
+	}
+	root, _ := os.Readlink(fmt.Sprintf("/proc/%d/root", helpers[0]))
+	var uidLine string
+	for _, l := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
+			uidLine = strings.TrimSpace(v)
+		}
+	}
+	if os.Geteuid() == 0 {
+		if strings.Fields(uidLine)[0] == "0" || root != "/run/sshd" {
+			t.Errorf("kex helper as root pqsshd: uids %q root %q, want the privsep user in /run/sshd", uidLine, root)
+		}
+	} else if strings.Fields(uidLine)[0] != strconv.Itoa(os.Getuid()) {
+		t.Errorf("kex helper uids %q", uidLine)
+	}
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Output("id -un")
+	if err != nil || strings.TrimSpace(string(out)) != me(t) {
+		t.Fatalf("session user %q %v, want %s", out, err, me(t))
+	}
+}

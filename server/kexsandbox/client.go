@@ -1,0 +1,289 @@
+package kexsandbox
+
+import (
+	"bufio"
+	"crypto"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/kex"
+)
+
+// respondTimeout bounds one exchange in the helper (McEliece's
+// encapsulation takes well under a second).
+const respondTimeout = 30 * time.Second
+
+// loaderPaths are where a dynamically linked executable's loader and
+// libraries live: the helper may read and execute beneath them.
+var loaderPaths = []string{"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache"}
+
+// Sandbox is a running helper.
+type Sandbox struct {
+	cmd  *exec.Cmd
+	conn net.Conn
+	r    *bufio.Reader
+
+	ready    chan struct{} // closed once started (or failed to)
+	exited   chan struct{} // closed once the helper has been reaped
+	startErr error
+
+	mu   sync.Mutex
+	dead error
+
+	// Landlock is the Landlock ABI version the helper runs under (0: the
+	// kernel has none).
+	Landlock int
+	// Chroot is the helper's root ("" when the daemon is not root).
+	Chroot string
+	// UID is the user the helper runs as.
+	UID int
+}
+
+// Start starts a helper and waits until it runs. Run as root it confines
+// the helper to ChrootDir as the privilege-separation user.
+func Start() (*Sandbox, error) {
+	sb := Launch()
+	<-sb.ready
+	if sb.startErr != nil {
+		return nil, sb.startErr
+	}
+	return sb, nil
+}
+
+// Launch starts a helper in the background: its methods may be used at
+// once and wait for it (an error starting it fails their exchanges).
+func Launch() *Sandbox {
+	sb := &Sandbox{ready: make(chan struct{})}
+	go func() {
+		sb.startErr = sb.start()
+		close(sb.ready)
+	}()
+	return sb
+}
+
+func (sb *Sandbox) start() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("kex sandbox: %w", err)
+	}
+	uid, gid, dir := -1, -1, "-"
+	if os.Geteuid() == 0 {
+		if uid, gid, err = privsepAccount(); err != nil {
+			return fmt.Errorf("kex sandbox: %w", err)
+		}
+		if err := prepareChroot(ChrootDir); err != nil {
+			return fmt.Errorf("kex sandbox: %w", err)
+		}
+		dir = ChrootDir
+	}
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("kex sandbox: socketpair: %w", err)
+	}
+	parent := os.NewFile(uintptr(fds[0]), "kex-sandbox")
+	child := os.NewFile(uintptr(fds[1]), "kex-sandbox-child")
+	defer child.Close()
+	c, err := net.FileConn(parent)
+	parent.Close()
+	if err != nil {
+		return fmt.Errorf("kex sandbox: %w", err)
+	}
+	cmd := &exec.Cmd{
+		Path:       exe,
+		Args:       []string{HelperArg0, strconv.Itoa(uid), strconv.Itoa(gid), dir},
+		Env:        []string{markerEnv + "=1"},
+		Dir:        "/",
+		ExtraFiles: []*os.File{child},
+		Stderr:     os.Stderr,
+		// No Pdeathsig: it follows the starting thread, which ends at
+		// once. The helper exits when its socket reaches end-of-file.
+	}
+	abi, err := startConfined(cmd, append([]string{exe}, loaderPaths...))
+	if err != nil {
+		c.Close()
+		return fmt.Errorf("kex sandbox: %w", err)
+	}
+	sb.cmd, sb.conn, sb.r, sb.Landlock, sb.UID = cmd, c, bufio.NewReader(c), abi, os.Geteuid()
+	if uid > 0 {
+		sb.UID, sb.Chroot = uid, filepath.Clean(dir)
+	}
+	sb.exited = make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(sb.exited)
+	}()
+	return nil
+}
+
+// startConfined starts cmd from a locked OS thread that first restricts
+// itself (restrictThread), so that the helper inherits the restrictions;
+// the thread is thrown away afterwards.
+func startConfined(cmd *exec.Cmd, allowed []string) (int, error) {
+	type result struct {
+		abi int
+		err error
+	}
+	// exec opens /dev/null for missing standard descriptors: do it before
+	// the thread may no longer open files.
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer devnull.Close()
+	if cmd.Stdin == nil {
+		cmd.Stdin = devnull
+	}
+	if cmd.Stdout == nil {
+		cmd.Stdout = devnull
+	}
+	if cmd.Stderr == nil {
+		cmd.Stderr = devnull
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		// No UnlockOSThread: the restricted thread ends with the goroutine.
+		abi, err := restrictThread(allowed)
+		if err == nil {
+			err = cmd.Start()
+		}
+		done <- result{abi, err}
+	}()
+	r := <-done
+	return r.abi, r.err
+}
+
+// Pid is the helper's process ID.
+func (sb *Sandbox) Pid() int { return sb.cmd.Process.Pid }
+
+// Close stops the helper.
+func (sb *Sandbox) Close() error {
+	<-sb.ready
+	if sb.startErr != nil {
+		return nil
+	}
+	sb.mu.Lock()
+	if sb.dead == nil {
+		sb.dead = errors.New("kex sandbox: closed")
+	}
+	sb.conn.Close()
+	sb.cmd.Process.Kill()
+	sb.mu.Unlock()
+	// Reaped before the caller exits, so that its CPU time is counted in
+	// the caller's children.
+	select {
+	case <-sb.exited:
+	case <-time.After(5 * time.Second):
+	}
+	return nil
+}
+
+// respond runs one exchange in the helper.
+func (sb *Sandbox) respond(name string, h *kex.Hybrid, clientPublic []byte) (reply, secret []byte, err error) {
+	if len(name) > 255 || len(clientPublic) > maxRequest-256 {
+		return nil, nil, errors.New("kex sandbox: request too large")
+	}
+	<-sb.ready
+	if sb.startErr != nil {
+		return nil, nil, sb.startErr
+	}
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	if sb.dead != nil {
+		return nil, nil, sb.dead
+	}
+	fail := func(err error) ([]byte, []byte, error) {
+		sb.dead = fmt.Errorf("kex sandbox: %w", err)
+		sb.conn.Close()
+		sb.cmd.Process.Kill()
+		return nil, nil, sb.dead
+	}
+	req := append([]byte{byte(len(name))}, name...)
+	req = append(req, clientPublic...)
+	sb.conn.SetDeadline(time.Now().Add(respondTimeout))
+	if _, err := sb.conn.Write(frame(req)); err != nil {
+		return fail(err)
+	}
+	ans, err := readFrame(sb.r, maxReply)
+	if err != nil {
+		return fail(fmt.Errorf("helper: %w", err))
+	}
+	if len(ans) < 1 {
+		return fail(errors.New("empty answer"))
+	}
+	if ans[0] == 1 {
+		// The method refused the public value: the exchange fails, the
+		// helper is fine.
+		return nil, nil, fmt.Errorf("kex %s: %s", name, sanitize(ans[1:]))
+	}
+	if ans[0] != 0 || len(ans) < 5 {
+		return fail(errors.New("malformed answer"))
+	}
+	n := binary.BigEndian.Uint32(ans[1:5])
+	body := ans[5:]
+	if uint64(n) > uint64(len(body)) || int(n) != h.ServerReplySize() || len(body)-int(n) != h.SecretSize() {
+		return fail(errors.New("answer of the wrong size"))
+	}
+	return body[:n], body[n:], nil
+}
+
+// sanitize keeps an error message from the helper printable and short.
+func sanitize(b []byte) string {
+	if len(b) > 200 {
+		b = b[:200]
+	}
+	out := make([]rune, 0, len(b))
+	for _, r := range string(b) {
+		if r < 0x20 || r == 0x7f {
+			r = '?'
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// method is a key-exchange method whose server side runs in the helper.
+type method struct {
+	name string
+	h    *kex.Hybrid
+	sb   *Sandbox
+}
+
+// Method returns the method registered as name (package kex) with its
+// server side computed in the helper, or false for a method kex does not
+// implement.
+func (sb *Sandbox) Method(name string) (gossh.KeyExchangeMethod, bool) {
+	h, ok := kex.Lookup(name)
+	if !ok {
+		return nil, false
+	}
+	return &method{name: name, h: h, sb: sb}, true
+}
+
+func (m *method) Hash() crypto.Hash { return m.h.Hash() }
+
+func (m *method) NewClient(rand io.Reader) (gossh.KeyExchangeClient, error) {
+	return m.h.NewClient(rand)
+}
+
+// Respond computes the server side in the helper (the helper draws its own
+// randomness; rand is not used).
+func (m *method) Respond(_ io.Reader, clientPublic []byte) ([]byte, []byte, error) {
+	return m.sb.respond(m.name, m.h, clientPublic)
+}
+
+// SecretIsMpint is the wrapped method's (gossh.MpintSecretMethod).
+func (m *method) SecretIsMpint() bool { return m.h.SecretIsMpint() }

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package server
+
+const quickAckSupported = false
+
+func setQuickAck(uintptr) {}
