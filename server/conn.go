@@ -50,6 +50,9 @@ type connState struct {
 	block       string    // source address block, for PerSourceMaxStartups
 	idleSince   time.Time // when the last channel closed (UnusedConnectionTimeout)
 
+	progress authProgress // AuthenticationMethods (authmethods.go)
+	pam      *pamConn     // UsePAM: the connection's PAM work (pamlogin.go)
+
 	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
 	admitted      bool     // passed penalties and MaxStartups
 	graceExceeded bool     // closed by LoginGraceTime
@@ -121,6 +124,7 @@ func (s *Server) handleConn(c net.Conn) {
 		}
 		c.Close()
 		st.stopSockets()
+		st.endPAM()
 		close(st.closedCh)
 		st.release()
 		st.mu.Lock()

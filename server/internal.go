@@ -30,6 +30,8 @@ const (
 // TestMain of every package whose tests run a Server.
 func RunInternal() {
 	userproc.Main()
+	runPAMSession()
+	runSessionExec()
 	if os.Getenv(internalSFTPEnv) != "1" || len(os.Args) == 0 || os.Args[0] != "pqsshd-internal-sftp" {
 		return
 	}

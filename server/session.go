@@ -42,6 +42,7 @@ type session struct {
 	proc    *os.Process
 
 	authInfoFile string // ExposeAuthInfo's file, removed at the end
+	pamSess      *pamSession // UsePAM: the connection's PAM session
 }
 
 func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
@@ -306,7 +307,23 @@ func (ss *session) run(command string, loginShell, internalSFTP bool, original s
 		}
 		ss.mu.Unlock()
 	}()
-	cmd, err := ss.buildCommand(command, loginShell, internalSFTP, original, forced)
+	ps, err := ss.s.pamSessionFor(ss.st, ss.info)
+	if err == nil {
+		ss.mu.Lock()
+		ss.pamSess = ps
+		ss.mu.Unlock()
+		if ps != nil && ps.reply.Messages != "" && ss.pty != nil {
+			// pam_motd and the like: shown on terminal sessions.
+			ss.ch.Write([]byte(strings.ReplaceAll(ps.reply.Messages, "\n", "\r\n")))
+		}
+	}
+	var cmd *exec.Cmd
+	if err == nil {
+		cmd, err = ss.buildCommand(command, loginShell, internalSFTP, original, forced)
+	}
+	if err == nil && ps != nil && len(ps.reply.Limits) > 0 {
+		cmd, err = withLimits(cmd, ss.s.helperPath, ps.reply.Limits)
+	}
 	if err != nil {
 		ss.log.Info("session failed", "err", err)
 		fmt.Fprintf(ss.ch.Stderr(), "pqsshd: %v\r\n", err)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pqssh/pqssh/server/pam"
 )
 
 // option describes one keyword.
@@ -56,7 +58,6 @@ var unsupported = map[string]string{
 	"kerberosticketcleanup":           "Kerberos is not supported",
 	"logverbose":                      "per-source-file verbose logging is not supported; use LogLevel",
 	"modulifile":                      "diffie-hellman-group-exchange uses x/crypto's built-in groups; no moduli file is read",
-	"pamservicename":                  "PAM is not supported yet (see UsePAM)",
 	"pubkeyauthoptions":               "a security key's touch is always required and user verification cannot be checked (see authorized_keys options)",
 	"rdomain":                         "routing domains are not supported",
 	"refuseconnection":                "use DenyUsers, or Match with AllowUsers, instead",
@@ -229,43 +230,57 @@ func init() {
 		},
 		dump: str(func(c *Config) *string { return &c.RevokedKeys })})
 	yesno("PubkeyAuthentication", true, func(c *Config) *bool { return &c.PubkeyAuthentication })
-	onlyNo := func(name, why string, get func(*Config) *bool) {
-		add(&option{name: name, match: true,
-			set: func(c *Config, a []string) error {
-				v, err := parseYesNo(a)
-				if err != nil {
-					return err
-				}
-				if v {
-					return fmt.Errorf("%s yes is not supported: %s", name, why)
-				}
-				return nil
-			},
-			dump: func(c *Config) []string { return []string{"no"} }})
-	}
 	add(&option{name: "AuthenticationMethods", match: true,
 		set: func(c *Config, a []string) error {
-			if len(a) == 0 {
-				return fmt.Errorf("AuthenticationMethods: missing argument")
+			lists, err := ParseAuthenticationMethods(a)
+			if err != nil {
+				return err
 			}
-			if len(a) == 1 && strings.EqualFold(a[0], "any") {
-				c.AuthenticationMethods = "any"
-				return nil
-			}
-			for _, list := range a {
-				for _, m := range strings.Split(list, ",") {
-					if m != "publickey" {
-						return fmt.Errorf("AuthenticationMethods %s is not supported: public key (and certificates) is the only method, so only \"any\" or \"publickey\" can be honoured", strings.Join(a, " "))
-					}
-				}
-			}
-			c.AuthenticationMethods = "publickey"
+			c.AuthenticationMethods = lists
 			return nil
 		},
 		dump: str(func(c *Config) *string { return &c.AuthenticationMethods })})
-	onlyNo("PasswordAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.PasswordAuthentication })
-	onlyNo("KbdInteractiveAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth })
-	onlyNo("ChallengeResponseAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth })
+	add(&option{name: "UsePAM",
+		set: func(c *Config, a []string) error {
+			v, err := parseYesNo(a)
+			if err != nil {
+				return fmt.Errorf("UsePAM: %w", err)
+			}
+			c.UsePAM = v
+			return nil
+		},
+		notice: func(a []string) string {
+			if v, err := parseYesNo(a); err == nil && v && !pam.Available {
+				return "UsePAM yes: this pqsshd was built without cgo, so PAM is unavailable: accounts are checked as with UsePAM no (locked and expired accounts are refused), no PAM account or session module runs and passwords cannot be checked (build with CGO_ENABLED=1 and libpam0g-dev)"
+			}
+			return ""
+		},
+		dump: func(c *Config) []string {
+			if c.UsePAM {
+				return []string{"yes"}
+			}
+			return []string{"no"}
+		}})
+	yesno("PasswordAuthentication", true, func(c *Config) *bool { return &c.PasswordAuthentication })
+	yesno("KbdInteractiveAuthentication", true, func(c *Config) *bool { return &c.KbdInteractiveAuth })
+	// The old name of KbdInteractiveAuthentication; sshd -T prints only
+	// the new one.
+	add(&option{name: "ChallengeResponseAuthentication", match: true,
+		set: func(c *Config, a []string) error {
+			v, err := parseYesNo(a)
+			c.KbdInteractiveAuth = v
+			return err
+		},
+		dump: func(*Config) []string { return nil }})
+	add(&option{name: "PAMServiceName",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 || a[0] == "" {
+				return fmt.Errorf("PAMServiceName takes one argument")
+			}
+			c.PAMServiceName = a[0]
+			return nil
+		},
+		dump: str(func(c *Config) *string { return &c.PAMServiceName })})
 	add(&option{name: "LogLevel", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
@@ -675,7 +690,7 @@ var fixed = []struct{ name, value, why string }{
 	{"PermitTunnel", "no", "tun/tap forwarding is not supported"},
 	{"Compression", "no", "compression is not supported"},
 	{"IgnoreRhosts", "yes", "rhosts authentication is not supported"},
-	{"PermitEmptyPasswords", "no", "password authentication is not supported"},
+	{"PermitEmptyPasswords", "no", "empty passwords are always refused"},
 	{"HostbasedAuthentication", "no", "host-based authentication is not supported"},
 	{"GSSAPIAuthentication", "no", "GSSAPI is not supported"},
 	{"KerberosAuthentication", "no", "Kerberos is not supported"},
@@ -708,8 +723,6 @@ var noticed = []struct {
 	get    func(*Config) *bool
 	notice string
 }{
-	{"UsePAM", func(c *Config) *bool { return &c.UsePAM },
-		"PAM is not supported yet: accounts are checked as with UsePAM no (locked and expired accounts are refused) and no PAM account or session module runs (no pam_env, pam_limits, pam_systemd, pam_motd)"},
 	{"X11Forwarding", func(c *Config) *bool { return &c.X11Forwarding },
 		"X11 forwarding is not offered (out of scope for now): clients' X11 requests are refused"},
 }
