@@ -41,7 +41,7 @@ type session struct {
 	started bool
 	proc    *os.Process
 
-	authInfoFile string // ExposeAuthInfo's file, removed at the end
+	authInfoFile string      // ExposeAuthInfo's file, removed at the end
 	pamSess      *pamSession // UsePAM: the connection's PAM session
 }
 

@@ -53,9 +53,9 @@ type Item int
 
 // Items pqsshd sets (pam_set_item(3)).
 const (
-	RHost Item = 4  // PAM_RHOST
-	TTY   Item = 3  // PAM_TTY
-	RUser Item = 8  // PAM_RUSER
+	RHost Item = 4 // PAM_RHOST
+	TTY   Item = 3 // PAM_TTY
+	RUser Item = 8 // PAM_RUSER
 )
 
 // Error is a failed PAM call: the function and the PAM return code with
@@ -70,13 +70,13 @@ func (e *Error) Error() string { return "pam: " + e.Func + ": " + e.Text }
 
 // Result codes callers distinguish.
 const (
-	CodeSuccess         = 0
-	CodeAuthErr         = 7  // PAM_AUTH_ERR
-	CodeUserUnknown     = 10 // PAM_USER_UNKNOWN
-	CodeMaxTries        = 11 // PAM_MAXTRIES
-	CodeNewAuthTokReqd  = 12 // PAM_NEW_AUTHTOK_REQD: the password has expired
-	CodeAcctExpired     = 13 // PAM_ACCT_EXPIRED
-	CodePermDenied      = 6  // PAM_PERM_DENIED
+	CodeSuccess        = 0
+	CodeAuthErr        = 7  // PAM_AUTH_ERR
+	CodeUserUnknown    = 10 // PAM_USER_UNKNOWN
+	CodeMaxTries       = 11 // PAM_MAXTRIES
+	CodeNewAuthTokReqd = 12 // PAM_NEW_AUTHTOK_REQD: the password has expired
+	CodeAcctExpired    = 13 // PAM_ACCT_EXPIRED
+	CodePermDenied     = 6  // PAM_PERM_DENIED
 )
 
 // Code returns the PAM return code of err (CodeSuccess for nil, -1 for an
