@@ -40,6 +40,7 @@ type session struct {
 	agent   *agentForward
 	started bool
 	proc    *os.Process
+	hungUp  bool // the channel closed: a program started later gets SIGHUP at once
 
 	authInfoFile string      // ExposeAuthInfo's file, removed at the end
 	pamSess      *pamSession // UsePAM: the connection's PAM session
@@ -138,6 +139,7 @@ func (ss *session) serve(reqs <-chan *gossh.Request) {
 			ss.agent.close()
 		}
 		p := ss.proc
+		ss.hungUp = true
 		ss.mu.Unlock()
 		if p != nil {
 			// The client went away: hang up, as closing the terminal would.
@@ -347,6 +349,15 @@ func (ss *session) run(command string, loginShell, internalSFTP bool, original s
 	ss.exit(res)
 }
 
+// hangUpIfGoneLocked sends SIGHUP to a program that started after its
+// channel closed: the client left while the program was being started, and
+// serve's clean-up ran before ss.proc was set.
+func (ss *session) hangUpIfGoneLocked() {
+	if ss.hungUp && ss.proc != nil {
+		ss.proc.Signal(syscall.SIGHUP)
+	}
+}
+
 type exitResult struct {
 	status int
 	signal string // without "SIG"; set when killed by a signal
@@ -411,6 +422,7 @@ func (ss *session) runPipes(cmd *exec.Cmd) exitResult {
 	}
 	ss.mu.Lock()
 	ss.proc = cmd.Process
+	ss.hangUpIfGoneLocked()
 	ss.mu.Unlock()
 	go func() {
 		io.Copy(stdin, ss.ch)
@@ -453,6 +465,7 @@ func (ss *session) runPTY(cmd *exec.Cmd, pt *ptyState) exitResult {
 	}
 	ss.mu.Lock()
 	ss.proc = cmd.Process
+	ss.hangUpIfGoneLocked()
 	ss.mu.Unlock()
 	go io.Copy(pt.ptmx, ss.ch)
 	out := make(chan struct{})
