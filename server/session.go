@@ -467,6 +467,9 @@ func (ss *session) runPTY(cmd *exec.Cmd, pt *ptyState) exitResult {
 	ss.proc = cmd.Process
 	ss.hangUpIfGoneLocked()
 	ss.mu.Unlock()
+	rec := ss.loginRecord(cmd.Process.Pid, pt)
+	ss.s.writeLoginRecord(rec, true)
+	defer ss.s.writeLoginRecord(rec, false)
 	go io.Copy(pt.ptmx, ss.ch)
 	out := make(chan struct{})
 	go func() {
