@@ -76,9 +76,13 @@ func (p *pamSession) close() {
 }
 
 // pamSessionFor opens the connection's PAM session on first use (every
-// session channel of the connection shares it, as with sshd).
+// session channel of the connection shares it, as with sshd). An
+// unprivileged pqsshd opens none: the session stack's modules need root.
 func (s *Server) pamSessionFor(st *connState, info *authInfo) (*pamSession, error) {
-	if st == nil || !s.usePAM(info.cfg) {
+	s.mu.RLock()
+	self := s.self
+	s.mu.RUnlock()
+	if st == nil || self != nil || !s.usePAM(info.cfg) {
 		return nil, nil
 	}
 	pc := st.pamState()
