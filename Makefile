@@ -20,7 +20,7 @@ FUZZTIME ?= 100000x
 TEST_APT  := openssh-client openssh-server rsync git tmux fail2ban debootstrap mandoc zsh
 TEST_BINS := ssh sftp scp ssh-keygen ssh-agent rsync git tmux fail2ban-regex debootstrap mandoc zsh
 
-.PHONY: all fork build run test test-deps test-root test-fork test-purego fuzz interop bench drafts deb deb-deps clean
+.PHONY: all fork pam-deps build run test test-deps test-root test-fork test-purego fuzz interop bench drafts deb deb-deps clean
 
 all: build
 
@@ -34,7 +34,17 @@ fork:
 COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -modified)
 LDFLAGS := -X github.com/pqssh/pqssh/client.Commit=$(COMMIT)
 
-build: fork
+# PAM (UsePAM) needs cgo: a C compiler and libpam's headers (Debian's
+# libpam0g-dev). A build with CGO_ENABLED=0 needs neither and has no PAM.
+PAM_APT := gcc libc6-dev libpam0g-dev
+pam-deps:
+	@if [ "$$(CGO_ENABLED= $(GO) env CGO_ENABLED)" = 1 ] && [ "$${CGO_ENABLED:-1}" != 0 ] && \
+	    { ! command -v gcc >/dev/null || [ ! -e /usr/include/security/pam_appl.h ]; }; then \
+		if [ "$$(id -u)" != 0 ]; then echo "PAM support needs: $(PAM_APT) (run as root to install them, or build with CGO_ENABLED=0 for no PAM)" >&2; exit 1; fi; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(PAM_APT); \
+	fi
+
+build: fork pam-deps
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
 
 # A development pqsshd on 127.0.0.1:$(DEV_PORT) in the foreground, with a
@@ -50,7 +60,7 @@ test-deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(TEST_APT); \
 	fi
 
-test: fork test-deps
+test: fork test-deps pam-deps
 	$(GO) vet ./...
 	$(GO) vet -tags root ./...
 	$(GO) test -timeout 20m ./...
@@ -64,7 +74,7 @@ test: fork test-deps
 ROOT_TEST_FILES = $(shell grep -l '^//go:build root$$' $$(git ls-files '*_test.go' 2>/dev/null || find . -name '*_test.go'))
 ROOT_TEST_PKGS  = $(sort $(foreach f,$(ROOT_TEST_FILES),./$(patsubst %/,%,$(dir $(f)))))
 ROOT_TESTS      = $(shell sed -n 's/^func \(Test[A-Za-z0-9_]*\)(t \*testing\.T).*/\1/p' $(ROOT_TEST_FILES) | paste -sd'|')
-test-root: fork
+test-root: fork pam-deps
 	@if [ "$$(id -u)" != 0 ]; then echo "make test-root: these tests need root (they create system accounts): $(ROOT_TEST_PKGS)" >&2; exit 1; fi
 	$(GO) test -tags root -timeout 20m -run '^($(ROOT_TESTS))$$' $(ROOT_TEST_PKGS)
 

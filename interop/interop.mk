@@ -20,9 +20,13 @@ interop-deps:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(INTEROP_APT); \
 	fi
 
-# Static binaries: they run inside the containers from /pqssh/bin.
-interop-bin: fork
+# Static binaries: they run inside the containers from /pqssh/bin. And a
+# pqsshd with PAM in bin/pam/, built with cgo on the host: it links glibc
+# and libpam.so.0 dynamically, so it runs in containers of the host's
+# Debian release or a newer one (the PAM tests use trixie).
+interop-bin: fork pam-deps
 	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/pam/ ./cmd/pqsshd
 
 interop-run: interop-deps interop-bin deb
 	$(GO) test -tags interop -count=1 -v -timeout $(INTEROP_TIMEOUT) -run '$(INTEROP_RUN)' ./interop/...

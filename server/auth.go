@@ -121,12 +121,17 @@ func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key g
 		}
 	}
 	args = append(args, "sigalg", sigAlgo, "conn", connID(st))
-	s.log.Info("accepted publickey", args...)
-	s.sshdLine(slog.LevelInfo, "Accepted publickey for %s from %s ssh2: %s", logSafe(conn.User()), peerForLog(st), keyLogInfo(key))
-	if st != nil {
-		st.authenticated(conn.User())
+	perms, err := s.methodSucceeded(st, conn, "publickey", info)
+	var partial *gossh.PartialSuccessError
+	switch {
+	case errors.As(err, &partial):
+		s.log.Info("partial publickey", args...)
+		s.sshdLine(slog.LevelInfo, "Partial publickey for %s from %s ssh2: %s", logSafe(conn.User()), peerForLog(st), keyLogInfo(key))
+	case err == nil:
+		s.log.Info("accepted publickey", args...)
+		s.sshdLine(slog.LevelInfo, "Accepted publickey for %s from %s ssh2: %s", logSafe(conn.User()), peerForLog(st), keyLogInfo(key))
 	}
-	return &gossh.Permissions{ExtraData: map[any]any{authInfoKey{}: info}}, nil
+	return perms, err
 }
 
 func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, err error) {
@@ -137,7 +142,8 @@ func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, 
 		st.mu.Unlock()
 		s.warnNotPostQuantum(st, name)
 	}
-	if err == nil || method == "none" {
+	var partial *gossh.PartialSuccessError
+	if err == nil || method == "none" || errors.As(err, &partial) {
 		return
 	}
 	if st != nil {
@@ -153,53 +159,19 @@ func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, 
 // authorize decides whether user may log in with key from this connection
 // and with which restrictions. It never runs user code.
 func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) (*authInfo, error) {
-	cfg := s.Config()
-	if cfg.MaxAuthTries == 0 {
-		return nil, errors.New("MaxAuthTries 0: no authentication attempt is allowed")
-	}
-	if err := s.checkUserName(st, userName); err != nil {
-		return nil, err
-	}
-	acct, err := s.account(userName)
-	if err != nil {
-		if errors.Is(err, errNoSuchUser) && st != nil {
-			st.mu.Lock()
-			st.invalidUser = true
-			if st.user == "" {
-				st.user = userName
-			}
-			st.mu.Unlock()
-		}
-		if errors.Is(err, errNoSuchUser) && st.firstTime("invalid user") {
-			s.sshdLine(slog.LevelInfo, "Invalid user %.100s from %s", logSafe(userName), peerForLog(st))
-		}
-		return nil, err
-	}
-	loginMsg, err := s.accountUsable(st, acct)
+	acct, ccfg, loginMsg, err := s.checkUser(st, userName)
 	if err != nil {
 		return nil, err
 	}
-	ci := config.ConnInfo{User: acct.Name, Groups: acct.GroupNames}
-	if st != nil {
-		ci.Address, ci.Host = st.host, st.host
-		if la, ok := st.conn.LocalAddr().(*net.TCPAddr); ok {
-			ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
-		}
-	}
-	ccfg := cfg.ForConnection(ci)
 	if !ccfg.PubkeyAuthentication {
 		return nil, errors.New("PubkeyAuthentication is off")
 	}
-	if err := checkAccess(ccfg, acct, ci.Address); err != nil {
-		return nil, err
-	}
-	if acct.UID != 0 {
-		if _, err := os.Stat(s.nologinPath); err == nil {
-			return nil, fmt.Errorf("%s exists: logins are refused", s.nologinPath)
-		}
-	}
 	if err := checkRevoked(ccfg.RevokedKeys, key); err != nil {
 		return nil, err
+	}
+	ci := config.ConnInfo{}
+	if st != nil {
+		ci.Address = st.host
 	}
 	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key), key: key, loginMsg: loginMsg}
 	if cert, ok := key.(*gossh.Certificate); ok {
@@ -228,6 +200,60 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 		}
 	}
 	return info, nil
+}
+
+// checkUser makes the checks of every authentication method: the user
+// name, the account (an unknown user is logged as sshd does), a locked
+// or expired account (without PAM; with UsePAM its account stack decides
+// after authentication, as in sshd), Match, DenyUsers/AllowUsers/
+// DenyGroups/AllowGroups and /etc/nologin. It returns the account, the
+// configuration for this connection and user, and the login message.
+func (s *Server) checkUser(st *connState, userName string) (*account, *config.Config, string, error) {
+	cfg := s.Config()
+	if cfg.MaxAuthTries == 0 {
+		return nil, nil, "", errors.New("MaxAuthTries 0: no authentication attempt is allowed")
+	}
+	if err := s.checkUserName(st, userName); err != nil {
+		return nil, nil, "", err
+	}
+	acct, err := s.account(userName)
+	if err != nil {
+		if errors.Is(err, errNoSuchUser) && st != nil {
+			st.mu.Lock()
+			st.invalidUser = true
+			if st.user == "" {
+				st.user = userName
+			}
+			st.mu.Unlock()
+		}
+		if errors.Is(err, errNoSuchUser) && st.firstTime("invalid user") {
+			s.sshdLine(slog.LevelInfo, "Invalid user %.100s from %s", logSafe(userName), peerForLog(st))
+		}
+		return nil, nil, "", err
+	}
+	loginMsg := ""
+	if !s.usePAM(cfg) {
+		if loginMsg, err = s.accountUsable(st, acct); err != nil {
+			return nil, nil, "", err
+		}
+	}
+	ci := config.ConnInfo{User: acct.Name, Groups: acct.GroupNames}
+	if st != nil {
+		ci.Address, ci.Host = st.host, st.host
+		if la, ok := st.conn.LocalAddr().(*net.TCPAddr); ok {
+			ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
+		}
+	}
+	ccfg := cfg.ForConnection(ci)
+	if err := checkAccess(ccfg, acct, ci.Address); err != nil {
+		return nil, nil, "", err
+	}
+	if acct.UID != 0 {
+		if _, err := os.Stat(s.nologinPath); err == nil {
+			return nil, nil, "", fmt.Errorf("%s exists: logins are refused", s.nologinPath)
+		}
+	}
+	return acct, ccfg, loginMsg, nil
 }
 
 // checkUserName refuses a user name that cannot name an account. sshd

@@ -50,6 +50,9 @@ type connState struct {
 	block       string    // source address block, for PerSourceMaxStartups
 	idleSince   time.Time // when the last channel closed (UnusedConnectionTimeout)
 
+	progress authProgress // AuthenticationMethods (authmethods.go)
+	pam      *pamConn     // UsePAM: the connection's PAM work (pamlogin.go)
+
 	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
 	admitted      bool     // passed penalties and MaxStartups
 	graceExceeded bool     // closed by LoginGraceTime
@@ -148,6 +151,7 @@ func (s *Server) endConn(st *connState, c net.Conn, log *slog.Logger) {
 	}
 	c.Close()
 	st.stopSockets()
+	st.endPAM()
 	close(st.closedCh)
 	st.release()
 	st.report(procReport{Op: opEnd})

@@ -131,8 +131,14 @@ func (ss *session) environment(original string, forced bool) []string {
 	}
 	ss.mu.Lock()
 	env = append(env, ss.env...)
-	pt, ag := ss.pty, ss.agent
+	pt, ag, ps := ss.pty, ss.agent, ss.pamSess
 	ss.mu.Unlock()
+	if ps != nil {
+		// What the PAM session's modules set (pam_env, pam_systemd's
+		// XDG_RUNTIME_DIR, pam_mail): after the client's variables,
+		// before SSH_* and SetEnv, as in sshd.
+		env = append(env, ps.reply.Env...)
+	}
 	if tz := os.Getenv("TZ"); tz != "" {
 		env = append(env, "TZ="+tz)
 	}

@@ -33,6 +33,8 @@ const (
 func RunInternal() {
 	userproc.Main()
 	kexsandbox.Main()
+	runPAMSession()
+	runSessionExec()
 	if os.Getenv(internalSFTPEnv) != "1" || len(os.Args) == 0 || os.Args[0] != "pqsshd-internal-sftp" {
 		return
 	}

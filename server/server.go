@@ -26,6 +26,7 @@ import (
 	"github.com/pqssh/pqssh/internal/sshwire"
 	"github.com/pqssh/pqssh/mctiny/sshkex"
 	"github.com/pqssh/pqssh/server/config"
+	"github.com/pqssh/pqssh/server/loginrec"
 )
 
 // Version is the software version pqsshd announces (RFC 4253 section 4.2).
@@ -57,6 +58,8 @@ type Server struct {
 	// nologinPath and motdPath are /etc/nologin and /etc/motd (fields so
 	// tests need not touch the real files).
 	nologinPath, motdPath string
+	// loginFiles are utmp, wtmp and lastlog (terminal sessions).
+	loginFiles loginrec.Files
 	// shadowPath is /etc/shadow, for locked and expired accounts.
 	shadowPath string
 	// helperPath is the pqsshd executable re-run for internal-sftp.
@@ -125,6 +128,7 @@ func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server
 		penalties: newPenalties(),
 
 		nologinPath: "/etc/nologin",
+		loginFiles:  loginrec.DefaultFiles,
 		motdPath:    "/etc/motd",
 		shadowPath:  "/etc/shadow",
 		maxRelays:   defaultMaxRelays,

@@ -42,7 +42,8 @@ type session struct {
 	proc    *os.Process
 	hungUp  bool // the channel closed: a program started later gets SIGHUP at once
 
-	authInfoFile string // ExposeAuthInfo's file, removed at the end
+	authInfoFile string      // ExposeAuthInfo's file, removed at the end
+	pamSess      *pamSession // UsePAM: the connection's PAM session
 }
 
 func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
@@ -308,7 +309,23 @@ func (ss *session) run(command string, loginShell, internalSFTP bool, original s
 		}
 		ss.mu.Unlock()
 	}()
-	cmd, err := ss.buildCommand(command, loginShell, internalSFTP, original, forced)
+	ps, err := ss.s.pamSessionFor(ss.st, ss.info)
+	if err == nil {
+		ss.mu.Lock()
+		ss.pamSess = ps
+		ss.mu.Unlock()
+		if ps != nil && ps.reply.Messages != "" && ss.pty != nil {
+			// pam_motd and the like: shown on terminal sessions.
+			ss.ch.Write([]byte(strings.ReplaceAll(ps.reply.Messages, "\n", "\r\n")))
+		}
+	}
+	var cmd *exec.Cmd
+	if err == nil {
+		cmd, err = ss.buildCommand(command, loginShell, internalSFTP, original, forced)
+	}
+	if err == nil && ps != nil && len(ps.reply.Limits) > 0 {
+		cmd, err = withLimits(cmd, ss.s.helperPath, ps.reply.Limits)
+	}
 	if err != nil {
 		ss.log.Info("session failed", "err", err)
 		fmt.Fprintf(ss.ch.Stderr(), "pqsshd: %v\r\n", err)
@@ -450,6 +467,9 @@ func (ss *session) runPTY(cmd *exec.Cmd, pt *ptyState) exitResult {
 	ss.proc = cmd.Process
 	ss.hangUpIfGoneLocked()
 	ss.mu.Unlock()
+	rec := ss.loginRecord(cmd.Process.Pid, pt)
+	ss.s.writeLoginRecord(rec, true)
+	defer ss.s.writeLoginRecord(rec, false)
 	go io.Copy(pt.ptmx, ss.ch)
 	out := make(chan struct{})
 	go func() {

@@ -191,8 +191,9 @@ func (e *shadowEntry) accountExpired(now time.Time) (expired bool, daysLeft int6
 	return daysLeft < 0, daysLeft
 }
 
-// accountRefusal is why OpenSSH's allowed_user (UsePAM no, the only mode
-// pqsshd has) refuses an account, with the lines sshd logs for it.
+// accountRefusal is why OpenSSH's allowed_user (UsePAM no; with PAM the
+// account stack decides) refuses an account, with the lines sshd logs for
+// it.
 type accountRefusal struct {
 	logLines []string
 }
@@ -204,7 +205,7 @@ func (r *accountRefusal) Error() string { return strings.Join(r.logLines, "; ") 
 // a password field (from the shadow entry, else from /etc/passwd) that
 // starts with "!" refuses the login whatever the authentication method.
 // Password ageing does not: sshd checks it only for password
-// authentication, which pqsshd does not offer. It returns a warning for
+// authentication, which pqsshd offers only through PAM. It returns a warning for
 // the user when the account expires within the shadow entry's warning
 // period, as sshd adds to its login message.
 func checkAccountUsable(name, passwdField string, sp *shadowEntry, now time.Time) (warning string, err error) {

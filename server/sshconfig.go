@@ -38,6 +38,16 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 			s.authLog(st, conn, method, err)
 		},
 	}
+	if s.passwordOffered(cfg) {
+		sc.PasswordCallback = func(conn gossh.ConnMetadata, pw []byte) (*gossh.Permissions, error) {
+			return s.passwordAuth(st, conn, pw)
+		}
+	}
+	if s.kbdIntOffered(cfg) {
+		sc.KeyboardInteractiveCallback = func(conn gossh.ConnMetadata, ch gossh.KeyboardInteractiveChallenge) (*gossh.Permissions, error) {
+			return s.kbdIntAuth(st, conn, ch)
+		}
+	}
 	if cfg.VersionAddendum != "" {
 		// RFC 4253 section 4.2: SSH-protoversion-softwareversion SP comments
 		sc.ServerVersion += " " + cfg.VersionAddendum

@@ -1,13 +1,13 @@
 package server
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"os/user"
 	"strconv"
 	"strings"
+
+	"github.com/pqssh/pqssh/server/nss"
 )
 
 // errNoSuchUser is the error of a user name that names no account.
@@ -28,16 +28,18 @@ type account struct {
 	Passwd string
 }
 
-// lookupAccount finds a system account by name. The login shell comes from
-// /etc/passwd (os/user does not report it); a missing or empty shell is
-// /bin/sh, as in OpenSSH.
+// lookupAccount finds a system account by name, through NSS (package
+// nss): the login shell and home directory come from whichever source
+// has the account (files, LDAP, sssd, extrausers), as for sshd. A missing
+// or empty shell is /bin/sh, as in OpenSSH.
 func lookupAccount(name string) (*account, error) {
 	u, err := user.Lookup(name)
+	var unknown user.UnknownUserError
+	if errors.As(err, &unknown) {
+		// os/user without cgo reads /etc/passwd only: ask NSS.
+		return lookupNSSAccount(name)
+	}
 	if err != nil {
-		var unknown user.UnknownUserError
-		if errors.As(err, &unknown) {
-			return nil, fmt.Errorf("%w %q", errNoSuchUser, logSafe(name))
-		}
 		return nil, fmt.Errorf("looking up user %q: %w", logSafe(name), err)
 	}
 	if u.Username != name {
@@ -53,8 +55,13 @@ func lookupAccount(name string) (*account, error) {
 	if err != nil {
 		return nil, fmt.Errorf("user %q: non-numeric gid %q", name, u.Gid)
 	}
-	passwd, shell := passwdFields(u.Username)
-	a := &account{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, Shell: shell, Passwd: passwd}
+	a := &account{Name: u.Username, UID: uid, GID: gid, Home: u.HomeDir, Shell: "/bin/sh"}
+	if pw, err := nss.Lookup(name); err == nil && pw.UID == uid {
+		a.Passwd = pw.Passwd
+		if pw.Shell != "" {
+			a.Shell = pw.Shell
+		}
+	}
 	if a.Home == "" {
 		a.Home = "/"
 	}
@@ -75,26 +82,34 @@ func lookupAccount(name string) (*account, error) {
 	return a, nil
 }
 
-// passwdFields reads a user's password field and login shell from
-// /etc/passwd (os/user reports neither). A missing or empty shell is
-// /bin/sh, as in OpenSSH.
-func passwdFields(name string) (passwd, shell string) {
-	f, err := os.Open("/etc/passwd")
-	if err != nil {
-		return "", "/bin/sh"
+// lookupNSSAccount finds an account that os/user does not know (a build
+// without cgo, an account from another NSS source) with package nss.
+func lookupNSSAccount(name string) (*account, error) {
+	pw, err := nss.Lookup(name)
+	if errors.Is(err, nss.ErrNotFound) {
+		return nil, fmt.Errorf("%w %q", errNoSuchUser, logSafe(name))
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), ":")
-		if len(fields) >= 7 && fields[0] == name {
-			if fields[6] == "" {
-				return fields[1], "/bin/sh"
-			}
-			return fields[1], fields[6]
+	if err != nil {
+		return nil, fmt.Errorf("looking up user %q: %w", logSafe(name), err)
+	}
+	a := &account{Name: pw.Name, UID: pw.UID, GID: pw.GID, Home: pw.Home, Shell: pw.Shell, Passwd: pw.Passwd}
+	if a.Shell == "" {
+		a.Shell = "/bin/sh"
+	}
+	if a.Home == "" {
+		a.Home = "/"
+	}
+	groups, err := nss.Groups(pw.Name, pw.GID)
+	if err != nil {
+		groups = []nss.Group{{GID: pw.GID}}
+	}
+	for _, g := range groups {
+		a.Groups = append(a.Groups, g.GID)
+		if g.Name != "" {
+			a.GroupNames = append(a.GroupNames, g.Name)
 		}
 	}
-	return "", "/bin/sh"
+	return a, nil
 }
 
 // logSafe escapes a client-supplied string for a log message as sshd's

@@ -31,6 +31,7 @@ type args struct {
 	subsystem   bool   // -s
 	noCommand   bool   // -N
 	control     string // -O
+	masterFlags int    // -M count
 	// overrides are the flags ssh(1) assigns directly rather than as
 	// first-obtained configuration values (-A/-a, -C, -f, -g, -N, -n, -s,
 	// -X/-x, -4/-6, -c, -e, -m): they beat any -o or file setting, the last
@@ -135,7 +136,13 @@ func (a *args) setFlag(c byte) {
 	case 'g':
 		a.override("GatewayPorts", "yes")
 	case 'M':
-		a.opt("ControlMaster yes")
+		// ssh(1): -M once is ControlMaster yes, twice ask.
+		a.masterFlags++
+		if a.masterFlags == 1 {
+			a.override("ControlMaster", "yes")
+		} else {
+			a.override("ControlMaster", "ask")
+		}
 	case 'N':
 		a.noCommand = true
 		a.override("SessionType", "none")
@@ -226,7 +233,7 @@ func (a *args) setArg(c byte, v string) error {
 	case 'Q':
 		a.query = v
 	case 'S':
-		// ControlPath: no multiplexing, ignored.
+		a.override("ControlPath", "%s", quote(v))
 	case 'W':
 		a.stdioFwd = v
 		a.opt("ClearAllForwardings yes")

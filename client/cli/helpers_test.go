@@ -48,7 +48,7 @@ func (p *fakePrompt) Prompt(prompt string, echo bool) (string, error) {
 	return a, nil
 }
 
-func newKey(t *testing.T) (ssh.Signer, *pem.Block) {
+func newKey(t testing.TB) (ssh.Signer, *pem.Block) {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

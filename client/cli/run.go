@@ -79,10 +79,6 @@ func Run(env *Env) int {
 		fmt.Fprintln(env.Stderr, usage)
 		return exitError
 	}
-	if a.control != "" {
-		fmt.Fprintf(env.Stderr, "%s: -O %s: no ControlMaster support (pqssh does not multiplex connections)\n", env.Prog, a.control)
-		return exitError
-	}
 	stderr := env.Stderr
 	if a.logFile != "" {
 		f, err := os.OpenFile(a.logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -137,6 +133,44 @@ func Run(env *Env) int {
 		r.Dump(env.Stdout)
 		return 0
 	}
+	persistChild := os.Getenv(persistEnv) != ""
+	if persistChild {
+		// The background ControlPersist master: no session of its own.
+		r.SessionType, r.StdinNull, r.ForkAfterAuthentication = "none", true, false
+		r.ControlMaster = "yes"
+		a.stdioFwd = ""
+	}
+	if a.control != "" || (r.ControlPath != "" && !persistChild) {
+		log := client.NewLogger(stderr, client.ParseLevel(r.LogLevel))
+		if a.control != "" {
+			return controlCommand(env, a, r, log)
+		}
+		switch r.ControlMaster {
+		case "no", "auto", "autoask":
+			if code, ok := muxSession(env, a, r, log, false); ok {
+				return code
+			}
+		}
+		if wantMaster(r) && r.ControlPersist != 0 && !r.ForkAfterAuthentication {
+			if !env.AllowFork {
+				fmt.Fprintf(env.Stderr, "%s: ControlPersist is only available to the pqssh command\n", env.Prog)
+				return exitError
+			}
+			code, ok := persistParent(env)
+			if !ok {
+				return code
+			}
+			if r.SessionType == "none" && a.stdioFwd == "" {
+				return 0
+			}
+			r.ControlMaster = "no"
+			if code, ok := muxSession(env, a, r, log, true); ok {
+				return code
+			}
+			log.Error("Failed to connect to new control master")
+			return exitError
+		}
+	}
 	if r.ForkAfterAuthentication {
 		switch {
 		case os.Getenv(forkEnv) != "":
@@ -164,7 +198,7 @@ func Run(env *Env) int {
 			return resolveJump(spec, a, ctx)
 		},
 	}
-	s := &session{env: env, args: a, cfg: r, log: log, dialer: d}
+	s := &session{env: env, args: a, cfg: r, log: log, dialer: d, persistChild: persistChild}
 	return s.run(context.Background())
 }
 

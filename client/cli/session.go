@@ -14,6 +14,7 @@ import (
 
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
+	"github.com/pqssh/pqssh/client/mux"
 	"github.com/pqssh/pqssh/internal/sshpattern"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -31,6 +32,10 @@ type session struct {
 	c      *client.Client
 
 	fwd *forwarder
+	// master shares the connection with mux clients (ControlMaster);
+	// persistChild marks the background ControlPersist master.
+	master       *mux.Master
+	persistChild bool
 }
 
 func (s *session) run(ctx context.Context) int {
@@ -56,6 +61,19 @@ func (s *session) run(ctx context.Context) int {
 		s.log.Error("%v", err)
 		return exitError
 	}
+	if wantMaster(s.cfg) {
+		if err := s.startMaster(); err != nil {
+			s.log.Error("%v", err)
+			return exitError
+		}
+	}
+	if s.persistChild {
+		if s.master == nil {
+			return exitError
+		}
+		persistReady(keepStderr(s.log, s.args.logFile))
+		return s.persist()
+	}
 	if s.cfg.PermitLocalCommand && s.cfg.LocalCommand != "" {
 		s.runLocalCommand()
 	}
@@ -66,6 +84,8 @@ func (s *session) run(ctx context.Context) int {
 	switch {
 	case s.args.stdioFwd != "":
 		code = s.stdioForward()
+	case s.cfg.SessionType == "none" && s.master != nil && s.cfg.ControlPersist != 0:
+		code = s.persist()
 	case s.cfg.SessionType == "none":
 		code = s.waitNoSession()
 	default:
@@ -73,6 +93,7 @@ func (s *session) run(ctx context.Context) int {
 		// UpdateHostKeys=ask: the terminal is back in its normal mode.
 		c.ConfirmHostKeyUpdate()
 	}
+	s.finishMaster()
 	s.transferred()
 	return code
 }

@@ -28,7 +28,7 @@ var (
 	buildErr  error
 )
 
-func pqsshBinary(t *testing.T) string {
+func pqsshBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pqssh-bin")

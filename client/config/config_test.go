@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func load(t *testing.T, host, text string, opts ...string) (*Resolved, error) {
@@ -186,5 +187,30 @@ func TestProxyJumpAndCommandFirstWins(t *testing.T) {
 	r, err = load(t, "h", "ProxyJump none\nProxyCommand nc %h %p\n")
 	if err != nil || r.ProxyJump != "" || r.ProxyCommand != "" {
 		t.Errorf("ProxyJump none first disables both: %q %q %v", r.ProxyCommand, r.ProxyJump, err)
+	}
+}
+
+// TestControlPersistParsedOnce: ControlPersist is parsed when read, so a
+// bad value is an error even in a block that does not apply, and yes, 0,
+// no and a time give the durations the master uses (-1: for ever).
+func TestControlPersistParsedOnce(t *testing.T) {
+	if _, err := load(t, "h", "Host other\n  ControlPersist sometimes\n"); err == nil || !strings.Contains(err.Error(), "cfg:2") {
+		t.Errorf("bad ControlPersist in an inactive block: err = %v, want an error at cfg:2", err)
+	}
+	for v, want := range map[string]time.Duration{"yes": -1, "0": -1, "no": 0, "false": 0, "10m": 10 * time.Minute, "90": 90 * time.Second} {
+		r, err := load(t, "h", "ControlPersist "+v+"\n")
+		if err != nil {
+			t.Fatalf("ControlPersist %s: %v", v, err)
+		}
+		if r.ControlPersist != want {
+			t.Errorf("ControlPersist %s = %v, want %v", v, r.ControlPersist, want)
+		}
+	}
+	r, err := load(t, "h", "ControlPath none\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ControlPath != "" {
+		t.Errorf("ControlPath none gave the path %q", r.ControlPath)
 	}
 }

@@ -40,6 +40,7 @@ PreferredAuthentications publickey
 CanonicalDomains example.org
 CanonicalizePermittedCNAMEs *.example.org:*.example.net
 PermitRemoteOpen localhost:80
+ControlPath /tmp/cm-%r
 `), "cfg", true)
 	if err != nil {
 		t.Fatal(err)

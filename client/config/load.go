@@ -114,7 +114,18 @@ func (r *Resolved) Dump(w io.Writer) {
 	p("serveralivecountmax", strconv.Itoa(r.ServerAliveCountMax))
 	p("serveraliveinterval", strconv.Itoa(int(r.ServerAliveInterval.Seconds())))
 	p("requiredrsasize", strconv.Itoa(r.RequiredRSASize))
-	p("controlmaster", r.ControlMaster)
+	p("controlmaster", map[string]string{"yes": "true", "no": "false"}[r.ControlMaster]+map[string]string{"ask": "ask", "auto": "auto", "autoask": "autoask"}[r.ControlMaster])
+	if r.ControlPath != "" {
+		p("controlpath", r.ControlPath)
+	}
+	switch {
+	case r.ControlPersist < 0:
+		p("controlpersist", "yes")
+	case r.ControlPersist == 0:
+		p("controlpersist", "no")
+	default:
+		p("controlpersist", strconv.Itoa(int(r.ControlPersist.Seconds())))
+	}
 	p("fingerprinthash", r.FingerprintHash)
 	p("forwardagent", r.ForwardAgent)
 	p("loglevel", strings.ToUpper(r.LogLevel))

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pqssh/pqssh/internal/sshconf"
 )
@@ -354,7 +355,7 @@ func (o *Options) warnUnsupported(kw *keyword, args []string, where string) {
 
 // parseValue checks a keyword's arguments and returns them parsed into
 // the typed value Resolve uses: bool (kFlag), int (kInt, EscapeChar),
-// time.Duration (kTime), []string (kAlgos: the assembled list), Forward
+// time.Duration (kTime, ControlPersist), []string (kAlgos: the assembled list), Forward
 // (kForward), int64 (RekeyLimit), or nil where the arguments are used as
 // strings. It validates even in inactive blocks, so that a bad line is
 // reported wherever it is (as OpenSSH does).
@@ -401,6 +402,8 @@ func parseValue(kw *keyword, key string, args []string) (any, error) {
 				return nil, fmt.Errorf("StreamLocalBindMask: bad mask %q", args[0])
 			}
 			return os.FileMode(v), nil
+		case "controlpersist":
+			return parseControlPersist(args[0])
 		}
 	case kAlgos:
 		list, err := applyAlgorithms(key, args[0])
@@ -460,6 +463,25 @@ func ParseEscapeChar(s string) (int, error) {
 		return int(s[1]) & 31, nil
 	}
 	return 0, fmt.Errorf("Bad escape character %q", s)
+}
+
+// parseControlPersist parses a ControlPersist value: yes (or a time of
+// 0) keeps the master for ever (-1), no is 0, else the idle time.
+func parseControlPersist(v string) (time.Duration, error) {
+	switch strings.ToLower(v) {
+	case "yes", "true":
+		return -1, nil
+	case "no", "false":
+		return 0, nil
+	}
+	d, err := sshconf.ParseTime(v)
+	if err != nil {
+		return 0, fmt.Errorf("ControlPersist: bad value %q", v)
+	}
+	if d == 0 {
+		return -1, nil
+	}
+	return d, nil
 }
 
 // match evaluates the criteria of a Match line (ssh_config(5), Match).

@@ -173,9 +173,14 @@ type Resolved struct {
 
 	WarnWeakCrypto   bool
 	RefuseConnection bool
-	ControlMaster    string
-	VersionAddendum  string
-	Tag              string
+	// ControlMaster is yes, no, ask, auto or autoask; ControlPath the
+	// expanded control socket path ("" for none); ControlPersist how long
+	// an idle master stays (0: no, negative: for ever).
+	ControlMaster   string
+	ControlPath     string
+	ControlPersist  time.Duration
+	VersionAddendum string
+	Tag             string
 }
 
 // Resolve computes the effective configuration from the options read so
@@ -446,9 +451,41 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.WarnWeakCrypto = flag("warnweakcrypto", true)
 	r.RefuseConnection = flag("refuseconnection", false)
 	r.ControlMaster = strings.ToLower(str("controlmaster", "no"))
+	if v := o.Value("controlpath"); v != "" && !strings.EqualFold(v, "none") {
+		if r.ControlPath, err = o.expandControlPath(v); err != nil {
+			return nil, fmt.Errorf("ControlPath: %v", err)
+		}
+	}
+	r.ControlPersist = dur("controlpersist")
 	r.VersionAddendum = o.Value("versionaddendum")
 	r.Tag = o.Value("tag")
 	return r, nil
+}
+
+// expandControlPath expands ~, ${VAR} and the %-tokens ControlPath
+// accepts (ssh_config(5): %C %d %h %i %j %k %L %l %n %p %r %u).
+func (o *Options) expandControlPath(v string) (string, error) {
+	v = expandTilde(v, o.ctx.Home)
+	var b strings.Builder
+	for {
+		i := strings.Index(v, "${")
+		if i < 0 {
+			b.WriteString(v)
+			break
+		}
+		j := strings.IndexByte(v[i:], '}')
+		if j < 0 {
+			return "", fmt.Errorf("unterminated ${ in %q", v)
+		}
+		name := v[i+2 : i+j]
+		val, ok := os.LookupEnv(name)
+		if !ok {
+			return "", fmt.Errorf("env var ${%s} not set", name)
+		}
+		b.WriteString(v[:i] + val)
+		v = v[i+j+1:]
+	}
+	return o.expandTokens(b.String(), "%CdhijkLlnpru")
 }
 
 // expandTokens replaces the %-tokens in s that allowed permits

@@ -344,7 +344,8 @@ func main() {
 }
 
 // logNotices logs the configuration's notices: settings accepted
-// although they have no effect in pqsshd (such as UsePAM yes).
+// although they have no effect in pqsshd (such as X11Forwarding yes, or
+// UsePAM yes in a build without PAM).
 func logNotices(logger *slog.Logger, cfg *config.Config) {
 	for _, n := range cfg.Notices {
 		logger.Info("configuration notice: " + n)

@@ -76,8 +76,8 @@ var syslogLine = regexp.MustCompile(`^<(\d+)>([A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\
 // priorities (facility LOCAL3, severity from the level), the VERBOSE
 // lines; then it writes the lines as rsyslog would (/var/log/auth.log)
 // and runs fail2ban-regex with Debian's stock sshd filter in its default
-// and aggressive modes, which must find the failed logins and the invalid
-// user.
+// and aggressive modes, which must find the failed logins (keys, and
+// passwords through PAM) and the invalid user.
 func TestSyslogOpenSSHLines(t *testing.T) {
 	if _, err := exec.LookPath("fail2ban-regex"); err != nil {
 		t.Fatal("fail2ban-regex is not installed: apt-get install fail2ban (make test does, as root)")
@@ -92,7 +92,7 @@ func TestSyslogOpenSSHLines(t *testing.T) {
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
 	cfg := filepath.Join(dir, "sshd_config")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("AuthorizedKeysFile %s/keys\nSyslogFacility LOCAL3\nLogLevel VERBOSE\nMaxAuthTries 4\nPerSourcePenalties no\n", dir)), 0o644)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("AuthorizedKeysFile %s/keys\nSyslogFacility LOCAL3\nLogLevel VERBOSE\nMaxAuthTries 4\nPerSourcePenalties no\nUsePAM yes\n", dir)), 0o644)
 	cmd := pqsshd(t, "-D", "-f", cfg, "-h", filepath.Join(dir, "hk_ed25519"), "-o", "ListenAddress=127.0.0.1", "-p", port)
 	cmd.Env = append(cmd.Env, "PQSSHD_TEST_SYSLOG_SOCKET="+sl.path)
 	if err := cmd.Start(); err != nil {
@@ -162,6 +162,19 @@ func TestSyslogOpenSSHLines(t *testing.T) {
 	sl.waitFor(t, "Connection closed by authenticating user "+user+" 127.0.0.1 port ")
 	time.Sleep(200 * time.Millisecond)
 
+	// Wrong passwords through PAM (Debian's /etc/pam.d/sshd), for a
+	// valid and an invalid user.
+	for _, u := range []string{user, "nosuchuser-f2b"} {
+		if c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: u, Auth: []gossh.AuthMethod{gossh.Password("wrong-f2b")},
+			HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 30 * time.Second}); err == nil {
+			c.Close()
+			t.Fatal("login with a wrong password accepted")
+		}
+	}
+	sl.waitFor(t, "Failed password for "+user+" from 127.0.0.1 port ")
+	sl.waitFor(t, "Failed password for invalid user nosuchuser-f2b from 127.0.0.1 port ")
+	time.Sleep(200 * time.Millisecond)
+
 	// The lines as rsyslog writes them to /var/log/auth.log.
 	sl.mu.Lock()
 	var file strings.Builder
@@ -187,6 +200,8 @@ func TestSyslogOpenSSHLines(t *testing.T) {
 			"Invalid user nosuchuser-f2b from 127.0.0.1",
 			"Failed publickey for invalid user nosuchuser-f2b from 127.0.0.1",
 			"maximum authentication attempts exceeded for " + user + " from 127.0.0.1",
+			"Failed password for " + user + " from 127.0.0.1",
+			"Failed password for invalid user nosuchuser-f2b from 127.0.0.1",
 		} {
 			if !strings.Contains(matched, want) {
 				t.Errorf("fail2ban-regex (mode %s) did not match %q:\n%s", mode, want, out)

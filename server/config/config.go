@@ -109,8 +109,9 @@ type Config struct {
 	McTiny                          McTinySettings // options_mctiny.go
 	UnauthenticatedKexMemory        int64          // bytes, options_unauthkex.go; NoKexBudget: none
 	PerSourceKexMemory              int64          // bytes per PerSourceNetBlockSize block; NoKexBudget: none
-	AuthenticationMethods           string         // "any" or "publickey": the only methods there are
-	UsePAM                          bool           // accepted; PAM is not supported yet (a notice)
+	AuthenticationMethods           string         // "any", or lists of comma-separated methods separated by spaces (AuthMethodLists)
+	UsePAM                          bool           // PAM account, session and password checks (a notice in a build without PAM)
+	PAMServiceName                  string         // the PAM service (default "sshd")
 	X11Forwarding                   bool           // accepted; X11 forwarding is not offered (a notice)
 
 	// Notices are settings accepted although they have no effect in
@@ -171,6 +172,9 @@ func Default() *Config {
 		UnauthenticatedKexMemory:        DefaultUnauthenticatedKexMemory,
 		PerSourceKexMemory:              DefaultPerSourceKexMemory,
 		AuthenticationMethods:           "any",
+		PAMServiceName:                  "sshd",
+		PasswordAuthentication:          true,
+		KbdInteractiveAuth:              true,
 		set:                             map[string]bool{},
 	}
 }

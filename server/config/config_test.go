@@ -2,6 +2,7 @@ package config
 
 import (
 	"github.com/pqssh/pqssh/kex"
+	"github.com/pqssh/pqssh/server/pam"
 
 	"bytes"
 	"os"
@@ -94,9 +95,12 @@ func TestDefaults(t *testing.T) {
 func TestErrorsNameFileAndLine(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"Port 22\nNoSuchOption yes\n", "sshd_config:2: unknown option \"NoSuchOption\""},
-		{"\n\nPasswordAuthentication yes", "sshd_config:3: PasswordAuthentication yes is not supported"},
+		{"\n\nPasswordAuthentication maybe", "sshd_config:3: expected yes or no"},
 		{"UsePAM maybe", "sshd_config:1: UsePAM: expected yes or no"},
-		{"AuthenticationMethods publickey,password", "sshd_config:1: AuthenticationMethods publickey,password is not supported: public key"},
+		{"AuthenticationMethods publickey,hostbased", "sshd_config:1: AuthenticationMethods publickey,hostbased is not supported: host-based"},
+		{"AuthenticationMethods publickey,pasword", `sshd_config:1: AuthenticationMethods: unknown method "pasword"`},
+		{"AuthenticationMethods any publickey", `sshd_config:1: AuthenticationMethods: "any" must be the only argument`},
+		{"AuthenticationMethods keyboard-interactive:bsdauth", `only keyboard-interactive:pam names a device`},
 		{"ChannelTimeout session=5m", "sshd_config:1: unsupported option \"ChannelTimeout\": per-channel idle timeouts"},
 		{"ModuliFile /etc/ssh/moduli", "sshd_config:1: unsupported option \"ModuliFile\": diffie-hellman-group-exchange"},
 		{"AuthorizedKeysCommand bin/x", "sshd_config:1: AuthorizedKeysCommand \"bin/x\" must be an absolute path"},
@@ -132,9 +136,10 @@ func TestNotices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"/etc/ssh/sshd_config:1: UsePAM yes: PAM is not supported yet: accounts are checked as with UsePAM no",
-		"/etc/ssh/sshd_config:5: X11Forwarding yes: X11 forwarding is not offered",
+	want := []string{"/etc/ssh/sshd_config:5: X11Forwarding yes: X11 forwarding is not offered"}
+	if !pam.Available {
+		// Only a build without cgo lacks PAM.
+		want = append([]string{"/etc/ssh/sshd_config:1: UsePAM yes: this pqsshd was built without cgo, so PAM is unavailable"}, want...)
 	}
 	if len(c.Notices) != len(want) {
 		t.Fatalf("notices %q, want %d", c.Notices, len(want))
@@ -147,7 +152,8 @@ func TestNotices(t *testing.T) {
 	if !c.UsePAM || c.X11Forwarding {
 		t.Errorf("UsePAM %v X11Forwarding %v", c.UsePAM, c.X11Forwarding)
 	}
-	for _, text := range []string{"AuthenticationMethods any", "AuthenticationMethods publickey", "AuthenticationMethods publickey publickey,publickey"} {
+	for _, text := range []string{"AuthenticationMethods any", "AuthenticationMethods publickey", "AuthenticationMethods publickey publickey,publickey",
+		"AuthenticationMethods publickey,keyboard-interactive:pam password"} {
 		if _, err := Parse("x", []byte(text)); err != nil {
 			t.Errorf("%q: %v", text, err)
 		}
@@ -268,5 +274,22 @@ func TestMatchAddressIsAddrMatchList(t *testing.T) {
 		if got := c.ForConnection(ConnInfo{User: "u", Address: addr, Host: addr}).Banner; got != want {
 			t.Errorf("%s: Banner %q, want %q", addr, got, want)
 		}
+	}
+}
+
+// TestAuthMethodLists: AuthenticationMethods keeps its lists in order;
+// keyboard-interactive:pam is keyboard-interactive; "any" has none.
+func TestAuthMethodLists(t *testing.T) {
+	c := mustParse(t, "AuthenticationMethods publickey,keyboard-interactive:pam password")
+	got := c.AuthMethodLists()
+	want := [][]string{{"publickey", "keyboard-interactive"}, {"password"}}
+	if len(got) != len(want) || !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) {
+		t.Fatalf("lists %q, want %q", got, want)
+	}
+	if l := mustParse(t, "").AuthMethodLists(); l != nil {
+		t.Fatalf("default lists %q, want none", l)
+	}
+	if d := mustParse(t, "AuthenticationMethods publickey,password").AuthenticationMethods; d != "publickey,password" {
+		t.Fatalf("-T value %q", d)
 	}
 }

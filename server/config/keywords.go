@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pqssh/pqssh/internal/sshconf"
+	"github.com/pqssh/pqssh/server/pam"
 )
 
 // options is pqsshd's keyword table: every keyword it implements, in the
@@ -64,27 +65,34 @@ var options = []*option{
 	yesno("PubkeyAuthentication", true, func(c *Config) *bool { return &c.PubkeyAuthentication }),
 	{name: "AuthenticationMethods", match: true,
 		set: func(c *Config, a []string) error {
-			if len(a) == 0 {
-				return fmt.Errorf("AuthenticationMethods: missing argument")
+			lists, err := ParseAuthenticationMethods(a)
+			if err != nil {
+				return err
 			}
-			if len(a) == 1 && strings.EqualFold(a[0], "any") {
-				c.AuthenticationMethods = "any"
-				return nil
-			}
-			for _, list := range a {
-				for _, m := range strings.Split(list, ",") {
-					if m != "publickey" {
-						return fmt.Errorf("AuthenticationMethods %s is not supported: public key (and certificates) is the only method, so only \"any\" or \"publickey\" can be honoured", strings.Join(a, " "))
-					}
-				}
-			}
-			c.AuthenticationMethods = "publickey"
+			c.AuthenticationMethods = lists
 			return nil
 		},
 		dump: dumpString(func(c *Config) *string { return &c.AuthenticationMethods })},
-	onlyNo("PasswordAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.PasswordAuthentication }),
-	onlyNo("KbdInteractiveAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth }),
-	onlyNo("ChallengeResponseAuthentication", "pqsshd authenticates with public keys and certificates only", func(c *Config) *bool { return &c.KbdInteractiveAuth }),
+	yesno("PasswordAuthentication", true, func(c *Config) *bool { return &c.PasswordAuthentication }),
+	yesno("KbdInteractiveAuthentication", true, func(c *Config) *bool { return &c.KbdInteractiveAuth }),
+	// The old name of KbdInteractiveAuthentication; sshd -T prints only
+	// the new one.
+	{name: "ChallengeResponseAuthentication", match: true,
+		set: func(c *Config, a []string) error {
+			v, err := parseYesNo(a)
+			c.KbdInteractiveAuth = v
+			return err
+		},
+		dump: func(*Config) []string { return nil }},
+	{name: "PAMServiceName",
+		set: func(c *Config, a []string) error {
+			if len(a) != 1 || a[0] == "" {
+				return fmt.Errorf("PAMServiceName takes one argument")
+			}
+			c.PAMServiceName = a[0]
+			return nil
+		},
+		dump: dumpString(func(c *Config) *string { return &c.PAMServiceName })},
 	{name: "LogLevel", match: true,
 		set: func(c *Config, a []string) error {
 			if len(a) != 1 {
@@ -357,14 +365,33 @@ var options = []*option{
 	fixedValue("PermitTunnel", "no", "tun/tap forwarding is not supported"),
 	fixedValue("Compression", "no", "compression is not supported"),
 	fixedValue("IgnoreRhosts", "yes", "rhosts authentication is not supported"),
-	fixedValue("PermitEmptyPasswords", "no", "password authentication is not supported"),
+	fixedValue("PermitEmptyPasswords", "no", "empty passwords are always refused"),
 	fixedValue("HostbasedAuthentication", "no", "host-based authentication is not supported"),
 	fixedValue("GSSAPIAuthentication", "no", "GSSAPI is not supported"),
 	fixedValue("KerberosAuthentication", "no", "Kerberos is not supported"),
 	fixedValue("PermitUserRC", "no", "~/.ssh/rc is not run"),
 	fixedValue("PrintLastLog", "no", "lastlog is not written or printed"),
-	noticedFlag("UsePAM", func(c *Config) *bool { return &c.UsePAM },
-		"PAM is not supported yet: accounts are checked as with UsePAM no (locked and expired accounts are refused) and no PAM account or session module runs (no pam_env, pam_limits, pam_systemd, pam_motd)"),
+	{name: "UsePAM",
+		set: func(c *Config, a []string) error {
+			v, err := parseYesNo(a)
+			if err != nil {
+				return fmt.Errorf("UsePAM: %w", err)
+			}
+			c.UsePAM = v
+			return nil
+		},
+		notice: func(a []string) string {
+			if v, err := parseYesNo(a); err == nil && v && !pam.Available {
+				return "UsePAM yes: this pqsshd was built without cgo, so PAM is unavailable: accounts are checked as with UsePAM no (locked and expired accounts are refused), no PAM account or session module runs and passwords cannot be checked (build with CGO_ENABLED=1 and libpam0g-dev)"
+			}
+			return ""
+		},
+		dump: func(c *Config) []string {
+			if c.UsePAM {
+				return []string{"yes"}
+			}
+			return []string{"no"}
+		}},
 	noticedFlag("X11Forwarding", func(c *Config) *bool { return &c.X11Forwarding },
 		"X11 forwarding is not offered (out of scope for now): clients' X11 requests are refused"),
 
@@ -521,7 +548,6 @@ var unsupported = map[string]string{
 	"kerberosticketcleanup":           "Kerberos is not supported",
 	"logverbose":                      "per-source-file verbose logging is not supported; use LogLevel",
 	"modulifile":                      "diffie-hellman-group-exchange uses x/crypto's built-in groups; no moduli file is read",
-	"pamservicename":                  "PAM is not supported yet (see UsePAM)",
 	"pubkeyauthoptions":               "a security key's touch is always required and user verification cannot be checked (see authorized_keys options)",
 	"rdomain":                         "routing domains are not supported",
 	"refuseconnection":                "use DenyUsers, or Match with AllowUsers, instead",

@@ -39,6 +39,7 @@ type Server struct {
 	kex        []string
 	banner     string
 	sizes      [][2]int
+	conns      int
 	l          net.Listener
 	// Env records the environment variables clients set.
 	Env map[string]string
@@ -157,6 +158,13 @@ func (s *Server) Start(t testing.TB) *Server {
 // Port returns the listening port.
 func (s *Server) Port() int { return s.Addr.Port }
 
+// Conns returns the number of connections that authenticated so far.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
 // TerminalSizes returns the terminal sizes (columns, rows) clients sent:
 // in pty-req, then in each window-change.
 func (s *Server) TerminalSizes() [][2]int {
@@ -196,6 +204,9 @@ func (s *Server) serve(nc net.Conn) {
 		return
 	}
 	defer conn.Close()
+	s.mu.Lock()
+	s.conns++
+	s.mu.Unlock()
 	if len(s.Announce) > 0 {
 		var payload []byte
 		for _, k := range s.Announce {

@@ -1,0 +1,67 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// authMethodNames are the methods an AuthenticationMethods list may name
+// (sshd_config(5)); keyboard-interactive may carry a device after a colon
+// ("keyboard-interactive:pam").
+var authMethodNames = map[string]string{
+	"publickey":            "",
+	"password":             "",
+	"keyboard-interactive": "",
+	"hostbased":            "host-based authentication is not supported",
+	"gssapi-with-mic":      "GSSAPI is not supported",
+}
+
+// ParseAuthenticationMethods checks the arguments of AuthenticationMethods
+// and returns the value pqsshd keeps: "any", or the lists joined by
+// spaces, each a comma-separated sequence of methods that must all
+// succeed, in order, for a login (see AuthMethodLists).
+func ParseAuthenticationMethods(a []string) (string, error) {
+	if len(a) == 0 {
+		return "", fmt.Errorf("AuthenticationMethods: missing argument")
+	}
+	if len(a) == 1 && strings.EqualFold(a[0], "any") {
+		return "any", nil
+	}
+	for _, list := range a {
+		if strings.EqualFold(list, "any") {
+			return "", fmt.Errorf("AuthenticationMethods: \"any\" must be the only argument")
+		}
+		for _, m := range strings.Split(list, ",") {
+			name, dev, hasDev := strings.Cut(m, ":")
+			why, ok := authMethodNames[name]
+			switch {
+			case !ok || m == "":
+				return "", fmt.Errorf("AuthenticationMethods: unknown method %q in %q", m, list)
+			case why != "":
+				return "", fmt.Errorf("AuthenticationMethods %s is not supported: %s", list, why)
+			case hasDev && (name != "keyboard-interactive" || dev != "pam"):
+				return "", fmt.Errorf("AuthenticationMethods: method %q: only keyboard-interactive:pam names a device", m)
+			}
+		}
+	}
+	return strings.Join(a, " "), nil
+}
+
+// AuthMethodLists returns the lists of AuthenticationMethods ("any" is
+// none: one successful method of any kind suffices). A "keyboard-interactive:pam"
+// entry is "keyboard-interactive": PAM is the only device.
+func (c *Config) AuthMethodLists() [][]string {
+	if c.AuthenticationMethods == "" || c.AuthenticationMethods == "any" {
+		return nil
+	}
+	var out [][]string
+	for _, list := range strings.Fields(c.AuthenticationMethods) {
+		var l []string
+		for _, m := range strings.Split(list, ",") {
+			name, _, _ := strings.Cut(m, ":")
+			l = append(l, name)
+		}
+		out = append(out, l)
+	}
+	return out
+}

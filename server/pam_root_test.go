@@ -1,0 +1,213 @@
+//go:build root
+
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/pam"
+)
+
+// pamService writes a PAM service file under /etc/pam.d for the test (and
+// removes it afterwards) and returns its name. The auth stack with two:
+// pam_unix's password prompt, then pam_stress's prompt, whose answer
+// (which pam_stress makes the token) pam_exec checks against an OTP; the
+// auth stack with one: pam_unix alone. Then pam_unix's account stack, and
+// pam_limits with the test's limits file and pam_env with the test's
+// environment file in the session stack.
+func pamService(t *testing.T, dir, limits, env string, two bool) string {
+	t.Helper()
+	b := make([]byte, 3)
+	rand.Read(b)
+	name := "pqsshd-test-" + hex.EncodeToString(b)
+	otp := filepath.Join(dir, "otp-check")
+	if err := os.WriteFile(otp, []byte("#!/bin/sh\ntok=$(/usr/bin/head -c 100 | /usr/bin/tr -d '\\000')\n[ \"$tok\" = otp-4242 ]\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lf, ef := filepath.Join(dir, "limits.conf"), filepath.Join(dir, "pam_env.conf")
+	os.WriteFile(lf, []byte(limits), 0o644)
+	os.WriteFile(ef, []byte(env), 0o644)
+	auth := "auth required pam_unix.so\n"
+	if two {
+		auth = "auth requisite pam_unix.so\nauth requisite pam_stress.so\nauth required pam_exec.so expose_authtok quiet " + otp + "\n"
+	}
+	stack := fmt.Sprintf(`%saccount required pam_unix.so
+session required pam_limits.so conf=%s
+session required pam_env.so readenv=0 conffile=%s user_readenv=0
+session required pam_unix.so
+`, auth, lf, ef)
+	p := filepath.Join("/etc/pam.d", name)
+	if err := os.WriteFile(p, []byte(stack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(p) })
+	return name
+}
+
+// setPassword gives a test account a password.
+func setPassword(t *testing.T, name, password string) {
+	t.Helper()
+	cmd := exec.Command("chpasswd")
+	cmd.Stdin = strings.NewReader(name + ":" + password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chpasswd: %v %s", err, out)
+	}
+}
+
+// kbdAnswers answers keyboard-interactive requests in turn and records
+// the prompts.
+type kbdAnswers struct {
+	answers [][]string
+	prompts [][]string
+}
+
+func (k *kbdAnswers) challenge(name, instruction string, questions []string, echos []bool) ([]string, error) {
+	k.prompts = append(k.prompts, questions)
+	if len(questions) == 0 {
+		return nil, nil
+	}
+	if len(k.answers) == 0 {
+		return nil, errors.New("no more answers")
+	}
+	a := k.answers[0]
+	k.answers = k.answers[1:]
+	return a, nil
+}
+
+// TestPAMLogins: with UsePAM yes, a password login and a two-prompt
+// keyboard-interactive login go through the PAM service's auth stack, the
+// session gets pam_limits' limit (ulimit -n) and pam_env's variable, and
+// a wrong password fails with sshd's log line. With AuthenticationMethods
+// publickey,keyboard-interactive the key alone is a partial success and
+// the login completes with keyboard-interactive.
+func TestPAMLogins(t *testing.T) {
+	needRoot(t)
+	if !pam.Available {
+		t.Fatal("this test needs a build with cgo (PAM)")
+	}
+	name, _ := testAccount(t)
+	setPassword(t, name, "pw-Secret1")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	svc := pamService(t, dir, name+" - nofile 4321\n", "PQT_PAM_VAR DEFAULT=from-pam-env\n", true)
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10\nMatch User "+name+"\n\tAuthenticationMethods publickey,keyboard-interactive password keyboard-interactive")
+	e.authorizeHome(name, "", e.key.PublicKey())
+	dial := func(auth ...gossh.AuthMethod) (*gossh.Client, error) {
+		cc := e.clientConfig(name, e.key)
+		cc.Auth = auth
+		return gossh.Dial("tcp", e.addr, cc)
+	}
+	session := func(c *gossh.Client) string {
+		t.Helper()
+		defer c.Close()
+		out, err := run(t, c, "ulimit -n; echo \"$PQT_PAM_VAR\"; id -un")
+		if err != nil {
+			t.Fatalf("session: %v (%s)", err, out)
+		}
+		return out
+	}
+	want := "4321\nfrom-pam-env\n" + name + "\n"
+
+	// The password answers every hidden prompt: pam_stress's too, so
+	// the OTP check fails.
+	if _, err := dial(gossh.Password("pw-Secret1")); err == nil {
+		t.Fatal("password login passed the OTP prompt with the password")
+	}
+	e.logs.waitLog(t, "Failed password for "+name+" from 127.0.0.1 port ")
+
+	k := &kbdAnswers{answers: [][]string{{"pw-Secret1"}, {"otp-4242"}}}
+	c, err := dial(gossh.KeyboardInteractive(k.challenge))
+	if err != nil {
+		t.Fatalf("keyboard-interactive: %v (prompts %q)", err, k.prompts)
+	}
+	if len(k.prompts) != 2 {
+		t.Errorf("prompts %q, want two requests (pam_unix's, then pam_stress's)", k.prompts)
+	}
+	if got := session(c); got != want {
+		t.Errorf("keyboard-interactive session printed %q, want %q", got, want)
+	}
+	e.logs.waitLog(t, "Accepted keyboard-interactive/pam for "+name+" from 127.0.0.1 port ")
+
+	k = &kbdAnswers{answers: [][]string{{"wrong"}, {"otp-4242"}}}
+	if _, err := dial(gossh.KeyboardInteractive(k.challenge)); err == nil {
+		t.Fatal("keyboard-interactive with a wrong password logged in")
+	}
+	e.logs.waitLog(t, "Failed keyboard-interactive/pam for "+name+" from 127.0.0.1 port ")
+
+	// AuthenticationMethods: the key is a partial success, then
+	// keyboard-interactive completes the login.
+	k = &kbdAnswers{answers: [][]string{{"pw-Secret1"}, {"otp-4242"}}}
+	c, err = dial(gossh.PublicKeys(e.key), gossh.KeyboardInteractive(k.challenge))
+	if err != nil {
+		t.Fatalf("publickey,keyboard-interactive: %v", err)
+	}
+	if got := session(c); got != want {
+		t.Errorf("publickey,keyboard-interactive session printed %q, want %q", got, want)
+	}
+	e.logs.waitLog(t, "Partial publickey for "+name+" from 127.0.0.1 port ")
+	if _, err := dial(gossh.PublicKeys(e.key)); err == nil {
+		t.Fatal("the key alone completed publickey,keyboard-interactive")
+	}
+}
+
+// TestPAMPassword: PasswordAuthentication through a pam_unix stack: the
+// right password logs in (sshd's "Accepted password" line) into a session
+// with the stack's limit, a wrong one and an empty one do not, and a
+// source that failed gets PerSourcePenalties' authfail.
+func TestPAMPassword(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	setPassword(t, name, "pw-Other2")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	svc := pamService(t, dir, name+" - nofile 2345\n", "", false)
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nPerSourcePenalties authfail:1h min:1h")
+	dial := func(pw string) (*gossh.Client, error) {
+		cc := e.clientConfig(name, e.key)
+		cc.Auth = []gossh.AuthMethod{gossh.Password(pw)}
+		return gossh.Dial("tcp", e.addr, cc)
+	}
+	c, err := dial("pw-Other2")
+	if err != nil {
+		t.Fatalf("password login: %v", err)
+	}
+	out, err := run(t, c, "ulimit -n")
+	c.Close()
+	if err != nil || out != "2345\n" {
+		t.Fatalf("ulimit -n printed %q (%v), want 2345", out, err)
+	}
+	e.logs.waitLog(t, "Accepted password for "+name+" from 127.0.0.1 port ")
+	if _, err := dial(""); err == nil {
+		t.Fatal("an empty password logged in")
+	}
+	if _, err := dial("wrong"); err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	e.logs.waitLog(t, "Failed password for "+name+" from 127.0.0.1 port ")
+	// authfail:1h reaches min:1h: the source is refused now, even with
+	// the right password.
+	for i := 0; ; i++ { // the failed connection's end records the penalty
+		if _, bad := e.srv.penalties.penalized("127.0.0.1"); bad {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("no penalty recorded for the failed passwords")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := dial("pw-Other2"); err == nil {
+		t.Fatal("a penalized source logged in")
+	}
+	e.logs.waitLog(t, "refusing connection: source penalized")
+}

@@ -1,0 +1,283 @@
+package server
+
+// UsePAM: the PAM work of a connection, in one place because it is the
+// part of a login that runs as root ("account and session set-up"): the
+// authentication transaction for PasswordAuthentication and
+// KbdInteractiveAuthentication, the account stack once a login is
+// complete (for every method, as sshd's do_pam_account), and the session
+// (pam_setcred and pam_open_session, in a process of its own: see
+// pamsession.go).
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/pqssh/pqssh/server/config"
+	"github.com/pqssh/pqssh/server/pam"
+)
+
+// maxConvRounds bounds the conversation calls of one keyboard-interactive
+// attempt (each is a round trip to the client).
+const maxConvRounds = 16
+
+// pamConn is one connection's PAM state.
+type pamConn struct {
+	mu   sync.Mutex
+	tx   *pam.Transaction // the authentication transaction, until the login completes
+	user string
+
+	sessOnce sync.Once
+	sess     *pamSession
+	sessErr  error
+}
+
+// usePAM reports whether PAM does the account, session and password work
+// under cfg.
+func (s *Server) usePAM(cfg *config.Config) bool { return cfg.UsePAM && pam.Available }
+
+// passwordOffered and kbdIntOffered report whether the methods are
+// offered: both go through PAM, pqsshd checks no password itself.
+func (s *Server) passwordOffered(cfg *config.Config) bool {
+	return s.usePAM(cfg) && cfg.PasswordAuthentication
+}
+
+func (s *Server) kbdIntOffered(cfg *config.Config) bool {
+	return s.usePAM(cfg) && cfg.KbdInteractiveAuth
+}
+
+func (st *connState) pamState() *pamConn {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.pam == nil {
+		st.pam = &pamConn{}
+	}
+	return st.pam
+}
+
+// pamTx returns the connection's authentication transaction for user,
+// starting one (with PAM_RHOST) if there is none or it was for another
+// user.
+func (s *Server) pamTx(st *connState, cfg *config.Config, user string) (*pam.Transaction, error) {
+	pc := st.pamState()
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.tx != nil && pc.user == user {
+		return pc.tx, nil
+	}
+	if pc.tx != nil {
+		pc.tx.End()
+		pc.tx = nil
+	}
+	tx, err := pam.Start(cfg.PAMServiceName, user, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.SetItem(pam.RHost, st.host); err != nil {
+		tx.End()
+		return nil, err
+	}
+	// sshd's PAM_TTY until a terminal exists: some modules (pam_securetty)
+	// need one.
+	if err := tx.SetItem(pam.TTY, "ssh"); err != nil {
+		tx.End()
+		return nil, err
+	}
+	pc.tx, pc.user = tx, user
+	return tx, nil
+}
+
+// endAuthTx ends the authentication transaction, if any.
+func (pc *pamConn) endAuthTx() {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.tx != nil {
+		pc.tx.End()
+		pc.tx = nil
+	}
+}
+
+// endPAM ends the connection's PAM transaction and closes its session.
+func (st *connState) endPAM() {
+	st.mu.Lock()
+	pc := st.pam
+	st.mu.Unlock()
+	if pc == nil {
+		return
+	}
+	pc.endAuthTx()
+	pc.mu.Lock()
+	sess := pc.sess
+	pc.mu.Unlock()
+	if sess != nil {
+		sess.close()
+	}
+}
+
+// pamMethodCheck makes the checks of checkUser and those specific to
+// password-like methods; it returns what a success grants.
+func (s *Server) pamMethodCheck(st *connState, user string, enabled func(*config.Config) bool) (*authInfo, error) {
+	acct, ccfg, loginMsg, err := s.checkUser(st, user)
+	if err != nil {
+		return nil, err
+	}
+	if !enabled(ccfg) {
+		return nil, errors.New("method disabled for this user")
+	}
+	if acct.UID == 0 && ccfg.PermitRootLogin != "yes" {
+		return nil, fmt.Errorf("root login refused: PermitRootLogin %s", ccfg.PermitRootLogin)
+	}
+	return &authInfo{acct: acct, cfg: ccfg, loginMsg: loginMsg}, nil
+}
+
+// passwordAuth is PasswordAuthentication through PAM: the conversation
+// answers every hidden prompt with the password (as sshd's
+// sshpam_passwd_conv) and refuses visible ones; empty passwords are
+// refused (PermitEmptyPasswords no).
+func (s *Server) passwordAuth(st *connState, conn gossh.ConnMetadata, password []byte) (*gossh.Permissions, error) {
+	pw := []byte(string(password))
+	defer clear(pw)
+	info, err := s.pamMethodCheck(st, conn.User(), s.passwordOffered)
+	if err == nil && len(pw) == 0 {
+		err = errors.New("empty password (PermitEmptyPasswords no)")
+	}
+	var tx *pam.Transaction
+	if err == nil {
+		tx, err = s.pamTx(st, info.cfg, info.acct.Name)
+	}
+	if err == nil {
+		tx.SetConversation(func(msgs []pam.Message) ([][]byte, error) {
+			out := make([][]byte, len(msgs))
+			for i, m := range msgs {
+				switch m.Style {
+				case pam.PromptEchoOff:
+					out[i] = []byte(string(pw))
+				case pam.PromptEchoOn:
+					return nil, errors.New("a visible prompt in password authentication")
+				}
+			}
+			return out, nil
+		})
+		err = tx.Authenticate(true)
+		tx.SetConversation(nil)
+	}
+	return s.pamMethodResult(st, conn, "password", "password", info, err)
+}
+
+// kbdIntAuth is KbdInteractiveAuthentication through PAM ("keyboard-
+// interactive/pam"): each conversation call with prompts is one
+// SSH_MSG_USERAUTH_INFO_REQUEST (RFC 4256) with all its prompts; text and
+// error messages become the instruction of the next request.
+func (s *Server) kbdIntAuth(st *connState, conn gossh.ConnMetadata, challenge gossh.KeyboardInteractiveChallenge) (*gossh.Permissions, error) {
+	info, err := s.pamMethodCheck(st, conn.User(), s.kbdIntOffered)
+	var tx *pam.Transaction
+	if err == nil {
+		tx, err = s.pamTx(st, info.cfg, info.acct.Name)
+	}
+	if err == nil {
+		var pending strings.Builder
+		rounds := 0
+		tx.SetConversation(func(msgs []pam.Message) ([][]byte, error) {
+			var qs []string
+			var echos []bool
+			var idx []int
+			for i, m := range msgs {
+				if m.Style.Prompt() {
+					qs, echos, idx = append(qs, m.Text), append(echos, m.Style == pam.PromptEchoOn), append(idx, i)
+				} else if pending.Len() < 4*pam.MaxMessageSize {
+					pending.WriteString(m.Text + "\n")
+				}
+			}
+			out := make([][]byte, len(msgs))
+			if len(qs) == 0 {
+				return out, nil
+			}
+			if rounds++; rounds > maxConvRounds {
+				return nil, errors.New("too many keyboard-interactive rounds")
+			}
+			answers, err := challenge("", pending.String(), qs, echos)
+			pending.Reset()
+			if err != nil {
+				return nil, err
+			}
+			if len(answers) != len(qs) {
+				return nil, fmt.Errorf("%d answers to %d prompts", len(answers), len(qs))
+			}
+			for j, i := range idx {
+				if len(answers[j]) > pam.MaxResponseSize {
+					return nil, errors.New("answer too long")
+				}
+				out[i] = []byte(answers[j])
+			}
+			return out, nil
+		})
+		err = tx.Authenticate(true)
+		tx.SetConversation(nil)
+	}
+	return s.pamMethodResult(st, conn, "keyboard-interactive", "keyboard-interactive/pam", info, err)
+}
+
+// pamMethodResult logs a password or keyboard-interactive attempt with
+// sshd's lines and, on success, goes on with AuthenticationMethods.
+func (s *Server) pamMethodResult(st *connState, conn gossh.ConnMetadata, method, logName string, info *authInfo, err error) (*gossh.Permissions, error) {
+	if err != nil {
+		s.log.Info("failed "+method, "user", conn.User(), "peer", st.peer, "reason", err, "conn", connID(st))
+		s.sshdLine(slog.LevelInfo, "Failed %s for %s from %s ssh2", logName, userForLog(st, conn.User()), peerForLog(st))
+		return nil, err
+	}
+	perms, err := s.methodSucceeded(st, conn, method, info)
+	var partial *gossh.PartialSuccessError
+	switch {
+	case errors.As(err, &partial):
+		s.log.Info("partial "+method, "user", conn.User(), "peer", st.peer, "conn", connID(st))
+		s.sshdLine(slog.LevelInfo, "Partial %s for %s from %s ssh2", logName, logSafe(conn.User()), peerForLog(st))
+	case err == nil:
+		s.log.Info("accepted "+method, "user", conn.User(), "peer", st.peer, "conn", connID(st))
+		s.sshdLine(slog.LevelInfo, "Accepted %s for %s from %s ssh2", logName, logSafe(conn.User()), peerForLog(st))
+	}
+	return perms, err
+}
+
+// pamAccount runs the account stack for a complete login (sshd's
+// do_pam_account), on the authentication transaction if the user
+// authenticated through PAM, else on a new one. An expired password
+// (PAM_NEW_AUTHTOK_REQD) refuses the login: pqsshd cannot change it.
+func (s *Server) pamAccount(st *connState, info *authInfo) error {
+	if st == nil {
+		return errors.New("UsePAM: no connection")
+	}
+	tx, err := s.pamTx(st, info.cfg, info.acct.Name)
+	if err == nil {
+		var msgs strings.Builder
+		tx.SetConversation(func(m []pam.Message) ([][]byte, error) {
+			for _, x := range m {
+				if x.Style.Prompt() {
+					return nil, errors.New("the account stack asked a question")
+				}
+				if msgs.Len() < 4*pam.MaxMessageSize {
+					msgs.WriteString(x.Text + "\n")
+				}
+			}
+			return make([][]byte, len(m)), nil
+		})
+		err = tx.AcctMgmt(true)
+		tx.SetConversation(nil)
+		if err == nil && msgs.Len() > 0 {
+			info.loginMsg += msgs.String()
+		}
+	}
+	st.pamState().endAuthTx()
+	if err != nil {
+		if pam.Code(err) == pam.CodeNewAuthTokReqd {
+			err = fmt.Errorf("%w (the password has expired; pqsshd cannot change it)", err)
+		}
+		s.log.Info("login refused by the PAM account stack", "user", info.acct.Name, "err", err, "conn", connID(st))
+		s.sshdLine(slog.LevelError, "Access denied for user %s by PAM account configuration [preauth]", logSafe(info.acct.Name))
+		return err
+	}
+	return nil
+}
