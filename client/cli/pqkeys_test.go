@@ -14,11 +14,11 @@ import (
 	"github.com/pqssh/pqssh/pqsig"
 )
 
-// TestPQHostAndUserKey: with default settings pqssh, like OpenSSH 10.6,
-// prefers the server's Ed25519 host key on first contact and records it;
-// once known_hosts holds only the ML-DSA host key it asks for that one,
-// prints OpenSSH's "Server host key" line for it, and logs in with an
-// ML-DSA user key given with -i.
+// TestPQHostAndUserKey: with default settings pqssh prefers the server's
+// ML-DSA host key on first contact (where OpenSSH 10.6 would take its
+// Ed25519 one) and records it; with known_hosts holding the ML-DSA key it
+// asks for that one, prints OpenSSH's "Server host key" line for it, and
+// logs in with an ML-DSA user key given with -i.
 func TestPQHostAndUserKey(t *testing.T) {
 	f := newFixture(t)
 	scheme, _ := pqsig.Lookup(pqsig.MLDSA44Ed25519)
@@ -47,16 +47,16 @@ func TestPQHostAndUserKey(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
-	if !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-ed25519\n") {
-		t.Errorf("first contact did not pick Ed25519:\n%s", r.stderr)
+	if !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n") {
+		t.Errorf("first contact did not pick ML-DSA:\n%s", r.stderr)
 	}
 	known, err := os.ReadFile(f.known)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edWant := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(srv.HostKey.PublicKey())))
-	if line := strings.TrimSpace(string(known)); !strings.HasSuffix(line, edWant) {
-		t.Errorf("first contact stored %q, want the Ed25519 key", line)
+	pqWant := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(host.PublicKey())))
+	if line := strings.TrimSpace(string(known)); !strings.HasSuffix(line, pqWant) {
+		t.Errorf("first contact stored %q, want the ML-DSA key", line)
 	}
 
 	// known_hosts holds only the ML-DSA key: pqssh asks for it.

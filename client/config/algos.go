@@ -23,6 +23,8 @@ func IsPostQuantum(name string) bool { return kex.IsPostQuantum(name) }
 // PubkeyAcceptedAlgorithms follow OpenSSH 10.6 (openSSHKeyOrder):
 // certificates first, Ed25519 before ECDSA and RSA, ssh-mldsa44-ed25519
 // last of its group; pqssh's pure ML-DSA algorithms follow it.
+// HostKeyAlgorithms differ in one point: ssh-mldsa44-ed25519 (and its
+// certificate) come first in their groups (postQuantumFirst).
 func DefaultAlgorithms(keyword string) []string {
 	s := ssh.SupportedAlgorithms()
 	key := strings.ToLower(keyword)
@@ -31,7 +33,7 @@ func DefaultAlgorithms(keyword string) []string {
 	}
 	switch key {
 	case "hostkeyalgorithms":
-		return openSSHOrder(s.HostKeys)
+		return postQuantumFirst(openSSHOrder(s.HostKeys))
 	case "pubkeyacceptedalgorithms":
 		return openSSHOrder(append(slices.Clone(s.PublicKeyAuths), certAlgorithmsFor(s.PublicKeyAuths)...))
 	case "casignaturealgorithms":
@@ -106,6 +108,35 @@ func openSSHOrder(supported []string) []string {
 		}
 	}
 	return append(certs, plain...)
+}
+
+// postQuantumFirst moves OpenSSH's post-quantum host-key algorithm to the
+// front of its group: ssh-mldsa44-ed25519-cert first among certificates,
+// ssh-mldsa44-ed25519 first among plain keys, the rest in OpenSSH 10.6's
+// order. OpenSSH 10.6 lists the composite last, so on first contact it
+// records a server's Ed25519 key even when the server has an ML-DSA one;
+// pqssh records the ML-DSA key, and against a server without one it
+// records Ed25519, as OpenSSH does (docs/auth.md, "Host keys"). As in
+// OpenSSH, the types already in known_hosts for the host are asked for
+// first, whatever this order.
+func postQuantumFirst(order []string) []string {
+	const composite = "ssh-mldsa44-ed25519"
+	out := make([]string, 0, len(order))
+	for _, group := range []func(string) bool{isCertAlgorithm, func(a string) bool { return !isCertAlgorithm(a) }} {
+		var pq, rest []string
+		for _, a := range order {
+			if !group(a) {
+				continue
+			}
+			if a == composite || a == composite+"-cert" {
+				pq = append(pq, a)
+			} else {
+				rest = append(rest, a)
+			}
+		}
+		out = append(append(out, pq...), rest...)
+	}
+	return out
 }
 
 // certAlgorithmsFor returns the certificate algorithms the SSH library

@@ -84,9 +84,11 @@ func TestOpenSSH106KeywordsImplementedOrWarned(t *testing.T) {
 
 // TestKeyAlgorithmDefaultsFollowOpenSSH106: HostKeyAlgorithms and
 // PubkeyAcceptedAlgorithms default to OpenSSH 10.6's lists (Ed25519
-// certificates and keys first, ssh-mldsa44-ed25519 last of each group),
-// leaving out what the SSH library lacks, with pqssh's pure ML-DSA
-// algorithms after ssh-mldsa44-ed25519.
+// certificates and keys before ECDSA and RSA), leaving out what the SSH
+// library lacks, with pqssh's pure ML-DSA algorithms at the end.
+// PubkeyAcceptedAlgorithms keeps OpenSSH's order exactly
+// (ssh-mldsa44-ed25519 last of each group); HostKeyAlgorithms moves
+// ssh-mldsa44-ed25519 and its certificate to the front of their groups.
 func TestKeyAlgorithmDefaultsFollowOpenSSH106(t *testing.T) {
 	lines := readTestdata(t, "openssh-10.6-G-algorithms.txt")
 	want := map[string][]string{}
@@ -111,15 +113,26 @@ func TestKeyAlgorithmDefaultsFollowOpenSSH106(t *testing.T) {
 				filtered = append(filtered, a)
 			}
 		}
+		firstCert, firstPlain := "ssh-ed25519-cert-v01@openssh.com", "ssh-ed25519"
+		if key == "hostkeyalgorithms" {
+			filtered = postQuantumFirst(filtered)
+			firstCert, firstPlain = "ssh-mldsa44-ed25519-cert", "ssh-mldsa44-ed25519"
+		}
 		if !slices.Equal(openssh, filtered) {
 			t.Errorf("%s: OpenSSH's names in order\n%v\nwant\n%v", key, openssh, filtered)
 		}
-		if got[0] != "ssh-ed25519-cert-v01@openssh.com" {
-			t.Errorf("%s starts with %s", key, got[0])
+		if got[0] != firstCert {
+			t.Errorf("%s starts with %s, want %s", key, got[0], firstCert)
 		}
 		plain := slices.IndexFunc(got, func(a string) bool { return !isCertAlgorithm(a) })
-		if got[plain] != "ssh-ed25519" {
-			t.Errorf("%s: first plain key algorithm %s, want ssh-ed25519", key, got[plain])
+		if got[plain] != firstPlain {
+			t.Errorf("%s: first plain key algorithm %s, want %s", key, got[plain], firstPlain)
+		}
+		if key == "hostkeyalgorithms" {
+			// After the composite, OpenSSH's order: Ed25519 before ECDSA and RSA.
+			if got[1] != "ssh-ed25519-cert-v01@openssh.com" || got[plain+1] != "ssh-ed25519" {
+				t.Errorf("%s: Ed25519 does not follow the composite: %v", key, got)
+			}
 		}
 		for _, a := range []string{"ssh-ed25519-cert-v01@openssh.com", "rsa-sha2-512-cert-v01@openssh.com", "ssh-mldsa44-ed25519-cert", "ssh-mldsa44-ed25519", "rsa-sha2-256"} {
 			if !slices.Contains(got, a) {
@@ -127,7 +140,11 @@ func TestKeyAlgorithmDefaultsFollowOpenSSH106(t *testing.T) {
 			}
 		}
 		wantExtra := []string{"ssh-mldsa-44", "ssh-mldsa-65", "ssh-mldsa-87"}
-		if !slices.Equal(extra, wantExtra) || !slices.Equal(got[len(got)-4:], append([]string{"ssh-mldsa44-ed25519"}, wantExtra...)) {
+		lastOpenSSH := "ssh-mldsa44-ed25519"
+		if key == "hostkeyalgorithms" {
+			lastOpenSSH = "rsa-sha2-256"
+		}
+		if !slices.Equal(extra, wantExtra) || !slices.Equal(got[len(got)-4:], append([]string{lastOpenSSH}, wantExtra...)) {
 			t.Errorf("%s: pqssh-only algorithms %v at the end of %v, want %v after ssh-mldsa44-ed25519", key, extra, got, wantExtra)
 		}
 	}
