@@ -29,6 +29,11 @@ all: build
 fork:
 	@third_party/x-crypto/materialize.sh
 
+# The commit pqssh -V reports when the build carries no VCS information
+# (GOFLAGS=-buildvcs=false, or a git worktree the go command cannot read).
+COMMIT  := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -modified)
+LDFLAGS := -X github.com/pqssh/pqssh/client.Commit=$(COMMIT)
+
 # PAM (UsePAM) needs cgo: a C compiler and libpam's headers (Debian's
 # libpam0g-dev). A build with CGO_ENABLED=0 needs neither and has no PAM.
 PAM_APT := gcc libc6-dev libpam0g-dev
@@ -40,7 +45,7 @@ pam-deps:
 	fi
 
 build: fork pam-deps
-	$(GO) build -o bin/ ./cmd/...
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
 
 # A development pqsshd on 127.0.0.1:$(DEV_PORT) in the foreground, with a
 # client key authorized for you; it prints the pqssh and ssh commands.

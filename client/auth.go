@@ -314,8 +314,16 @@ func (d *Dialer) newAuthenticator(ids []identity, user string) *authenticator {
 				continue
 			}
 			prompt := fmt.Sprintf("%s@%s's password: ", user, r.HostName)
+			attempt := 0
 			a.cands = append(a.cands, authCandidate{method: m, auth: ssh.RetryableAuthMethod(
-				ssh.PasswordCallback(func() (string, error) { return d.Prompt.Prompt(prompt, false) }),
+				ssh.PasswordCallback(func() (string, error) {
+					// OpenSSH's userauth_passwd: every prompt after the
+					// first follows a refused password.
+					if attempt++; attempt > 1 {
+						d.Log.Error("Permission denied, please try again.")
+					}
+					return d.Prompt.Prompt(prompt, false)
+				}),
 				max(r.NumberOfPasswordPrompts, 1))})
 		}
 	}

@@ -217,7 +217,13 @@ func (d *Dialer) ClientConfig(db *knownhosts.DB, st *hostKeyState, auth *authent
 	}
 	hostKeyAlgs := r.HostKeyAlgorithms
 	if !r.HostKeyAlgorithmsSet {
-		hostKeyAlgs = orderHostKeyAlgorithms(hostKeyAlgs, db.KnownTypes(knownhosts.HostName(host, r.Port)))
+		known := db.KnownTypes(knownhosts.HostName(host, r.Port))
+		hostKeyAlgs = orderHostKeyAlgorithms(hostKeyAlgs, known)
+		if len(known) > 0 {
+			d.Log.Debug(3, "order_hostkeyalgs: known key types %s: prefer hostkeyalgs: %s", strings.Join(known, ","), strings.Join(hostKeyAlgs, ","))
+		} else {
+			d.Log.Debug(3, "order_hostkeyalgs: no algorithms matched; accept original")
+		}
 	}
 	clientVersion := "SSH-2.0-" + Version
 	if r.VersionAddendum != "" && !strings.EqualFold(r.VersionAddendum, "none") {
@@ -407,6 +413,8 @@ func (d *Dialer) logKex(cl, sv *sshwire.KexInit) {
 	log := d.Log
 	log.Debug(1, "SSH2_MSG_KEXINIT sent")
 	log.Debug(1, "SSH2_MSG_KEXINIT received")
+	d.logProposal("local client KEXINIT proposal", cl)
+	d.logProposal("peer server KEXINIT proposal", sv)
 	k := agree(realKex(cl.KexAlgos), realKex(sv.KexAlgos))
 	if k == "" {
 		return
@@ -433,6 +441,29 @@ func (d *Dialer) logKex(cl, sv *sshwire.KexInit) {
 	}
 }
 
+// logProposal prints a KEXINIT's lists at DEBUG2, as OpenSSH's
+// kex_prop2buf/kex_buf2prop debugging does.
+func (d *Dialer) logProposal(title string, k *sshwire.KexInit) {
+	log := d.Log
+	if log.Level() < Debug2 {
+		return
+	}
+	j := func(l []string) string { return strings.Join(l, ",") }
+	log.Debug(2, "%s", title)
+	log.Debug(2, "KEX algorithms: %s", j(k.KexAlgos))
+	log.Debug(2, "host key algorithms: %s", j(k.ServerHostKeyAlgos))
+	log.Debug(2, "ciphers ctos: %s", j(k.CiphersClientServer))
+	log.Debug(2, "ciphers stoc: %s", j(k.CiphersServerClient))
+	log.Debug(2, "MACs ctos: %s", j(k.MACsClientServer))
+	log.Debug(2, "MACs stoc: %s", j(k.MACsServerClient))
+	log.Debug(2, "compression ctos: %s", j(k.CompressionClientServer))
+	log.Debug(2, "compression stoc: %s", j(k.CompressionServerClient))
+	log.Debug(2, "languages ctos: ")
+	log.Debug(2, "languages stoc: ")
+	log.Debug(2, "first_kex_follows 0 ")
+	log.Debug(2, "reserved 0 ")
+}
+
 // connect opens the transport: ProxyJump, ProxyCommand or TCP.
 func (d *Dialer) connect(ctx context.Context) (net.Conn, *Client, error) {
 	r := d.Config
@@ -444,6 +475,7 @@ func (d *Dialer) connect(ctx context.Context) (net.Conn, *Client, error) {
 		return c, nil, err
 	}
 	var lastErr error
+	d.Log.Debug(2, "resolving \"%s\" port %d", r.HostName, r.Port)
 	for attempt := 0; attempt < max(r.ConnectionAttempts, 1); attempt++ {
 		if attempt > 0 {
 			select {
@@ -452,6 +484,7 @@ func (d *Dialer) connect(ctx context.Context) (net.Conn, *Client, error) {
 				return nil, nil, &ConnectError{Host: r.HostName, Port: r.Port, Err: ctx.Err()}
 			}
 		}
+		d.Log.Debug(3, "ssh_connect_direct: entering")
 		d.Log.Debug(1, "Connecting to %s port %d.", r.HostName, r.Port)
 		c, err := d.dialTCP(ctx, r.HostName, r.Port)
 		if err == nil {

@@ -7,12 +7,33 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pqssh/pqssh/client/config"
 )
+
+// ForwardOptions are the settings that shape forwardings (ssh_config(5)).
+type ForwardOptions struct {
+	// GatewayPorts lets TCP forwardings without a bind address listen on
+	// every address instead of loopback.
+	GatewayPorts bool
+	// BindMask is StreamLocalBindMask: the umask for Unix-domain sockets
+	// pqssh creates (OpenSSH's default 0177 leaves them 0600).
+	BindMask os.FileMode
+	// BindUnlink is StreamLocalBindUnlink: remove an existing socket file
+	// before binding.
+	BindUnlink bool
+	// PermitRemoteOpen restricts the destinations of remote dynamic
+	// forwarding (host:port patterns; nil or "any" allows all, "none"
+	// none).
+	PermitRemoteOpen []string
+	Log              *Logger
+}
 
 // listenAddr is where a local forwarding listens: the given address, or
 // loopback unless GatewayPorts (ssh_config(5), LocalForward).
@@ -27,19 +48,62 @@ func listenAddr(f config.Forward, gateway bool) string {
 	return net.JoinHostPort(h, strconv.Itoa(f.ListenPort))
 }
 
-// ForwardLocal listens locally and forwards each connection to
-// f.ConnectHost:f.ConnectPort through a "direct-tcpip" channel (RFC 4254,
-// 7.2). It serves until the listener is closed.
-func (c *Client) ForwardLocal(f config.Forward, gateway bool, log *Logger) (net.Listener, error) {
-	l, err := net.Listen("tcp", listenAddr(f, gateway))
-	if err != nil {
-		return nil, fmt.Errorf("bind [%s]:%d: %w", f.ListenHost, f.ListenPort, err)
-	}
-	target := net.JoinHostPort(f.ConnectHost, strconv.Itoa(f.ConnectPort))
-	go serve(l, func(conn net.Conn) {
-		remote, err := c.Dial("tcp", target)
+// umaskMu serializes the process-wide umask change around a Unix-domain
+// socket's bind.
+var umaskMu sync.Mutex
+
+// listenLocal opens the local listening end: a TCP port, or a Unix-domain
+// socket created under StreamLocalBindMask (after removing a stale one
+// when StreamLocalBindUnlink), as OpenSSH's unix_listener does.
+func listenLocal(f config.Forward, o ForwardOptions) (net.Listener, error) {
+	if f.ListenPath == "" {
+		l, err := net.Listen("tcp", listenAddr(f, o.GatewayPorts))
 		if err != nil {
-			log.Error("channel: open failed: connect failed: %v", err)
+			return nil, fmt.Errorf("bind [%s]:%d: %w", f.ListenHost, f.ListenPort, err)
+		}
+		return l, nil
+	}
+	if o.BindUnlink {
+		if fi, err := os.Lstat(f.ListenPath); err == nil && fi.Mode().Type() == os.ModeSocket {
+			os.Remove(f.ListenPath)
+		}
+	}
+	umaskMu.Lock()
+	old := syscall.Umask(int(o.BindMask & 0o777))
+	l, err := net.Listen("unix", f.ListenPath)
+	syscall.Umask(old)
+	umaskMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("unix_listener: cannot bind to path %s: %w", f.ListenPath, err)
+	}
+	// The socket file is removed when the listener is closed.
+	l.(*net.UnixListener).SetUnlinkOnClose(true)
+	return l, nil
+}
+
+// remoteTarget is the server-side destination of a local forwarding:
+// host:port through "direct-tcpip" (RFC 4254, 7.2) or a socket path
+// through "direct-streamlocal@openssh.com" (OpenSSH PROTOCOL, 2.4).
+func remoteTarget(f config.Forward) (network, addr string) {
+	if f.ConnectPath != "" {
+		return "unix", f.ConnectPath
+	}
+	return "tcp", net.JoinHostPort(f.ConnectHost, strconv.Itoa(f.ConnectPort))
+}
+
+// ForwardLocal listens locally (a TCP port or a Unix-domain socket) and
+// forwards each connection to the server's side of f. It serves until
+// the listener is closed.
+func (c *Client) ForwardLocal(f config.Forward, o ForwardOptions) (net.Listener, error) {
+	l, err := listenLocal(f, o)
+	if err != nil {
+		return nil, err
+	}
+	network, target := remoteTarget(f)
+	go serve(l, func(conn net.Conn) {
+		remote, err := c.Dial(network, target)
+		if err != nil {
+			o.Log.Error("channel: open failed: connect failed: %v", err)
 			conn.Close()
 			return
 		}
@@ -50,70 +114,138 @@ func (c *Client) ForwardLocal(f config.Forward, gateway bool, log *Logger) (net.
 
 // ForwardDynamic runs a SOCKS4/4a/5 proxy whose connections go out
 // through the server (-D).
-func (c *Client) ForwardDynamic(f config.Forward, gateway bool, log *Logger) (net.Listener, error) {
-	l, err := net.Listen("tcp", listenAddr(f, gateway))
+func (c *Client) ForwardDynamic(f config.Forward, o ForwardOptions) (net.Listener, error) {
+	l, err := listenLocal(f, o)
 	if err != nil {
-		return nil, fmt.Errorf("bind [%s]:%d: %w", f.ListenHost, f.ListenPort, err)
+		return nil, err
 	}
 	go serve(l, func(conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(30 * time.Second))
-		target, reply, err := socksHandshake(conn)
-		if err != nil {
-			log.Debug(1, "dynamic forward: %v", err)
-			conn.Close()
-			return
-		}
-		remote, err := c.Dial("tcp", target)
-		if err != nil {
-			log.Debug(1, "channel: open failed: %s: %v", target, err)
-			reply(false)
-			conn.Close()
-			return
-		}
-		if err := reply(true); err != nil {
-			conn.Close()
-			remote.Close()
-			return
-		}
-		conn.SetDeadline(time.Time{})
-		Splice(conn, remote)
+		socksRelay(conn, o.Log, func(target string) (net.Conn, error) { return c.Dial("tcp", target) })
 	})
 	return l, nil
 }
 
-// ForwardRemote asks the server to listen (RFC 4254, 7.1, "tcpip-forward")
-// and connects each forwarded connection to f.ConnectHost:f.ConnectPort
-// locally. It returns the listener and the port the server bound.
-func (c *Client) ForwardRemote(f config.Forward, log *Logger) (net.Listener, int, error) {
-	h := f.ListenHost
-	if h == "" {
-		h = "localhost"
-	}
-	if h == "*" {
-		h = ""
-	}
-	if h == "localhost" {
-		h = "127.0.0.1"
-	}
-	l, err := c.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(f.ListenPort)))
+// socksRelay answers one SOCKS request on conn and splices it to the
+// connection dial opens.
+func socksRelay(conn net.Conn, log *Logger, dial func(target string) (net.Conn, error)) {
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	target, reply, err := socksHandshake(conn)
 	if err != nil {
-		return nil, 0, fmt.Errorf("remote port forwarding failed for listen port %d", f.ListenPort)
+		log.Debug(1, "dynamic forward: %v", err)
+		conn.Close()
+		return
 	}
+	remote, err := dial(target)
+	if err != nil {
+		log.Debug(1, "channel: open failed: %s: %v", target, err)
+		reply(false)
+		conn.Close()
+		return
+	}
+	if err := reply(true); err != nil {
+		conn.Close()
+		remote.Close()
+		return
+	}
+	conn.SetDeadline(time.Time{})
+	Splice(conn, remote)
+}
+
+// ForwardRemote asks the server to listen, on a TCP port (RFC 4254, 7.1,
+// "tcpip-forward") or a Unix-domain socket
+// ("streamlocal-forward@openssh.com"), and connects each forwarded
+// connection to f's local destination: host:port, a socket path, or for
+// remote dynamic forwarding the destination of a SOCKS request
+// (restricted by PermitRemoteOpen). It returns the listener and the port
+// the server bound.
+func (c *Client) ForwardRemote(f config.Forward, o ForwardOptions) (net.Listener, int, error) {
+	var l net.Listener
+	var err error
 	port := f.ListenPort
-	if a, ok := l.Addr().(*net.TCPAddr); ok {
-		port = a.Port
-	}
-	target := net.JoinHostPort(f.ConnectHost, strconv.Itoa(f.ConnectPort))
-	go serve(l, func(conn net.Conn) {
-		local, err := net.DialTimeout("tcp", target, 30*time.Second)
+	if f.ListenPath != "" {
+		l, err = c.ListenUnix(f.ListenPath)
 		if err != nil {
-			log.Error("connect_to %s port %d: failed.", f.ConnectHost, f.ConnectPort)
+			return nil, 0, fmt.Errorf("remote port forwarding failed for listen path %s", f.ListenPath)
+		}
+	} else {
+		h := f.ListenHost
+		if h == "" {
+			h = "localhost"
+		}
+		if h == "*" {
+			h = ""
+		}
+		if h == "localhost" {
+			h = "127.0.0.1"
+		}
+		l, err = c.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(f.ListenPort)))
+		if err != nil {
+			return nil, 0, fmt.Errorf("remote port forwarding failed for listen port %d", f.ListenPort)
+		}
+		if a, ok := l.Addr().(*net.TCPAddr); ok {
+			port = a.Port
+		}
+	}
+	if f.IsDynamic() {
+		go serve(l, func(conn net.Conn) {
+			socksRelay(conn, o.Log, func(target string) (net.Conn, error) {
+				if !permitOpen(o.PermitRemoteOpen, target) {
+					o.Log.Info("Rejected remote dynamic forwarding to %s: not permitted by PermitRemoteOpen", target)
+					return nil, fmt.Errorf("not permitted")
+				}
+				return net.DialTimeout("tcp", target, 30*time.Second)
+			})
+		})
+		return l, port, nil
+	}
+	network, target := "tcp", net.JoinHostPort(f.ConnectHost, strconv.Itoa(f.ConnectPort))
+	if f.ConnectPath != "" {
+		network, target = "unix", f.ConnectPath
+	}
+	go serve(l, func(conn net.Conn) {
+		local, err := net.DialTimeout(network, target, 30*time.Second)
+		if err != nil {
+			if f.ConnectPath != "" {
+				o.Log.Error("connect_to %s: failed.", f.ConnectPath)
+			} else {
+				o.Log.Error("connect_to %s port %d: failed.", f.ConnectHost, f.ConnectPort)
+			}
 			conn.Close()
 			return
 		}
 		Splice(conn, local)
 	})
 	return l, port, nil
+}
+
+// permitOpen applies PermitRemoteOpen to a host:port destination: "any"
+// (or no setting) allows everything, "none" nothing, otherwise one of the
+// host:port entries must match ('*' as host or port is a wildcard, as
+// in OpenSSH).
+func permitOpen(list []string, target string) bool {
+	if len(list) == 0 {
+		return true
+	}
+	host, port, err := net.SplitHostPort(target)
+	if err != nil {
+		return false
+	}
+	for _, e := range list {
+		switch strings.ToLower(e) {
+		case "any":
+			return true
+		case "none":
+			return false
+		}
+		eh, ep, err := net.SplitHostPort(e)
+		if err != nil {
+			continue
+		}
+		if (eh == "*" || strings.EqualFold(eh, host)) && (ep == "*" || ep == port) {
+			return true
+		}
+	}
+	return false
 }
 
 func serve(l net.Listener, handle func(net.Conn)) {

@@ -99,6 +99,14 @@ func (d *Dialer) checkHostKey(db *knownhosts.DB, st *hostKeyState, remote net.Ad
 		}
 	}
 	if cert, ok := key.(*ssh.Certificate); ok && db.IsHostAuthority(cert.SignatureKey, name) {
+		if len(r.CASignatureAlgorithms) > 0 && (cert.Signature == nil || !slices.Contains(r.CASignatureAlgorithms, cert.Signature.Format)) {
+			format := ""
+			if cert.Signature != nil {
+				format = cert.Signature.Format
+			}
+			log.Error("Host certificate signature algorithm %s not in CASignatureAlgorithms", format)
+			return ErrHostKeyVerification
+		}
 		checker := &ssh.CertChecker{IsHostAuthority: func(auth ssh.PublicKey, _ string) bool {
 			return db.IsHostAuthority(auth, name)
 		}}
@@ -220,7 +228,11 @@ func (d *Dialer) warnChanged(name string, key ssh.PublicKey, entries []knownhost
 	if len(r.UserKnownHostsFiles) > 0 {
 		fmt.Fprintf(&b, "Add correct host key in %s to get rid of this message.\n", r.UserKnownHostsFiles[0])
 	}
-	fmt.Fprintf(&b, "Offending %s key in %s:%d", typ, entries[0].File, entries[0].Line)
+	fmt.Fprintf(&b, "Offending %s key in %s:%d\n", KeyTypeName(entries[0].Key.Type()), entries[0].File, entries[0].Line)
+	// OpenSSH's hint, and the same command with pqssh's own ssh-keygen.
+	b.WriteString("  remove with:\n")
+	fmt.Fprintf(&b, "  ssh-keygen -f '%s' -R '%s'\n", entries[0].File, name)
+	fmt.Fprintf(&b, "  (or pqssh-keygen -f '%s' -R '%s')", entries[0].File, name)
 	d.Log.Error("%s", b.String())
 }
 

@@ -25,8 +25,8 @@ interop-deps:
 # and libpam.so.0 dynamically, so it runs in containers of the host's
 # Debian release or a newer one (the PAM tests use trixie).
 interop-bin: fork pam-deps
-	CGO_ENABLED=0 $(GO) build -o bin/ ./cmd/...
-	CGO_ENABLED=1 $(GO) build -o bin/pam/ ./cmd/pqsshd
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o bin/ ./cmd/...
+	CGO_ENABLED=1 $(GO) build -ldflags '$(LDFLAGS)' -o bin/pam/ ./cmd/pqsshd
 
 interop-run: interop-deps interop-bin deb
 	$(GO) test -tags interop -count=1 -v -timeout $(INTEROP_TIMEOUT) -run '$(INTEROP_RUN)' ./interop/...

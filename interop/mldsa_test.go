@@ -65,8 +65,10 @@ func contains(list []string, s string) bool {
 //   - OpenSSH 10.6 ssh -> pqsshd: pqsshd's host key was made by ssh-keygen
 //     10.6 (so pqsshd loads OpenSSH's file), the user key too;
 //   - pqssh -> OpenSSH 10.6 sshd: sshd has an Ed25519 and an ML-DSA host
-//     key and pqssh, with default settings, picks the ML-DSA one; the user
-//     key was made by pqssh-keygen (so sshd and ssh-keygen 10.6 read ours).
+//     key and pqssh, with HostKeyAlgorithms=^ssh-mldsa44-ed25519, picks the
+//     ML-DSA one (by default it picks Ed25519 like OpenSSH 10.6:
+//     TestCertificatesOpenSSH106); the user key was made by pqssh-keygen
+//     (so sshd and ssh-keygen 10.6 read ours).
 //
 // It also checks that a signature pqssh-keygen makes verifies with
 // ssh-keygen 10.6 and one ssh-keygen 10.6 makes verifies with
@@ -185,7 +187,7 @@ func TestMLDSA106(t *testing.T) {
 		}
 		res, err := cli.Run(ctx, harness.Exec{Args: []string{"/pqssh/bin/pqssh", "-v", "-F", "/dev/null",
 			"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/tmp/known_hosts_mldsa",
-			"-i", "/tmp/id_mldsa_pqssh", "-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+			"-o", "HostKeyAlgorithms=^" + mldsaComposite, "-i", "/tmp/id_mldsa_pqssh", "-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,10 +224,11 @@ func TestMLDSA106(t *testing.T) {
 		// its ML-DSA key from OpenSSH 10.6's hostkeys-00@openssh.com.
 		edPub := strings.Fields(sh(srv, "cat "+dir+"/ssh_host_ed25519_key.pub"))
 		sh(cli, "echo '["+srv.IP+"]:"+strconv.Itoa(port)+" "+edPub[0]+" "+edPub[1]+"' > /tmp/kh_pqssh_update")
-		pqsshLogin := func() *harness.Result {
-			res, err := cli.Run(ctx, harness.Exec{Args: []string{"/pqssh/bin/pqssh", "-v", "-F", "/dev/null",
+		pqsshLogin := func(extra ...string) *harness.Result {
+			args := append([]string{"/pqssh/bin/pqssh", "-v", "-F", "/dev/null",
 				"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/tmp/kh_pqssh_update",
-				"-o", "UpdateHostKeys=yes", "-i", "/tmp/id_mldsa_pqssh", "-p", strconv.Itoa(port), "root@" + srv.IP, "echo ok"}})
+				"-o", "UpdateHostKeys=yes", "-i", "/tmp/id_mldsa_pqssh", "-p", strconv.Itoa(port)}, extra...)
+			res, err := cli.Run(ctx, harness.Exec{Args: append(args, "root@"+srv.IP, "echo ok")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -236,7 +239,8 @@ func TestMLDSA106(t *testing.T) {
 			!strings.Contains(res.Stderr, "Learned new hostkey: MLDSA44-ED25519 SHA256:") {
 			t.Errorf("pqssh with only the Ed25519 key known: exit %d\n%s", res.ExitCode, res.Stderr)
 		}
-		res = pqsshLogin()
+		// Both keys known now: the learned ML-DSA key is trusted when asked for.
+		res = pqsshLogin("-o", "HostKeyAlgorithms="+mldsaComposite)
 		if res.ExitCode != 0 || !strings.Contains(res.Stderr, "debug1: kex: host key algorithm: "+mldsaComposite) {
 			t.Errorf("pqssh after learning the ML-DSA key: exit %d\n%s", res.ExitCode, res.Stderr)
 		}

@@ -179,7 +179,8 @@ func (a *args) setFlag(c byte) {
 func (a *args) setArg(c byte, v string) error {
 	switch c {
 	case 'B':
-		// BindInterface: accepted and ignored (see docs/ssh-options.md).
+		// BindInterface is not implemented: the option warns once.
+		a.opt("BindInterface %s", quote(v))
 	case 'b':
 		a.opt("BindAddress %s", quote(v))
 	case 'c':
@@ -189,7 +190,7 @@ func (a *args) setArg(c byte, v string) error {
 		if err != nil {
 			return err
 		}
-		a.opt("DynamicForward %s", f.String())
+		a.opt("DynamicForward %s", quote(f.Listen()))
 	case 'E':
 		a.logFile = v
 	case 'e':
@@ -197,7 +198,8 @@ func (a *args) setArg(c byte, v string) error {
 	case 'F':
 		a.configFile = v
 	case 'I':
-		// PKCS11Provider: accepted and ignored.
+		// PKCS11Provider is not implemented: the option warns once.
+		a.opt("PKCS11Provider %s", quote(v))
 	case 'i':
 		a.opt("IdentityFile %s", quote(v))
 	case 'J':
@@ -211,7 +213,11 @@ func (a *args) setArg(c byte, v string) error {
 		if c == 'R' {
 			kw = "RemoteForward"
 		}
-		a.opt("%s %s", kw, f.String())
+		if f.IsDynamic() {
+			a.opt("%s %s", kw, quote(f.Listen()))
+		} else {
+			a.opt("%s %s %s", kw, quote(f.Listen()), quote(f.Connect()))
+		}
 	case 'l':
 		a.opt("User %s", quote(v))
 	case 'm':

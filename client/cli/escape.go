@@ -18,10 +18,13 @@ type escapeReader struct {
 	atLineStart bool
 	pending     bool
 	disconnect  func()
-	buf         [4096]byte
-	out         []byte
-	cmdMode     bool
-	cmdLine     []byte
+	// suspend stops pqssh with the terminal restored and returns once it
+	// is continued (~^Z); nil when stdin is not a terminal.
+	suspend func()
+	buf     [4096]byte
+	out     []byte
+	cmdMode bool
+	cmdLine []byte
 }
 
 func (e *escapeReader) Read(p []byte) (int, error) {
@@ -76,7 +79,16 @@ func (e *escapeReader) handle(c byte) {
 			}
 			e.commandLine()
 			return
-		case 'V', 'v', 'R', 'B', '&', 0x1a:
+		case 0x1a: // ^Z
+			if e.suspend == nil {
+				e.msg("%c^Z is not supported without a terminal\n", e.esc)
+				return
+			}
+			e.msg("%c^Z [suspend ssh]\n", e.esc)
+			e.suspend()
+			e.atLineStart = false
+			return
+		case 'V', 'v', 'R', 'B', '&':
 			e.msg("%c%c is not supported by pqssh\n", e.esc, c)
 			return
 		case e.esc:
@@ -101,9 +113,10 @@ func (e *escapeReader) help() {
 		" %s.   - terminate connection (and any multiplexed sessions)\n"+
 		" %sC   - open a command line\n"+
 		" %s#   - list forwarded connections\n"+
+		" %s^Z  - suspend ssh\n"+
 		" %s?   - this message\n"+
 		" %s%s   - send the escape character by typing it twice\n"+
-		"(Note that escapes are only recognized immediately after newline.)\n", x, x, x, x, x, x, x)
+		"(Note that escapes are only recognized immediately after newline.)\n", x, x, x, x, x, x, x, x)
 }
 
 // commandLine starts reading a "~C" command line in the raw terminal;
@@ -162,12 +175,15 @@ func (e *escapeReader) runCommand(cmd string) {
 	if cmd[1] == 'K' && len(cmd) > 2 {
 		kind := cmd[2]
 		spec := strings.TrimSpace(cmd[3:])
-		if i := strings.LastIndex(spec, ":"); i >= 0 {
+		path := ""
+		if strings.Contains(spec, "/") {
+			path = spec
+		} else if i := strings.LastIndex(spec, ":"); i >= 0 {
 			spec = spec[i+1:]
 		}
 		port := 0
 		fmt.Sscanf(spec, "%d", &port)
-		if e.s.cancelForward(kind, port) {
+		if e.s.cancelForward(kind, port, path) {
 			e.msg("Canceled forwarding.\n")
 		} else {
 			e.msg("Unknown port forwarding.\n")

@@ -42,3 +42,24 @@ func TestEscapeSequences(t *testing.T) {
 		t.Errorf("~C: %q", msgs)
 	}
 }
+
+// TestEscapeSuspend: ~^Z prints OpenSSH's "[suspend ssh]" line and
+// suspends (restoring the terminal) without sending anything; without a
+// terminal it is refused.
+func TestEscapeSuspend(t *testing.T) {
+	var errb bytes.Buffer
+	s := &session{env: &Env{Stderr: &errb}, cfg: &config.Resolved{}, fwd: &forwarder{}}
+	suspended := 0
+	e := &escapeReader{r: strings.NewReader("ls\r~\x1adate\r"), s: s, esc: '~', atLineStart: true,
+		disconnect: func() {}, suspend: func() { suspended++ }}
+	out, _ := io.ReadAll(e)
+	if suspended != 1 || string(out) != "ls\rdate\r" || errb.String() != "~^Z [suspend ssh]\r\n" {
+		t.Errorf("~^Z: suspended %d, sent %q, printed %q", suspended, out, errb.String())
+	}
+	if _, msgs, _ := escapeRun(t, "~\x1a"); !strings.Contains(msgs, "not supported without a terminal") {
+		t.Errorf("~^Z without a terminal: %q", msgs)
+	}
+	if _, msgs, _ := escapeRun(t, "~?"); !strings.Contains(msgs, " ~^Z  - suspend ssh\r\n") {
+		t.Errorf("~? lacks ~^Z: %q", msgs)
+	}
+}

@@ -201,7 +201,7 @@ func TestKnownHostsAcceptNewThenChanged(t *testing.T) {
 		r = f.run(nil, "-o", "StrictHostKeyChecking="+strict, "-p", itoa(srv2.Port()), "test", "true")
 		if r.code != 255 || !strings.Contains(r.stderr, "WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!") ||
 			!strings.Contains(r.stderr, "Host key verification failed.") ||
-			!strings.Contains(r.stderr, "Offending ED25519 key in "+f.known+":1") {
+			!strings.Contains(r.stderr, "Offending ED25519 key in "+f.known+":1\n  remove with:\n  ssh-keygen -f '"+f.known+"' -R '"+name2+"'\n  (or pqssh-keygen -f '"+f.known+"' -R '"+name2+"')\n") {
 			t.Fatalf("changed key with %s: %v", strict, r)
 		}
 	}

@@ -27,13 +27,23 @@ type forwarding struct {
 }
 
 func (fw *forwarding) String() string {
-	switch fw.kind {
-	case 'L':
-		return fmt.Sprintf("Local forwarding listening on %s port %d, to %s port %d.", orLocal(fw.f.ListenHost), fw.port, fw.f.ConnectHost, fw.f.ConnectPort)
-	case 'R':
-		return fmt.Sprintf("Remote forwarding listening on %s port %d, to %s port %d.", orLocal(fw.f.ListenHost), fw.port, fw.f.ConnectHost, fw.f.ConnectPort)
+	listen := fmt.Sprintf("%s port %d", orLocal(fw.f.ListenHost), fw.port)
+	if fw.f.ListenPath != "" {
+		listen = "path " + fw.f.ListenPath
 	}
-	return fmt.Sprintf("Dynamic forwarding (SOCKS) listening on %s port %d.", orLocal(fw.f.ListenHost), fw.port)
+	to := fmt.Sprintf("%s port %d", fw.f.ConnectHost, fw.f.ConnectPort)
+	if fw.f.ConnectPath != "" {
+		to = "path " + fw.f.ConnectPath
+	}
+	switch {
+	case fw.kind == 'L':
+		return fmt.Sprintf("Local forwarding listening on %s, to %s.", listen, to)
+	case fw.kind == 'R' && fw.f.IsDynamic():
+		return fmt.Sprintf("Remote dynamic forwarding (SOCKS) listening on %s.", listen)
+	case fw.kind == 'R':
+		return fmt.Sprintf("Remote forwarding listening on %s, to %s.", listen, to)
+	}
+	return fmt.Sprintf("Dynamic forwarding (SOCKS) listening on %s.", listen)
 }
 
 func orLocal(h string) string {
@@ -84,16 +94,27 @@ func (s *session) startForwards() error {
 
 func (s *session) addForward(kind byte, f config.Forward) error {
 	fw := &forwarding{kind: kind, f: f, port: f.ListenPort}
+	o := client.ForwardOptions{
+		GatewayPorts:     s.cfg.GatewayPorts,
+		BindMask:         s.cfg.StreamLocalBindMask,
+		BindUnlink:       s.cfg.StreamLocalBindUnlink,
+		PermitRemoteOpen: s.cfg.PermitRemoteOpen,
+		Log:              s.log,
+	}
 	var err error
 	switch kind {
 	case 'L':
-		fw.l, err = s.c.ForwardLocal(f, s.cfg.GatewayPorts, s.log)
+		fw.l, err = s.c.ForwardLocal(f, o)
 	case 'D':
-		fw.l, err = s.c.ForwardDynamic(f, s.cfg.GatewayPorts, s.log)
+		fw.l, err = s.c.ForwardDynamic(f, o)
 	case 'R':
-		fw.l, fw.port, err = s.c.ForwardRemote(f, s.log)
-		if err == nil && f.ListenPort == 0 {
-			s.log.Info("Allocated port %d for remote forward to %s:%d", fw.port, f.ConnectHost, f.ConnectPort)
+		fw.l, fw.port, err = s.c.ForwardRemote(f, o)
+		if err == nil && f.ListenPath == "" && f.ListenPort == 0 {
+			if f.IsDynamic() {
+				s.log.Info("Allocated port %d for remote forward to socks", fw.port)
+			} else {
+				s.log.Info("Allocated port %d for remote forward to %s", fw.port, f.Connect())
+			}
 		}
 	}
 	if err != nil {
@@ -109,12 +130,30 @@ func (s *session) addForward(kind byte, f config.Forward) error {
 	return nil
 }
 
-// cancelForward closes the forwarding of kind on port (~C -KL/-KR/-KD).
-func (s *session) cancelForward(kind byte, port int) bool {
+// stopForwards closes the local listeners (removing their Unix-domain
+// sockets); remote ones end with the connection, without a cancel request
+// that a dead server would never answer.
+func (s *session) stopForwards() {
+	if s.fwd == nil {
+		return
+	}
+	s.fwd.mu.Lock()
+	defer s.fwd.mu.Unlock()
+	for _, fw := range s.fwd.items {
+		if fw.kind != 'R' {
+			fw.l.Close()
+		}
+	}
+	s.fwd.items = nil
+}
+
+// cancelForward closes the forwarding of kind on port, or on the socket
+// path (~C -KL/-KR/-KD).
+func (s *session) cancelForward(kind byte, port int, path string) bool {
 	s.fwd.mu.Lock()
 	defer s.fwd.mu.Unlock()
 	for i, fw := range s.fwd.items {
-		if fw.kind == kind && fw.port == port {
+		if fw.kind == kind && ((path == "" && fw.f.ListenPath == "" && fw.port == port) || (path != "" && fw.f.ListenPath == path)) {
 			fw.l.Close()
 			s.fwd.items = append(s.fwd.items[:i], s.fwd.items[i+1:]...)
 			return true

@@ -439,10 +439,20 @@ func TestMuxTerminalSession(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("~. did not end the client session")
 	}
-	outMu.Lock()
-	defer outMu.Unlock()
-	if !strings.Contains(out.String(), "Shared connection to test closed.") {
-		t.Errorf("no closing message: %q", out.String())
+	// The client has exited; its last line may still be in the terminal,
+	// not yet read by the reader goroutine.
+	var final string
+	for i := 0; i < 200; i++ {
+		outMu.Lock()
+		final = out.String()
+		outMu.Unlock()
+		if strings.Contains(final, "Shared connection to test closed.") {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if !strings.Contains(final, "Shared connection to test closed.") {
+		t.Errorf("no closing message: %q", final)
 	}
 	if n := f.srv.Conns(); n != 1 {
 		t.Errorf("the server saw %d connections, want 1", n)

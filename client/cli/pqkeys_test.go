@@ -15,9 +15,10 @@ import (
 )
 
 // TestPQHostAndUserKey: with default settings pqssh prefers the server's
-// ML-DSA host key, prints OpenSSH's "Server host key" line for it, records
-// it in known_hosts in OpenSSH's format, and logs in with an ML-DSA user
-// key given with -i.
+// ML-DSA host key on first contact (where OpenSSH 10.6 would take its
+// Ed25519 one) and records it; with known_hosts holding the ML-DSA key it
+// asks for that one, prints OpenSSH's "Server host key" line for it, and
+// logs in with an ML-DSA user key given with -i.
 func TestPQHostAndUserKey(t *testing.T) {
 	f := newFixture(t)
 	scheme, _ := pqsig.Lookup(pqsig.MLDSA44Ed25519)
@@ -46,6 +47,27 @@ func TestPQHostAndUserKey(t *testing.T) {
 	if r.code != 0 {
 		t.Fatal(r)
 	}
+	if !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n") {
+		t.Errorf("first contact did not pick ML-DSA:\n%s", r.stderr)
+	}
+	known, err := os.ReadFile(f.known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pqWant := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(host.PublicKey())))
+	if line := strings.TrimSpace(string(known)); !strings.HasSuffix(line, pqWant) {
+		t.Errorf("first contact stored %q, want the ML-DSA key", line)
+	}
+
+	// known_hosts holds only the ML-DSA key: pqssh asks for it.
+	name := "[127.0.0.1]:" + strconv.Itoa(f.srv.Port())
+	if err := os.WriteFile(f.known, append([]byte(name+" "), ssh.MarshalAuthorizedKey(host.PublicKey())...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "-i", pqPath, "test", "true")
+	if r.code != 0 {
+		t.Fatal(r)
+	}
 	for _, want := range []string{
 		"debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n",
 		"debug1: Server host key: ssh-mldsa44-ed25519 SHA256:",
@@ -55,7 +77,7 @@ func TestPQHostAndUserKey(t *testing.T) {
 			t.Errorf("-v output lacks %q:\n%s", want, r.stderr)
 		}
 	}
-	known, err := os.ReadFile(f.known)
+	known, err = os.ReadFile(f.known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +144,9 @@ func TestUpdateHostKeys(t *testing.T) {
 	if !strings.Contains(string(b), "ssh-mldsa44-ed25519 "+strings.Fields(string(ssh.MarshalAuthorizedKey(pq.PublicKey())))[1]) {
 		t.Fatalf("known_hosts after UpdateHostKeys:\n%s", b)
 	}
-	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "test", "true")
+	// Both keys are known: the default order (OpenSSH's) uses Ed25519,
+	// and the learned ML-DSA key is trusted when asked for.
+	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "-o", "HostKeyAlgorithms=ssh-mldsa44-ed25519", "test", "true")
 	if r.code != 0 || !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n") {
 		t.Fatalf("login after learning the ML-DSA key: %v", r)
 	}
@@ -219,7 +243,9 @@ func TestUpdateHostKeysAsk(t *testing.T) {
 		b, _ := os.ReadFile(f.known)
 		t.Fatalf("known_hosts after yes:\n%s", b)
 	}
-	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "test", "true")
+	// Ed25519 comes first in the default HostKeyAlgorithms (OpenSSH 10.6's
+	// order): ask for the learned key to prove it is trusted.
+	r = f.run(nil, "-v", "-o", "StrictHostKeyChecking=yes", "-o", "HostKeyAlgorithms=^ssh-mldsa44-ed25519", "test", "true")
 	if r.code != 0 || !strings.Contains(r.stderr, "debug1: kex: host key algorithm: ssh-mldsa44-ed25519\n") {
 		t.Fatalf("login after accepting the ML-DSA key: %v", r)
 	}

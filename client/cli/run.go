@@ -69,7 +69,7 @@ func Run(env *Env) int {
 		return exitError
 	}
 	if a.version {
-		fmt.Fprintf(env.Stderr, "%s (OpenSSH-compatible client, post-quantum key exchange)\n", client.Version)
+		fmt.Fprintf(env.Stderr, "%s (OpenSSH-compatible client, post-quantum key exchange)\n", client.VersionString())
 		return 0
 	}
 	if a.query != "" {
@@ -111,6 +111,14 @@ func Run(env *Env) int {
 	ctx := configContext(strings.ToLower(host), a)
 	warn := client.NewLogger(stderr, client.Info)
 	ctx.Warn = func(m string) { warn.Error("%s", m) }
+	// Until the configuration is read only -v sets the level, as in ssh.
+	early := client.NewLogger(stderr, client.Info)
+	if a.verbose > 0 {
+		early = client.NewLogger(stderr, client.Debug1+client.Level(min(a.verbose, 3)-1))
+		// ssh -v's first line: the version, without a prefix.
+		early.Info("%s, %s", client.VersionString(), "golang.org/x/crypto (pqssh fork)")
+	}
+	ctx.Debug = func(n int, m string) { early.Debug(n, "%s", m) }
 	o, err := config.Load(ctx, opts, a.configFile)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", env.Prog, err)
@@ -175,10 +183,6 @@ func Run(env *Env) int {
 		}
 	}
 	log := client.NewLogger(stderr, client.ParseLevel(r.LogLevel))
-	log.Debug(1, "%s, %s", client.Version, "golang.org/x/crypto (pqssh fork)")
-	if a.configFile != "" {
-		log.Debug(1, "Reading configuration data %s", a.configFile)
-	}
 
 	askUpdateHostKeys(r, a, log)
 	prompt := env.Prompt

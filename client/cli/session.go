@@ -54,7 +54,10 @@ func (s *session) run(ctx context.Context) int {
 	if s.cfg.ForwardX11 {
 		s.log.Error("Warning: X11 forwarding is not supported by pqssh; continuing without it.")
 	}
-	if err := s.startForwards(); err != nil {
+	err = s.startForwards()
+	// Listeners close at exit: local Unix-domain sockets are removed.
+	defer s.stopForwards()
+	if err != nil {
 		s.log.Error("%v", err)
 		return exitError
 	}
@@ -215,11 +218,13 @@ func (s *session) shell() int {
 	}
 
 	raw := wantTTY && stdinTTY
+	var suspend func()
 	if raw {
 		if old, err := term.MakeRaw(fd); err == nil {
 			defer term.Restore(fd, old)
 			s.log.SetRaw(true)
 			defer s.log.SetRaw(false)
+			suspend = func() { suspendSelf(fd, old) }
 		}
 		stopWinch := watchWindow(fd, sess, winch)
 		defer stopWinch()
@@ -232,7 +237,7 @@ func (s *session) shell() int {
 			var src io.Reader = s.env.Stdin
 			if r.EscapeChar >= 0 && wantTTY {
 				src = &escapeReader{r: s.env.Stdin, s: s, esc: byte(r.EscapeChar), atLineStart: true,
-					disconnect: func() { once.Do(func() { close(disconnect) }) }}
+					disconnect: func() { once.Do(func() { close(disconnect) }) }, suspend: suspend}
 			}
 			io.Copy(stdin, src)
 			stdin.Close()
@@ -468,4 +473,25 @@ func (s *session) subsystem(name string) int {
 		s.log.Debug(1, "channel 0: no exit status within 5 s of EOF")
 		return exitError
 	}
+}
+
+// suspendSelf is OpenSSH's client_suspend_self for "~^Z": restore the
+// terminal, stop with SIGTSTP (the shell's job control takes over), and
+// once continued put the terminal back in raw mode. A window size change
+// meanwhile is reported by the SIGWINCH watcher.
+func suspendSelf(fd int, old *term.State) {
+	cont := make(chan os.Signal, 1)
+	signal.Notify(cont, syscall.SIGCONT)
+	defer signal.Stop(cont)
+	term.Restore(fd, old)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTSTP); err == nil {
+		// The stop takes effect before kill returns; SIGCONT then
+		// arrives on continuing. An orphaned process group discards
+		// SIGTSTP, so do not wait for ever.
+		select {
+		case <-cont:
+		case <-time.After(time.Second):
+		}
+	}
+	term.MakeRaw(fd)
 }

@@ -155,7 +155,6 @@ func TestForwardSpecs(t *testing.T) {
 		"8080:localhost:80":           {ListenPort: 8080, ConnectHost: "localhost", ConnectPort: 80},
 		"127.0.0.1:8080:web:80":       {ListenHost: "127.0.0.1", ListenPort: 8080, ConnectHost: "web", ConnectPort: 80},
 		"[::1]:8080:[2001:db8::1]:22": {ListenHost: "::1", ListenPort: 8080, ConnectHost: "2001:db8::1", ConnectPort: 22},
-		"8080/web/80":                 {ListenPort: 8080, ConnectHost: "web", ConnectPort: 80},
 	} {
 		got, err := ParseForward('L', spec)
 		if err != nil || got != want {
@@ -165,7 +164,7 @@ func TestForwardSpecs(t *testing.T) {
 	if got, err := ParseForward('D', "*:1080"); err != nil || got.ListenHost != "*" || got.ListenPort != 1080 {
 		t.Errorf("-D: %+v %v", got, err)
 	}
-	for _, bad := range []string{"80", "a:b:c", "1:2:3:4:5", "99999:h:1"} {
+	for _, bad := range []string{"80", "a:b:c", "1:2:3:4:5", "99999:h:1", "8080/web/80"} {
 		if _, err := ParseForward('L', bad); err == nil {
 			t.Errorf("%s accepted", bad)
 		}

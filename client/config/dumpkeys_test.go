@@ -37,6 +37,9 @@ RekeyLimit 1M
 Tag t
 BindAddress 192.0.2.1
 PreferredAuthentications publickey
+CanonicalDomains example.org
+CanonicalizePermittedCNAMEs *.example.org:*.example.net
+PermitRemoteOpen localhost:80
 ControlPath /tmp/cm-%r
 `), "cfg", true)
 	if err != nil {

@@ -21,21 +21,32 @@ func Load(ctx Context, options []string, configFile string) (*Options, error) {
 			return nil, err
 		}
 	}
+	if err := o.readFiles(configFile); err != nil {
+		return nil, err
+	}
+	if err := o.finalPass(configFile); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// readFiles reads the -F file, or the user's and the system file.
+func (o *Options) readFiles(configFile string) error {
 	switch configFile {
 	case "none":
 	case "":
-		if err := o.ParseFile(ctx.Home+"/.ssh/config", true, false); err != nil {
-			return nil, err
+		if err := o.ParseFile(o.ctx.Home+"/.ssh/config", true, false); err != nil {
+			return err
 		}
 		if err := o.ParseFile(SystemConfigFile, false, false); err != nil {
-			return nil, err
+			return err
 		}
 	default:
-		if err := o.ParseFile(expandTilde(configFile, ctx.Home), true, true); err != nil {
-			return nil, err
+		if err := o.ParseFile(expandTilde(configFile, o.ctx.Home), true, true); err != nil {
+			return err
 		}
 	}
-	return o, nil
+	return nil
 }
 
 // Dump writes the effective configuration like "ssh -G": one lowercase
@@ -57,8 +68,22 @@ func (r *Resolved) Dump(w io.Writer) {
 	if r.BindAddress != "" {
 		p("bindaddress", r.BindAddress)
 	}
+	p("canonicalizefallbacklocal", yn(r.CanonicalizeFallbackLocal))
+	p("canonicalizehostname", map[string]string{"no": "false", "yes": "true", "always": "always"}[r.CanonicalizeHostname])
+	p("canonicalizemaxdots", strconv.Itoa(r.CanonicalizeMaxDots))
+	if len(r.CanonicalDomains) > 0 {
+		p("canonicaldomains", strings.Join(r.CanonicalDomains, " "))
+	}
+	if len(r.CanonicalizePermittedCNAMEs) > 0 {
+		p("canonicalizepermittedcnames", strings.Join(r.CanonicalizePermittedCNAMEs, ","))
+	}
 	p("checkhostip", "no")
 	p("clearallforwardings", yn(r.ClearAllForwardings))
+	p("streamlocalbindmask", fmt.Sprintf("%04o", r.StreamLocalBindMask))
+	p("streamlocalbindunlink", yn(r.StreamLocalBindUnlink))
+	if len(r.PermitRemoteOpen) > 0 {
+		p("permitremoteopen", strings.Join(r.PermitRemoteOpen, " "))
+	}
 	p("compression", "no")
 	p("enableescapecommandline", yn(r.EnableEscapeCommandline))
 	p("exitonforwardfailure", yn(r.ExitOnForwardFailure))
@@ -115,6 +140,7 @@ func (r *Resolved) Dump(w io.Writer) {
 	default:
 		p("escapechar", string(rune(r.EscapeChar)))
 	}
+	p("casignaturealgorithms", strings.Join(r.CASignatureAlgorithms, ","))
 	p("ciphers", strings.Join(r.Ciphers, ","))
 	p("hostkeyalgorithms", strings.Join(r.HostKeyAlgorithms, ","))
 	p("kexalgorithms", strings.Join(r.KexAlgorithms, ","))

@@ -47,6 +47,19 @@ type Context struct {
 	Exec func(cmd string) bool
 	// Warn receives warnings such as deprecated options. Nil discards.
 	Warn func(msg string)
+	// Debug receives OpenSSH's debug lines about reading the files
+	// ("Reading configuration data", "Applying options for") at their
+	// level (1 to 3). Nil discards.
+	Debug func(level int, msg string)
+	// Resolve looks names up for CanonicalizeHostname. Nil uses the
+	// system's resolver.
+	Resolve Resolver
+}
+
+func (o *Options) debug(level int, format string, args ...any) {
+	if o.ctx.Debug != nil {
+		o.ctx.Debug(level, fmt.Sprintf(format, args...))
+	}
 }
 
 // Options are the values read so far. The first value of a keyword wins,
@@ -65,6 +78,18 @@ type Options struct {
 	// order records when each single-valued keyword got its value.
 	order map[string]int
 	seq   int
+	// warned records the unimplemented keywords already warned about.
+	warned map[string]bool
+	// final is set on the pass after hostname canonicalization (or
+	// requested by "Match final"), when canonHost is the host name Host
+	// lines match; wantFinal records a "Match final" seen on the first
+	// pass.
+	final     bool
+	wantFinal bool
+	canonHost string
+	// system is set while the system-wide file (or one it includes) is
+	// read.
+	system bool
 }
 
 // NewOptions returns empty Options evaluated against ctx.
@@ -125,6 +150,7 @@ func (o *Options) ParseFile(path string, user, mustExist bool) error {
 		return fmt.Errorf("can't open user config file %s: %w", path, err)
 	}
 	defer f.Close()
+	o.debug(1, "Reading configuration data %s", path)
 	return o.parse(f, path, user, 0, true)
 }
 
@@ -134,6 +160,8 @@ func (o *Options) Parse(r io.Reader, name string, user bool) error {
 }
 
 func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerActive bool) error {
+	defer func(prev bool) { o.system = prev }(o.system)
+	o.system = !user
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	active := outerActive
@@ -153,11 +181,17 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 			if len(l.Args) == 0 {
 				return fmt.Errorf("%s: Host directive requires an argument", where)
 			}
-			active = outerActive && sshconf.MatchHostList(o.ctx.Host, l.Args) == 1
+			active = outerActive && o.matchHost(l.Args, name, n)
 		case "match":
+			o.debug(2, "checking match for '%s' host %s originally %s", strings.Join(l.Args, " "), o.hostForMatch(), o.ctx.Host)
 			m, err := o.match(l.Args)
 			if err != nil {
 				return fmt.Errorf("%s: %v", where, err)
+			}
+			if m {
+				o.debug(3, "match found")
+			} else {
+				o.debug(3, "match not found")
 			}
 			active = outerActive && m
 		case "include":
@@ -168,7 +202,7 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 				return fmt.Errorf("%s: Include nested too deeply", where)
 			}
 			for _, pat := range l.Args {
-				if err := o.include(pat, user, depth+1, active); err != nil {
+				if err := o.include(pat, user, depth+1, active, fmt.Sprintf("%s line %d", name, n)); err != nil {
 					return fmt.Errorf("%s: %v", where, err)
 				}
 			}
@@ -184,7 +218,7 @@ func (o *Options) parse(r io.Reader, name string, user bool, depth int, outerAct
 	return nil
 }
 
-func (o *Options) include(pat string, user bool, depth int, active bool) error {
+func (o *Options) include(pat string, user bool, depth int, active bool, where string) error {
 	pat = expandTilde(pat, o.ctx.Home)
 	if !filepath.IsAbs(pat) {
 		if user {
@@ -198,11 +232,16 @@ func (o *Options) include(pat string, user bool, depth int, active bool) error {
 		return fmt.Errorf("Include %q: %v", pat, err)
 	}
 	slices.Sort(files)
+	if len(files) == 0 {
+		o.debug(1, "%s: include %s matched no files", where, pat)
+	}
 	for _, f := range files {
+		o.debug(2, "%s: including %s", where, f)
 		fh, err := os.Open(f)
 		if err != nil {
 			return fmt.Errorf("Include: %w", err)
 		}
+		o.debug(1, "Reading configuration data %s", f)
 		err = o.parse(fh, f, user, depth, active)
 		fh.Close()
 		if err != nil {
@@ -232,9 +271,12 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 		}
 		args = []string{l.Raw}
 	case kIgnored:
+		if active {
+			o.warnUnsupported(kw, args, where)
+		}
 		return nil
 	case kDeprecated:
-		if o.ctx.Warn != nil {
+		if o.ctx.Warn != nil && !o.final {
 			o.ctx.Warn(fmt.Sprintf("%s: Deprecated option \"%s\"", where, strings.ToLower(l.Keyword)))
 		}
 		return nil
@@ -252,8 +294,14 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 	if !active {
 		return nil
 	}
+	if len(kw.inert) > 0 {
+		o.warnUnsupported(kw, args, where)
+	}
 	switch kw.kind {
 	case kMulti, kMultiArgs, kForward:
+		if o.final && slices.Contains(o.vals[key], strings.Join(args, " ")) {
+			return nil // read again on the final pass
+		}
 		if kw.kind == kForward {
 			// Keep each forward as one "listen connect" element.
 			o.vals[key] = append(o.vals[key], strings.Join(args, " "))
@@ -276,6 +324,33 @@ func (o *Options) apply(l sshconf.Line, active bool, where string) error {
 		}
 	}
 	return nil
+}
+
+// warnUnsupported warns, once per keyword, that a keyword pqssh does not
+// implement has a value that would change what OpenSSH does: pqssh never
+// ignores a setting silently.
+func (o *Options) warnUnsupported(kw *keyword, args []string, where string) {
+	if len(args) > 0 && slices.Contains(kw.inert, strings.ToLower(strings.Join(args, " "))) {
+		return
+	}
+	key := strings.ToLower(kw.name)
+	if o.warned[key] {
+		return
+	}
+	if o.warned == nil {
+		o.warned = map[string]bool{}
+	}
+	o.warned[key] = true
+	msg := fmt.Sprintf("%s: Unsupported option \"%s\": %s", where, key, kw.status)
+	if o.system {
+		// The system file is the distribution's, written for OpenSSH
+		// (Debian's sets GSSAPIAuthentication yes): say it with -v only.
+		o.debug(1, "%s", msg)
+		return
+	}
+	if o.ctx.Warn != nil {
+		o.ctx.Warn(msg)
+	}
 }
 
 // parseValue checks a keyword's arguments and returns them parsed into
@@ -321,6 +396,12 @@ func parseValue(kw *keyword, key string, args []string) (any, error) {
 		switch key {
 		case "escapechar":
 			return ParseEscapeChar(args[0])
+		case "streamlocalbindmask":
+			v, err := strconv.ParseUint(args[0], 8, 32)
+			if err != nil || v > 0o777 {
+				return nil, fmt.Errorf("StreamLocalBindMask: bad mask %q", args[0])
+			}
+			return os.FileMode(v), nil
 		case "controlpersist":
 			return parseControlPersist(args[0])
 		}
@@ -331,15 +412,19 @@ func parseValue(kw *keyword, key string, args []string) (any, error) {
 		}
 		return list, nil
 	case kForward:
-		if len(args) != kw.min && !(key == "remoteforward" && len(args) == 2) {
-			return nil, fmt.Errorf("%s: bad forwarding specification %q", kw.name, strings.Join(args, " "))
-		}
 		f, err := parseForwardArgs(key, args)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", kw.name, err)
 		}
 		return f, nil
 	case kArgs:
+		if key == "canonicalizepermittedcnames" {
+			for _, a := range args {
+				if _, _, ok := strings.Cut(a, ":"); !ok && !strings.EqualFold(a, "none") {
+					return nil, fmt.Errorf("CanonicalizePermittedCNAMEs: bad rule %q (want source_domains:target_domains)", a)
+				}
+			}
+		}
 		if key == "rekeylimit" {
 			n, err := parseRekeyLimit(args[0])
 			if err != nil {
@@ -421,10 +506,13 @@ func (o *Options) match(args []string) (bool, error) {
 				}
 			}
 			m = true
-		case "canonical":
-			m = false // host names are never canonicalized
-		case "final":
-			m = true // a single pass is also the final one
+		case "canonical", "final":
+			// Both match on the pass after canonicalization only
+			// (OpenSSH's post_canon); "Match final" asks for that pass.
+			if crit == "final" && !neg {
+				o.wantFinal = true
+			}
+			m = o.final
 		default:
 			if i+1 >= len(args) {
 				return false, fmt.Errorf("Missing Match criteria for %s", crit)
@@ -474,6 +562,38 @@ func (o *Options) match(args []string) (bool, error) {
 		}
 	}
 	return result, nil
+}
+
+// matchHost evaluates a Host line's patterns against the host name and
+// logs, as OpenSSH, which pattern applied.
+func (o *Options) matchHost(patterns []string, file string, line int) bool {
+	if sshconf.MatchHostList(o.hostForMatch(), patterns) != 1 {
+		for _, p := range patterns {
+			if neg, ok := strings.CutPrefix(p, "!"); ok && sshconf.MatchHostList(o.hostForMatch(), []string{neg}) == 1 {
+				o.debug(1, "%s line %d: Skipping Host block because of negated match for %s", file, line, neg)
+				break
+			}
+		}
+		return false
+	}
+	matched := ""
+	for _, p := range patterns {
+		if !strings.HasPrefix(p, "!") && sshconf.MatchHostList(o.hostForMatch(), []string{p}) == 1 {
+			matched = p
+			break
+		}
+	}
+	o.debug(1, "%s line %d: Applying options for %s", file, line, matched)
+	return true
+}
+
+// hostForMatch is the name Host lines are matched against: the host as
+// given, or its canonical name on the canonicalization pass.
+func (o *Options) hostForMatch() string {
+	if o.final && o.canonHost != "" {
+		return o.canonHost
+	}
+	return o.ctx.Host
 }
 
 func expandTilde(p, home string) string {

@@ -11,26 +11,58 @@ import (
 	"time"
 )
 
-// Forward is one port forwarding: LocalForward, RemoteForward or
-// DynamicForward (ConnectHost empty).
+// Forward is one forwarding: LocalForward, RemoteForward or
+// DynamicForward. Either end is a TCP address or, with ListenPath or
+// ConnectPath set, a Unix-domain socket. A DynamicForward, or a
+// RemoteForward without a connect end (remote dynamic forwarding), has
+// neither ConnectHost nor ConnectPath.
 type Forward struct {
 	ListenHost  string
 	ListenPort  int
+	ListenPath  string
 	ConnectHost string
 	ConnectPort int
+	ConnectPath string
 }
 
-// String formats the forward as ssh -G does.
-func (f Forward) String() string {
+// IsDynamic reports whether the forward has no fixed destination (SOCKS).
+func (f Forward) IsDynamic() bool { return f.ConnectHost == "" && f.ConnectPath == "" }
+
+// Listen formats the listening end as ssh_config writes it.
+func (f Forward) Listen() string {
+	if f.ListenPath != "" {
+		return escapeColons(f.ListenPath)
+	}
 	l := strconv.Itoa(f.ListenPort)
 	if f.ListenHost != "" {
 		l = joinHostPort(f.ListenHost, l)
 	}
-	if f.ConnectHost == "" {
-		return l
-	}
-	return l + " " + joinHostPort(f.ConnectHost, strconv.Itoa(f.ConnectPort))
+	return l
 }
+
+// Connect formats the connecting end ("" for a dynamic forward).
+func (f Forward) Connect() string {
+	switch {
+	case f.ConnectPath != "":
+		return escapeColons(f.ConnectPath)
+	case f.ConnectHost != "":
+		return joinHostPort(f.ConnectHost, strconv.Itoa(f.ConnectPort))
+	}
+	return ""
+}
+
+// String formats the forward as ssh -G does: the listening end, then the
+// connecting end unless dynamic.
+func (f Forward) String() string {
+	if f.IsDynamic() {
+		return f.Listen()
+	}
+	return f.Listen() + " " + f.Connect()
+}
+
+// escapeColons escapes the ':' of a socket path so that the forwarding
+// parses back (parse_forward takes "\\:" as a literal colon).
+func escapeColons(p string) string { return strings.ReplaceAll(p, ":", `\:`) }
 
 func joinHostPort(h, p string) string {
 	if strings.Contains(h, ":") {
@@ -60,6 +92,9 @@ type Resolved struct {
 	HostKeyAlgorithms        []string
 	HostKeyAlgorithmsSet     bool
 	PubkeyAcceptedAlgorithms []string
+	// CASignatureAlgorithms are the signature algorithms a host
+	// certificate's CA may have used.
+	CASignatureAlgorithms []string
 
 	StrictHostKeyChecking            string // yes, ask, accept-new, no
 	UserKnownHostsFiles              []string
@@ -89,10 +124,18 @@ type Resolved struct {
 	ProxyCommand string
 	ProxyJump    string
 
-	LocalForwards        []Forward
-	RemoteForwards       []Forward
-	DynamicForwards      []Forward
-	ClearAllForwardings  bool
+	LocalForwards       []Forward
+	RemoteForwards      []Forward
+	DynamicForwards     []Forward
+	ClearAllForwardings bool
+	// StreamLocalBindMask is the umask for the Unix-domain sockets of
+	// local forwardings (default 0177); StreamLocalBindUnlink removes a
+	// stale socket first.
+	StreamLocalBindMask   os.FileMode
+	StreamLocalBindUnlink bool
+	// PermitRemoteOpen restricts remote dynamic forwarding's
+	// destinations (nil: any).
+	PermitRemoteOpen     []string
 	ExitOnForwardFailure bool
 	GatewayPorts         bool
 	ForwardAgent         string // "yes", "no", or an agent socket path
@@ -119,6 +162,14 @@ type Resolved struct {
 	McTiny          bool
 	McTinyPort      int
 	McTinyHostsFile string
+
+	// Hostname canonicalization (the final pass has already applied it
+	// to HostName; these are for -G).
+	CanonicalizeHostname        string
+	CanonicalDomains            []string
+	CanonicalizeFallbackLocal   bool
+	CanonicalizeMaxDots         int
+	CanonicalizePermittedCNAMEs []string
 
 	WarnWeakCrypto   bool
 	RefuseConnection bool
@@ -225,6 +276,7 @@ func (o *Options) Resolve() (*Resolved, error) {
 		{"macs", &r.MACs, nil},
 		{"hostkeyalgorithms", &r.HostKeyAlgorithms, &r.HostKeyAlgorithmsSet},
 		{"pubkeyacceptedalgorithms", &r.PubkeyAcceptedAlgorithms, nil},
+		{"casignaturealgorithms", &r.CASignatureAlgorithms, nil},
 	} {
 		if list, ok := o.typed[a.key].([]string); ok {
 			*a.dst = list
@@ -331,6 +383,14 @@ func (o *Options) Resolve() (*Resolved, error) {
 	r.LocalForwards = o.forwards["localforward"]
 	r.RemoteForwards = o.forwards["remoteforward"]
 	r.DynamicForwards = o.forwards["dynamicforward"]
+	r.StreamLocalBindMask = 0o177
+	if m, ok := o.typed["streamlocalbindmask"].(os.FileMode); ok {
+		r.StreamLocalBindMask = m
+	}
+	r.StreamLocalBindUnlink = flag("streamlocalbindunlink", false)
+	if v := o.Values("permitremoteopen"); len(v) > 0 && !(len(v) == 1 && strings.EqualFold(v[0], "any")) {
+		r.PermitRemoteOpen = v
+	}
 	r.ExitOnForwardFailure = flag("exitonforwardfailure", false)
 	r.GatewayPorts = flag("gatewayports", false)
 	switch v := o.Value("forwardagent"); strings.ToLower(v) {
@@ -380,6 +440,14 @@ func (o *Options) Resolve() (*Resolved, error) {
 		return nil, fmt.Errorf("McTinyPort: bad port %d", r.McTinyPort)
 	}
 	r.McTinyHostsFile = o.ctx.Home + "/.ssh/pqssh_mctiny_hosts"
+	r.CanonicalizeHostname = strings.ToLower(str("canonicalizehostname", "no"))
+	if r.CanonicalizeHostname == "none" {
+		r.CanonicalizeHostname = "no"
+	}
+	r.CanonicalDomains = o.Values("canonicaldomains")
+	r.CanonicalizeFallbackLocal = flag("canonicalizefallbacklocal", true)
+	r.CanonicalizeMaxDots = num("canonicalizemaxdots", 1)
+	r.CanonicalizePermittedCNAMEs = o.Values("canonicalizepermittedcnames")
 	r.WarnWeakCrypto = flag("warnweakcrypto", true)
 	r.RefuseConnection = flag("refuseconnection", false)
 	r.ControlMaster = strings.ToLower(str("controlmaster", "no"))
@@ -520,104 +588,181 @@ func (o *Options) token(c byte) string {
 	return ""
 }
 
-// ParseForward parses a -L, -R or -D argument: [bind:]port:host:hostport
-// (-L, -R) or [bind:]port (-D), with IPv6 addresses in brackets or '/'
-// as the separator.
+// ParseForward parses a -L, -R or -D argument as OpenSSH's
+// parse_forward does: fields separated by ':' (a field in [brackets] is
+// taken literally, '\' escapes the next character), a field containing
+// '/' is a Unix-domain socket path. -L and -R accept
+// [bind_address:]port:host:hostport, [bind_address:]port:remote_socket,
+// local_socket:host:hostport and local_socket:remote_socket; -D (and -R
+// for remote dynamic forwarding) [bind_address:]port or local_socket.
 func ParseForward(kind byte, spec string) (Forward, error) {
-	parts := splitForward(spec)
-	var f Forward
-	var err error
-	switch {
-	case kind == 'D' && (len(parts) == 1 || len(parts) == 2):
-		err = f.setListen(parts[:len(parts)-1], parts[len(parts)-1])
-	case kind != 'D' && (len(parts) == 3 || len(parts) == 4):
-		n := len(parts)
-		if err = f.setListen(parts[:n-3], parts[n-3]); err == nil {
-			err = f.setConnect(parts[n-2], parts[n-1])
-		}
-	default:
-		err = fmt.Errorf("Bad forwarding specification '%s'", spec)
-	}
+	f, err := parseForward(kind, spec)
 	if err != nil {
-		return Forward{}, err
+		what := map[byte]string{'L': "local", 'R': "remote", 'D': "dynamic"}[kind]
+		return Forward{}, fmt.Errorf("Bad %s forwarding specification '%s'", what, spec)
 	}
 	return f, nil
 }
 
-func (f *Forward) setListen(host []string, port string) error {
-	if len(host) == 1 {
-		f.ListenHost = host[0]
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil || p < 0 || p > 65535 {
-		return fmt.Errorf("Bad forwarding port %q", port)
-	}
-	f.ListenPort = p
-	return nil
+type fwdField struct {
+	arg    string
+	isPath bool
 }
 
-func (f *Forward) setConnect(host, port string) error {
-	if host == "" || strings.HasPrefix(host, "/") {
-		return fmt.Errorf("Bad forwarding target %q (Unix sockets are not supported)", host)
+// splitForward splits a forwarding specification into at most 4 fields
+// (OpenSSH's parse_fwd_field); ok is false for trailing garbage or a
+// malformed bracket.
+func splitForward(s string) ([]fwdField, bool) {
+	s = strings.TrimLeft(s, " \t")
+	var out []fwdField
+	for len(s) > 0 {
+		if len(out) == 4 {
+			return nil, false
+		}
+		var fld fwdField
+		if s[0] == '[' {
+			end := strings.IndexByte(s, ']')
+			if end < 0 || (end+1 < len(s) && s[end+1] != ':') {
+				return nil, false
+			}
+			fld.arg = s[1:end]
+			fld.isPath = strings.Contains(fld.arg, "/")
+			s = s[end+1:]
+			if len(s) > 0 {
+				s = s[1:]
+			}
+			out = append(out, fld)
+			continue
+		}
+		var b strings.Builder
+		i := 0
+		for ; i < len(s); i++ {
+			c := s[i]
+			if c == '\\' {
+				if i+1 >= len(s) {
+					return nil, false
+				}
+				i++
+				b.WriteByte(s[i])
+				continue
+			}
+			if c == '/' {
+				fld.isPath = true
+			}
+			if c == ':' {
+				break
+			}
+			b.WriteByte(c)
+		}
+		fld.arg = b.String()
+		if i < len(s) {
+			i++ // the ':'
+		}
+		s = s[i:]
+		out = append(out, fld)
 	}
-	p, err := strconv.Atoi(port)
-	if err != nil || p < 1 || p > 65535 {
-		return fmt.Errorf("Bad forwarding port %q", port)
-	}
-	f.ConnectHost, f.ConnectPort = host, p
-	return nil
+	return out, true
 }
 
-// splitForward splits on ':' (or '/' when the spec has no ':'), keeping
-// bracketed IPv6 addresses whole.
-func splitForward(s string) []string {
-	sep := byte(':')
-	if !strings.Contains(s, ":") && strings.Contains(s, "/") {
-		sep = '/'
+// maxSocketPath is the longest Unix-domain socket path (sun_path less its
+// terminating NUL).
+const maxSocketPath = 107
+
+func parsePortField(s string) (int, bool) {
+	p, err := strconv.Atoi(s)
+	return p, err == nil && p >= 0 && p <= 65535
+}
+
+func parseForward(kind byte, spec string) (Forward, error) {
+	flds, ok := splitForward(spec)
+	if !ok {
+		return Forward{}, fmt.Errorf("bad fields")
 	}
-	var parts []string
-	var cur strings.Builder
-	inBr := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '[':
-			inBr = true
-		case c == ']':
-			inBr = false
-		case c == sep && !inBr:
-			parts = append(parts, cur.String())
-			cur.Reset()
+	var f Forward
+	bad := fmt.Errorf("bad forward")
+	port := func(s string, dst *int) bool {
+		p, ok := parsePortField(s)
+		*dst = p
+		return ok
+	}
+	okL, okC := true, true
+	switch len(flds) {
+	case 1:
+		if flds[0].isPath {
+			f.ListenPath = flds[0].arg
+		} else {
+			okL = port(flds[0].arg, &f.ListenPort)
+		}
+	case 2:
+		switch {
+		case flds[0].isPath && flds[1].isPath:
+			f.ListenPath, f.ConnectPath = flds[0].arg, flds[1].arg
+		case flds[1].isPath:
+			okL = port(flds[0].arg, &f.ListenPort)
+			f.ConnectPath = flds[1].arg
 		default:
-			cur.WriteByte(c)
+			f.ListenHost = flds[0].arg
+			okL = port(flds[1].arg, &f.ListenPort)
+		}
+	case 3:
+		switch {
+		case flds[0].isPath:
+			f.ListenPath = flds[0].arg
+			f.ConnectHost = flds[1].arg
+			okC = port(flds[2].arg, &f.ConnectPort)
+		case flds[2].isPath:
+			f.ListenHost = flds[0].arg
+			okL = port(flds[1].arg, &f.ListenPort)
+			f.ConnectPath = flds[2].arg
+		default:
+			okL = port(flds[0].arg, &f.ListenPort)
+			f.ConnectHost = flds[1].arg
+			okC = port(flds[2].arg, &f.ConnectPort)
+		}
+	case 4:
+		f.ListenHost = flds[0].arg
+		okL = port(flds[1].arg, &f.ListenPort)
+		f.ConnectHost = flds[2].arg
+		okC = port(flds[3].arg, &f.ConnectPort)
+	default:
+		return Forward{}, bad
+	}
+	if !okL || !okC {
+		return Forward{}, bad
+	}
+	switch kind {
+	case 'D':
+		if len(flds) > 2 || !f.IsDynamic() {
+			return Forward{}, bad
+		}
+	case 'R':
+		// One or two fields without a socket path: remote dynamic.
+		if f.IsDynamic() && len(flds) > 2 {
+			return Forward{}, bad
+		}
+	default:
+		if f.IsDynamic() {
+			return Forward{}, bad
 		}
 	}
-	return append(parts, cur.String())
+	if f.ConnectHost != "" && (f.ConnectPort < 1 || len(f.ConnectHost) >= 1025) {
+		return Forward{}, bad
+	}
+	if len(f.ListenPath) > maxSocketPath || len(f.ConnectPath) > maxSocketPath {
+		return Forward{}, bad
+	}
+	return f, nil
 }
 
 // parseForwardArgs parses the arguments of a LocalForward, RemoteForward
-// or DynamicForward line.
+// or DynamicForward line: OpenSSH joins the listen and connect arguments
+// with ':' and parses the result as a command-line specification.
 func parseForwardArgs(key string, args []string) (Forward, error) {
-	switch {
-	case key == "dynamicforward" && len(args) == 1:
-		return ParseForward('D', args[0])
-	case key == "remoteforward" && len(args) == 1:
-		return Forward{}, fmt.Errorf("remote dynamic forwarding (RemoteForward %s) is not supported", args[0])
-	case len(args) == 2:
-		l := splitForward(args[0])
-		c := splitForward(args[1])
-		var f Forward
-		if len(l) < 1 || len(l) > 2 || len(c) != 2 {
-			return Forward{}, fmt.Errorf("Bad forwarding specification '%s'", strings.Join(args, " "))
-		}
-		if err := f.setListen(l[:len(l)-1], l[len(l)-1]); err != nil {
-			return Forward{}, err
-		}
-		if err := f.setConnect(c[0], c[1]); err != nil {
-			return Forward{}, err
-		}
-		return f, nil
+	kind := map[string]byte{"localforward": 'L', "remoteforward": 'R', "dynamicforward": 'D'}[key]
+	if len(args) == 2 && kind == 'D' || len(args) == 1 && kind == 'L' || len(args) > 2 || len(args) == 0 {
+		return Forward{}, fmt.Errorf("Bad forwarding specification '%s'", strings.Join(args, " "))
 	}
-	return Forward{}, fmt.Errorf("Bad forwarding specification '%s'", strings.Join(args, " "))
+	return ParseForward(kind, strings.Join(args, ":"))
 }
 
 // Addr returns host:port for dialing.

@@ -49,6 +49,27 @@ type Server struct {
 	// after authentication (hostkeys-00@openssh.com) and proves
 	// (hostkeys-prove-00@openssh.com), as OpenSSH's sshd does.
 	Announce []ssh.Signer
+	// userCA, when set by TrustUserCA, signs the user certificates the
+	// server accepts; accepted records the key IDs it accepted.
+	userCA   ssh.PublicKey
+	accepted []string
+}
+
+// TrustUserCA makes the server accept user certificates signed by ca for
+// the login user (as sshd's TrustedUserCAKeys with the user name as
+// principal); plain keys are still checked against the authorized ones.
+func (s *Server) TrustUserCA(ca ssh.PublicKey) {
+	s.mu.Lock()
+	s.userCA = ca
+	s.mu.Unlock()
+}
+
+// AcceptedCertificates returns the key IDs of the user certificates the
+// server accepted, in order.
+func (s *Server) AcceptedCertificates() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.accepted...)
 }
 
 // New returns a server with a fresh Ed25519 host key that accepts the
@@ -71,6 +92,20 @@ func New(t testing.TB, keys ...ssh.PublicKey) *Server {
 		PublicKeyCallback: func(c ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
+			if cert, ok := key.(*ssh.Certificate); ok {
+				if s.userCA == nil {
+					return nil, fmt.Errorf("no user CA")
+				}
+				ca := s.userCA
+				checker := &ssh.CertChecker{IsUserAuthority: func(auth ssh.PublicKey) bool {
+					return string(auth.Marshal()) == string(ca.Marshal())
+				}}
+				if _, err := checker.Authenticate(c, cert); err != nil {
+					return nil, err
+				}
+				s.accepted = append(s.accepted, cert.KeyId)
+				return &ssh.Permissions{}, nil
+			}
 			for _, a := range s.authorized {
 				if string(a) == string(key.Marshal()) {
 					return &ssh.Permissions{}, nil
@@ -211,6 +246,29 @@ func (s *Server) serve(nc net.Conn) {
 			}
 			go ssh.DiscardRequests(rq)
 			go splice(ch, target)
+		case "direct-streamlocal@openssh.com":
+			// OpenSSH PROTOCOL 2.4: socket path, reserved string and uint32.
+			var d struct {
+				Path     string
+				Reserved string
+				RPort    uint32
+			}
+			if err := ssh.Unmarshal(nch.ExtraData(), &d); err != nil {
+				nch.Reject(ssh.ConnectionFailed, "bad request")
+				continue
+			}
+			target, err := net.Dial("unix", d.Path)
+			if err != nil {
+				nch.Reject(ssh.ConnectionFailed, err.Error())
+				continue
+			}
+			ch, rq, err := nch.Accept()
+			if err != nil {
+				target.Close()
+				continue
+			}
+			go ssh.DiscardRequests(rq)
+			go splice(ch, target)
 		default:
 			nch.Reject(ssh.UnknownChannelType, "unsupported")
 		}
@@ -223,8 +281,8 @@ func splice(ch ssh.Channel, c net.Conn) {
 	go func() {
 		defer wg.Done()
 		io.Copy(c, ch)
-		if tc, ok := c.(*net.TCPConn); ok {
-			tc.CloseWrite()
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
 		}
 	}()
 	go func() {
@@ -307,6 +365,39 @@ func (s *Server) globalRequests(conn *ssh.ServerConn, reqs <-chan *ssh.Request) 
 						OPort uint32
 					}{req.Addr, port, ra.IP.String(), uint32(ra.Port)})
 					ch, rq, err := conn.OpenChannel("forwarded-tcpip", payload)
+					if err != nil {
+						c.Close()
+						continue
+					}
+					go ssh.DiscardRequests(rq)
+					go splice(ch, c)
+				}
+			}()
+		case "streamlocal-forward@openssh.com":
+			var req struct{ Path string }
+			if err := ssh.Unmarshal(r.Payload, &req); err != nil {
+				r.Reply(false, nil)
+				continue
+			}
+			l, err := net.Listen("unix", req.Path)
+			if err != nil {
+				r.Reply(false, nil)
+				continue
+			}
+			r.Reply(true, nil)
+			go func() {
+				defer l.Close()
+				go func() { conn.Wait(); l.Close() }()
+				for {
+					c, err := l.Accept()
+					if err != nil {
+						return
+					}
+					payload := ssh.Marshal(struct {
+						Path     string
+						Reserved string
+					}{req.Path, ""})
+					ch, rq, err := conn.OpenChannel("forwarded-streamlocal@openssh.com", payload)
 					if err != nil {
 						c.Close()
 						continue
