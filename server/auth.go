@@ -56,47 +56,31 @@ func currentAccount() (*account, error) {
 // decision that counts is made again in verifiedPublicKey, after the
 // client proved possession of the key, so that the options of the key that
 // was actually used are the ones applied.
-func (s *Server) publicKeyHandler(ctx glssh.Context, key glssh.PublicKey) bool {
+func (s *Server) publicKeyHandler(st *connState, ctx glssh.Context, key glssh.PublicKey) bool {
 	if f := faultinject.PreauthUser; f != nil {
 		f(ctx.User())
 	}
-	st := stateOf(ctx)
-	if st != nil {
-		st.mu.Lock()
-		if st.user == "" {
-			st.user = ctx.User()
-		}
-		st.mu.Unlock()
+	st.mu.Lock()
+	if st.user == "" {
+		st.user = ctx.User()
 	}
+	st.mu.Unlock()
 	_, err := s.authorize(st, ctx.User(), key)
 	if err != nil {
 		// INFO like "accepted publickey" (OpenSSH logs "Failed publickey"
 		// with the fingerprint); MaxAuthTries bounds the lines per connection.
-		peer := ""
-		if st != nil {
-			peer = st.peer
-		}
-		s.log.Info("failed publickey", "user", ctx.User(), "peer", peer, "key", gossh.FingerprintSHA256(key), "reason", err, "conn", connID(st))
+		s.log.Info("failed publickey", "user", ctx.User(), "peer", st.peer, "key", gossh.FingerprintSHA256(key), "reason", err, "conn", st.id)
 		// OpenSSH (auth.c auth_log) logs a failure at INFO for an invalid
 		// user or from half of MaxAuthTries on, at VERBOSE before.
 		level := LevelVerbose
-		if st != nil {
-			st.mu.Lock()
-			if st.invalidUser || 2*(st.failures+1) >= s.Config().MaxAuthTries {
-				level = slog.LevelInfo
-			}
-			st.mu.Unlock()
+		st.mu.Lock()
+		if st.invalidUser || 2*(st.failures+1) >= s.Config().MaxAuthTries {
+			level = slog.LevelInfo
 		}
+		st.mu.Unlock()
 		s.sshdLine(level, "Failed publickey for %s from %s ssh2: %s", userForLog(st, ctx.User()), peerForLog(st), keyLogInfo(key))
 	}
 	return err == nil
-}
-
-func connID(st *connState) uint64 {
-	if st == nil {
-		return 0
-	}
-	return st.id
 }
 
 func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key gossh.PublicKey, sigAlgo string) (*gossh.Permissions, error) {
@@ -114,13 +98,11 @@ func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key g
 		if !strings.Contains(a.Read.Cipher, "gcm") && !strings.Contains(a.Read.Cipher, "poly1305") {
 			args = append(args, "mac", a.Read.MAC)
 		}
-		if st != nil {
-			st.mu.Lock()
-			st.kex = a.KeyExchange
-			st.mu.Unlock()
-		}
+		st.mu.Lock()
+		st.kex = a.KeyExchange
+		st.mu.Unlock()
 	}
-	args = append(args, "sigalg", sigAlgo, "conn", connID(st))
+	args = append(args, "sigalg", sigAlgo, "conn", st.id)
 	perms, err := s.methodSucceeded(st, conn, "publickey", info)
 	var partial *gossh.PartialSuccessError
 	switch {
@@ -135,7 +117,7 @@ func (s *Server) verifiedPublicKey(st *connState, conn gossh.ConnMetadata, key g
 }
 
 func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, err error) {
-	if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok && st != nil {
+	if am, ok := conn.(gossh.AlgorithmsConnMetadata); ok {
 		name := am.Algorithms().KeyExchange
 		st.mu.Lock()
 		st.kex = name
@@ -146,14 +128,12 @@ func (s *Server) authLog(st *connState, conn gossh.ConnMetadata, method string, 
 	if err == nil || method == "none" || errors.As(err, &partial) {
 		return
 	}
-	if st != nil {
-		st.mu.Lock()
-		st.failures++
-		st.user = conn.User()
-		st.mu.Unlock()
-		st.report(procReport{Op: opFail})
-	}
-	s.log.Debug("authentication attempt failed", "conn", connID(st), "user", conn.User(), "method", method, "err", err)
+	st.mu.Lock()
+	st.failures++
+	st.user = conn.User()
+	st.mu.Unlock()
+	st.report(procReport{Op: opFail})
+	s.log.Debug("authentication attempt failed", "conn", st.id, "user", conn.User(), "method", method, "err", err)
 }
 
 // authorize decides whether user may log in with key from this connection
@@ -169,10 +149,7 @@ func (s *Server) authorize(st *connState, userName string, key gossh.PublicKey) 
 	if err := checkRevoked(ccfg.RevokedKeys, key); err != nil {
 		return nil, err
 	}
-	ci := config.ConnInfo{}
-	if st != nil {
-		ci.Address = st.host
-	}
+	ci := config.ConnInfo{Address: st.host}
 	info := &authInfo{acct: acct, cfg: ccfg, fingerprint: gossh.FingerprintSHA256(key), key: key, loginMsg: loginMsg}
 	if cert, ok := key.(*gossh.Certificate); ok {
 		if err := s.checkCertificate(ccfg, acct, ci.Address, cert, info); err != nil {
@@ -218,7 +195,7 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 	}
 	acct, err := s.account(userName)
 	if err != nil {
-		if errors.Is(err, errNoSuchUser) && st != nil {
+		if errors.Is(err, errNoSuchUser) {
 			st.mu.Lock()
 			st.invalidUser = true
 			if st.user == "" {
@@ -237,12 +214,9 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 			return nil, nil, "", err
 		}
 	}
-	ci := config.ConnInfo{User: acct.Name, Groups: acct.GroupNames}
-	if st != nil {
-		ci.Address, ci.Host = st.host, st.host
-		if la, ok := st.conn.LocalAddr().(*net.TCPAddr); ok {
-			ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
-		}
+	ci := config.ConnInfo{User: acct.Name, Groups: acct.GroupNames, Address: st.host, Host: st.host}
+	if la, ok := st.conn.LocalAddr().(*net.TCPAddr); ok {
+		ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
 	}
 	ccfg := cfg.ForConnection(ci)
 	if err := checkAccess(ccfg, acct, ci.Address); err != nil {
@@ -265,11 +239,9 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 func (s *Server) checkUserName(st *connState, name string) error {
 	if strings.IndexByte(name, 0) >= 0 {
 		if st.firstTime("invalid format") {
-			s.log.Info(fmt.Sprintf("Connection from %s: invalid format: user name %.100s contains NUL", peerForLog(st), logSafe(name)), "conn", connID(st))
+			s.log.Info(fmt.Sprintf("Connection from %s: invalid format: user name %.100s contains NUL", peerForLog(st), logSafe(name)), "conn", st.id)
 		}
-		if st != nil {
-			st.conn.Close()
-		}
+		st.conn.Close()
 		return fmt.Errorf("user name %s contains NUL", logSafe(name))
 	}
 	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
@@ -283,9 +255,6 @@ func (s *Server) checkUserName(st *connState, name string) error {
 
 // peerForLog is the client as sshd names it in log lines: "ADDR port PORT".
 func peerForLog(st *connState) string {
-	if st == nil {
-		return "unknown"
-	}
 	host, port, err := net.SplitHostPort(st.peer)
 	if err != nil {
 		return st.peer
@@ -316,7 +285,7 @@ func (s *Server) accountUsable(st *connState, a *account) (string, error) {
 	if err != nil {
 		// An unreadable shadow database refuses rather than skipping
 		// the lock and expiry checks.
-		s.log.Error("cannot check account lock and expiry", "user", a.Name, "err", err, "conn", connID(st))
+		s.log.Error("cannot check account lock and expiry", "user", a.Name, "err", err, "conn", st.id)
 		return "", fmt.Errorf("account %s: %w", a.Name, err)
 	}
 	msg, err := checkAccountUsable(a.Name, a.Passwd, sp, time.Now())
@@ -324,7 +293,7 @@ func (s *Server) accountUsable(st *connState, a *account) (string, error) {
 	if errors.As(err, &refusal) {
 		if st.firstTime("account refused") {
 			for _, l := range refusal.logLines {
-				s.log.Info(l, "user", a.Name, "conn", connID(st))
+				s.log.Info(l, "user", a.Name, "conn", st.id)
 			}
 		}
 	}

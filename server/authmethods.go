@@ -69,21 +69,18 @@ func (p *authProgress) succeed(lists [][]string, method string) (complete bool, 
 // UsePAM the account stack runs once the login is complete, as in sshd.
 func (s *Server) methodSucceeded(st *connState, conn gossh.ConnMetadata, method string, info *authInfo) (*gossh.Permissions, error) {
 	lists := info.cfg.AuthMethodLists()
-	complete, next := true, []string(nil)
-	if st != nil {
-		st.mu.Lock()
-		if !st.progress.methodAllowed(method) {
-			st.mu.Unlock()
-			return nil, errors.New("method not allowed by AuthenticationMethods at this point")
-		}
-		complete, next = st.progress.succeed(lists, method)
-		if method == "publickey" || st.progress.info == nil {
-			st.progress.info = info
-		} else if prev := st.progress.info; prev.acct.Name == info.acct.Name {
-			info = prev // keep the key's options and fingerprint
-		}
+	st.mu.Lock()
+	if !st.progress.methodAllowed(method) {
 		st.mu.Unlock()
+		return nil, errors.New("method not allowed by AuthenticationMethods at this point")
 	}
+	complete, next := st.progress.succeed(lists, method)
+	if method == "publickey" || st.progress.info == nil {
+		st.progress.info = info
+	} else if prev := st.progress.info; prev.acct.Name == info.acct.Name {
+		info = prev // keep the key's options and fingerprint
+	}
+	st.mu.Unlock()
 	if !complete {
 		if len(next) == 0 {
 			return nil, errors.New("no AuthenticationMethods list can be completed")
@@ -95,9 +92,7 @@ func (s *Server) methodSucceeded(st *connState, conn gossh.ConnMetadata, method 
 			return nil, err
 		}
 	}
-	if st != nil {
-		st.authenticated(conn.User())
-	}
+	st.authenticated(conn.User())
 	return &gossh.Permissions{ExtraData: map[any]any{authInfoKey{}: info}}, nil
 }
 

@@ -86,23 +86,79 @@ type trackedConn struct {
 
 type ctxKey struct{ name string }
 
+// stateKey is the context key of a connection's *connState. connCallback
+// sets it before gliderlabs runs any other callback or handler of the
+// connection, and refuses a connection that has none.
 var stateKey = &ctxKey{"pqsshd-conn-state"}
 
-func stateOf(ctx glssh.Context) *connState {
-	st, _ := ctx.Value(stateKey).(*connState)
-	return st
+// stateOf is the one accessor of a connection's state from a gliderlabs
+// context; handlers reach it through the with* wrappers below, which close
+// a connection whose state is missing instead of running the handler.
+func stateOf(ctx glssh.Context) (*connState, bool) {
+	st, ok := ctx.Value(stateKey).(*connState)
+	return st, ok && st != nil
 }
 
-var connIDs struct {
-	sync.Mutex
-	n uint64
+// missingState logs and closes a connection whose context carries no
+// state: a handler must never run without one.
+func (s *Server) missingState(ctx glssh.Context, handler string) {
+	s.log.Error("connection state missing; closing connection", "handler", handler, "peer", ctx.Value(glssh.ContextKeyRemoteAddr))
+	if c, ok := ctx.Value(glssh.ContextKeyConn).(gossh.Conn); ok {
+		c.Close()
+	}
 }
 
-func nextConnID() uint64 {
-	connIDs.Lock()
-	defer connIDs.Unlock()
-	connIDs.n++
-	return connIDs.n
+// withConnChannel adapts a channel handler that takes its connection's
+// state to gliderlabs' ChannelHandler.
+func (s *Server) withConnChannel(name string, h func(st *connState, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context)) glssh.ChannelHandler {
+	return func(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
+		st, ok := stateOf(ctx)
+		if !ok {
+			nc.Reject(gossh.ConnectionFailed, "internal error")
+			s.missingState(ctx, name)
+			return
+		}
+		h(st, conn, nc, ctx)
+	}
+}
+
+// withConnRequest adapts a global-request handler that takes its
+// connection's state to gliderlabs' RequestHandler.
+func (s *Server) withConnRequest(name string, h func(st *connState, ctx glssh.Context, req *gossh.Request) (bool, []byte)) glssh.RequestHandler {
+	return func(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
+		st, ok := stateOf(ctx)
+		if !ok {
+			s.missingState(ctx, name)
+			return false, nil
+		}
+		return h(st, ctx, req)
+	}
+}
+
+// withConnPublicKey adapts the public-key query handler.
+func (s *Server) withConnPublicKey(h func(st *connState, ctx glssh.Context, key glssh.PublicKey) bool) glssh.PublicKeyHandler {
+	return func(ctx glssh.Context, key glssh.PublicKey) bool {
+		st, ok := stateOf(ctx)
+		if !ok {
+			s.missingState(ctx, "publickey")
+			return false
+		}
+		return h(st, ctx, key)
+	}
+}
+
+// withConnConfig adapts the ServerConfigCallback. Without a state the
+// configuration has no host key, so the handshake fails and the
+// connection ends.
+func (s *Server) withConnConfig(h func(st *connState, ctx glssh.Context) *gossh.ServerConfig) glssh.ServerConfigCallback {
+	return func(ctx glssh.Context) *gossh.ServerConfig {
+		st, ok := stateOf(ctx)
+		if !ok {
+			s.missingState(ctx, "server config")
+			return &gossh.ServerConfig{}
+		}
+		return h(st, ctx)
+	}
 }
 
 // handleConn runs one connection: admission (penalties, MaxStartups), then
@@ -130,7 +186,7 @@ func (s *Server) newConnState(c net.Conn) (*connState, *slog.Logger) {
 	if err != nil {
 		host = peer
 	}
-	st := &connState{id: nextConnID(), conn: c, peer: peer, host: host, start: time.Now(), server: s,
+	st := &connState{id: s.connIDs.Add(1), conn: c, peer: peer, host: host, start: time.Now(), server: s,
 		authedCh: make(chan struct{}), closedCh: make(chan struct{})}
 	s.mu.Lock()
 	s.peers[peer] = st
@@ -284,12 +340,8 @@ func (st *connState) authenticated(user string) {
 }
 
 // firstTime reports whether the line named what is due on this connection
-// (not logged yet) and notes it as logged. A nil connState always answers
-// true.
+// (not logged yet) and notes it as logged.
 func (st *connState) firstTime(what string) bool {
-	if st == nil {
-		return true
-	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.logged[what] {
@@ -347,11 +399,17 @@ func (s *Server) watchUnused(st *connState, d time.Duration) {
 	}
 }
 
+// connCallback attaches the connection's state to its context before any
+// other callback or handler runs; a connection that did not come through
+// handleConn (no state) is refused, and gliderlabs closes it.
 func (s *Server) connCallback(ctx glssh.Context, c net.Conn) net.Conn {
-	if tc, ok := c.(*trackedConn); ok {
-		ctx.SetValue(stateKey, tc.st)
-		go s.announceHostKeys(ctx, tc.st)
+	tc, ok := c.(*trackedConn)
+	if !ok || tc.st == nil {
+		s.log.Error("connection without state refused; closing connection", "peer", c.RemoteAddr().String())
+		return nil
 	}
+	ctx.SetValue(stateKey, tc.st)
+	go s.announceHostKeys(ctx, tc.st)
 	return c
 }
 

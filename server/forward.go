@@ -30,9 +30,6 @@ const defaultMaxRelays = 1024
 // relayStart counts a forwarding channel; false when the connection is at
 // the server's limit.
 func (st *connState) relayStart() bool {
-	if st == nil {
-		return true
-	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.relays >= st.server.maxRelays {
@@ -43,9 +40,6 @@ func (st *connState) relayStart() bool {
 }
 
 func (st *connState) relayDone() {
-	if st == nil {
-		return
-	}
 	st.mu.Lock()
 	st.relays--
 	st.markIdleLocked()
@@ -130,15 +124,11 @@ func (s *Server) dialAsUser(ctx context.Context, st *connState, a *account, netw
 	return ops.Dial(ctx, network, address)
 }
 
-func (s *Server) connAuth(conn *gossh.ServerConn, ctx glssh.Context) (*authInfo, *connState) {
-	return authOf(conn), stateOf(ctx)
-}
-
 // directTCPIP handles local forwarding channels (RFC 4254 section 7.2),
 // under AllowTcpForwarding, PermitOpen and the key's no-port-forwarding
 // and permitopen= options.
-func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
-	info, st := s.connAuth(conn, ctx)
+func (s *Server) directTCPIP(st *connState, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
+	info := authOf(conn)
 	defer s.recoverChannel(st, "direct-tcpip")
 	var m struct {
 		Host       string
@@ -150,7 +140,7 @@ func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.N
 		nc.Reject(gossh.ConnectionFailed, "bad request")
 		return
 	}
-	log := s.log.With("conn", connID(st), "user", info.acct.Name, "dest", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))))
+	log := s.log.With("conn", st.id, "user", info.acct.Name, "dest", net.JoinHostPort(m.Host, strconv.Itoa(int(m.Port))))
 	reason := ""
 	switch {
 	case info.cfg.DisableForwarding:
@@ -188,18 +178,18 @@ func (s *Server) directTCPIP(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.N
 
 // tcpipForward handles "tcpip-forward" (RFC 4254 section 7.1) under
 // AllowTcpForwarding, PermitListen, GatewayPorts and the key's options.
-func (s *Server) tcpipForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
+func (s *Server) tcpipForward(st *connState, ctx glssh.Context, req *gossh.Request) (bool, []byte) {
 	conn, _ := ctx.Value(glssh.ContextKeyConn).(*gossh.ServerConn)
-	info, st := s.connAuth(conn, ctx)
+	info := authOf(conn)
 	defer s.recoverChannel(st, "tcpip-forward")
 	var m struct {
 		Addr string
 		Port uint32
 	}
-	if err := gossh.Unmarshal(req.Payload, &m); err != nil || info == nil || st == nil || m.Port > 65535 {
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil || info == nil || m.Port > 65535 {
 		return false, nil
 	}
-	log := s.log.With("conn", connID(st), "user", info.acct.Name, "listen", net.JoinHostPort(m.Addr, strconv.Itoa(int(m.Port))))
+	log := s.log.With("conn", st.id, "user", info.acct.Name, "listen", net.JoinHostPort(m.Addr, strconv.Itoa(int(m.Port))))
 	reason := ""
 	switch {
 	case info.cfg.DisableForwarding:
@@ -284,13 +274,12 @@ func bindAddress(gatewayPorts, requested string) string {
 	return "127.0.0.1"
 }
 
-func (s *Server) cancelTCPIPForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
-	st := stateOf(ctx)
+func (s *Server) cancelTCPIPForward(st *connState, _ glssh.Context, req *gossh.Request) (bool, []byte) {
 	var m struct {
 		Addr string
 		Port uint32
 	}
-	if err := gossh.Unmarshal(req.Payload, &m); err != nil || st == nil {
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil {
 		return false, nil
 	}
 	return st.forwards().cancel(net.JoinHostPort(m.Addr, strconv.Itoa(int(m.Port)))), nil
@@ -310,8 +299,8 @@ func (f *forwards) cancel(key string) bool {
 // directStreamLocal handles direct-streamlocal@openssh.com (OpenSSH
 // PROTOCOL section 2.4): a connection to a Unix socket, made by a process
 // with the user's credentials (abstract-namespace paths are refused).
-func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
-	info, st := s.connAuth(conn, ctx)
+func (s *Server) directStreamLocal(st *connState, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
+	info := authOf(conn)
 	defer s.recoverChannel(st, "direct-streamlocal")
 	var m struct {
 		Path      string
@@ -322,7 +311,7 @@ func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc g
 		nc.Reject(gossh.ConnectionFailed, "bad request")
 		return
 	}
-	log := s.log.With("conn", connID(st), "user", info.acct.Name, "socket", m.Path)
+	log := s.log.With("conn", st.id, "user", info.acct.Name, "socket", m.Path)
 	if info.cfg.DisableForwarding || !allows(info.cfg.AllowStreamLocalForwarding, "local") || info.opts.NoPortForwarding {
 		log.Info("streamlocal forwarding refused")
 		nc.Reject(gossh.Prohibited, "streamlocal forwarding refused")
@@ -354,15 +343,15 @@ func (s *Server) directStreamLocal(_ *glssh.Server, conn *gossh.ServerConn, nc g
 // socket created (mode 0600) and accepted on by a process with the user's
 // credentials, whose connections come back as
 // forwarded-streamlocal@openssh.com channels.
-func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
+func (s *Server) streamLocalForward(st *connState, ctx glssh.Context, req *gossh.Request) (bool, []byte) {
 	conn, _ := ctx.Value(glssh.ContextKeyConn).(*gossh.ServerConn)
-	info, st := s.connAuth(conn, ctx)
+	info := authOf(conn)
 	defer s.recoverChannel(st, "streamlocal-forward")
 	var m struct{ Path string }
-	if err := gossh.Unmarshal(req.Payload, &m); err != nil || info == nil || st == nil || m.Path == "" {
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil || info == nil || m.Path == "" {
 		return false, nil
 	}
-	log := s.log.With("conn", connID(st), "user", info.acct.Name, "socket", m.Path)
+	log := s.log.With("conn", st.id, "user", info.acct.Name, "socket", m.Path)
 	if info.cfg.DisableForwarding || !allows(info.cfg.AllowStreamLocalForwarding, "remote") || info.opts.NoPortForwarding {
 		log.Info("remote streamlocal forwarding refused")
 		return false, nil
@@ -402,10 +391,9 @@ func (s *Server) streamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gos
 	return true, nil
 }
 
-func (s *Server) cancelStreamLocalForward(ctx glssh.Context, _ *glssh.Server, req *gossh.Request) (bool, []byte) {
-	st := stateOf(ctx)
+func (s *Server) cancelStreamLocalForward(st *connState, _ glssh.Context, req *gossh.Request) (bool, []byte) {
 	var m struct{ Path string }
-	if err := gossh.Unmarshal(req.Payload, &m); err != nil || st == nil {
+	if err := gossh.Unmarshal(req.Payload, &m); err != nil {
 		return false, nil
 	}
 	return st.forwards().cancel("unix:" + filepath.Clean(m.Path)), nil

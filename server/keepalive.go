@@ -14,7 +14,7 @@ import (
 // ClientAliveCountMax unanswered probes the connection is closed
 // (sshd_config(5)).
 func (s *Server) startKeepalive(ctx glssh.Context, conn *gossh.ServerConn, st *connState, cfg *config.Config) {
-	if cfg.ClientAliveInterval <= 0 || st == nil {
+	if cfg.ClientAliveInterval <= 0 {
 		return
 	}
 	st.mu.Lock()

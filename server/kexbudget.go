@@ -259,12 +259,11 @@ func boundPreAuth(sc *gossh.ServerConfig) {
 // budgetedServerConfig is the ServerConfigCallback: the configuration of
 // serverConfig (with the SetConfigHook hook's additions, which are
 // budgeted too), its key exchanges admitted against the budget.
-func (s *Server) budgetedServerConfig(ctx glssh.Context) *gossh.ServerConfig {
-	sc := s.serverConfig(ctx)
+func (s *Server) budgetedServerConfig(st *connState, _ glssh.Context) *gossh.ServerConfig {
+	sc := s.serverConfig(st)
 	s.sandboxKex(sc)
 	boundPreAuth(sc)
-	st := stateOf(ctx)
-	if st == nil || st.gate == nil {
+	if st.gate == nil {
 		return sc
 	}
 	names, refuse := s.admitKex(st.gate, sc.KeyExchanges, s.log.With("conn", st.id, "peer", st.peer))

@@ -225,7 +225,7 @@ func (s *Server) kbdIntAuth(st *connState, conn gossh.ConnMetadata, challenge go
 // sshd's lines and, on success, goes on with AuthenticationMethods.
 func (s *Server) pamMethodResult(st *connState, conn gossh.ConnMetadata, method, logName string, info *authInfo, err error) (*gossh.Permissions, error) {
 	if err != nil {
-		s.log.Info("failed "+method, "user", conn.User(), "peer", st.peer, "reason", err, "conn", connID(st))
+		s.log.Info("failed "+method, "user", conn.User(), "peer", st.peer, "reason", err, "conn", st.id)
 		s.sshdLine(slog.LevelInfo, "Failed %s for %s from %s ssh2", logName, userForLog(st, conn.User()), peerForLog(st))
 		return nil, err
 	}
@@ -233,10 +233,10 @@ func (s *Server) pamMethodResult(st *connState, conn gossh.ConnMetadata, method,
 	var partial *gossh.PartialSuccessError
 	switch {
 	case errors.As(err, &partial):
-		s.log.Info("partial "+method, "user", conn.User(), "peer", st.peer, "conn", connID(st))
+		s.log.Info("partial "+method, "user", conn.User(), "peer", st.peer, "conn", st.id)
 		s.sshdLine(slog.LevelInfo, "Partial %s for %s from %s ssh2", logName, logSafe(conn.User()), peerForLog(st))
 	case err == nil:
-		s.log.Info("accepted "+method, "user", conn.User(), "peer", st.peer, "conn", connID(st))
+		s.log.Info("accepted "+method, "user", conn.User(), "peer", st.peer, "conn", st.id)
 		s.sshdLine(slog.LevelInfo, "Accepted %s for %s from %s ssh2", logName, logSafe(conn.User()), peerForLog(st))
 	}
 	return perms, err
@@ -247,9 +247,6 @@ func (s *Server) pamMethodResult(st *connState, conn gossh.ConnMetadata, method,
 // authenticated through PAM, else on a new one. An expired password
 // (PAM_NEW_AUTHTOK_REQD) refuses the login: pqsshd cannot change it.
 func (s *Server) pamAccount(st *connState, info *authInfo) error {
-	if st == nil {
-		return errors.New("UsePAM: no connection")
-	}
 	tx, err := s.pamTx(st, info.cfg, info.acct.Name)
 	if err == nil {
 		var msgs strings.Builder
@@ -275,7 +272,7 @@ func (s *Server) pamAccount(st *connState, info *authInfo) error {
 		if pam.Code(err) == pam.CodeNewAuthTokReqd {
 			err = fmt.Errorf("%w (the password has expired; pqsshd cannot change it)", err)
 		}
-		s.log.Info("login refused by the PAM account stack", "user", info.acct.Name, "err", err, "conn", connID(st))
+		s.log.Info("login refused by the PAM account stack", "user", info.acct.Name, "err", err, "conn", st.id)
 		s.sshdLine(slog.LevelError, "Access denied for user %s by PAM account configuration [preauth]", logSafe(info.acct.Name))
 		return err
 	}

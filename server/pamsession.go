@@ -82,7 +82,7 @@ func (s *Server) pamSessionFor(st *connState, info *authInfo) (*pamSession, erro
 	s.mu.RLock()
 	self := s.self
 	s.mu.RUnlock()
-	if st == nil || self != nil || !s.usePAM(info.cfg) {
+	if self != nil || !s.usePAM(info.cfg) {
 		return nil, nil
 	}
 	pc := st.pamState()
@@ -92,7 +92,7 @@ func (s *Server) pamSessionFor(st *connState, info *authInfo) (*pamSession, erro
 		pc.sess, pc.sessErr = sess, err
 		pc.mu.Unlock()
 		if err != nil {
-			s.log.Error("PAM session failed", "user", info.acct.Name, "err", err, "conn", connID(st))
+			s.log.Error("PAM session failed", "user", info.acct.Name, "err", err, "conn", st.id)
 		}
 	})
 	pc.mu.Lock()

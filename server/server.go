@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pqssh/pqssh/server/kexsandbox"
@@ -48,7 +49,8 @@ type Server struct {
 
 	listeners map[net.Listener]struct{}
 	open      map[net.Conn]struct{} // every accepted connection, for Close
-	peers     map[string]*connState // by remote address, for connectionFailed
+	peers     map[string]*connState // by remote address, for connectionFailed (no context there)
+	connIDs   atomic.Uint64         // the last connection ID handed out
 	conns     sync.WaitGroup
 
 	startups  *startupLimiter
@@ -152,22 +154,24 @@ func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server
 	}
 	s.gl = &glssh.Server{
 		// The version string is set per connection in serverConfig.
-		PublicKeyHandler:         s.publicKeyHandler,
+		// connCallback attaches each connection's state; every handler
+		// that needs it is wrapped to receive it (conn.go).
+		PublicKeyHandler:         s.withConnPublicKey(s.publicKeyHandler),
 		ConnCallback:             s.connCallback,
-		ServerConfigCallback:     s.budgetedServerConfig,
+		ServerConfigCallback:     s.withConnConfig(s.budgetedServerConfig),
 		ConnectionFailedCallback: s.connectionFailed,
 		ChannelHandlers: map[string]glssh.ChannelHandler{
-			"session":                        s.sessionChannel,
-			"direct-tcpip":                   s.directTCPIP,
-			"direct-streamlocal@openssh.com": s.directStreamLocal,
+			"session":                        s.withConnChannel("session", s.sessionChannel),
+			"direct-tcpip":                   s.withConnChannel("direct-tcpip", s.directTCPIP),
+			"direct-streamlocal@openssh.com": s.withConnChannel("direct-streamlocal", s.directStreamLocal),
 		},
 		RequestHandlers: map[string]glssh.RequestHandler{
-			"tcpip-forward":                          s.tcpipForward,
-			"cancel-tcpip-forward":                   s.cancelTCPIPForward,
-			"streamlocal-forward@openssh.com":        s.streamLocalForward,
-			"cancel-streamlocal-forward@openssh.com": s.cancelStreamLocalForward,
+			"tcpip-forward":                          s.withConnRequest("tcpip-forward", s.tcpipForward),
+			"cancel-tcpip-forward":                   s.withConnRequest("cancel-tcpip-forward", s.cancelTCPIPForward),
+			"streamlocal-forward@openssh.com":        s.withConnRequest("streamlocal-forward", s.streamLocalForward),
+			"cancel-streamlocal-forward@openssh.com": s.withConnRequest("cancel-streamlocal-forward", s.cancelStreamLocalForward),
 			sshkex.GlobalRequest:                     s.mctinyKeyRequest,
-			noMoreSessionsRequest:                    s.noMoreSessions,
+			noMoreSessionsRequest:                    s.withConnRequest("no-more-sessions", s.noMoreSessions),
 			sshwire.HostKeysProveRequest:             s.proveHostKeys,
 		},
 	}

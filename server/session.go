@@ -46,8 +46,7 @@ type session struct {
 	pamSess      *pamSession // UsePAM: the connection's PAM session
 }
 
-func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
-	st := stateOf(ctx)
+func (s *Server) sessionChannel(st *connState, conn *gossh.ServerConn, nc gossh.NewChannel, ctx glssh.Context) {
 	defer s.recoverChannel(st, "session")
 	info := authOf(conn)
 	if info == nil {
@@ -57,12 +56,12 @@ func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc goss
 	if m, ok := nc.(interface{ OpenedAfterNoMoreSessions() bool }); ok && m.OpenedAfterNoMoreSessions() {
 		// sshd disconnects with this message (serverloop.c).
 		const msg = "Possible attack: attempt to open a session after additional sessions disabled"
-		s.log.Info(msg, "conn", connID(st), "user", info.acct.Name)
+		s.log.Info(msg, "conn", st.id, "user", info.acct.Name)
 		nc.Reject(gossh.Prohibited, msg)
 		conn.Close()
 		return
 	}
-	if st != nil && !st.openSession(info.cfg.MaxSessions) {
+	if !st.openSession(info.cfg.MaxSessions) {
 		s.log.Info("session refused: MaxSessions", "conn", st.id, "user", info.acct.Name, "maxsessions", info.cfg.MaxSessions)
 		nc.Reject(gossh.Prohibited, "too many sessions (MaxSessions)")
 		return
@@ -74,7 +73,7 @@ func (s *Server) sessionChannel(_ *glssh.Server, conn *gossh.ServerConn, nc goss
 	}
 	n := &byteCounts{}
 	ss := &session{s: s, conn: conn, st: st, info: info, cfg: info.cfg, ch: countedChannel{ch, n}, bytes: n,
-		log: s.log.With("conn", connID(st), "user", info.acct.Name)}
+		log: s.log.With("conn", st.id, "user", info.acct.Name)}
 	s.startKeepalive(ctx, conn, st, info.cfg)
 	ss.serve(reqs)
 }
@@ -88,8 +87,8 @@ const noMoreSessionsRequest = "no-more-sessions@openssh.com"
 // refusal itself is decided per channel, in packet order, in
 // sessionChannel: this goroutine sees global requests out of order with
 // channel opens.
-func (s *Server) noMoreSessions(ctx glssh.Context, _ *glssh.Server, _ *gossh.Request) (bool, []byte) {
-	s.log.Debug("no more sessions requested", "conn", connID(stateOf(ctx)))
+func (s *Server) noMoreSessions(st *connState, _ glssh.Context, _ *gossh.Request) (bool, []byte) {
+	s.log.Debug("no more sessions requested", "conn", st.id)
 	return true, nil
 }
 
@@ -97,17 +96,12 @@ func (s *Server) noMoreSessions(ctx glssh.Context, _ *glssh.Server, _ *gossh.Req
 // panic is logged and the connection closed instead of crashing pqsshd.
 func (s *Server) recoverChannel(st *connState, what string) {
 	if r := recover(); r != nil {
-		s.log.Error("panic in "+what+" handler; connection closed", "conn", connID(st), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-		if st != nil {
-			st.conn.Close()
-		}
+		s.log.Error("panic in "+what+" handler; connection closed", "conn", st.id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		st.conn.Close()
 	}
 }
 
 func (st *connState) openSession(max int) bool {
-	if st == nil {
-		return true
-	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if max > 0 && st.sessions >= max {
@@ -118,9 +112,6 @@ func (st *connState) openSession(max int) bool {
 }
 
 func (st *connState) closeSession() {
-	if st == nil {
-		return
-	}
 	st.mu.Lock()
 	st.sessions--
 	st.markIdleLocked()

@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 
-	glssh "github.com/gliderlabs/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/server/config"
@@ -17,9 +16,8 @@ const maxBannerSize = 64 << 10
 // serverConfig builds the *ssh.ServerConfig of one connection. It is the
 // single place where the protocol configuration is decided (algorithms,
 // authentication callbacks, limits); the hook of SetConfigHook extends it.
-func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
+func (s *Server) serverConfig(st *connState) *gossh.ServerConfig {
 	cfg := s.Config()
-	st := stateOf(ctx)
 	sc := &gossh.ServerConfig{
 		Config: gossh.Config{
 			KeyExchanges: cfg.KexAlgorithms,
@@ -68,10 +66,7 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 		// Banner may depend on Match: resolve it for the user asking.
 		c := cfg
 		if cfg.HasMatch() {
-			ci := config.ConnInfo{User: conn.User()}
-			if st != nil {
-				ci.Address, ci.Host = st.host, st.host
-			}
+			ci := config.ConnInfo{User: conn.User(), Address: st.host, Host: st.host}
 			if a, err := s.account(conn.User()); err == nil {
 				ci.Groups = a.GroupNames
 			}
@@ -87,11 +82,8 @@ func (s *Server) serverConfig(ctx glssh.Context) *gossh.ServerConfig {
 	hook := s.configHook
 	s.mu.RUnlock()
 	if hook != nil {
-		ci := ConnInfo{}
-		if st != nil {
-			ci.RemoteAddr, ci.LocalAddr = st.conn.RemoteAddr(), st.conn.LocalAddr()
-			ci.Authenticated, ci.Closed = st.authedCh, st.closedCh
-		}
+		ci := ConnInfo{RemoteAddr: st.conn.RemoteAddr(), LocalAddr: st.conn.LocalAddr(),
+			Authenticated: st.authedCh, Closed: st.closedCh}
 		hook(ci, sc)
 	}
 	return sc

@@ -71,13 +71,11 @@ func keyLogInfo(k gossh.PublicKey) string {
 // userForLog is "invalid user NAME" for a user that does not exist and
 // "NAME" otherwise, as in OpenSSH's "Failed publickey for …".
 func userForLog(st *connState, name string) string {
-	if st != nil {
-		st.mu.Lock()
-		invalid := st.invalidUser
-		st.mu.Unlock()
-		if invalid {
-			return "invalid user " + logSafe(name)
-		}
+	st.mu.Lock()
+	invalid := st.invalidUser
+	st.mu.Unlock()
+	if invalid {
+		return "invalid user " + logSafe(name)
 	}
 	return logSafe(name)
 }
@@ -87,9 +85,6 @@ func userForLog(st *connState, name string) string {
 // user U A port P" or "invalid user U A port P" before authentication once
 // a user name is known, "user U A port P" after it, else "A port P".
 func remoteID(st *connState) string {
-	if st == nil {
-		return "unknown"
-	}
 	st.mu.Lock()
 	user, invalid, authed := st.user, st.invalidUser, st.authed
 	st.mu.Unlock()

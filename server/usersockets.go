@@ -25,9 +25,6 @@ func (s *Server) userSockets(st *connState, a *account) (userproc.Opener, error)
 	if self != nil {
 		return userproc.Local{}, nil
 	}
-	if st == nil {
-		return nil, errors.New("user socket helper: no connection state")
-	}
 	st.sockMu.Lock()
 	defer st.sockMu.Unlock()
 	if st.socketsClosed {
