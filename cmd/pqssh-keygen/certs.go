@@ -103,13 +103,9 @@ func showCerts(o *opts, e *env) error {
 	if err != nil {
 		return err
 	}
-	path, err := keyFile(o, e, "Enter file in which the key is")
+	path, data, err := readKeyFile(o, e)
 	if err != nil {
 		return err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	n := 0
 	for _, line := range strings.Split(string(data), "\n") {

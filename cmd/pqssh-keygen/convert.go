@@ -65,13 +65,9 @@ func exportKey(o *opts, e *env) error {
 // an OpenSSH public key; a PEM or PKCS#8 private key printed in OpenSSH's
 // private key format (unencrypted).
 func importKey(o *opts, e *env) error {
-	path, err := keyFile(o, e, "Enter file in which the key is")
+	path, data, err := readKeyFile(o, e)
 	if err != nil {
 		return err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	defer clear(data)
 	switch strings.ToUpper(o.val['m']) {

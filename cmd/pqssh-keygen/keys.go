@@ -379,6 +379,20 @@ func fingerprintHash(o *opts) (string, error) {
 	return "", fmt.Errorf("Invalid hash algorithm \"%s\"", o.val['E'])
 }
 
+// readKeyFile asks for the key file as ssh-keygen does (-f, else a prompt)
+// and reads it.
+func readKeyFile(o *opts, e *env) (path string, data []byte, err error) {
+	path, err = keyFile(o, e, "Enter file in which the key is")
+	if err != nil {
+		return "", nil, err
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return path, data, nil
+}
+
 // fingerprints is -l: a public or private key file, a certificate, or
 // every key of an authorized_keys or known_hosts file.
 func fingerprints(o *opts, e *env) error {
@@ -386,13 +400,9 @@ func fingerprints(o *opts, e *env) error {
 	if err != nil {
 		return err
 	}
-	path, err := keyFile(o, e, "Enter file in which the key is")
+	path, data, err := readKeyFile(o, e)
 	if err != nil {
 		return err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	defer clear(data)
 	print := func(k ssh.PublicKey, comment string) {
