@@ -101,7 +101,7 @@ func TestDebPackage(t *testing.T) {
 	// man renders every page.
 	for _, page := range []struct{ args, want string }{
 		{"pqssh", "OpenSSH-compatible SSH client with post-quantum key exchange"},
-		{"pqssh-keygen", "make and inspect post-quantum SSH keys"},
+		{"pqssh-keygen", "make, sign and inspect SSH keys"},
 		{"8 pqsshd", "OpenSSH-compatible SSH server with post-quantum key exchange"},
 		{"5 pqsshd_config", "pqsshd configuration file"},
 	} {
