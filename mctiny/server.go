@@ -135,7 +135,8 @@ type worker struct {
 	cks   [2][cookieSlots][KeySize]byte // phase 2: C_ij keys per key set and slot
 	have  [2][cookieSlots]bool
 	rnd   [NoncePrefixSize + 2]byte
-	plain [MaxPacketSize]byte
+	ks    [boxScratch]byte                     // key stream and plaintext of boxes (sealBox, openBox)
+	ks2   [32 + SessionKeySize + SeedSize]byte // the same for cookies
 	msg   [MaxPacketSize]byte
 	cb    [CijPlainSize]byte
 	ew    [blockWords]uint64
@@ -166,7 +167,8 @@ func (w *worker) wipe() {
 			clear(w.cks[i][j][:])
 		}
 	}
-	clear(w.plain[:])
+	clear(w.ks[:])
+	clear(w.ks2[:])
 	clear(w.msg[:])
 	clear(w.cb[:])
 	clear(w.ew[:])
@@ -306,8 +308,9 @@ func (s *Server) random(w *worker) bool {
 func openC0(w *worker, r *ring, c0, N []byte) bool {
 	setNonce(&w.cn, N, 1, 0)
 	for k := r; k != nil; k = k.alt {
-		out, ok := open(w.se[:0], c0[:C0Size-1], &w.cn, &k.hs[c0[C0Size-1]&7])
+		out, ok := openBox(w.ks2[:], c0[:C0Size-1], &w.cn, &k.hs[c0[C0Size-1]&7])
 		if ok && len(out) == len(w.se) {
+			copy(w.se[:], out)
 			copy(w.S[:], w.se[:SessionKeySize])
 			w.set = k
 			return true
@@ -325,13 +328,13 @@ func appendC0(w *worker, r *ring, dst, c0, N []byte, random byte) []byte {
 		return append(dst, c0...)
 	}
 	setNonce(&w.cn, N, 1, 0)
-	dst = seal(dst, w.se[:], &w.cn, &r.hs[cur])
+	dst = sealBox(dst, w.ks2[:], w.se[:], &w.cn, &r.hs[cur])
 	return append(dst, cookieID(cur, random))
 }
 
 // finish seals msg under S with nonce w.nonce into dst and appends the nonce.
 func finish(w *worker, dst, msg []byte) []byte {
-	dst = seal(dst, msg, &w.nonce, &w.S)
+	dst = sealBox(dst, w.ks[:], msg, &w.nonce, &w.S)
 	return append(dst, w.nonce[:]...)
 }
 
@@ -374,7 +377,7 @@ func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, no
 	}
 	copy(w.nonce[:], nonce)
 	// The extension field is reserved: clients send zeros, servers ignore it.
-	if _, ok := open(w.plain[:0], box, &w.nonce, &w.S); !ok {
+	if _, ok := openBox(w.ks[:], box, &w.nonce, &w.S); !ok {
 		return nil, dropAuth
 	}
 	// Draw a seed E whose error vector has weight t.
@@ -414,7 +417,7 @@ func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 		return nil, dropAuth
 	}
 	copy(w.nonce[:], nonce)
-	block, ok := open(w.plain[:0], pkt[:TagSize+BlockBytes], &w.nonce, &w.S)
+	block, ok := openBox(w.ks[:], pkt[:TagSize+BlockBytes], &w.nonce, &w.S)
 	if !ok {
 		return nil, dropAuth
 	}
@@ -429,7 +432,7 @@ func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	cijKey(&w.sh, &w.ckey, r, cur, w.S[:])
 	setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
 	w.cb[0], w.cb[1] = byte(c), byte(c>>8)
-	msg = seal(msg, w.cb[:], &w.cn, &w.ckey)
+	msg = sealBox(msg, w.ks2[:], w.cb[:], &w.cn, &w.ckey)
 	msg = append(msg, cookieID(cur, w.rnd[23]))
 	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], byte(2*i+1), byte(n23Phase1+j))
 	return finish(w, dst, msg), dropNone
@@ -450,7 +453,7 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 		return nil, dropAuth
 	}
 	copy(w.nonce[:], nonce)
-	cookies, ok := open(w.plain[:0], pkt[:TagSize+V*ColBlocks*CijSize], &w.nonce, &w.S)
+	cookies, ok := openBox(w.ks[:], pkt[:TagSize+V*ColBlocks*CijSize], &w.nonce, &w.S)
 	if !ok {
 		return nil, dropAuth
 	}
@@ -470,7 +473,7 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 					cijKey(&w.sh, &w.cks[set][slot], k, slot, w.S[:])
 					w.have[set][slot] = true
 				}
-				out, ok = open(w.cb[:0], ck[:CijSize-1], &w.cn, &w.cks[set][slot])
+				out, ok = openBox(w.ks2[:], ck[:CijSize-1], &w.cn, &w.cks[set][slot])
 			}
 			if !ok || len(out) != CijPlainSize {
 				return nil, dropAuth
@@ -514,7 +517,7 @@ func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 		return nil, dropAuth
 	}
 	copy(w.nonce[:], nonce)
-	C, ok := open(w.plain[:0], pkt[:TagSize+CiphertextSize], &w.nonce, &w.S)
+	C, ok := openBox(w.ks[:], pkt[:TagSize+CiphertextSize], &w.nonce, &w.S)
 	if !ok {
 		return nil, dropAuth
 	}
@@ -535,7 +538,7 @@ func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	}
 	cur := r.current()
 	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], n22R3, n23Phase3)
-	msg := seal(w.msg[:0], w.z[:], &w.nonce, &r.hs[cur])
+	msg := sealBox(w.msg[:0], w.ks2[:], w.z[:], &w.nonce, &r.hs[cur])
 	msg = append(msg, cookieID(cur, w.rnd[22]))
 	msg = append(msg, C...)
 	return finish(w, dst, msg), dropNone
