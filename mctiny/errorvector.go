@@ -1,16 +1,16 @@
 package mctiny
 
-import (
-	"crypto/sha3"
-	"encoding/binary"
-)
+import "encoding/binary"
 
 // The error vector e is derived from the 32-byte seed E carried in the
 // cookie C0. Only the server ever expands E, so the expansion is a private
 // choice of the server (draft-pqssh-mctiny-ssh-00 section 5.3); pqssh's is:
 //
-//  1. Read 4t = 512 bytes of SHAKE256("mctiny6688128 error vector" ‖ E)
-//     and split them into 2t = 256 little-endian 16-bit words w_0..w_255.
+//  1. Take the first 4t = 512 bytes of the Salsa20 key stream under the key
+//     E with the all-zero nonce (block counter from 0) and split them into
+//     2t = 256 little-endian 16-bit words w_0..w_255. (The McTiny reference
+//     software also draws e from a Salsa20-family stream keyed by E; E is
+//     a fresh uniform key used for nothing else.)
 //  2. Mask each word to its low 13 bits (m = 13); a word is a candidate
 //     position if it is below n = 6688.
 //  3. The positions of e are the first t = 128 candidates, in order.
@@ -29,8 +29,6 @@ const eStreamBytes = 4 * mceT
 // beyond every window bitsOf is asked for (windows end at n = 6688).
 const noPosition = 0xffff
 
-var eDomain = []byte("mctiny6688128 error vector")
-
 // errorVector is the expanded form of a seed: the 2t candidates, each
 // either one of e's t positions or noPosition.
 type errorVector struct {
@@ -39,11 +37,10 @@ type errorVector struct {
 }
 
 // expand derives the candidate positions of E.
-func (v *errorVector) expand(sh *sha3.SHAKE, E []byte) {
-	sh.Reset()
-	sh.Write(eDomain)
-	sh.Write(E)
-	sh.Read(v.stream[:])
+func (v *errorVector) expand(E []byte) {
+	var nonce [16]byte
+	clear(v.stream[:])
+	salsaXOR(v.stream[:], v.stream[:], &nonce, (*[SeedSize]byte)(E))
 	var count uint64
 	for k := range v.pos {
 		p := uint64(binary.LittleEndian.Uint16(v.stream[2*k:])) & (1<<mceM - 1)

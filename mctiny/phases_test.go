@@ -37,13 +37,12 @@ func fakePhase0(t testing.TB, s *Server, pk []byte) (*client, []byte) {
 	rand.Read(c.S[:])
 	rand.Read(c.N[:])
 	var ev errorVector
-	var sh sha3.SHAKE
 	var w [eWords]uint64
 	se := make([]byte, 64)
 	copy(se, c.S[:])
 	for {
 		rand.Read(se[32:])
-		ev.expand(&sh, se[32:])
+		ev.expand(se[32:])
 		if ev.full(&w) == mceT {
 			break
 		}

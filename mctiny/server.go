@@ -387,7 +387,7 @@ func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, no
 		if _, err := io.ReadFull(s.rand, E); err != nil {
 			return nil, dropRand
 		}
-		w.ev.expand(&w.sh, E)
+		w.ev.expand(E)
 		if w.ev.full(&w.full) == mceT {
 			valid = true
 			break
@@ -421,7 +421,7 @@ func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	if !ok {
 		return nil, dropAuth
 	}
-	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	w.ev.expand(w.se[SessionKeySize:])
 	w.ev.bitsOf(w.ew[:], uint64(Rows+j*X), uint64(min(X, Cols-j*X)))
 	c := blockProduct(block, &w.ew)
 	if !s.random(w) {
@@ -484,7 +484,7 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	// Add the identity part of e for the piece's rows.
 	start := p * PieceBits
 	width := min(PieceBits, Rows-start)
-	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	w.ev.expand(w.se[SessionKeySize:])
 	w.ev.bitsOf(w.ew[:2], uint64(start), uint64(width))
 	acc[0] ^= w.ew[0]
 	acc[1] ^= w.ew[1]
@@ -521,7 +521,7 @@ func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	if !ok {
 		return nil, dropAuth
 	}
-	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	w.ev.expand(w.se[SessionKeySize:])
 	if w.ev.full(&w.full) != mceT {
 		return nil, dropAuth // impossible for a seed this server chose
 	}
