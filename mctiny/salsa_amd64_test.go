@@ -9,16 +9,30 @@ import (
 	"testing"
 
 	"golang.org/x/crypto/salsa20/salsa"
+	"golang.org/x/sys/cpu"
 )
 
 // TestSalsaXORMatchesXCrypto compares salsaXOR (the AVX2 kernel, its tail
 // handling and its fallback near a counter wrap) with x/crypto's Salsa20
-// on every length up to 1300 bytes, random keys, nonces and counters, in
+// on every length up to 2100 bytes, random keys, nonces and counters, in
 // place and out of place, and counters at the 32-bit boundary.
 func TestSalsaXORMatchesXCrypto(t *testing.T) {
-	if !useAVX2 {
-		t.Skip("this CPU has no AVX2: salsaXOR is x/crypto's Salsa20 itself")
+	kernels := map[string]int{}
+	if cpu.X86.HasAVX2 {
+		kernels["avx2"] = salsaAVX2
 	}
+	if cpu.X86.HasAVX512F {
+		kernels["avx512"] = salsaAVX512
+	}
+	if len(kernels) == 0 {
+		t.Skip("this CPU has neither AVX2 nor AVX-512F: salsaXOR is x/crypto's Salsa20 itself")
+	}
+	for name, kernel := range kernels {
+		t.Run(name, func(t *testing.T) { testSalsaKernel(t, kernel) })
+	}
+}
+
+func testSalsaKernel(t *testing.T, kernel int) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	fill := func(b []byte) {
 		for i := range b {
@@ -28,7 +42,7 @@ func TestSalsaXORMatchesXCrypto(t *testing.T) {
 	counters := []uint64{0, 1, 17, 1<<32 - 1, 1<<32 - 5, 1<<32 - 20, 1 << 32, 1<<64 - 1}
 	var key [32]byte
 	var ctr [16]byte
-	for n := 0; n <= 1300; n++ {
+	for n := 0; n <= 2100; n++ {
 		fill(key[:])
 		fill(ctr[:8])
 		c := counters[n%len(counters)]
@@ -43,7 +57,7 @@ func TestSalsaXORMatchesXCrypto(t *testing.T) {
 		salsa.XORKeyStream(want, src, &wctr, &key)
 		got := make([]byte, n)
 		gctr := ctr
-		salsaXOR(got, src, &gctr, &key)
+		salsaXORWith(kernel, got, src, &gctr, &key)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("n=%d counter=%#x: key stream differs", n, c)
 		}
@@ -51,7 +65,7 @@ func TestSalsaXORMatchesXCrypto(t *testing.T) {
 			t.Fatalf("n=%d: counter modified", n)
 		}
 		inPlace := bytes.Clone(src)
-		salsaXOR(inPlace, inPlace, &gctr, &key)
+		salsaXORWith(kernel, inPlace, inPlace, &gctr, &key)
 		if !bytes.Equal(inPlace, want) {
 			t.Fatalf("n=%d counter=%#x: in-place key stream differs", n, c)
 		}
@@ -63,12 +77,21 @@ func BenchmarkSalsaXOR(b *testing.B) {
 	var ctr [16]byte
 	buf := make([]byte, 32+BlockBytes)
 	b.Run("avx2", func(b *testing.B) {
-		if !useAVX2 {
+		if !cpu.X86.HasAVX2 {
 			b.Skip("no AVX2")
 		}
 		b.SetBytes(int64(len(buf)))
 		for b.Loop() {
-			salsaXOR(buf, buf, &ctr, &key)
+			salsaXORWith(salsaAVX2, buf, buf, &ctr, &key)
+		}
+	})
+	b.Run("avx512", func(b *testing.B) {
+		if !cpu.X86.HasAVX512F {
+			b.Skip("no AVX-512F")
+		}
+		b.SetBytes(int64(len(buf)))
+		for b.Loop() {
+			salsaXORWith(salsaAVX512, buf, buf, &ctr, &key)
 		}
 	})
 	b.Run("xcrypto", func(b *testing.B) {
