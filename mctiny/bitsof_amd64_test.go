@@ -16,6 +16,18 @@ func TestBitsOfAVX2MatchesGeneric(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("this CPU has no AVX2: bitsOf runs bitsOfGeneric only")
 	}
+	testBitsOfKernel(t, false)
+}
+
+// TestBitsOfAVX512MatchesGeneric is the same test for the AVX-512F kernel.
+func TestBitsOfAVX512MatchesGeneric(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("this CPU has no AVX-512F: bitsOf does not use that kernel here")
+	}
+	testBitsOfKernel(t, true)
+}
+
+func testBitsOfKernel(t *testing.T, avx512 bool) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	type window struct{ words, start, width int }
 	windows := []window{
@@ -54,7 +66,7 @@ func TestBitsOfAVX2MatchesGeneric(t *testing.T) {
 				for i := range got {
 					got[i] = ^uint64(0) // bitsOf must overwrite every word
 				}
-				bitsOf(got, &pos, uint64(st), uint64(width))
+				bitsOfWith(avx512, !avx512, got, &pos, uint64(st), uint64(width))
 				bitsOfGeneric(want, &pos, uint64(st), uint64(width))
 				for i := range got {
 					if got[i] != want[i] {
@@ -77,7 +89,15 @@ func BenchmarkBitsOf(b *testing.B) {
 			b.Skip("no AVX2")
 		}
 		for b.Loop() {
-			bitsOf(ew[:], &pos, Rows+X, X)
+			bitsOfWith(false, true, ew[:], &pos, Rows+X, X)
+		}
+	})
+	b.Run("avx512", func(b *testing.B) {
+		if !useAVX512 {
+			b.Skip("no AVX-512F")
+		}
+		for b.Loop() {
+			bitsOfWith(true, false, ew[:], &pos, Rows+X, X)
 		}
 	})
 	b.Run("generic", func(b *testing.B) {

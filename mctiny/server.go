@@ -146,7 +146,7 @@ type worker struct {
 	sha   stdhash.Hash // puzzle MAC
 	pad   [sha256.BlockSize]byte
 	np    [PuzzleNonceSize]byte
-	rbuf  [512]byte // random bytes for puzzle nonces, used from the end
+	rbuf  [512]byte // random bytes for nonces and cookie ids (randomBytes)
 	rpos  int
 	addr  [16]byte
 	set   *ring // the key set that opened C0
@@ -296,9 +296,31 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// random fills w.rnd (a reply's nonce prefix and two bytes for cookie
+// ids, all of which go out in clear) from the worker's random buffer.
 func (s *Server) random(w *worker) bool {
-	_, err := io.ReadFull(s.rand, w.rnd[:])
-	return err == nil
+	return s.randomBytes(w, w.rnd[:])
+}
+
+// randomBytes fills out from a per-worker buffer that is refilled from
+// s.rand 512 bytes at a time (one system call per 21 replies instead of
+// one per reply), used from the end and erased as it is used. Only values
+// that the server sends in clear come from it; secrets (the seed E) are
+// read from s.rand directly.
+func (s *Server) randomBytes(w *worker, out []byte) bool {
+	if w.rpos < len(out) {
+		clear(w.rbuf[:w.rpos])
+		if _, err := io.ReadFull(s.rand, w.rbuf[:]); err != nil {
+			clear(w.rbuf[:])
+			w.rpos = 0
+			return false
+		}
+		w.rpos = len(w.rbuf)
+	}
+	w.rpos -= len(out)
+	copy(out, w.rbuf[w.rpos:w.rpos+len(out)])
+	clear(w.rbuf[w.rpos : w.rpos+len(out)])
+	return true
 }
 
 // openC0 opens the cookie C0 with nonce N‖1‖0 into w.se (S ‖ E) and copies
