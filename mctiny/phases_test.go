@@ -2,6 +2,7 @@ package mctiny
 
 import (
 	"bytes"
+	"fmt"
 	"crypto/rand"
 	"crypto/sha3"
 	"log/slog"
@@ -287,5 +288,62 @@ func TestReplayedQueryFreshAnswer(t *testing.T) {
 	}
 	if !bytes.Equal(v1, v2) {
 		t.Error("replayed query gave a different c_ij")
+	}
+}
+
+// TestHandleWipesWorker: after each phase's query (answered or forged),
+// the worker's scratch holds none of the secrets the handler used: S, E,
+// cookie keys and their subkeys, key streams, plaintexts, e.
+func TestHandleWipesWorker(t *testing.T) {
+	s := newServerWithoutKEM(t, t.TempDir())
+	pk := make([]byte, PublicKeySize)
+	rand.Read(pk)
+	c, _ := fakePhase0(t, s, pk)
+	for q := qPhase1; q < qPhase2; q++ {
+		drive(t, s, c, q, t0)
+	}
+	for _, q := range c.urgent {
+		drive(t, s, c, q, t0)
+	}
+	forged := bytes.Clone(c.packet(qPhase2 + 3))
+	forged[TagSize+100] ^= 1 // C_ij opened, then the outer box fails
+	pkts := map[string][]byte{
+		"phase 1":        bytes.Clone(c.packet(qPhase1 + 17)),
+		"phase 2":        bytes.Clone(c.packet(qPhase2 + 3)),
+		"phase 3":        bytes.Clone(c.packet(qPhase3)),
+		"forged phase 2": forged,
+	}
+	zero := func(b []byte) bool { return bytes.Equal(b, make([]byte, len(b))) }
+	for name, p := range pkts {
+		_, ok := s.Handle(make([]byte, 0, MaxPacketSize), p, t0)
+		if ok == (name == "forged phase 2") {
+			t.Fatalf("%s: answered %v", name, ok)
+		}
+		w := <-s.pool
+		fields := map[string][]byte{
+			"S": w.S[:], "S‖E": w.se[:], "C_ij key": w.ckey[:], "key stream": w.ks[:],
+			"cookie key stream": w.ks2[:], "reply": w.msg[:], "c_ij": w.cb[:], "Z": w.z[:],
+			"e": w.eb[:],
+		}
+		for i := range w.cks {
+			for j := range w.cks[i] {
+				fields[fmt.Sprintf("C_ij subkey %d/%d", i, j)] = w.cks[i][j][:]
+			}
+		}
+		for f, b := range fields {
+			if !zero(b) {
+				t.Errorf("%s: %s not wiped", name, f)
+			}
+		}
+		for _, x := range append(append(w.ew[:], w.full[:]...), w.ev.pos[:]...) {
+			if x != 0 {
+				t.Errorf("%s: error vector not wiped", name)
+				break
+			}
+		}
+		if w.have != [2][cookieSlots]bool{} || w.wide {
+			t.Errorf("%s: scratch flags left set", name)
+		}
+		s.pool <- w
 	}
 }

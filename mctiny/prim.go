@@ -87,6 +87,18 @@ func sealBox(dst, scratch, msg []byte, n *[NonceSize]byte, k *[KeySize]byte) []b
 // scratch as for sealBox (at least 16+len(box) bytes). The plaintext it
 // returns lies in scratch; on failure scratch is wiped.
 func openBox(scratch, box []byte, n *[NonceSize]byte, k *[KeySize]byte) ([]byte, bool) {
+	var sub [32]byte
+	var ctr [16]byte
+	xsalsaKey(&sub, &ctr, n, k)
+	p, ok := openBoxSub(scratch, box, &ctr, &sub)
+	clear(sub[:])
+	return p, ok
+}
+
+// openBoxSub is openBox after XSalsa20's key derivation (xsalsaKey): sub
+// is the Salsa20 key HSalsa20(k, n[:16]), counter holds n[16:24] and a
+// zero block counter.
+func openBoxSub(scratch, box []byte, counter *[16]byte, sub *[32]byte) ([]byte, bool) {
 	if len(box) < TagSize {
 		return nil, false
 	}
@@ -94,7 +106,7 @@ func openBox(scratch, box []byte, n *[NonceSize]byte, k *[KeySize]byte) ([]byte,
 	buf := scratch[:32+len(ct)]
 	clear(buf[:32])
 	copy(buf[32:], ct)
-	xsalsaXOR(buf, n, k)
+	salsaXOR(buf, buf, counter, sub)
 	ok := poly1305.Verify((*[TagSize]byte)(box[:TagSize]), ct, (*[32]byte)(buf[:32]))
 	clear(buf[:32])
 	if !ok {
@@ -109,10 +121,17 @@ func openBox(scratch, box []byte, n *[NonceSize]byte, k *[KeySize]byte) ([]byte,
 func xsalsaXOR(buf []byte, n *[NonceSize]byte, k *[KeySize]byte) {
 	var sub [32]byte
 	var ctr [16]byte
-	salsa.HSalsa20(&sub, (*[16]byte)(n[:16]), k, &salsa.Sigma)
-	copy(ctr[:8], n[16:])
+	xsalsaKey(&sub, &ctr, n, k)
 	salsaXOR(buf, buf, &ctr, &sub)
 	clear(sub[:])
+}
+
+// xsalsaKey derives XSalsa20's Salsa20 key sub = HSalsa20(k, n[:16]) and
+// Salsa20 nonce and counter (n[16:24], block 0).
+func xsalsaKey(sub *[32]byte, counter *[16]byte, n *[NonceSize]byte, k *[KeySize]byte) {
+	salsa.HSalsa20(sub, (*[16]byte)(n[:16]), k, &salsa.Sigma)
+	copy(counter[:8], n[16:])
+	clear(counter[8:])
 }
 
 // Constant-time helpers on uint64: each returns 0 or 1.

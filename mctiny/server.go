@@ -14,6 +14,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/crypto/salsa20/salsa"
 )
 
 // Server is a stateless McTiny server: it answers each query from the
@@ -132,7 +134,8 @@ type worker struct {
 	nonce [NonceSize]byte
 	cn    [NonceSize]byte // cookie nonce
 	ckey  [KeySize]byte
-	cks   [2][cookieSlots][KeySize]byte // phase 2: C_ij keys per key set and slot
+	cks   [2][cookieSlots][KeySize]byte // phase 2: XSalsa20 subkeys of the C_ij keys per key set and slot
+	cctr  [16]byte                      // phase 2: Salsa20 nonce and counter of one C_ij
 	have  [2][cookieSlots]bool
 	rnd   [NoncePrefixSize + 2]byte
 	ks    [boxScratch]byte                     // key stream and plaintext of boxes (sealBox, openBox)
@@ -151,6 +154,7 @@ type worker struct {
 	addr  [16]byte
 	set   *ring // the key set that opened C0
 	posed bool  // the reply is a puzzle
+	wide  bool  // full and eb hold e (phases 0 and 3)
 }
 
 func (s *Server) newWorker() *worker {
@@ -162,18 +166,24 @@ func (w *worker) wipe() {
 	clear(w.S[:])
 	clear(w.se[:])
 	clear(w.ckey[:])
-	for i := range w.cks {
-		for j := range w.cks[i] {
-			clear(w.cks[i][j][:])
+	if w.have != [2][cookieSlots]bool{} { // phase 2 derived C_ij keys
+		for i := range w.cks {
+			for j := range w.cks[i] {
+				clear(w.cks[i][j][:])
+			}
 		}
+		w.have = [2][cookieSlots]bool{}
 	}
 	clear(w.ks[:])
 	clear(w.ks2[:])
 	clear(w.msg[:])
 	clear(w.cb[:])
 	clear(w.ew[:])
-	clear(w.full[:])
-	clear(w.eb[:])
+	if w.wide { // phases 0 and 3 expanded all of e
+		clear(w.full[:])
+		clear(w.eb[:])
+		w.wide = false
+	}
 	clear(w.z[:])
 	clear(w.pad[:])
 	w.sha.Reset()
@@ -410,6 +420,7 @@ func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, no
 			return nil, dropRand
 		}
 		w.ev.expand(E)
+		w.wide = true
 		if w.ev.full(&w.full) == mceT {
 			valid = true
 			break
@@ -486,16 +497,22 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 		for j := range ColBlocks {
 			ck := cookies[(q*ColBlocks+j)*CijSize:][:CijSize]
 			slot := int(ck[CijSize-1] & 7)
-			setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
+			// Every C_ij nonce starts with N[:16], so XSalsa20's subkey
+			// HSalsa20(key, N[:16]) is one per key: w.cks holds it per key
+			// set and slot, and only the Salsa20 nonce differs per cookie.
+			w.cctr = [16]byte{}
+			copy(w.cctr[:NoncePrefixSize-16], N[16:])
+			w.cctr[6], w.cctr[7] = byte(2*i+1), byte(n23Phase1+j)
 			var out []byte
 			ok := false
 			set := 0
 			for k := r; k != nil && !ok && set < 2; k, set = k.alt, set+1 {
 				if !w.have[set][slot] {
-					cijKey(&w.sh, &w.cks[set][slot], k, slot, w.S[:])
+					cijKey(&w.sh, &w.ckey, k, slot, w.S[:])
+					salsa.HSalsa20(&w.cks[set][slot], (*[16]byte)(N[:16]), &w.ckey, &salsa.Sigma)
 					w.have[set][slot] = true
 				}
-				out, ok = openBox(w.ks2[:], ck[:CijSize-1], &w.cn, &w.cks[set][slot])
+				out, ok = openBoxSub(w.ks2[:], ck[:CijSize-1], &w.cctr, &w.cks[set][slot])
 			}
 			if !ok || len(out) != CijPlainSize {
 				return nil, dropAuth
@@ -544,6 +561,7 @@ func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 		return nil, dropAuth
 	}
 	w.ev.expand(w.se[SessionKeySize:])
+	w.wide = true
 	if w.ev.full(&w.full) != mceT {
 		return nil, dropAuth // impossible for a seed this server chose
 	}
