@@ -2,9 +2,9 @@ package mctiny
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/rand"
 	"crypto/sha3"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
