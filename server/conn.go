@@ -71,6 +71,11 @@ type connState struct {
 	link      *procLink
 	handedOff bool
 
+	// resume is set in a privilege-separation monitor once its network
+	// process authenticated the client and handed the transport over
+	// (privsep.go): the connection protocol resumes over it.
+	resume *gossh.ResumedConn
+
 	// The helper that opens forwarding sockets as the user
 	// (usersockets.go), started on first use.
 	sockMu        sync.Mutex
@@ -274,6 +279,14 @@ func (s *Server) admit(st *connState, log *slog.Logger) bool {
 // serveConn serves an admitted connection in this process, its key
 // exchanges reserving memory from budget.
 func (s *Server) serveConn(st *connState, c net.Conn, log *slog.Logger, budget kexLedger) {
+	s.prepareConn(st, c, log, budget)
+	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
+}
+
+// prepareConn readies a connection for the SSH protocol: the
+// LoginGraceTime timer, TCP keep-alives, UnusedConnectionTimeout, the
+// key-exchange gate (st.gate) that reserves memory from budget.
+func (s *Server) prepareConn(st *connState, c net.Conn, log *slog.Logger, budget kexLedger) {
 	cfg := s.Config()
 	if g := cfg.LoginGraceTime; g > 0 {
 		st.grace = time.AfterFunc(g, func() {
@@ -297,13 +310,14 @@ func (s *Server) serveConn(st *connState, c net.Conn, log *slog.Logger, budget k
 	if d := cfg.UnusedConnectionTimeout; d > 0 {
 		go s.watchUnused(st, d)
 	}
-	log.Debug("connection accepted")
-	if lh, lp, err := net.SplitHostPort(c.LocalAddr().String()); err == nil {
-		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
+	if s.role != roleNet { // the monitor logged it
+		log.Debug("connection accepted")
+		if lh, lp, err := net.SplitHostPort(c.LocalAddr().String()); err == nil {
+			s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
+		}
 	}
 	st.gate = newKexGate(withQuickAck(c, st.authedCh), budget, log)
 	st.gate.source = st.block
-	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
 }
 
 // release gives back the MaxStartups slot once (on authentication or close).
