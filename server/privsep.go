@@ -64,20 +64,20 @@ const (
 
 // Frame types.
 const (
-	psHello      byte = iota + 1 // monitor → net: host keys, monitor-computed key exchanges
-	psSign                       // net → monitor: sign with host key
-	psKex                        // net → monitor: server side of a monitor-computed key exchange
-	psBanner                     // net → monitor: the Banner for a user
-	psPKQuery                    // net → monitor: may this key be used
-	psPKSig                      // net → monitor: a verified public-key signature
-	psPassword                   // net → monitor: a password
-	psKbdStart                   // net → monitor: a keyboard-interactive attempt begins
-	psKbdAnswers                 // net → monitor: the client's answers to a challenge
-	psAuthLog                    // net → monitor: an authentication attempt's outcome (no answer)
-	psHandoff                    // net → monitor: the transport is handed over; packets follow
-	psAnswer                     // monitor → net: the answer to a request
-	psKbdChallenge               // monitor → net: a keyboard-interactive challenge
-	psPacket                     // both ways after psHandoff: one SSH packet payload
+	psHello        byte = iota + 1 // monitor → net: host keys, monitor-computed key exchanges
+	psSign                         // net → monitor: sign with host key
+	psKex                          // net → monitor: server side of a monitor-computed key exchange
+	psBanner                       // net → monitor: the Banner for a user
+	psPKQuery                      // net → monitor: may this key be used
+	psPKSig                        // net → monitor: a verified public-key signature
+	psPassword                     // net → monitor: a password
+	psKbdStart                     // net → monitor: a keyboard-interactive attempt begins
+	psKbdAnswers                   // net → monitor: the client's answers to a challenge
+	psAuthLog                      // net → monitor: an authentication attempt's outcome (no answer)
+	psHandoff                      // net → monitor: the transport is handed over; packets follow
+	psAnswer                       // monitor → net: the answer to a request
+	psKbdChallenge                 // monitor → net: a keyboard-interactive challenge
+	psPacket                       // both ways after psHandoff: one SSH packet payload
 )
 
 // Bounds of the monitor socket. Before the hand-over a request is small
@@ -281,8 +281,8 @@ func (c *resumedConn) Close() error {
 	c.once.Do(func() { close(c.closed); c.relay.Close() })
 	return nil
 }
-func (c *resumedConn) LocalAddr() net.Addr                { return c.local }
-func (c *resumedConn) RemoteAddr() net.Addr               { return c.remote }
-func (c *resumedConn) SetDeadline(time.Time) error        { return nil }
-func (c *resumedConn) SetReadDeadline(time.Time) error    { return nil }
-func (c *resumedConn) SetWriteDeadline(time.Time) error   { return nil }
+func (c *resumedConn) LocalAddr() net.Addr              { return c.local }
+func (c *resumedConn) RemoteAddr() net.Addr             { return c.remote }
+func (c *resumedConn) SetDeadline(time.Time) error      { return nil }
+func (c *resumedConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *resumedConn) SetWriteDeadline(time.Time) error { return nil }

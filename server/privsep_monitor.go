@@ -10,11 +10,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"syscall"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/sys/unix"
 
 	"github.com/pqssh/pqssh/mctiny/sshkex"
 )
@@ -172,10 +174,25 @@ func (s *Server) startNetProcess(conn, ctl, mon *os.File) (*exec.Cmd, error) {
 		Dir:        "/",
 		ExtraFiles: []*os.File{conn, ctl, mon},
 		Stderr:     os.Stderr,
-		// The network process must not outlive its monitor.
-		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+		// No Pdeathsig: it follows the thread that forks, which ends at
+		// once (below). A network process whose monitor died fails its
+		// next request, or reads end-of-file after the hand-over, and
+		// LoginGraceTime bounds the rest.
 	}
-	if err := cmd.Start(); err != nil {
+	// No new privileges, on every thread the process will have: set on a
+	// thread of ours that forks it and is thrown away (PR_SET_NO_NEW_PRIVS
+	// is per thread, and inherited).
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		// No UnlockOSThread: the thread ends with the goroutine.
+		err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+		if err == nil {
+			err = cmd.Start()
+		}
+		done <- err
+	}()
+	if err := <-done; err != nil {
 		return nil, fmt.Errorf("pqsshd monitor: starting the network process: %w", err)
 	}
 	return cmd, nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -212,7 +213,7 @@ func TestPreauthCrashEndsOnlyItsConnection(t *testing.T) {
 		t.Fatal("the crashing login succeeded")
 	}
 	waitFor(t, logs, "injected pre-authentication fault")
-	waitFor(t, logs, "session process ended abnormally")
+	waitFor(t, logs, "network process ended abnormally")
 	cs.echo(t, "after the crash")
 	c2, err := dial(addr, me(t), key)
 	if err != nil {
@@ -327,48 +328,57 @@ func childrenNamed(t *testing.T, pid int, name string) []int {
 	return out
 }
 
-// TestKexRunsSandboxed: the key exchange of a connection is computed in a
-// helper of its session process that runs with no new privileges and, with
-// pqsshd as root, as the privilege-separation user chrooted to /run/sshd;
-// the session itself runs as the user.
-func TestKexRunsSandboxed(t *testing.T) {
+// TestPreauthRunsUnprivileged: while a client has not authenticated, its
+// connection's transport and authentication run in a network process
+// (pqsshd-auth) of the session process that, with pqsshd as root, runs as
+// the privilege-separation user chrooted to /run/sshd with no new
+// privileges; the session process (the monitor) stays root, and the
+// session itself runs as the user.
+func TestPreauthRunsUnprivileged(t *testing.T) {
 	kdir := t.TempDir()
 	key := clientKey(t, kdir)
 	cmd, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\n", kdir))
+	// A client that sent its version and nothing else: pre-authentication.
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	fmt.Fprintf(raw, "SSH-2.0-test\r\n")
+	if _, err := bufio.NewReader(raw).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	sessions := sessionChildren(t, cmd.Process.Pid)
+	if len(sessions) != 1 {
+		t.Fatalf("session processes %v, want one", sessions)
+	}
+	nets := childrenNamed(t, sessions[0], server.NetArg0)
+	if len(nets) != 1 {
+		t.Fatalf("network processes of the session process %v, want one", nets)
+	}
+	uid, root, status := procIdentity(t, nets[0])
+	if !strings.Contains(status, "NoNewPrivs:\t1") {
+		t.Error("the network process may gain privileges")
+	}
+	if os.Geteuid() == 0 {
+		if uid == 0 || root != "/run/sshd" {
+			t.Errorf("network process of a root pqsshd: uid %d root %q, want the privsep user in /run/sshd", uid, root)
+		}
+		if muid, _, _ := procIdentity(t, sessions[0]); muid != 0 {
+			t.Errorf("session process (monitor) uid %d, want root", muid)
+		}
+	} else if uid != os.Getuid() {
+		t.Errorf("network process uid %d", uid)
+	}
+	if out, err := exec.Command("ps", "-o", "user=,args=", "-p", strconv.Itoa(nets[0])).Output(); err == nil {
+		t.Logf("ps: %s", out)
+	}
+
 	c, err := dial(addr, me(t), key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	sessions := sessionChildren(t, cmd.Process.Pid)
-	if len(sessions) != 1 {
-		t.Fatalf("session processes %v, want one", sessions)
-	}
-	helpers := childrenNamed(t, sessions[0], "pqsshd-kex")
-	if len(helpers) != 1 {
-		t.Fatalf("kex helpers of the session process %v, want one", helpers)
-	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", helpers[0]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(status), "NoNewPrivs:\t1") {
-		t.Error("the kex helper may gain privileges")
-	}
-	root, _ := os.Readlink(fmt.Sprintf("/proc/%d/root", helpers[0]))
-	var uidLine string
-	for _, l := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
-			uidLine = strings.TrimSpace(v)
-		}
-	}
-	if os.Geteuid() == 0 {
-		if strings.Fields(uidLine)[0] == "0" || root != "/run/sshd" {
-			t.Errorf("kex helper as root pqsshd: uids %q root %q, want the privsep user in /run/sshd", uidLine, root)
-		}
-	} else if strings.Fields(uidLine)[0] != strconv.Itoa(os.Getuid()) {
-		t.Errorf("kex helper uids %q", uidLine)
-	}
 	s, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -377,4 +387,22 @@ func TestKexRunsSandboxed(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != me(t) {
 		t.Fatalf("session user %q %v, want %s", out, err, me(t))
 	}
+}
+
+// procIdentity returns a process's real uid, its root directory and its
+// /proc status.
+func procIdentity(t *testing.T, pid int) (uid int, root, status string) {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ = os.Readlink(fmt.Sprintf("/proc/%d/root", pid))
+	uid = -1
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
+			uid, _ = strconv.Atoi(strings.Fields(v)[0])
+		}
+	}
+	return uid, root, string(b)
 }
