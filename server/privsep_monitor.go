@@ -140,10 +140,14 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		}
 		select {
 		case <-exited:
-			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() != syscall.SIGKILL {
-				m.log.Error("network process ended abnormally", "signal", ws.Signal().String())
+			// A network process that fails exits 1 after logging why; a
+			// crash (a Go panic exits 2, a fault is a signal) is news.
+			ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			killed := errors.Is(err, errPrivsepProtocol) && ws.Signaled() && ws.Signal() == syscall.SIGKILL
+			if ok && !killed && (ws.Signaled() || ws.ExitStatus() > 1) {
+				m.log.Error("network process ended abnormally", "status", cmd.ProcessState.String())
 			}
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(2 * time.Second):
 		}
 		return nil
 	}
