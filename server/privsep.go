@@ -82,10 +82,11 @@ const (
 
 // Bounds of the monitor socket. Before the hand-over a request is small
 // (the largest is a certificate with its signature); after it a frame is
-// one packet, which x/crypto bounds at 256 KiB.
+// one packet, which our x/crypto fork bounds at 1 MiB (McTiny's public key
+// travels in one global request reply).
 const (
 	maxPrivsepRequest = 256 << 10
-	maxPrivsepPacket  = 512 << 10
+	maxPrivsepPacket  = 1<<20 + 1024
 	// maxPrivsepRequests bounds the requests of one connection before
 	// authentication: a network process that loops is killed.
 	maxPrivsepRequests = 4096

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"os"
+	"slices"
 	"sync"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -268,6 +269,9 @@ func (n *netSide) proxy(sc *gossh.ServerConfig, monitorKex []psKexInfo) {
 		}
 		for _, k := range monitorKex {
 			methods[k.Name] = &monitorKexMethod{n: n, name: k.Name, hash: k.Hash}
+			if !slices.Contains(sc.KeyExchanges, k.Name) {
+				sc.KeyExchanges = append(slices.Clone(sc.KeyExchanges), k.Name)
+			}
 		}
 		sc.KeyExchangeMethods = methods
 	}
