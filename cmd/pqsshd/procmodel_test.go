@@ -328,7 +328,8 @@ func childrenNamed(t *testing.T, pid int, name string) []int {
 }
 
 // TestKexRunsSandboxed: the key exchange of a connection is computed in a
-// helper of its session process that runs with no new privileges and, with
+// helper of its session process that runs with no new privileges, the
+// seccomp filter and, with
 // pqsshd as root, as the privilege-separation user chrooted to /run/sshd;
 // the session itself runs as the user.
 func TestKexRunsSandboxed(t *testing.T) {
@@ -354,6 +355,9 @@ func TestKexRunsSandboxed(t *testing.T) {
 	}
 	if !strings.Contains(string(status), "NoNewPrivs:\t1") {
 		t.Error("the kex helper may gain privileges")
+	}
+	if !strings.Contains(string(status), "Seccomp:\t2") {
+		t.Error("the kex helper runs without the seccomp filter")
 	}
 	root, _ := os.Readlink(fmt.Sprintf("/proc/%d/root", helpers[0]))
 	var uidLine string
