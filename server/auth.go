@@ -194,6 +194,7 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 		return nil, nil, "", err
 	}
 	acct, err := s.account(userName)
+	st.titleUserNamed(userName, !errors.Is(err, errNoSuchUser))
 	if err != nil {
 		if errors.Is(err, errNoSuchUser) {
 			st.mu.Lock()

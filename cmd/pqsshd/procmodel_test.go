@@ -70,6 +70,14 @@ func (cs *catSession) echo(t *testing.T, what string) {
 	}
 }
 
+// isProgram reports whether process pid runs as name: its argv[0], or the
+// "name: " of a process title (package proctitle).
+func isProgram(pid int, name string) bool {
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	argv0, _, _ := strings.Cut(string(cmdline), "\x00")
+	return argv0 == name || strings.HasPrefix(argv0, name+": ")
+}
+
 // sessionChildren returns the session processes whose parent is pid.
 func sessionChildren(t *testing.T, pid int) []int {
 	t.Helper()
@@ -93,8 +101,7 @@ func sessionChildren(t *testing.T, pid int) []int {
 		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
 			continue
 		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == server.SessionArg0 {
+		if isProgram(p, server.SessionArg0) {
 			out = append(out, p)
 		}
 	}
@@ -319,8 +326,7 @@ func childrenNamed(t *testing.T, pid int, name string) []int {
 		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
 			continue
 		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == name {
+		if isProgram(p, name) {
 			out = append(out, p)
 		}
 	}
