@@ -220,6 +220,9 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 		ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
 	}
 	ccfg := cfg.ForConnection(ci)
+	if err := s.checkAuthLists(st, ccfg); err != nil {
+		return nil, nil, "", err
+	}
 	if err := checkAccess(ccfg, acct, ci.Address); err != nil {
 		return nil, nil, "", err
 	}

@@ -185,6 +185,9 @@ func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server
 // HostKeyAlgorithms. Host keys that do not exist
 // yet are not generated; New generates them at start.
 func Check(cfg *config.Config) error {
+	if err := cfg.CheckAuthenticationMethods(); err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
 	signers, err := loadHostKeys(HostKeyFiles(cfg, os.Geteuid() == 0), false, func(string, ...any) {})
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
@@ -211,6 +214,9 @@ func Check(cfg *config.Config) error {
 // setConfig installs a configuration: host keys are (re)loaded and the
 // pre-authentication limits updated. Existing sessions are not touched.
 func (s *Server) setConfig(cfg *config.Config) error {
+	if err := cfg.CheckAuthenticationMethods(); err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
 	signers, err := loadHostKeys(HostKeyFiles(cfg, s.self == nil), true, func(msg string, args ...any) { s.log.Info(msg, args...) })
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
