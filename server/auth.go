@@ -201,6 +201,7 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 		return nil, nil, "", err
 	}
 	acct, err := s.account(userName)
+	st.titleUserNamed(userName, !errors.Is(err, errNoSuchUser))
 	if err != nil {
 		if errors.Is(err, errNoSuchUser) {
 			st.mu.Lock()
@@ -226,6 +227,9 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 		ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
 	}
 	ccfg := cfg.ForConnection(ci)
+	if err := s.checkAuthLists(st, ccfg); err != nil {
+		return nil, nil, "", err
+	}
 	if err := checkAccess(ccfg, acct, ci.Address); err != nil {
 		return nil, nil, "", err
 	}

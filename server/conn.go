@@ -49,6 +49,7 @@ type connState struct {
 	invalidUser bool
 	block       string    // source address block, for PerSourceMaxStartups
 	idleSince   time.Time // when the last channel closed (UnusedConnectionTimeout)
+	ttys        []string  // terminals of running sessions, for the process title
 
 	progress authProgress // AuthenticationMethods (authmethods.go)
 	pam      *pamConn     // UsePAM: the connection's PAM work (pamlogin.go)
@@ -351,6 +352,7 @@ func (st *connState) authenticated(user string) {
 	st.mu.Unlock()
 	st.release()
 	st.report(procReport{Op: opAuth, User: user})
+	st.titleAuthenticated(user)
 }
 
 // firstTime reports whether the line named what is due on this connection
@@ -487,7 +489,8 @@ type startupLimiter struct {
 	mu       sync.Mutex
 	limits   config.MaxStartups
 	n        int
-	perBlock map[string]int // unauthenticated connections per source block
+	perBlock map[string]int                         // unauthenticated connections per source block
+	onChange func(n int, limits config.MaxStartups) // see ShowStartupsInTitle
 }
 
 // sourceBlock is the address block a source counts in for
@@ -539,6 +542,7 @@ func newStartupLimiter(l config.MaxStartups) *startupLimiter { return &startupLi
 func (l *startupLimiter) setLimits(m config.MaxStartups) {
 	l.mu.Lock()
 	l.limits = m
+	l.notifyLocked()
 	l.mu.Unlock()
 }
 
@@ -561,6 +565,7 @@ func (l *startupLimiter) admit() bool {
 		}
 	}
 	l.n++
+	l.notifyLocked()
 	return true
 }
 
@@ -569,6 +574,7 @@ func (l *startupLimiter) done() {
 	if l.n > 0 {
 		l.n--
 	}
+	l.notifyLocked()
 	l.mu.Unlock()
 }
 

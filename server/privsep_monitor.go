@@ -114,6 +114,7 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	st.admitted = true
 	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
 	m.st, m.log = st, log.With("netpid", cmd.Process.Pid)
+	st.titleAccepted()
 	defer s.endConn(st, rc, log)
 
 	// The network process enforces LoginGraceTime and logs it; the

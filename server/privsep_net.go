@@ -16,6 +16,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/pqssh/pqssh/internal/faultinject"
+	"github.com/pqssh/pqssh/internal/proctitle"
 	"github.com/pqssh/pqssh/server/config"
 )
 
@@ -77,6 +78,7 @@ func (s *Server) ServeNetProcess(conn, ctl, mon *os.File, confine func() error) 
 	st.admitted = true
 	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
 	n.st = st
+	proctitle.Set("%s", "[net]")
 	s.prepareConn(st, c, log, procLedger{st.link})
 	sc := s.budgetedServerConfig(st, nil)
 	n.proxy(sc, hello.MonitorKex)
@@ -133,6 +135,7 @@ func (n *netSide) outcome(conn gossh.ConnMetadata, a psAnswerMsg, err error) (*g
 	n.st.user = conn.User()
 	n.st.invalidUser = a.InvalidUser
 	n.st.mu.Unlock()
+	n.st.titleUserNamed(conn.User(), !a.InvalidUser)
 	switch {
 	case a.Partial != nil:
 		return nil, &gossh.PartialSuccessError{Next: n.callbacks(a.Partial)}
@@ -169,6 +172,7 @@ func (n *netSide) publicKey(conn gossh.ConnMetadata, key gossh.PublicKey) (*goss
 		n.st.mu.Lock()
 		n.st.user = conn.User()
 		n.st.mu.Unlock()
+		n.st.titleUserNamed(conn.User(), true)
 		return nil, nil
 	}
 	return n.outcome(conn, a, err)

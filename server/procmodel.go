@@ -287,6 +287,7 @@ func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
 	defer s.kexSandbox.Close()
 	st, log := s.newConnState(c)
 	st.link = &procLink{c: uc}
+	st.titleAccepted()
 	st.admitted = true
 	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
 	func() {

@@ -209,6 +209,9 @@ func newServerRole(cfg *config.Config, logger *slog.Logger, role serverRole) (*S
 // HostKeyAlgorithms. Host keys that do not exist
 // yet are not generated; New generates them at start.
 func Check(cfg *config.Config) error {
+	if err := cfg.CheckAuthenticationMethods(); err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
 	signers, err := loadHostKeys(HostKeyFiles(cfg, os.Geteuid() == 0), false, func(string, ...any) {})
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
@@ -235,6 +238,9 @@ func Check(cfg *config.Config) error {
 // setConfig installs a configuration: host keys are (re)loaded and the
 // pre-authentication limits updated. Existing sessions are not touched.
 func (s *Server) setConfig(cfg *config.Config) error {
+	if err := cfg.CheckAuthenticationMethods(); err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
 	if s.role == roleNet {
 		// The host keys stay in the monitor, which sends their public
 		// halves (ServeNetProcess).

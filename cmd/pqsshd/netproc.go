@@ -6,8 +6,8 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/pqssh/pqssh/internal/sandbox"
 	"github.com/pqssh/pqssh/server"
-	"github.com/pqssh/pqssh/server/kexsandbox"
 )
 
 // A session process separates privileges (server/privsep.go): it starts
@@ -51,10 +51,14 @@ func netMain() {
 		logger.Error("network process cannot start", "err", err)
 		os.Exit(1)
 	}
-	confine := func() error {
-		_, err := kexsandbox.ConfineProcess()
-		return err
+	// As root: chroot to the empty /run/sshd as the privilege-separation
+	// user; always: the seccomp filter (no new privileges came from the
+	// session process, which forked this process from a thread with them).
+	opts, err := sandbox.PrivsepOptions()
+	if err != nil {
+		fail(err)
 	}
+	confine := func() error { return sandbox.Enter(opts) }
 	if err := srv.ServeNetProcess(conn, ctl, mon, confine); err != nil {
 		logger.Error("network process", "err", err)
 		os.Exit(1)

@@ -71,6 +71,14 @@ func (cs *catSession) echo(t *testing.T, what string) {
 	}
 }
 
+// isProgram reports whether process pid runs as name: its argv[0], or the
+// "name: " of a process title (package proctitle).
+func isProgram(pid int, name string) bool {
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	argv0, _, _ := strings.Cut(string(cmdline), "\x00")
+	return argv0 == name || strings.HasPrefix(argv0, name+": ")
+}
+
 // sessionChildren returns the session processes whose parent is pid.
 func sessionChildren(t *testing.T, pid int) []int {
 	t.Helper()
@@ -94,8 +102,7 @@ func sessionChildren(t *testing.T, pid int) []int {
 		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
 			continue
 		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == server.SessionArg0 {
+		if isProgram(p, server.SessionArg0) {
 			out = append(out, p)
 		}
 	}
@@ -320,8 +327,7 @@ func childrenNamed(t *testing.T, pid int, name string) []int {
 		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
 			continue
 		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == name {
+		if isProgram(p, name) {
 			out = append(out, p)
 		}
 	}
@@ -360,6 +366,9 @@ func TestPreauthRunsUnprivileged(t *testing.T) {
 	if !strings.Contains(status, "NoNewPrivs:\t1") {
 		t.Error("the network process may gain privileges")
 	}
+	if !strings.Contains(status, "Seccomp:\t2") {
+		t.Error("the network process runs without the seccomp filter")
+	}
 	if os.Geteuid() == 0 {
 		if uid == 0 || root != "/run/sshd" {
 			t.Errorf("network process of a root pqsshd: uid %d root %q, want the privsep user in /run/sshd", uid, root)
@@ -370,8 +379,15 @@ func TestPreauthRunsUnprivileged(t *testing.T) {
 	} else if uid != os.Getuid() {
 		t.Errorf("network process uid %d", uid)
 	}
-	if out, err := exec.Command("ps", "-o", "user=,args=", "-p", strconv.Itoa(nets[0])).Output(); err == nil {
-		t.Logf("ps: %s", out)
+	// What an administrator sees: ps shows the pre-authentication process
+	// by its title, not as root.
+	out, err := exec.Command("ps", "-o", "user=,args=", "-p", strconv.Itoa(nets[0])).Output()
+	if err != nil {
+		t.Fatalf("ps: %v", err)
+	}
+	t.Logf("ps: %s", out)
+	if f := strings.Fields(string(out)); len(f) < 2 || !strings.HasPrefix(f[1], server.NetArg0) || os.Geteuid() == 0 && f[0] == "root" {
+		t.Errorf("ps shows %q, want the unprivileged %s", out, server.NetArg0)
 	}
 
 	c, err := dial(addr, me(t), key)
