@@ -399,7 +399,7 @@ func TestPreauthRunsUnprivileged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.Output("id -un")
+	out, err = s.Output("id -un")
 	if err != nil || strings.TrimSpace(string(out)) != me(t) {
 		t.Fatalf("session user %q %v, want %s", out, err, me(t))
 	}
