@@ -54,19 +54,22 @@ const (
 )
 
 // Descriptors of a network process: the client's TCP connection, the
-// listener's control socket (key-exchange memory reservations) and the
-// monitor socket.
+// listener's control socket (key-exchange memory reservations), the
+// monitor socket (authentication, then the relayed packets) and the key
+// socket (host-key signatures and monitor-computed key exchanges, which
+// re-keying needs at any time, also while packets are relayed).
 const (
 	NetConnFD    = 3
 	NetControlFD = 4
 	NetMonitorFD = 5
+	NetKeyFD     = 6
 )
 
 // Frame types.
 const (
 	psHello        byte = iota + 1 // monitor → net: host keys, monitor-computed key exchanges
-	psSign                         // net → monitor: sign with host key
-	psKex                          // net → monitor: server side of a monitor-computed key exchange
+	psSign                         // net → monitor (key socket): sign with host key
+	psKex                          // net → monitor (key socket): server side of a monitor-computed key exchange
 	psBanner                       // net → monitor: the Banner for a user
 	psPKQuery                      // net → monitor: may this key be used
 	psPKSig                        // net → monitor: a verified public-key signature

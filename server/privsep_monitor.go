@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"sync"
 	"syscall"
 	"time"
 
@@ -25,21 +26,26 @@ import (
 // (privsep.go): it answers its network process until a login completes,
 // then serves the connection protocol over the relayed packets.
 type monitor struct {
-	s    *Server
-	st   *connState
-	log  *slog.Logger
-	link *privsepLink
-	sc   *gossh.ServerConfig // the connection's callbacks, as in a single process
+	s       *Server
+	st      *connState
+	log     *slog.Logger
+	link    *privsepLink
+	keyLink *privsepLink
+	sc      *gossh.ServerConfig // the connection's callbacks, as in a single process
 
 	signers []gossh.Signer
 	kex     map[string]gossh.KeyExchangeMethod // computed here (McTiny's)
+
+	// keyMu guards what the key socket's goroutine shares: the session
+	// ID (the first exchange hash signed) and the key exchanges run.
+	keyMu   sync.Mutex
 	kexRuns int
 
 	// cur are the authentication callbacks in force: the configuration's,
 	// then those a partial success offers (AuthenticationMethods), as
 	// x/crypto's serverAuthenticate switches them.
 	cur       gossh.ServerAuthCallbacks
-	sessionID []byte
+	sessionID []byte // guarded by keyMu
 	requests  int
 
 	// Set once a login completed.
@@ -85,9 +91,29 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		connFile.Close()
 		return fmt.Errorf("pqsshd monitor: %w", err)
 	}
-	cmd, err := s.startNetProcess(connFile, ctlFile, theirs)
+	keyFDs, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		theirs.Close()
+		mc.Close()
+		connFile.Close()
+		return fmt.Errorf("pqsshd monitor: socketpair: %w", err)
+	}
+	keyMine := os.NewFile(uintptr(keyFDs[0]), "privsep-monitor-keys")
+	keyTheirs := os.NewFile(uintptr(keyFDs[1]), "privsep-net-keys")
+	kc, err := net.FileConn(keyMine)
+	keyMine.Close()
+	if err != nil {
+		keyTheirs.Close()
+		theirs.Close()
+		mc.Close()
+		connFile.Close()
+		return fmt.Errorf("pqsshd monitor: %w", err)
+	}
+	defer kc.Close()
+	cmd, err := s.startNetProcess(connFile, ctlFile, theirs, keyTheirs)
 	connFile.Close()
 	theirs.Close()
+	keyTheirs.Close()
 	if err != nil {
 		mc.Close()
 		return err
@@ -132,6 +158,14 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	if lh, lp, err := net.SplitHostPort(local.String()); err == nil {
 		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
 	}
+	m.keyLink = newPrivsepLink(kc)
+	m.signers = s.hostSigners()
+	go func() {
+		if err := m.serveKeys(); err != nil && errors.Is(err, errPrivsepProtocol) {
+			m.log.Error("killing the network process", "err", err)
+			cmd.Process.Kill()
+		}
+	}()
 	if err := m.authenticate(); err != nil {
 		if errors.Is(err, errPrivsepProtocol) {
 			m.log.Error("killing the network process", "err", err)
@@ -155,7 +189,7 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	st.resume = &gossh.ResumedConn{
 		Transport:     rc.relay,
 		User:          m.user,
-		SessionID:     m.sessionID,
+		SessionID:     m.sessionIDNow(),
 		ClientVersion: []byte(m.meta.ClientVersion),
 		ServerVersion: []byte(m.meta.ServerVersion),
 		Algorithms:    m.meta.Algorithms,
@@ -168,7 +202,7 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 // startNetProcess starts the network process of a connection: this
 // executable again, with this process's arguments (it reads the same
 // configuration) and the three descriptors of NetConnFD.
-func (s *Server) startNetProcess(conn, ctl, mon *os.File) (*exec.Cmd, error) {
+func (s *Server) startNetProcess(conn, ctl, mon, keys *os.File) (*exec.Cmd, error) {
 	if s.helperPath == "" {
 		return nil, errors.New("pqsshd monitor: cannot find the pqsshd executable")
 	}
@@ -177,7 +211,7 @@ func (s *Server) startNetProcess(conn, ctl, mon *os.File) (*exec.Cmd, error) {
 		Args:       append([]string{NetArg0}, os.Args[1:]...),
 		Env:        append(netEnv(), NetProcessEnv+"=1"),
 		Dir:        "/",
-		ExtraFiles: []*os.File{conn, ctl, mon},
+		ExtraFiles: []*os.File{conn, ctl, mon, keys},
 		Stderr:     os.Stderr,
 		// No Pdeathsig: it follows the thread that forks, which ends at
 		// once (below). A network process whose monitor died fails its
@@ -231,7 +265,6 @@ func (m *monitor) authenticate() error {
 			return nil, errors.New("public key not accepted")
 		},
 	}
-	m.signers = s.hostSigners()
 	hello := psHelloMsg{}
 	for _, sg := range m.signers {
 		hk := psHostKey{Public: sg.PublicKey().Marshal()}
@@ -240,9 +273,10 @@ func (m *monitor) authenticate() error {
 		}
 		hello.HostKeys = append(hello.HostKeys, hk)
 	}
-	m.kex = map[string]gossh.KeyExchangeMethod{}
 	if meth, ok := m.sc.KeyExchangeMethods[sshkex.Name]; ok && s.mct != nil {
-		m.kex[sshkex.Name] = meth
+		m.keyMu.Lock()
+		m.kex = map[string]gossh.KeyExchangeMethod{sshkex.Name: meth}
+		m.keyMu.Unlock()
 		hello.MonitorKex = append(hello.MonitorKex, psKexInfo{Name: sshkex.Name, Hash: meth.Hash()})
 	}
 	if err := m.link.writeJSON(psHello, hello); err != nil {
@@ -280,33 +314,10 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 	bad := func(err error) (psAnswerMsg, error) {
 		return psAnswerMsg{}, fmt.Errorf("%w: request %d: %v", errPrivsepProtocol, typ, err)
 	}
-	if m.perms != nil && typ != psSign && typ != psKex && typ != psAuthLog {
+	if m.perms != nil && typ != psAuthLog {
 		return bad(errors.New("authentication request after the login completed"))
 	}
 	switch typ {
-	case psSign:
-		var r psSignReq
-		if err := json.Unmarshal(body, &r); err != nil {
-			return bad(err)
-		}
-		return m.sign(r)
-	case psKex:
-		var r psKexReq
-		if err := json.Unmarshal(body, &r); err != nil {
-			return bad(err)
-		}
-		meth, ok := m.kex[r.Name]
-		if !ok {
-			return bad(fmt.Errorf("key exchange %q is not computed by the monitor", r.Name))
-		}
-		if m.kexRuns++; m.kexRuns > maxMonitorKex {
-			return bad(errors.New("too many key exchanges"))
-		}
-		reply, secret, err := meth.Respond(rand.Reader, r.Client)
-		if err != nil {
-			return psAnswerMsg{Err: err.Error()}, nil
-		}
-		return psAnswerMsg{OK: true, Reply: reply, Secret: secret}, nil
 	case psBanner:
 		var r psPKReq
 		if err := json.Unmarshal(body, &r); err != nil {
@@ -413,9 +424,11 @@ func (m *monitor) sign(r psSignReq) (psAnswerMsg, error) {
 	default:
 		return psAnswerMsg{}, fmt.Errorf("%w: %d bytes to sign is no exchange hash", errPrivsepProtocol, len(r.Data))
 	}
+	m.keyMu.Lock()
 	if m.sessionID == nil {
 		m.sessionID = bytes.Clone(r.Data)
 	}
+	m.keyMu.Unlock()
 	sg := m.signers[r.Index]
 	var sig *gossh.Signature
 	var err error
@@ -439,7 +452,10 @@ func (m *monitor) sign(r psSignReq) (psAnswerMsg, error) {
 // verify; only then do the usual decisions run.
 func (m *monitor) publicKeyProof(r psPKReq) psAnswerMsg {
 	key, err := gossh.ParsePublicKey(r.Key)
-	if err != nil || r.Sig == nil || m.sessionID == nil {
+	m.keyMu.Lock()
+	sessionID := m.sessionID
+	m.keyMu.Unlock()
+	if err != nil || r.Sig == nil || sessionID == nil {
 		return psAnswerMsg{Err: "public key proof without key, signature or session"}
 	}
 	var signed struct {
@@ -455,7 +471,7 @@ func (m *monitor) publicKeyProof(r psPKReq) psAnswerMsg {
 	if err := gossh.Unmarshal(r.Data, &signed); err != nil {
 		return psAnswerMsg{Err: "signed data is no userauth request"}
 	}
-	if !bytes.Equal(signed.SessionID, m.sessionID) || signed.Type != 50 || signed.Service != "ssh-connection" ||
+	if !bytes.Equal(signed.SessionID, sessionID) || signed.Type != 50 || signed.Service != "ssh-connection" ||
 		signed.Method != "publickey" || !signed.HasSig || !bytes.Equal(signed.Key, r.Key) {
 		return psAnswerMsg{Err: "signed data is not this session's publickey request"}
 	}
@@ -536,7 +552,10 @@ type monitorMeta struct {
 }
 
 func (m *monitor) connMeta(p psMeta) *monitorMeta {
-	return &monitorMeta{psMeta: p, user: p.User, sessionID: m.sessionID, local: m.st.conn.LocalAddr(), remote: m.st.conn.RemoteAddr()}
+	m.keyMu.Lock()
+	sid := m.sessionID
+	m.keyMu.Unlock()
+	return &monitorMeta{psMeta: p, user: p.User, sessionID: sid, local: m.st.conn.LocalAddr(), remote: m.st.conn.RemoteAddr()}
 }
 
 func (c *monitorMeta) User() string                           { return c.user }
@@ -572,4 +591,58 @@ func (s *Server) serveSessionMonitor(conn, ctl *os.File) error {
 	}
 	defer uc.Close()
 	return s.serveMonitor(conn, ctl, &procLink{c: uc})
+}
+
+// sessionIDNow is the session ID (nil before the first key exchange).
+func (m *monitor) sessionIDNow() []byte {
+	m.keyMu.Lock()
+	defer m.keyMu.Unlock()
+	return m.sessionID
+}
+
+// serveKeys answers the key socket for the connection's life: host-key
+// signatures and the key exchanges the monitor computes. It returns at
+// the socket's end, or with errPrivsepProtocol.
+func (m *monitor) serveKeys() error {
+	for {
+		typ, body, err := m.keyLink.read(maxPrivsepRequest)
+		if err != nil {
+			return err
+		}
+		var ans psAnswerMsg
+		switch typ {
+		case psSign:
+			var r psSignReq
+			if err := json.Unmarshal(body, &r); err != nil {
+				return fmt.Errorf("%w: sign request: %v", errPrivsepProtocol, err)
+			}
+			if ans, err = m.sign(r); err != nil {
+				return err
+			}
+		case psKex:
+			var r psKexReq
+			if err := json.Unmarshal(body, &r); err != nil {
+				return fmt.Errorf("%w: key exchange request: %v", errPrivsepProtocol, err)
+			}
+			m.keyMu.Lock()
+			meth, ok := m.kex[r.Name]
+			m.kexRuns++
+			runs := m.kexRuns
+			m.keyMu.Unlock()
+			if !ok || runs > maxMonitorKex {
+				return fmt.Errorf("%w: key exchange %q (%d run)", errPrivsepProtocol, r.Name, runs)
+			}
+			reply, secret, err := meth.Respond(rand.Reader, r.Client)
+			if err != nil {
+				ans = psAnswerMsg{Err: err.Error()}
+			} else {
+				ans = psAnswerMsg{OK: true, Reply: reply, Secret: secret}
+			}
+		default:
+			return fmt.Errorf("%w: frame type %d on the key socket", errPrivsepProtocol, typ)
+		}
+		if err := m.keyLink.writeJSON(psAnswer, ans); err != nil {
+			return err
+		}
+	}
 }

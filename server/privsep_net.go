@@ -32,7 +32,7 @@ func NewNetProcess(cfg *config.Config, logger *slog.Logger) (*Server, error) {
 // socket, mon the monitor socket (NetConnFD). confine drops the process's
 // privileges; it runs after the monitor's hello and before the first byte
 // from the client is read.
-func (s *Server) ServeNetProcess(conn, ctl, mon *os.File, confine func() error) error {
+func (s *Server) ServeNetProcess(conn, ctl, mon, keys *os.File, confine func() error) error {
 	c, err := net.FileConn(conn)
 	conn.Close()
 	if err != nil {
@@ -56,6 +56,12 @@ func (s *Server) ServeNetProcess(conn, ctl, mon *os.File, confine func() error) 
 		return fmt.Errorf("pqsshd-auth: monitor socket: %w", err)
 	}
 	defer mc.Close()
+	kc, err := net.FileConn(keys)
+	keys.Close()
+	if err != nil {
+		return fmt.Errorf("pqsshd-auth: key socket: %w", err)
+	}
+	defer kc.Close()
 	link := newPrivsepLink(mc)
 	var hello psHelloMsg
 	if err := link.readJSON(psHello, &hello); err != nil {
@@ -64,7 +70,7 @@ func (s *Server) ServeNetProcess(conn, ctl, mon *os.File, confine func() error) 
 	if err := confine(); err != nil {
 		return fmt.Errorf("pqsshd-auth: %w", err)
 	}
-	n := &netSide{s: s, link: link}
+	n := &netSide{s: s, link: link, keys: newPrivsepLink(kc)}
 	signers, err := n.hostSigners(hello.HostKeys)
 	if err != nil {
 		return fmt.Errorf("pqsshd-auth: %w", err)
@@ -100,7 +106,24 @@ type netSide struct {
 	s    *Server
 	st   *connState
 	link *privsepLink
-	mu   sync.Mutex // one request at a time
+	mu   sync.Mutex // one request at a time on link
+
+	keys  *privsepLink
+	keyMu sync.Mutex // one request at a time on keys
+}
+
+// keyCall sends a request on the key socket and reads its answer.
+func (n *netSide) keyCall(typ byte, req any) (psAnswerMsg, error) {
+	n.keyMu.Lock()
+	defer n.keyMu.Unlock()
+	var a psAnswerMsg
+	if err := n.keys.writeJSON(typ, req); err != nil {
+		return a, fmt.Errorf("monitor: %w", err)
+	}
+	if err := n.keys.readJSON(psAnswer, &a); err != nil {
+		return a, fmt.Errorf("monitor: %w", err)
+	}
+	return a, nil
 }
 
 // call sends a request and reads its answer.
@@ -362,7 +385,7 @@ func (m *monitorSigner) Sign(r io.Reader, data []byte) (*gossh.Signature, error)
 }
 
 func (m *monitorSigner) SignWithAlgorithm(_ io.Reader, data []byte, algo string) (*gossh.Signature, error) {
-	a, err := m.n.call(psSign, psSignReq{Index: m.index, Algo: algo, Data: data})
+	a, err := m.n.keyCall(psSign, psSignReq{Index: m.index, Algo: algo, Data: data})
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +410,7 @@ func (k *monitorKexMethod) NewClient(io.Reader) (gossh.KeyExchangeClient, error)
 }
 
 func (k *monitorKexMethod) Respond(_ io.Reader, clientPublic []byte) ([]byte, []byte, error) {
-	a, err := k.n.call(psKex, psKexReq{Name: k.name, Client: clientPublic})
+	a, err := k.n.keyCall(psKex, psKexReq{Name: k.name, Client: clientPublic})
 	if err != nil {
 		return nil, nil, err
 	}

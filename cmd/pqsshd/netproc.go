@@ -24,12 +24,13 @@ func isNetProcess() bool {
 // server.NetConnFD until the client authenticated and the connection ended.
 func netMain() {
 	os.Unsetenv(server.NetProcessEnv)
-	for _, fd := range []int{server.NetConnFD, server.NetControlFD, server.NetMonitorFD} {
+	for _, fd := range []int{server.NetConnFD, server.NetControlFD, server.NetMonitorFD, server.NetKeyFD} {
 		syscall.CloseOnExec(fd)
 	}
 	conn := os.NewFile(server.NetConnFD, "pqsshd-connection")
 	ctl := os.NewFile(server.NetControlFD, "pqsshd-control")
 	mon := os.NewFile(server.NetMonitorFD, "pqsshd-monitor")
+	keys := os.NewFile(server.NetKeyFD, "pqsshd-monitor-keys")
 	closeInheritedFDs()
 	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "pqsshd-auth:", err)
@@ -59,7 +60,7 @@ func netMain() {
 		fail(err)
 	}
 	confine := func() error { return sandbox.Enter(opts) }
-	if err := srv.ServeNetProcess(conn, ctl, mon, confine); err != nil {
+	if err := srv.ServeNetProcess(conn, ctl, mon, keys, confine); err != nil {
 		logger.Error("network process", "err", err)
 		os.Exit(1)
 	}

@@ -422,3 +422,33 @@ func procIdentity(t *testing.T, pid int) (uid int, root, status string) {
 	}
 	return uid, root, string(b)
 }
+
+// TestPrivsepRekeyWhileRelaying: key re-exchanges after the login (the
+// client's, forced here every 64 KiB, and so the network process's host-key
+// signatures through the monitor's key socket) go on while the network
+// process relays a session's data; data comes back intact.
+func TestPrivsepRekeyWhileRelaying(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	_, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\nRekeyLimit 64K\n", kdir))
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: me(t), Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+		Config: gossh.Config{RekeyThreshold: 64 << 10},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 4 << 20
+	out, err := s.Output(fmt.Sprintf("head -c %d /dev/zero", size))
+	if err != nil || len(out) != size {
+		t.Fatalf("%d bytes back (%v), want %d", len(out), err, size)
+	}
+	cs := startCat(t, c)
+	cs.echo(t, "after many re-keyings")
+}
