@@ -81,6 +81,7 @@ const (
 	psAnswer                       // monitor → net: the answer to a request
 	psKbdChallenge                 // monitor → net: a keyboard-interactive challenge
 	psPacket                       // both ways after psHandoff: one SSH packet payload
+	psBytes                        // net → monitor, last frame: bytes on the wire (psBytesMsg)
 )
 
 // Bounds of the monitor socket. Before the hand-over a request is small
@@ -244,15 +245,30 @@ func (l *privsepLink) readJSON(want byte, v any) error {
 	return nil
 }
 
+// psBytesMsg is the network process's count of the connection's bytes
+// on the wire, its last frame when the client went away, for the
+// monitor's "connection closed" line.
+type psBytesMsg struct{ In, Out int64 }
+
 // relayPackets is a gossh.PacketConn over a link after the hand-over.
+// bytes, in the monitor, takes the network process's final count.
 type relayPackets struct {
-	l *privsepLink
+	l     *privsepLink
+	bytes *byteCounts
 }
 
 func (p relayPackets) ReadPacket() ([]byte, error) {
 	typ, body, err := p.l.read(maxPrivsepPacket)
 	if err != nil {
 		return nil, err
+	}
+	if typ == psBytes && p.bytes != nil {
+		var b psBytesMsg
+		if json.Unmarshal(body, &b) == nil && b.In >= 0 && b.Out >= 0 {
+			p.bytes.in.Store(b.In)
+			p.bytes.out.Store(b.Out)
+		}
+		return nil, io.EOF
 	}
 	if typ != psPacket || len(body) == 0 {
 		return nil, fmt.Errorf("privsep: frame type %d (%d bytes) after the hand-over", typ, len(body))

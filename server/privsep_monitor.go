@@ -134,8 +134,9 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	}()
 
 	m := &monitor{s: s, link: newPrivsepLink(mc)}
-	rc := &resumedConn{relay: relayPackets{m.link}, local: local, remote: remote, closed: make(chan struct{})}
+	rc := &resumedConn{relay: relayPackets{l: m.link}, local: local, remote: remote, closed: make(chan struct{})}
 	st, log := s.newConnState(rc)
+	rc.relay.bytes = &st.bytes
 	st.link = link
 	st.admitted = true
 	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)

@@ -327,6 +327,9 @@ func (n *netSide) handoff(conn gossh.ConnMetadata, _ *gossh.Permissions, t gossh
 		for {
 			p, err := t.ReadPacket()
 			if err != nil {
+				// The client went away: the monitor's log line gets the
+				// bytes on the wire.
+				n.link.writeJSON(psBytes, psBytesMsg{In: n.st.bytes.in.Load(), Out: n.st.bytes.out.Load()})
 				n.link.c.Close()
 				return
 			}
@@ -336,7 +339,7 @@ func (n *netSide) handoff(conn gossh.ConnMetadata, _ *gossh.Permissions, t gossh
 			}
 		}
 	}()
-	relay := relayPackets{n.link}
+	relay := relayPackets{l: n.link}
 	for {
 		p, err := relay.ReadPacket()
 		if err != nil {

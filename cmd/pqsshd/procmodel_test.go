@@ -430,7 +430,7 @@ func procIdentity(t *testing.T, pid int) (uid int, root, status string) {
 func TestPrivsepRekeyWhileRelaying(t *testing.T) {
 	kdir := t.TempDir()
 	key := clientKey(t, kdir)
-	_, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\nRekeyLimit 64K\n", kdir))
+	_, addr, logs, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\nRekeyLimit 64K\n", kdir))
 	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
 		User: me(t), Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
@@ -451,4 +451,14 @@ func TestPrivsepRekeyWhileRelaying(t *testing.T) {
 	}
 	cs := startCat(t, c)
 	cs.echo(t, "after many re-keyings")
+	// The monitor's last line counts the bytes the network process saw.
+	c.Close()
+	line := waitFor(t, logs, `msg="connection closed"`)
+	var out64 int64
+	if i := strings.Index(line, "bytes_out="); i >= 0 {
+		fmt.Sscanf(line[i:], "bytes_out=%d", &out64)
+	}
+	if out64 < size {
+		t.Errorf("connection closed line %q: bytes_out below the %d bytes sent", line, size)
+	}
 }
