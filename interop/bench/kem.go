@@ -252,40 +252,16 @@ func clockMHz() float64 {
 // without "Benchmark" and the -GOMAXPROCS suffix), the median over its
 // -test.count lines of ns/op and of cpu-ns/op.
 func parseGoBench(out string) (map[string]figure, error) {
-	samples := make(map[string][2][]float64)
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
-			continue
-		}
-		name := strings.TrimPrefix(f[0], "Benchmark")
-		if i := strings.LastIndexByte(name, '-'); i > 0 {
-			name = name[:i]
-		}
-		s := samples[name]
-		for i := 2; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				return nil, fmt.Errorf("bad benchmark line %q: %w", line, err)
-			}
-			switch f[i+1] {
-			case "ns/op":
-				s[0] = append(s[0], v)
-			case "cpu-ns/op":
-				s[1] = append(s[1], v)
-			}
-		}
-		samples[name] = s
-	}
-	if len(samples) == 0 {
-		return nil, fmt.Errorf("no benchmark results in %q", lastLines(out))
+	m, err := parseBenchMetrics(out)
+	if err != nil {
+		return nil, err
 	}
 	figs := make(map[string]figure)
-	for name, s := range samples {
-		if len(s[0]) == 0 {
+	for name, v := range m {
+		if len(v["ns/op"]) == 0 {
 			return nil, fmt.Errorf("benchmark %s reported no ns/op", name)
 		}
-		figs[name] = figure{median(s[0]), median(s[1])}
+		figs[name] = figure{median(v["ns/op"]), median(v["cpu-ns/op"])}
 	}
 	return figs, nil
 }

@@ -22,7 +22,9 @@
 //     (Debian forky container);
 //   - the KEMs themselves: kem/mceliece against libmceliece and
 //     kem/sntrup761 against libntruprime (Debian trixie's), alternating
-//     round by round, both inside one container.
+//     round by round, both inside one container;
+//   - the McTiny server's CPU per complete exchange against the 4 ms goal
+//     (package mctiny's BenchmarkServerExchange, on the host).
 //
 // It needs root: make bench.
 package main
@@ -43,21 +45,23 @@ import (
 
 // options are the command's flags.
 type options struct {
-	bin       string
-	goCmd     string
-	runs      int
-	size      int64
-	reps      int
-	cipher    string
-	kexes     []string
-	baselines []baseline
-	mceliece  bool
-	single    bool
-	kem       bool
-	kemRounds int
-	mldsa     bool
-	sigRounds int
-	log       io.Writer
+	bin          string
+	goCmd        string
+	runs         int
+	size         int64
+	reps         int
+	cipher       string
+	kexes        []string
+	baselines    []baseline
+	mceliece     bool
+	single       bool
+	kem          bool
+	kemRounds    int
+	mctiny       bool
+	mctinyRounds int
+	mldsa        bool
+	sigRounds    int
+	log          io.Writer
 }
 
 func main() {
@@ -74,6 +78,8 @@ func main() {
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
+	flag.BoolVar(&o.mctiny, "mctiny", true, "measure the McTiny server's CPU per exchange against the 4 ms goal (on the host)")
+	flag.IntVar(&o.mctinyRounds, "mctiny-rounds", 7, "runs of the McTiny server benchmark (median reported)")
 	flag.BoolVar(&o.mldsa, "mldsa", true, "compare ML-DSA signatures (pqssh-keygen vs ssh-keygen) and ML-DSA logins with OpenSSH 10.6")
 	flag.IntVar(&o.sigRounds, "sig-rounds", 40, "alternating rounds of the signature benchmark (median reported)")
 	verbose := flag.Bool("v", false, "log harness progress")
@@ -130,6 +136,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.kem {
 		if err := kems(ctx, lab, o); err != nil {
+			return err
+		}
+	}
+	if o.mctiny {
+		if err := mctinyBench(ctx, o); err != nil {
 			return err
 		}
 	}
