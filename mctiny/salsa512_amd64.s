@@ -175,3 +175,91 @@ rounds1:
 done:
 	VZEROUPPER
 	RET
+
+// OUTS5 is OUT5 without the XOR: it stores the four blocks of the group
+// to DI+off.
+#define OUTS5(a, b, c, d, off) \
+	VPBLENDMD d, a, K1, Z8; \
+	VPBLENDMD c, Z8, K2, Z8; \
+	VPBLENDMD b, Z8, K3, Z8; \
+	VPBLENDMD a, b, K1, Z9; \
+	VPBLENDMD d, Z9, K2, Z9; \
+	VPBLENDMD c, Z9, K3, Z9; \
+	VPBLENDMD b, c, K1, Z10; \
+	VPBLENDMD a, Z10, K2, Z10; \
+	VPBLENDMD d, Z10, K3, Z10; \
+	VPBLENDMD c, d, K1, Z11; \
+	VPBLENDMD b, Z11, K2, Z11; \
+	VPBLENDMD a, Z11, K3, Z11; \
+	VSHUFI32X4 $0x44, Z9, Z8, a; \
+	VSHUFI32X4 $0xee, Z9, Z8, b; \
+	VSHUFI32X4 $0x44, Z11, Z10, c; \
+	VSHUFI32X4 $0xee, Z11, Z10, d; \
+	VSHUFI32X4 $0x88, c, a, Z8; \
+	VSHUFI32X4 $0xdd, c, a, Z9; \
+	VSHUFI32X4 $0x88, d, b, Z10; \
+	VSHUFI32X4 $0xdd, d, b, Z11; \
+	VMOVDQU32 Z8, (off+0)(DI); \
+	VMOVDQU32 Z9, (off+64)(DI); \
+	VMOVDQU32 Z10, (off+128)(DI); \
+	VMOVDQU32 Z11, (off+192)(DI)
+
+// func salsa20LanesAVX512(out *[512]byte, st *[2][4][16]uint32, feed bool)
+// Eight independent Salsa20 cores, one per 128-bit lane of two groups:
+// st[g][r] is row r (A, B, C, D as in salsa_amd64.s) of the four lanes of
+// group g. out[64(4g+l):] receives lane l's 16 output words in their natural
+// order: the Salsa20 block (input added) if feed, else the raw state
+// after 20 rounds (HSalsa20 takes words 0, 5, 10, 15, 6, 7, 8, 9).
+TEXT ·salsa20LanesAVX512(SB), NOSPLIT, $0-17
+	MOVQ out+0(FP), DI
+	MOVQ st+8(FP), AX
+	MOVW $0x2222, BX
+	KMOVW BX, K1
+	MOVW $0x4444, BX
+	KMOVW BX, K2
+	MOVW $0x8888, BX
+	KMOVW BX, K3
+	VMOVDQU32 0(AX), Z12
+	VMOVDQU32 64(AX), Z13
+	VMOVDQU32 128(AX), Z14
+	VMOVDQU32 192(AX), Z15
+	VMOVDQU32 256(AX), Z20
+	VMOVDQU32 320(AX), Z21
+	VMOVDQU32 384(AX), Z22
+	VMOVDQU32 448(AX), Z23
+	VMOVDQA32 Z12, Z0
+	VMOVDQA32 Z13, Z1
+	VMOVDQA32 Z14, Z2
+	VMOVDQA32 Z15, Z3
+	VMOVDQA32 Z20, Z4
+	VMOVDQA32 Z21, Z5
+	VMOVDQA32 Z22, Z6
+	VMOVDQA32 Z23, Z7
+	MOVQ $10, DX
+
+lanesRounds:
+	QR52(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	TOROWS(Z1, Z2, Z3)
+	TOROWS(Z5, Z6, Z7)
+	QR52(Z0, Z3, Z2, Z1, Z4, Z7, Z6, Z5)
+	TOCOLS(Z1, Z2, Z3)
+	TOCOLS(Z5, Z6, Z7)
+	DECQ DX
+	JNZ  lanesRounds
+
+	CMPB feed+16(FP), $0
+	JE   lanesOut
+	VPADDD Z12, Z0, Z0
+	VPADDD Z13, Z1, Z1
+	VPADDD Z14, Z2, Z2
+	VPADDD Z15, Z3, Z3
+	VPADDD Z20, Z4, Z4
+	VPADDD Z21, Z5, Z5
+	VPADDD Z22, Z6, Z6
+	VPADDD Z23, Z7, Z7
+
+lanesOut:
+	OUTS5(Z0, Z1, Z2, Z3, 0)
+	OUTS5(Z4, Z5, Z6, Z7, 256)
+	VZEROUPPER
+	RET

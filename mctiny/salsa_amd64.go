@@ -92,3 +92,12 @@ func salsaKernelXOR(kernel int, dst, src *byte, n int, st *[16]uint32) {
 		salsa20XORAVX2(dst, src, n, st)
 	}
 }
+
+// salsa20LanesAVX512 runs eight independent Salsa20 cores (salsa512_amd64.s).
+//
+//go:noescape
+func salsa20LanesAVX512(out *[8 * 64]byte, st *[2][4][16]uint32, feed bool)
+
+func salsaLanesKernel(out *[8 * 64]byte, st *[2][4][16]uint32, feed bool) {
+	salsa20LanesAVX512(out, st, feed)
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha3"
+	"crypto/subtle"
 	"fmt"
 	stdhash "hash"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/crypto/poly1305"
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
@@ -138,6 +140,10 @@ type worker struct {
 	cctr  [16]byte                      // phase 2: Salsa20 nonce and counter of one C_ij
 	have  [2][cookieSlots]bool
 	rnd   [NoncePrefixSize + 2]byte
+	lanes salsaLanes                           // phase 1: subkeys and short key streams
+	subs  [3][32]byte                          // phase 1: XSalsa20 subkeys of K_ij, C_ij, reply
+	rn    [NonceSize]byte                      // phase 1: the reply's nonce
+	ctr   [16]byte                             // phase 1: Salsa20 nonce ‖ counter of the K_ij box
 	ks    [boxScratch]byte                     // key stream and plaintext of boxes (sealBox, openBox)
 	ks2   [32 + SessionKeySize + SeedSize]byte // the same for cookies
 	msg   [MaxPacketSize]byte
@@ -174,6 +180,8 @@ func (w *worker) wipe() {
 		}
 		w.have = [2][cookieSlots]bool{}
 	}
+	w.lanes.wipe()
+	clear(w.subs[:])
 	clear(w.ks[:])
 	clear(w.ks2[:])
 	clear(w.msg[:])
@@ -437,6 +445,13 @@ func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, no
 }
 
 // phase1: tag ‖ box_S(K_ij ; N‖2(i-1)‖64+j-1) ‖ C0 ‖ N‖2(i-1)‖64+j-1.
+//
+// The three boxes of a phase-1 query (K_ij from the client, C_ij and the
+// reply from the server) have independent keys and nonces once C0 is
+// open, so their XSalsa20 subkeys come from one salsaLanes call, and the
+// key stream of C_ij, of the reply and of the K_ij box's last two blocks
+// from a second; only the first 16 blocks of the K_ij box's stream are
+// generated apart.
 func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	nonce := pkt[Q1Size-NonceSize:]
 	n22, n23 := int(nonce[22]), int(nonce[23])
@@ -449,26 +464,54 @@ func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	if !openC0(w, r, c0, N) {
 		return nil, dropAuth
 	}
-	copy(w.nonce[:], nonce)
-	block, ok := openBox(w.ks[:], pkt[:TagSize+BlockBytes], &w.nonce, &w.S)
-	if !ok {
-		return nil, dropAuth
-	}
-	w.ev.expand(w.se[SessionKeySize:])
-	w.ev.bitsOf(w.ew[:], uint64(Rows+j*X), uint64(min(X, Cols-j*X)))
-	c := blockProduct(block, &w.ew)
 	if !s.random(w) {
 		return nil, dropRand
 	}
-	msg := appendC0(w, r, w.msg[:0], c0, N, w.rnd[22])
+	copy(w.nonce[:], nonce)
 	cur := r.current()
 	cijKey(&w.sh, &w.ckey, r, cur, w.S[:])
 	setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
+	setNonce(&w.rn, w.rnd[:NoncePrefixSize], byte(2*i+1), byte(n23Phase1+j))
+	l := &w.lanes
+	l.set(0, &w.S, w.nonce[:16])
+	l.set(1, &w.ckey, w.cn[:16])
+	l.set(2, &w.S, w.rn[:16])
+	l.hsalsa(3)
+	for k := range w.subs {
+		w.subs[k] = *l.subkey(k)
+	}
+	const bulk = 1024 // K_ij box stream from its own call: blocks 0-15
+	l.setBlock(0, &w.subs[0], w.nonce[16:], bulk/64)
+	l.setBlock(1, &w.subs[0], w.nonce[16:], bulk/64+1)
+	l.setBlock(2, &w.subs[1], w.cn[16:], 0)
+	for k := range 3 {
+		l.setBlock(3+k, &w.subs[2], w.rn[16:], uint64(k))
+	}
+	l.blocks(6)
+
+	// Open the K_ij box: its key stream over 32 zero bytes (the Poly1305
+	// key) and the ciphertext.
+	box := pkt[:TagSize+BlockBytes]
+	buf := w.ks[:32+BlockBytes]
+	clear(buf[:32])
+	copy(buf[32:], box[TagSize:])
+	copy(w.ctr[:8], w.nonce[16:])
+	salsaXOR(buf[:bulk], buf[:bulk], &w.ctr, &w.subs[0])
+	subtle.XORBytes(buf[bulk:], buf[bulk:], l.lanes(0, 2))
+	if !poly1305.Verify((*[TagSize]byte)(box[:TagSize]), box[TagSize:], (*[32]byte)(buf[:32])) {
+		return nil, dropAuth
+	}
+	block := buf[32:]
+
+	w.ev.expand(w.se[SessionKeySize:])
+	w.ev.bitsOf(w.ew[:], uint64(Rows+j*X), uint64(min(X, Cols-j*X)))
+	c := blockProduct(block, &w.ew)
+	msg := appendC0(w, r, w.msg[:0], c0, N, w.rnd[22])
 	w.cb[0], w.cb[1] = byte(c), byte(c>>8)
-	msg = sealBox(msg, w.ks2[:], w.cb[:], &w.cn, &w.ckey)
+	msg = sealWithStream(msg, w.cb[:], l.lane(2))
 	msg = append(msg, cookieID(cur, w.rnd[23]))
-	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], byte(2*i+1), byte(n23Phase1+j))
-	return finish(w, dst, msg), dropNone
+	dst = sealWithStream(dst, msg, l.lanes(3, 6))
+	return append(dst, w.rn[:]...), dropNone
 }
 
 // phase2: tag ‖ box_S(C_{i,1..l} for the V rows of piece p) ‖ C0 ‖
