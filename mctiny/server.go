@@ -535,32 +535,37 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	}
 	w.have = [2][cookieSlots]bool{}
 	var acc [2]uint64
+	// Every C_ij nonce starts with N[:16], so XSalsa20's subkey
+	// HSalsa20(key, N[:16]) is one per C_ij key: w.cks holds it per key set
+	// and slot, and only the Salsa20 nonce differs per cookie. The l = 8
+	// cookies of a row are opened with one salsaLanes call.
+	l := &w.lanes
 	for q := range V {
 		i := p*V + q
+		row := cookies[q*ColBlocks*CijSize:][:ColBlocks*CijSize]
 		for j := range ColBlocks {
-			ck := cookies[(q*ColBlocks+j)*CijSize:][:CijSize]
+			ck := row[j*CijSize:][:CijSize]
 			slot := int(ck[CijSize-1] & 7)
-			// Every C_ij nonce starts with N[:16], so XSalsa20's subkey
-			// HSalsa20(key, N[:16]) is one per key: w.cks holds it per key
-			// set and slot, and only the Salsa20 nonce differs per cookie.
-			w.cctr = [16]byte{}
+			w.cijSubkey(r, 0, slot, N)
 			copy(w.cctr[:NoncePrefixSize-16], N[16:])
 			w.cctr[6], w.cctr[7] = byte(2*i+1), byte(n23Phase1+j)
-			var out []byte
-			ok := false
-			set := 0
-			for k := r; k != nil && !ok && set < 2; k, set = k.alt, set+1 {
-				if !w.have[set][slot] {
-					cijKey(&w.sh, &w.ckey, k, slot, w.S[:])
-					salsa.HSalsa20(&w.cks[set][slot], (*[16]byte)(N[:16]), &w.ckey, &salsa.Sigma)
-					w.have[set][slot] = true
-				}
-				out, ok = openBoxSub(w.ks2[:], ck[:CijSize-1], &w.cctr, &w.cks[set][slot])
-			}
-			if !ok || len(out) != CijPlainSize {
+			l.setBlock(j, &w.cks[0][slot], w.cctr[:8], 0)
+		}
+		l.blocks(ColBlocks)
+		for j := range ColBlocks {
+			ck := row[j*CijSize:][:CijSize]
+			ks := l.lane(j)
+			ct := ck[TagSize : CijSize-1]
+			var c uint64
+			if poly1305.Verify((*[TagSize]byte)(ck[:TagSize]), ct, (*[32]byte)(ks[:32])) {
+				c = uint64(ct[0]^ks[32]) | uint64(ct[1]^ks[33])<<8
+			} else if out, ok := w.openCijAlt(r, ck, N, i, j); ok {
+				// Made under the previous master secret (fleet rotation).
+				c = uint64(out[0]) | uint64(out[1])<<8
+			} else {
 				return nil, dropAuth
 			}
-			pieceAdd(&acc, (uint64(out[0])|uint64(out[1])<<8)&(1<<Y-1), q)
+			pieceAdd(&acc, c&(1<<Y-1), q)
 		}
 	}
 	// Add the identity part of e for the piece's rows.
@@ -585,6 +590,40 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	msg = msg[:len(msg)+PieceBytes]
 	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], byte(2*p+1), n23Phase2)
 	return finish(w, dst, msg), dropNone
+}
+
+// cijSubkey makes sure w.cks[set][slot] holds the XSalsa20 subkey
+// HSalsa20(hash(s_slot ‖ S), N[:16]) of C_ij cookies under key set set
+// (0: r, 1: r.alt).
+func (w *worker) cijSubkey(r *ring, set, slot int, N []byte) {
+	if w.have[set][slot] {
+		return
+	}
+	k := r
+	if set == 1 {
+		k = r.alt
+	}
+	cijKey(&w.sh, &w.ckey, k, slot, w.S[:])
+	salsa.HSalsa20(&w.cks[set][slot], (*[16]byte)(N[:16]), &w.ckey, &salsa.Sigma)
+	w.have[set][slot] = true
+}
+
+// openCijAlt opens the cookie C_ij (0-based i, j) under the previous
+// master secret's keys, if the ring has them.
+func (w *worker) openCijAlt(r *ring, ck, N []byte, i, j int) ([]byte, bool) {
+	if r.alt == nil {
+		return nil, false
+	}
+	slot := int(ck[CijSize-1] & 7)
+	w.cijSubkey(r, 1, slot, N)
+	copy(w.cctr[:NoncePrefixSize-16], N[16:])
+	w.cctr[6], w.cctr[7] = byte(2*i+1), byte(n23Phase1+j)
+	clear(w.cctr[8:])
+	out, ok := openBoxSub(w.ks2[:], ck[:CijSize-1], &w.cctr, &w.cks[1][slot])
+	if !ok || len(out) != CijPlainSize {
+		return nil, false
+	}
+	return out, true
 }
 
 // phase3: tag ‖ box_S(He) ‖ C0 ‖ N‖254‖255.
