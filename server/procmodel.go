@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pqssh/pqssh/kex"
 	"github.com/pqssh/pqssh/server/kexsandbox"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -34,8 +35,8 @@ import (
 // timeout (for PerSourcePenalties when it ends), and asks the listener's
 // UnauthenticatedKexMemory budget (with PerSourceKexMemory) before a large
 // key exchange. Everything a session process says is untrusted: messages
-// are size-bounded, a reservation is bounded and only ever releases what
-// this connection holds, and a process that sends anything malformed is
+// are size-bounded, a connection holds at most one reservation of at most
+// the largest key exchange's cost and only ever releases what it holds, and a process that sends anything malformed is
 // killed. When the control socket reaches end-of-file (the process exited,
 // crashed or was killed) the listener releases whatever the connection
 // still held and records its penalty.
@@ -143,9 +144,16 @@ const (
 // maxProcMessage bounds a control-socket message.
 const maxProcMessage = 1024
 
-// maxProcReservation bounds one key-exchange reservation a session
-// process may ask for (the largest kexCost is about 3 MiB).
-const maxProcReservation = 64 << 20
+// maxKexCost is the largest kexCost of package kex's methods (about 3
+// MiB): no honest session process asks its listener for more.
+func maxKexCost() int64 {
+	var m int64
+	for _, name := range kex.Names() {
+		c, _ := kexCost(name)
+		m = max(m, c)
+	}
+	return m
+}
 
 // procCallTimeout bounds how long a session process waits for its
 // listener's answer.
@@ -360,6 +368,7 @@ func (s *Server) runSessionProcess(sp *SessionProcess, st *connState, c net.Conn
 // and reports whether the process said the connection ended normally.
 func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slog.Logger) (ended bool) {
 	var held int64 // key-exchange memory reserved for this connection
+	largest := maxKexCost()
 	release := func() {
 		if held > 0 {
 			s.kexBudget.release(st.block, held)
@@ -387,9 +396,15 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 		}
 		switch m.Op {
 		case opKexRoom, opKexReserve, opKexRelease:
-			if m.N <= 0 || m.N > maxProcReservation {
+			if m.N <= 0 || m.N > largest {
 				return misbehaved("bad reservation size")
 			}
+		}
+		// An honest session process holds at most one key exchange's
+		// reservation (its gate reserves once, before the first exchange):
+		// a second one would let one process take the whole budget.
+		if m.Op == opKexReserve && held > 0 {
+			return misbehaved("a second key-exchange reservation")
 		}
 		var answer *procReply
 		switch m.Op {
