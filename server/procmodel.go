@@ -361,7 +361,30 @@ func (s *Server) runSessionProcess(sp *SessionProcess, st *connState, c net.Conn
 	werr := cmd.Wait()
 	if !ended {
 		log.Error("session process ended abnormally; its connection is closed", "pid", pid, "status", fmt.Sprint(werr))
+		if crashExit(cmd.ProcessState) {
+			// PerSourcePenalties' crash, as sshd's for a child that
+			// died from a signal: a source retrying a fault in the
+			// pre-authentication code (to defeat ASLR, say) waits.
+			st.mu.Lock()
+			st.crashed = true
+			st.mu.Unlock()
+		}
 	}
+}
+
+// goFatalExit is the exit status of a Go program that panicked or hit a
+// fatal runtime error (a fault in assembly or cgo code is one).
+const goFatalExit = 2
+
+// crashExit reports whether a session process that did not end its
+// connection crashed: killed by a signal (by the kernel, or by the
+// listener for misbehaving) or ended by the Go runtime's fatal exit.
+func crashExit(ps *os.ProcessState) bool {
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if !ok {
+		return false
+	}
+	return ws.Signaled() || ws.Exited() && ws.ExitStatus() == goFatalExit
 }
 
 // serveLink answers a session process's control socket until it closes,
