@@ -138,6 +138,7 @@ const (
 	opAuth       = "auth"        // User authenticated
 	opFail       = "fail"        // an authentication attempt failed
 	opGrace      = "grace"       // LoginGraceTime expired
+	opKexCrash   = "kex-crash"   // the kex sandbox crashed or broke its protocol
 	opEnd        = "end"         // the connection ended normally
 )
 
@@ -296,6 +297,15 @@ func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
 	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
 	func() {
 		defer s.endConn(st, c, log)
+		defer func() {
+			// A crash of the helper that parses the client's public
+			// values is a pre-authentication crash (PerSourcePenalties'
+			// crash), as sshd's for its privilege-separated child.
+			if s.kexSandbox.Crashed() {
+				log.Error("kex sandbox crashed or broke its protocol; connection closed")
+				st.report(procReport{Op: opKexCrash})
+			}
+		}()
 		s.serveConn(st, c, log, procLedger{st.link})
 	}()
 	return nil
@@ -456,6 +466,10 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 		case opGrace:
 			st.mu.Lock()
 			st.graceExceeded = true
+			st.mu.Unlock()
+		case opKexCrash:
+			st.mu.Lock()
+			st.crashed = true
 			st.mu.Unlock()
 		case opEnd:
 			ended = true

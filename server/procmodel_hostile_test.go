@@ -169,3 +169,29 @@ func TestSessionProcessDescriptorsDropped(t *testing.T) {
 		t.Errorf("%d descriptors open after 50 messages carrying two each, %d before (less the two closed)", after, before)
 	}
 }
+
+// TestSessionProcessReportsKexCrash: a session process whose kex sandbox
+// crashed says so, and the listener marks the connection crashed (its
+// source gets PerSourcePenalties' crash when it ends); the other reports
+// do not.
+func TestSessionProcessReportsKexCrash(t *testing.T) {
+	e := startServer(t, "", "")
+	for _, tc := range []struct {
+		op      string
+		crashed bool
+	}{{opKexCrash, true}, {opFail, false}, {opGrace, false}} {
+		h := newHostileLink(t, e.srv)
+		h.send(procReport{Op: tc.op}, nil)
+		h.send(procReport{Op: opEnd}, nil)
+		h.c.Close()
+		if ended, killed := h.wait(); !ended || killed {
+			t.Fatalf("%s: ended %v killed %v", tc.op, ended, killed)
+		}
+		h.st.mu.Lock()
+		got := h.st.crashed
+		h.st.mu.Unlock()
+		if got != tc.crashed {
+			t.Errorf("after %q the connection is crashed=%v, want %v", tc.op, got, tc.crashed)
+		}
+	}
+}
