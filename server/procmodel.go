@@ -268,6 +268,9 @@ func (st *connState) report(m procReport) {
 // its listener handed over (conn and the control socket ctl, see
 // SessionConnFD) and returns when the connection has ended.
 func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
+	if s.Privsep() {
+		return s.serveSessionMonitor(conn, ctl)
+	}
 	c, err := net.FileConn(conn)
 	conn.Close()
 	if err != nil {
@@ -293,6 +296,7 @@ func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
 	defer s.kexSandbox.Close()
 	st, log := s.newConnState(c)
 	st.link = &procLink{c: uc}
+	st.titleAccepted()
 	st.admitted = true
 	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
 	func() {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -19,16 +18,13 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/pqssh/pqssh/internal/sandbox"
 	"github.com/pqssh/pqssh/kex"
 )
 
 // respondTimeout bounds one exchange in the helper (McEliece's
 // encapsulation takes well under a second).
 const respondTimeout = 30 * time.Second
-
-// loaderPaths are where a dynamically linked executable's loader and
-// libraries live: the helper may read and execute beneath them.
-var loaderPaths = []string{"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache"}
 
 // Sandbox is a running helper.
 type Sandbox struct {
@@ -80,15 +76,13 @@ func (sb *Sandbox) start() error {
 	if err != nil {
 		return fmt.Errorf("kex sandbox: %w", err)
 	}
-	uid, gid, dir := -1, -1, "-"
-	if os.Geteuid() == 0 {
-		if uid, gid, err = privsepAccount(); err != nil {
-			return fmt.Errorf("kex sandbox: %w", err)
-		}
-		if err := prepareChroot(ChrootDir); err != nil {
-			return fmt.Errorf("kex sandbox: %w", err)
-		}
-		dir = ChrootDir
+	opts, err := sandbox.PrivsepOptions()
+	if err != nil {
+		return fmt.Errorf("kex sandbox: %w", err)
+	}
+	uid, gid, dir := opts.UID, opts.GID, opts.Chroot
+	if dir == "" {
+		dir = "-"
 	}
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -112,7 +106,7 @@ func (sb *Sandbox) start() error {
 		// No Pdeathsig: it follows the starting thread, which ends at
 		// once. The helper exits when its socket reaches end-of-file.
 	}
-	abi, err := startConfined(cmd, append([]string{exe}, loaderPaths...))
+	abi, err := sandbox.StartConfined(cmd, append([]string{exe}, sandbox.LoaderPaths...))
 	if err != nil {
 		c.Close()
 		return fmt.Errorf("kex sandbox: %w", err)
@@ -127,44 +121,6 @@ func (sb *Sandbox) start() error {
 		close(sb.exited)
 	}()
 	return nil
-}
-
-// startConfined starts cmd from a locked OS thread that first restricts
-// itself (restrictThread), so that the helper inherits the restrictions;
-// the thread is thrown away afterwards.
-func startConfined(cmd *exec.Cmd, allowed []string) (int, error) {
-	type result struct {
-		abi int
-		err error
-	}
-	// exec opens /dev/null for missing standard descriptors: do it before
-	// the thread may no longer open files.
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer devnull.Close()
-	if cmd.Stdin == nil {
-		cmd.Stdin = devnull
-	}
-	if cmd.Stdout == nil {
-		cmd.Stdout = devnull
-	}
-	if cmd.Stderr == nil {
-		cmd.Stderr = devnull
-	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		// No UnlockOSThread: the restricted thread ends with the goroutine.
-		abi, err := restrictThread(allowed)
-		if err == nil {
-			err = cmd.Start()
-		}
-		done <- result{abi, err}
-	}()
-	r := <-done
-	return r.abi, r.err
 }
 
 // Pid is the helper's process ID.

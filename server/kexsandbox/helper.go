@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/pqssh/pqssh/internal/sandbox"
 	"github.com/pqssh/pqssh/kex"
 )
 
@@ -21,7 +22,7 @@ const markerEnv = "PQSSHD_KEX_SANDBOX"
 
 // ChrootDir is the empty directory the helper is confined to when started
 // by root (OpenSSH's privilege-separation directory).
-const ChrootDir = "/run/sshd"
+const ChrootDir = sandbox.ChrootDir
 
 // helperFD is the helper's end of the socket pair.
 const helperFD = 3
@@ -50,7 +51,7 @@ func runHelper(uidArg, gidArg, dir string) int {
 	if err1 != nil || err2 != nil {
 		return 2
 	}
-	if err := confine(uid, gid, dir); err != nil {
+	if err := sandbox.Enter(sandbox.Options{Chroot: dir, UID: uid, GID: gid}); err != nil {
 		fmt.Fprintln(os.Stderr, "pqsshd kex sandbox:", err)
 		return 1
 	}
