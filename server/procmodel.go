@@ -138,7 +138,7 @@ const (
 	opAuth       = "auth"        // User authenticated
 	opFail       = "fail"        // an authentication attempt failed
 	opGrace      = "grace"       // LoginGraceTime expired
-	opKexCrash   = "kex-crash"   // the kex sandbox crashed or broke its protocol
+	opKexCrash   = "kex-crash"   // the kex sandbox or the network process crashed or broke its protocol
 	opEnd        = "end"         // the connection ended normally
 )
 

@@ -233,7 +233,7 @@ func TestPreauthCrashEndsOnlyItsConnection(t *testing.T) {
 	}
 }
 
-// TestPreauthCrashPenalizesSource: a session process that dies before
+// TestPreauthCrashPenalizesSource: a network process that dies before
 // authentication without ending its connection gives the source
 // PerSourcePenalties' crash (OpenSSH's answer to a client retrying a
 // fault to defeat ASLR), not noauth's second: with crash:1h and min:30m
@@ -246,7 +246,7 @@ func TestPreauthCrashPenalizesSource(t *testing.T) {
 		bad.Close()
 		t.Fatal("the crashing login succeeded")
 	}
-	waitFor(t, logs, "session process ended abnormally")
+	waitFor(t, logs, "network process ended abnormally")
 	// The listener records the penalty once the process is reaped.
 	var err error
 	for range 50 {
