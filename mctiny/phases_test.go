@@ -341,6 +341,9 @@ func TestHandleWipesWorker(t *testing.T) {
 				break
 			}
 		}
+		if w.lanes != (salsaLanes{}) || w.subs != [3][32]byte{} {
+			t.Errorf("%s: Salsa20 lanes or subkeys not wiped", name)
+		}
 		if w.have != [2][cookieSlots]bool{} || w.wide {
 			t.Errorf("%s: scratch flags left set", name)
 		}
