@@ -2,6 +2,23 @@
 
 #include "textflag.h"
 
+// ACC512 ORs the bits of the eight candidates (Z12) whose word (Z10)
+// equals idx into the accumulator acc, through the mask K2.
+#define ACC512(idx, acc) \
+	VPCMPEQQ idx, Z10, K2; \
+	VPORQ    Z12, acc, K2, acc
+
+// FOLD512 ORs the eight lanes of the accumulator z (y, x its low halves)
+// and stores the word at DI+off, using Y11.
+#define FOLD512(z, y, x, off) \
+	VEXTRACTI64X4 $1, z, Y11; \
+	VPORQ         Y11, y, y; \
+	VEXTRACTI128  $1, y, X11; \
+	VPOR          X11, x, x; \
+	VPSHUFD       $0x4e, x, X11; \
+	VPOR          X11, x, x; \
+	MOVQ          x, off(DI)
+
 // func bitsOfAVX512(dst *[10]uint64, pos *[256]uint64, start, width uint64)
 // bitsOfAVX2 with AVX-512F: eight candidates per step; the window test and
 // the word comparisons produce mask registers, and each word accumulates
@@ -55,99 +72,29 @@ loop:
 	VPANDQ    Z26, Z10, Z11
 	VPSLLVQ.Z Z11, Z15, K1, Z12    // the bit within its word, or 0
 	VPSRLQ    $6, Z10, Z10         // the word
-	VPCMPEQQ  Z16, Z10, K2
-	VPORQ     Z12, Z0, K2, Z0
-	VPCMPEQQ  Z17, Z10, K2
-	VPORQ     Z12, Z1, K2, Z1
-	VPCMPEQQ  Z18, Z10, K2
-	VPORQ     Z12, Z2, K2, Z2
-	VPCMPEQQ  Z19, Z10, K2
-	VPORQ     Z12, Z3, K2, Z3
-	VPCMPEQQ  Z20, Z10, K2
-	VPORQ     Z12, Z4, K2, Z4
-	VPCMPEQQ  Z21, Z10, K2
-	VPORQ     Z12, Z5, K2, Z5
-	VPCMPEQQ  Z22, Z10, K2
-	VPORQ     Z12, Z6, K2, Z6
-	VPCMPEQQ  Z23, Z10, K2
-	VPORQ     Z12, Z7, K2, Z7
-	VPCMPEQQ  Z24, Z10, K2
-	VPORQ     Z12, Z8, K2, Z8
-	VPCMPEQQ  Z25, Z10, K2
-	VPORQ     Z12, Z9, K2, Z9
+	ACC512(Z16, Z0)
+	ACC512(Z17, Z1)
+	ACC512(Z18, Z2)
+	ACC512(Z19, Z3)
+	ACC512(Z20, Z4)
+	ACC512(Z21, Z5)
+	ACC512(Z22, Z6)
+	ACC512(Z23, Z7)
+	ACC512(Z24, Z8)
+	ACC512(Z25, Z9)
 	ADDQ $64, SI
 	DECQ CX
 	JNZ  loop
 
-	VEXTRACTI64X4 $1, Z0, Y11
-	VPORQ Y11, Y0, Y0
-	VEXTRACTI128 $1, Y0, X11
-	VPOR X11, X0, X0
-	VPSHUFD $0x4e, X0, X11
-	VPOR X11, X0, X0
-	MOVQ X0, 0(DI)
-	VEXTRACTI64X4 $1, Z1, Y11
-	VPORQ Y11, Y1, Y1
-	VEXTRACTI128 $1, Y1, X11
-	VPOR X11, X1, X1
-	VPSHUFD $0x4e, X1, X11
-	VPOR X11, X1, X1
-	MOVQ X1, 8(DI)
-	VEXTRACTI64X4 $1, Z2, Y11
-	VPORQ Y11, Y2, Y2
-	VEXTRACTI128 $1, Y2, X11
-	VPOR X11, X2, X2
-	VPSHUFD $0x4e, X2, X11
-	VPOR X11, X2, X2
-	MOVQ X2, 16(DI)
-	VEXTRACTI64X4 $1, Z3, Y11
-	VPORQ Y11, Y3, Y3
-	VEXTRACTI128 $1, Y3, X11
-	VPOR X11, X3, X3
-	VPSHUFD $0x4e, X3, X11
-	VPOR X11, X3, X3
-	MOVQ X3, 24(DI)
-	VEXTRACTI64X4 $1, Z4, Y11
-	VPORQ Y11, Y4, Y4
-	VEXTRACTI128 $1, Y4, X11
-	VPOR X11, X4, X4
-	VPSHUFD $0x4e, X4, X11
-	VPOR X11, X4, X4
-	MOVQ X4, 32(DI)
-	VEXTRACTI64X4 $1, Z5, Y11
-	VPORQ Y11, Y5, Y5
-	VEXTRACTI128 $1, Y5, X11
-	VPOR X11, X5, X5
-	VPSHUFD $0x4e, X5, X11
-	VPOR X11, X5, X5
-	MOVQ X5, 40(DI)
-	VEXTRACTI64X4 $1, Z6, Y11
-	VPORQ Y11, Y6, Y6
-	VEXTRACTI128 $1, Y6, X11
-	VPOR X11, X6, X6
-	VPSHUFD $0x4e, X6, X11
-	VPOR X11, X6, X6
-	MOVQ X6, 48(DI)
-	VEXTRACTI64X4 $1, Z7, Y11
-	VPORQ Y11, Y7, Y7
-	VEXTRACTI128 $1, Y7, X11
-	VPOR X11, X7, X7
-	VPSHUFD $0x4e, X7, X11
-	VPOR X11, X7, X7
-	MOVQ X7, 56(DI)
-	VEXTRACTI64X4 $1, Z8, Y11
-	VPORQ Y11, Y8, Y8
-	VEXTRACTI128 $1, Y8, X11
-	VPOR X11, X8, X8
-	VPSHUFD $0x4e, X8, X11
-	VPOR X11, X8, X8
-	MOVQ X8, 64(DI)
-	VEXTRACTI64X4 $1, Z9, Y11
-	VPORQ Y11, Y9, Y9
-	VEXTRACTI128 $1, Y9, X11
-	VPOR X11, X9, X9
-	VPSHUFD $0x4e, X9, X11
-	VPOR X11, X9, X9
-	MOVQ X9, 72(DI)
+	FOLD512(Z0, Y0, X0, 0)
+	FOLD512(Z1, Y1, X1, 8)
+	FOLD512(Z2, Y2, X2, 16)
+	FOLD512(Z3, Y3, X3, 24)
+	FOLD512(Z4, Y4, X4, 32)
+	FOLD512(Z5, Y5, X5, 40)
+	FOLD512(Z6, Y6, X6, 48)
+	FOLD512(Z7, Y7, X7, 56)
+	FOLD512(Z8, Y8, X8, 64)
+	FOLD512(Z9, Y9, X9, 72)
 	VZEROUPPER
 	RET

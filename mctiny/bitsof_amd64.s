@@ -58,6 +58,22 @@ DATA bitsWord<>+0x130(SB)/8, $9
 DATA bitsWord<>+0x138(SB)/8, $9
 GLOBL bitsWord<>(SB), RODATA|NOPTR, $320
 
+// ACC ORs the bits of the four candidates (Y11) whose word (Y10) is the
+// word at bitsWord+off into the accumulator acc, using Y12.
+#define ACC(off, acc) \
+	VPCMPEQQ bitsWord<>+off(SB), Y10, Y12; \
+	VPAND    Y11, Y12, Y12; \
+	VPOR     Y12, acc, acc
+
+// FOLD ORs the four lanes of the accumulator y (x its low half) and
+// stores the word at DI+off, using X12.
+#define FOLD(y, x, off) \
+	VEXTRACTI128 $1, y, X12; \
+	VPOR         X12, x, x; \
+	VPSHUFD      $0x4e, x, X12; \
+	VPOR         X12, x, x; \
+	MOVQ         x, off(DI)
+
 // func bitsOfAVX2(dst *[10]uint64, pos *[256]uint64, start, width uint64)
 // For each candidate p: rel = p - start (mod 2^64); if rel < width
 // (unsigned), bit rel%64 of word rel/64 is set. Y0-Y9 accumulate the ten
@@ -90,89 +106,29 @@ loop:
 	VPAND bits63<>(SB), Y10, Y11
 	VPSLLVQ Y11, Y12, Y11      // the bit within its word, or 0
 	VPSRLQ $6, Y10, Y10        // the word
-	VPCMPEQQ bitsWord<>+0(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y0, Y0
-	VPCMPEQQ bitsWord<>+32(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y1, Y1
-	VPCMPEQQ bitsWord<>+64(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y2, Y2
-	VPCMPEQQ bitsWord<>+96(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y3, Y3
-	VPCMPEQQ bitsWord<>+128(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y4, Y4
-	VPCMPEQQ bitsWord<>+160(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y5, Y5
-	VPCMPEQQ bitsWord<>+192(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y6, Y6
-	VPCMPEQQ bitsWord<>+224(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y7, Y7
-	VPCMPEQQ bitsWord<>+256(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y8, Y8
-	VPCMPEQQ bitsWord<>+288(SB), Y10, Y12
-	VPAND Y11, Y12, Y12
-	VPOR Y12, Y9, Y9
+	ACC(0, Y0)
+	ACC(32, Y1)
+	ACC(64, Y2)
+	ACC(96, Y3)
+	ACC(128, Y4)
+	ACC(160, Y5)
+	ACC(192, Y6)
+	ACC(224, Y7)
+	ACC(256, Y8)
+	ACC(288, Y9)
 	ADDQ $32, SI
 	DECQ CX
 	JNZ loop
 
-	VEXTRACTI128 $1, Y0, X12
-	VPOR X12, X0, X0
-	VPSHUFD $0x4e, X0, X12
-	VPOR X12, X0, X0
-	MOVQ X0, 0(DI)
-	VEXTRACTI128 $1, Y1, X12
-	VPOR X12, X1, X1
-	VPSHUFD $0x4e, X1, X12
-	VPOR X12, X1, X1
-	MOVQ X1, 8(DI)
-	VEXTRACTI128 $1, Y2, X12
-	VPOR X12, X2, X2
-	VPSHUFD $0x4e, X2, X12
-	VPOR X12, X2, X2
-	MOVQ X2, 16(DI)
-	VEXTRACTI128 $1, Y3, X12
-	VPOR X12, X3, X3
-	VPSHUFD $0x4e, X3, X12
-	VPOR X12, X3, X3
-	MOVQ X3, 24(DI)
-	VEXTRACTI128 $1, Y4, X12
-	VPOR X12, X4, X4
-	VPSHUFD $0x4e, X4, X12
-	VPOR X12, X4, X4
-	MOVQ X4, 32(DI)
-	VEXTRACTI128 $1, Y5, X12
-	VPOR X12, X5, X5
-	VPSHUFD $0x4e, X5, X12
-	VPOR X12, X5, X5
-	MOVQ X5, 40(DI)
-	VEXTRACTI128 $1, Y6, X12
-	VPOR X12, X6, X6
-	VPSHUFD $0x4e, X6, X12
-	VPOR X12, X6, X6
-	MOVQ X6, 48(DI)
-	VEXTRACTI128 $1, Y7, X12
-	VPOR X12, X7, X7
-	VPSHUFD $0x4e, X7, X12
-	VPOR X12, X7, X7
-	MOVQ X7, 56(DI)
-	VEXTRACTI128 $1, Y8, X12
-	VPOR X12, X8, X8
-	VPSHUFD $0x4e, X8, X12
-	VPOR X12, X8, X8
-	MOVQ X8, 64(DI)
-	VEXTRACTI128 $1, Y9, X12
-	VPOR X12, X9, X9
-	VPSHUFD $0x4e, X9, X12
-	VPOR X12, X9, X9
-	MOVQ X9, 72(DI)
+	FOLD(Y0, X0, 0)
+	FOLD(Y1, X1, 8)
+	FOLD(Y2, X2, 16)
+	FOLD(Y3, X3, 24)
+	FOLD(Y4, X4, 32)
+	FOLD(Y5, X5, 40)
+	FOLD(Y6, X6, 48)
+	FOLD(Y7, X7, 56)
+	FOLD(Y8, X8, 64)
+	FOLD(Y9, X9, 72)
 	VZEROUPPER
 	RET

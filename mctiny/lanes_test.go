@@ -14,16 +14,11 @@ import (
 // counters, and that wipe erases everything.
 func TestSalsaLanesMatchXCrypto(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	fill := func(b []byte, mode int) {
+	fill := func(b []byte, mode int) { // random, all ones, all zeros
+		fillRandom(rng, b)
 		for i := range b {
-			switch mode {
-			case 0:
-				b[i] = byte(rng.Uint32())
-			case 1:
-				b[i] = 0xff
-			default:
-				b[i] = 0
-			}
+			b[i] &= []byte{0xff, 0, 0}[mode]
+			b[i] |= []byte{0, 0xff, 0}[mode]
 		}
 	}
 	var l salsaLanes

@@ -215,9 +215,11 @@ func TestHandlerRejects(t *testing.T) {
 	}
 }
 
-// TestHandleAllocatesNothing: phases 1 to 3 and invalid packets (the
-// flood case) run without heap allocation.
-func TestHandleAllocatesNothing(t *testing.T) {
+// serverAfterPhase2 is a server without the KEM and a client that has run
+// phases 1 and 2 with it (random public key), so that c.packet gives valid
+// queries of phases 1 to 3.
+func serverAfterPhase2(t *testing.T) (*Server, *client) {
+	t.Helper()
 	s := newServerWithoutKEM(t, t.TempDir())
 	pk := make([]byte, PublicKeySize)
 	rand.Read(pk)
@@ -228,6 +230,13 @@ func TestHandleAllocatesNothing(t *testing.T) {
 	for _, q := range c.urgent {
 		drive(t, s, c, q, t0)
 	}
+	return s, c
+}
+
+// TestHandleAllocatesNothing: phases 1 to 3 and invalid packets (the
+// flood case) run without heap allocation.
+func TestHandleAllocatesNothing(t *testing.T) {
+	s, c := serverAfterPhase2(t)
 	pkts := map[string][]byte{
 		"phase 1": bytes.Clone(c.packet(qPhase1 + 17)),
 		"phase 2": bytes.Clone(c.packet(qPhase2 + 3)),
@@ -295,16 +304,7 @@ func TestReplayedQueryFreshAnswer(t *testing.T) {
 // the worker's scratch holds none of the secrets the handler used: S, E,
 // cookie keys and their subkeys, key streams, plaintexts, e.
 func TestHandleWipesWorker(t *testing.T) {
-	s := newServerWithoutKEM(t, t.TempDir())
-	pk := make([]byte, PublicKeySize)
-	rand.Read(pk)
-	c, _ := fakePhase0(t, s, pk)
-	for q := qPhase1; q < qPhase2; q++ {
-		drive(t, s, c, q, t0)
-	}
-	for _, q := range c.urgent {
-		drive(t, s, c, q, t0)
-	}
+	s, c := serverAfterPhase2(t)
 	forged := bytes.Clone(c.packet(qPhase2 + 3))
 	forged[TagSize+100] ^= 1 // C_ij opened, then the outer box fails
 	pkts := map[string][]byte{

@@ -54,11 +54,31 @@ GLOBL salsa512Four<>(SB), RODATA|NOPTR, $64
 	VPSHUFD $0x4e, c, c; \
 	VPSHUFD $0x93, d, d
 
+// DOUBLEROUND52 is a column round and a row round on the groups Z0-Z3 and
+// Z4-Z7.
+#define DOUBLEROUND52 \
+	QR52(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7); \
+	TOROWS(Z1, Z2, Z3); \
+	TOROWS(Z5, Z6, Z7); \
+	QR52(Z0, Z3, Z2, Z1, Z4, Z7, Z6, Z5); \
+	TOCOLS(Z1, Z2, Z3); \
+	TOCOLS(Z5, Z6, Z7)
+
 // OUT5 writes the four blocks of the group (a, b, c, d), XORed with src
 // at SI+off, to DI+off, using Z8-Z11 and clobbering a-d. K1, K2, K3 select
 // word 1, 2, 3 of every lane. Rows as in salsa_amd64.s, then a 4x4
 // transpose of 128-bit lanes (VSHUFI32X4).
 #define OUT5(a, b, c, d, off) \
+	ROWS5(a, b, c, d); \
+	VPXORD (off+0)(SI), Z8, Z8; \
+	VPXORD (off+64)(SI), Z9, Z9; \
+	VPXORD (off+128)(SI), Z10, Z10; \
+	VPXORD (off+192)(SI), Z11, Z11; \
+	STORE5(off)
+
+// ROWS5 leaves the four blocks of the group (a, b, c, d) in Z8-Z11, in
+// their natural word order, clobbering a-d.
+#define ROWS5(a, b, c, d) \
 	VPBLENDMD d, a, K1, Z8; \
 	VPBLENDMD c, Z8, K2, Z8; \
 	VPBLENDMD b, Z8, K3, Z8; \
@@ -78,11 +98,10 @@ GLOBL salsa512Four<>(SB), RODATA|NOPTR, $64
 	VSHUFI32X4 $0x88, c, a, Z8; \
 	VSHUFI32X4 $0xdd, c, a, Z9; \
 	VSHUFI32X4 $0x88, d, b, Z10; \
-	VSHUFI32X4 $0xdd, d, b, Z11; \
-	VPXORD (off+0)(SI), Z8, Z8; \
-	VPXORD (off+64)(SI), Z9, Z9; \
-	VPXORD (off+128)(SI), Z10, Z10; \
-	VPXORD (off+192)(SI), Z11, Z11; \
+	VSHUFI32X4 $0xdd, d, b, Z11
+
+// STORE5 stores Z8-Z11 at DI+off.
+#define STORE5(off) \
 	VMOVDQU32 Z8, (off+0)(DI); \
 	VMOVDQU32 Z9, (off+64)(DI); \
 	VMOVDQU32 Z10, (off+128)(DI); \
@@ -122,12 +141,7 @@ loop2:
 	MOVQ $10, DX
 
 rounds2:
-	QR52(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	TOROWS(Z1, Z2, Z3)
-	TOROWS(Z5, Z6, Z7)
-	QR52(Z0, Z3, Z2, Z1, Z4, Z7, Z6, Z5)
-	TOCOLS(Z1, Z2, Z3)
-	TOCOLS(Z5, Z6, Z7)
+	DOUBLEROUND52
 	DECQ DX
 	JNZ  rounds2
 
@@ -179,30 +193,8 @@ done:
 // OUTS5 is OUT5 without the XOR: it stores the four blocks of the group
 // to DI+off.
 #define OUTS5(a, b, c, d, off) \
-	VPBLENDMD d, a, K1, Z8; \
-	VPBLENDMD c, Z8, K2, Z8; \
-	VPBLENDMD b, Z8, K3, Z8; \
-	VPBLENDMD a, b, K1, Z9; \
-	VPBLENDMD d, Z9, K2, Z9; \
-	VPBLENDMD c, Z9, K3, Z9; \
-	VPBLENDMD b, c, K1, Z10; \
-	VPBLENDMD a, Z10, K2, Z10; \
-	VPBLENDMD d, Z10, K3, Z10; \
-	VPBLENDMD c, d, K1, Z11; \
-	VPBLENDMD b, Z11, K2, Z11; \
-	VPBLENDMD a, Z11, K3, Z11; \
-	VSHUFI32X4 $0x44, Z9, Z8, a; \
-	VSHUFI32X4 $0xee, Z9, Z8, b; \
-	VSHUFI32X4 $0x44, Z11, Z10, c; \
-	VSHUFI32X4 $0xee, Z11, Z10, d; \
-	VSHUFI32X4 $0x88, c, a, Z8; \
-	VSHUFI32X4 $0xdd, c, a, Z9; \
-	VSHUFI32X4 $0x88, d, b, Z10; \
-	VSHUFI32X4 $0xdd, d, b, Z11; \
-	VMOVDQU32 Z8, (off+0)(DI); \
-	VMOVDQU32 Z9, (off+64)(DI); \
-	VMOVDQU32 Z10, (off+128)(DI); \
-	VMOVDQU32 Z11, (off+192)(DI)
+	ROWS5(a, b, c, d); \
+	STORE5(off)
 
 // func salsa20LanesAVX512(out *[512]byte, st *[2][4][16]uint32, feed bool)
 // Eight independent Salsa20 cores, one per 128-bit lane of two groups:
@@ -238,12 +230,7 @@ TEXT ·salsa20LanesAVX512(SB), NOSPLIT, $0-17
 	MOVQ $10, DX
 
 lanesRounds:
-	QR52(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	TOROWS(Z1, Z2, Z3)
-	TOROWS(Z5, Z6, Z7)
-	QR52(Z0, Z3, Z2, Z1, Z4, Z7, Z6, Z5)
-	TOCOLS(Z1, Z2, Z3)
-	TOCOLS(Z5, Z6, Z7)
+	DOUBLEROUND52
 	DECQ DX
 	JNZ  lanesRounds
 

@@ -34,11 +34,7 @@ func TestSalsaXORMatchesXCrypto(t *testing.T) {
 
 func testSalsaKernel(t *testing.T, kernel int) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	fill := func(b []byte) {
-		for i := range b {
-			b[i] = byte(rng.Uint32())
-		}
-	}
+	fill := func(b []byte) { fillRandom(rng, b) }
 	counters := []uint64{0, 1, 17, 1<<32 - 1, 1<<32 - 5, 1<<32 - 20, 1 << 32, 1<<64 - 1}
 	var key [32]byte
 	var ctr [16]byte
@@ -76,28 +72,23 @@ func BenchmarkSalsaXOR(b *testing.B) {
 	var key [32]byte
 	var ctr [16]byte
 	buf := make([]byte, 32+BlockBytes)
-	b.Run("avx2", func(b *testing.B) {
-		if !cpu.X86.HasAVX2 {
-			b.Skip("no AVX2")
-		}
-		b.SetBytes(int64(len(buf)))
-		for b.Loop() {
-			salsaXORWith(salsaAVX2, buf, buf, &ctr, &key)
-		}
-	})
-	b.Run("avx512", func(b *testing.B) {
-		if !cpu.X86.HasAVX512F {
-			b.Skip("no AVX-512F")
-		}
-		b.SetBytes(int64(len(buf)))
-		for b.Loop() {
-			salsaXORWith(salsaAVX512, buf, buf, &ctr, &key)
-		}
-	})
-	b.Run("xcrypto", func(b *testing.B) {
-		b.SetBytes(int64(len(buf)))
-		for b.Loop() {
-			salsa.XORKeyStream(buf, buf, &ctr, &key)
-		}
-	})
+	for _, k := range []struct {
+		name   string
+		kernel int
+		have   bool
+	}{
+		{"avx2", salsaAVX2, cpu.X86.HasAVX2},
+		{"avx512", salsaAVX512, cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL},
+		{"xcrypto", salsaXCrypto, true},
+	} {
+		b.Run(k.name, func(b *testing.B) {
+			if !k.have {
+				b.Skip("this CPU lacks the kernel")
+			}
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				salsaXORWith(k.kernel, buf, buf, &ctr, &key)
+			}
+		})
+	}
 }
