@@ -308,3 +308,100 @@ func TestPAMInvalidUserDecoy(t *testing.T) {
 		t.Errorf("root refused by PermitRootLogin: the stack recorded %q, want %q", got, want)
 	}
 }
+
+// TestPAMExpiredPassword: an account whose password must be changed
+// (chage -d 0) logs in with keyboard-interactive after changing it through
+// the conversation, as with sshd: pam_unix's "You are required to change
+// your password immediately" reaches the client, then its prompts for the
+// current and the new password; the new password is in force afterwards.
+// A password login with the expired password is refused by the account
+// stack with sshd's line, and so is a wrong current password in the
+// change.
+func TestPAMExpiredPassword(t *testing.T) {
+	needRoot(t)
+	if !pam.Available {
+		t.Fatal("this test needs a build with cgo (PAM)")
+	}
+	name, _ := testAccount(t)
+	setPassword(t, name, "Old-pw-4417x")
+	if out, err := exec.Command("chage", "-d", "0", name).CombinedOutput(); err != nil {
+		t.Fatalf("chage -d 0: %v %s", err, out)
+	}
+	b := make([]byte, 3)
+	rand.Read(b)
+	svc := "pqsshd-test-" + hex.EncodeToString(b)
+	stack := "auth required pam_unix.so\naccount required pam_unix.so\npassword required pam_unix.so\nsession required pam_unix.so\n"
+	if err := os.WriteFile(filepath.Join("/etc/pam.d", svc), []byte(stack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(filepath.Join("/etc/pam.d", svc)) })
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10")
+	dial := func(auth gossh.AuthMethod) (*gossh.Client, error) {
+		cc := e.clientConfig(name, e.key)
+		cc.Auth = []gossh.AuthMethod{auth}
+		return gossh.Dial("tcp", e.addr, cc)
+	}
+
+	if c, err := dial(gossh.Password("Old-pw-4417x")); err == nil {
+		c.Close()
+		t.Fatal("a password login with an expired password got in")
+	}
+	e.logs.waitLog(t, "Access denied for user "+name+" by PAM account configuration [preauth]")
+
+	// answers by prompt: the old password for the login and the current
+	// one, the new one for "New password" and its repetition.
+	changer := func(current string, instructions, prompts *[]string) gossh.KeyboardInteractiveChallenge {
+		return func(_, instruction string, questions []string, _ []bool) ([]string, error) {
+			*instructions = append(*instructions, instruction)
+			var out []string
+			for _, q := range questions {
+				*prompts = append(*prompts, q)
+				switch lq := strings.ToLower(q); {
+				case strings.Contains(lq, "new"):
+					out = append(out, "New-pw-9083y")
+				case strings.Contains(lq, "current"):
+					out = append(out, current)
+				default:
+					out = append(out, "Old-pw-4417x")
+				}
+			}
+			return out, nil
+		}
+	}
+	var instr, prompts []string
+	if c, err := dial(gossh.KeyboardInteractive(changer("wrong-current", &instr, &prompts))); err == nil {
+		c.Close()
+		t.Fatal("the password change succeeded with a wrong current password")
+	}
+	e.logs.waitLog(t, "Failed keyboard-interactive/pam for "+name+" from 127.0.0.1 port ")
+
+	instr, prompts = nil, nil
+	c, err := dial(gossh.KeyboardInteractive(changer("Old-pw-4417x", &instr, &prompts)))
+	if err != nil {
+		t.Fatalf("keyboard-interactive with the password change: %v (instructions %q, prompts %q)", err, instr, prompts)
+	}
+	out, err := run(t, c, "id -un")
+	c.Close()
+	if err != nil || out != name+"\n" {
+		t.Fatalf("session after the change: %q %v", out, err)
+	}
+	if !strings.Contains(strings.Join(instr, "\n"), "You are required to change your password immediately") {
+		t.Errorf("instructions %q: no word that the password must be changed", instr)
+	}
+	t.Logf("instructions %q, prompts %q", instr, prompts)
+	if n := len(prompts); n < 3 {
+		t.Errorf("prompts %q: want the login's, then the change's", prompts)
+	}
+	e.logs.waitLog(t, "Accepted keyboard-interactive/pam for "+name+" from 127.0.0.1 port ")
+
+	// The new password is in force and no longer expired.
+	c, err = dial(gossh.Password("New-pw-9083y"))
+	if err != nil {
+		t.Fatalf("password login with the new password: %v", err)
+	}
+	c.Close()
+	if c, err := dial(gossh.Password("Old-pw-4417x")); err == nil {
+		c.Close()
+		t.Fatal("the old password still logs in")
+	}
+}
