@@ -28,9 +28,6 @@ import (
 // environment file in the session stack.
 func pamService(t *testing.T, dir, limits, env string, two bool) string {
 	t.Helper()
-	b := make([]byte, 3)
-	rand.Read(b)
-	name := "pqsshd-test-" + hex.EncodeToString(b)
 	otp := filepath.Join(dir, "otp-check")
 	if err := os.WriteFile(otp, []byte("#!/bin/sh\ntok=$(/usr/bin/head -c 100 | /usr/bin/tr -d '\\000')\n[ \"$tok\" = otp-4242 ]\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -47,12 +44,31 @@ session required pam_limits.so conf=%s
 session required pam_env.so readenv=0 conffile=%s user_readenv=0
 session required pam_unix.so
 `, auth, lf, ef)
+	return writePAMService(t, stack)
+}
+
+// writePAMService installs stack as a PAM service of a random name under
+// /etc/pam.d for the test (removed afterwards) and returns the name.
+func writePAMService(t *testing.T, stack string) string {
+	t.Helper()
+	b := make([]byte, 3)
+	rand.Read(b)
+	name := "pqsshd-test-" + hex.EncodeToString(b)
 	p := filepath.Join("/etc/pam.d", name)
 	if err := os.WriteFile(p, []byte(stack), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Remove(p) })
 	return name
+}
+
+// needPAM fails a test that is not run as root or in a build without PAM.
+func needPAM(t *testing.T) {
+	t.Helper()
+	needRoot(t)
+	if !pam.Available {
+		t.Fatal("this test needs a build with cgo (PAM)")
+	}
 }
 
 // setPassword gives a test account a password.
@@ -92,10 +108,7 @@ func (k *kbdAnswers) challenge(name, instruction string, questions []string, ech
 // publickey,keyboard-interactive the key alone is a partial success and
 // the login completes with keyboard-interactive.
 func TestPAMLogins(t *testing.T) {
-	needRoot(t)
-	if !pam.Available {
-		t.Fatal("this test needs a build with cgo (PAM)")
-	}
+	needPAM(t)
 	name, _ := testAccount(t)
 	setPassword(t, name, "pw-Secret1")
 	dir := t.TempDir()
@@ -218,9 +231,6 @@ func TestPAMPassword(t *testing.T) {
 // a stack that says yes to any password.
 func recordingPAMService(t *testing.T, dir string) (name, calls string) {
 	t.Helper()
-	b := make([]byte, 3)
-	rand.Read(b)
-	name = "pqsshd-test-" + hex.EncodeToString(b)
 	calls = filepath.Join(dir, "pam-calls")
 	script := filepath.Join(dir, "record")
 	body := fmt.Sprintf("#!/bin/sh\nprintf '%%s %%s ' \"$PAM_TYPE\" \"$PAM_USER\" >> %[1]s\n/usr/bin/head -c 600 | /usr/bin/tr -d '\\000' | /usr/bin/od -An -tx1 | /usr/bin/tr -d ' \\n' >> %[1]s\necho >> %[1]s\n", calls)
@@ -228,12 +238,7 @@ func recordingPAMService(t *testing.T, dir string) (name, calls string) {
 		t.Fatal(err)
 	}
 	stack := "auth required pam_exec.so expose_authtok quiet " + script + "\nauth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n"
-	p := filepath.Join("/etc/pam.d", name)
-	if err := os.WriteFile(p, []byte(stack), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Remove(p) })
-	return name, calls
+	return writePAMService(t, stack), calls
 }
 
 // TestPAMInvalidUserDecoy: as sshd, a password or keyboard-interactive
@@ -243,10 +248,7 @@ func recordingPAMService(t *testing.T, dir string) (name, calls string) {
 // even though this stack accepts any password; a valid user's password
 // reaches the stack unchanged.
 func TestPAMInvalidUserDecoy(t *testing.T) {
-	needRoot(t)
-	if !pam.Available {
-		t.Fatal("this test needs a build with cgo (PAM)")
-	}
+	needPAM(t)
 	name, _ := testAccount(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
@@ -318,23 +320,13 @@ func TestPAMInvalidUserDecoy(t *testing.T) {
 // stack with sshd's line, and so is a wrong current password in the
 // change.
 func TestPAMExpiredPassword(t *testing.T) {
-	needRoot(t)
-	if !pam.Available {
-		t.Fatal("this test needs a build with cgo (PAM)")
-	}
+	needPAM(t)
 	name, _ := testAccount(t)
 	setPassword(t, name, "Old-pw-4417x")
 	if out, err := exec.Command("chage", "-d", "0", name).CombinedOutput(); err != nil {
 		t.Fatalf("chage -d 0: %v %s", err, out)
 	}
-	b := make([]byte, 3)
-	rand.Read(b)
-	svc := "pqsshd-test-" + hex.EncodeToString(b)
-	stack := "auth required pam_unix.so\naccount required pam_unix.so\npassword required pam_unix.so\nsession required pam_unix.so\n"
-	if err := os.WriteFile(filepath.Join("/etc/pam.d", svc), []byte(stack), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Remove(filepath.Join("/etc/pam.d", svc)) })
+	svc := writePAMService(t, "auth required pam_unix.so\naccount required pam_unix.so\npassword required pam_unix.so\nsession required pam_unix.so\n")
 	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10")
 	dial := func(auth gossh.AuthMethod) (*gossh.Client, error) {
 		cc := e.clientConfig(name, e.key)
