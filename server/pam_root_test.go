@@ -397,3 +397,51 @@ func TestPAMExpiredPassword(t *testing.T) {
 		t.Fatal("the old password still logs in")
 	}
 }
+
+// TestPAMSessionCgroup: when the session stack moves the process that
+// opened the PAM session into another cgroup — pam_systemd's logind moves
+// it into the session's scope; here pam_exec does the same into a test
+// cgroup — the user's programs start in that cgroup, as under sshd, where
+// they are that process's children.
+func TestPAMSessionCgroup(t *testing.T) {
+	needPAM(t)
+	root, err := cgroup2Mount()
+	if err != nil {
+		t.Fatalf("this test needs a cgroup v2 hierarchy: %v", err)
+	}
+	b := make([]byte, 3)
+	rand.Read(b)
+	rel := "/pqsshd-test-" + hex.EncodeToString(b)
+	dir := filepath.Join(root, rel)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatalf("creating a test cgroup: %v", err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 500 && os.Remove(dir) != nil; i++ { // once its processes ended
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	name, _ := testAccount(t)
+	tmp := t.TempDir()
+	os.Chmod(tmp, 0o755)
+	mover := filepath.Join(tmp, "into-cgroup")
+	// pam_exec runs it as a child of the process calling pam_open_session.
+	if err := os.WriteFile(mover, []byte("#!/bin/sh\necho $PPID > "+dir+"/cgroup.procs\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	svc := writePAMService(t, "auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_exec.so quiet "+mover+"\n")
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc)
+	e.authorizeHome(name, "", e.key.PublicKey())
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	out, err := run(t, c, "cat /proc/self/cgroup")
+	if err != nil {
+		t.Fatalf("session: %v %s", err, out)
+	}
+	if !strings.Contains(out, "0::"+rel+"\n") {
+		t.Errorf("the session's program runs in\n%s\nwant the PAM session's cgroup %s", out, rel)
+	}
+}
