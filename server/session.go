@@ -470,8 +470,7 @@ func (ss *session) runPTY(cmd *exec.Cmd, pt *ptyState) exitResult {
 	ss.hangUpIfGoneLocked()
 	ss.mu.Unlock()
 	rec := ss.loginRecord(cmd.Process.Pid, pt)
-	ss.s.writeLoginRecord(rec, true)
-	defer ss.s.writeLoginRecord(rec, false)
+	defer ss.s.recordLogin(rec)()
 	go io.Copy(pt.ptmx, ss.ch)
 	out := make(chan struct{})
 	go func() {
