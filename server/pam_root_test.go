@@ -445,3 +445,41 @@ func TestPAMSessionCgroup(t *testing.T) {
 		t.Errorf("the session's program runs in\n%s\nwant the PAM session's cgroup %s", out, rel)
 	}
 }
+
+// TestPAMRefusesNUL: a password or keyboard-interactive answer with a NUL
+// byte fails, as in sshd (whose packet parser refuses such strings):
+// PAM's C strings would see only the part before the NUL, so that
+// "password\x00anything" would log in as "password" and "\x00" would be
+// an empty password that PermitEmptyPasswords no did not catch.
+func TestPAMRefusesNUL(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	setPassword(t, name, "pw-Nul3")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	svc := pamService(t, dir, "", "", false)
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10")
+	dial := func(auth gossh.AuthMethod) error {
+		cc := e.clientConfig(name, e.key)
+		cc.Auth = []gossh.AuthMethod{auth}
+		c, err := gossh.Dial("tcp", e.addr, cc)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	if err := dial(gossh.Password("pw-Nul3")); err != nil {
+		t.Fatalf("the right password: %v", err)
+	}
+	if err := dial(gossh.Password("pw-Nul3\x00trailing")); err == nil {
+		t.Error("the password followed by a NUL and more logged in")
+	}
+	k := &kbdAnswers{answers: [][]string{{"pw-Nul3\x00trailing"}}}
+	if err := dial(gossh.KeyboardInteractive(k.challenge)); err == nil {
+		t.Error("a keyboard-interactive answer with a NUL logged in")
+	}
+	k = &kbdAnswers{answers: [][]string{{"pw-Nul3"}}}
+	if err := dial(gossh.KeyboardInteractive(k.challenge)); err != nil {
+		t.Errorf("the right keyboard-interactive answer: %v", err)
+	}
+}

@@ -24,7 +24,11 @@ func (st *connState) titleAccepted() {
 // titleUserNamed shows the first user name the client asks for.
 func (st *connState) titleUserNamed(user string, valid bool) {
 	if st.link != nil && st.firstTime("process title") {
-		proctitle.Priv(user, valid)
+		if st.server.role == roleNet {
+			proctitle.Net(user, valid)
+		} else {
+			proctitle.Priv(user, valid)
+		}
 	}
 }
 

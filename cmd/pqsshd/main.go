@@ -187,6 +187,10 @@ func main() {
 		sessionMain()
 		return
 	}
+	if isNetProcess() {
+		netMain()
+		return
+	}
 	closeInheritedFDs()
 	takeNotifySocket()
 	readyFile := daemonReadyFile()
