@@ -49,7 +49,7 @@ func fftEval(out *fftVals, f *[fftCoeffs]gf) {
 		cur, nxt = nxt, cur
 	}
 	// Bottom: subproblem s has two coefficients, output vec s.
-	var x, z vec4
+	var x vec4
 	for g := range out {
 		for l := 0; l < 4; l++ {
 			c1 := cur[2*(4*g+l)+1]
@@ -67,52 +67,7 @@ func fftEval(out *fftVals, f *[fftCoeffs]gf) {
 	}
 	// Combine phase, bottom-up: lo ← lo + α·hi, hi ← hi + lo.
 	for m := fftBottom + 1; m <= fftTop; m++ {
-		lh := uint(m - 7)
-		half := 1 << lh
-		al := fftT.alpha4[m]
-		if half >= 4 {
-			hg := half / 4
-			for s := 0; s < len(out); s += 2 * hg {
-				for t := 0; t < hg; t++ {
-					u, w := &out[s+t], &out[s+hg+t]
-					vecMul4(&z, &al[t], w)
-					for k := 0; k < M; k++ {
-						for l := 0; l < 4; l++ {
-							u[k][l] ^= z[k][l]
-							w[k][l] ^= u[k][l]
-						}
-					}
-				}
-			}
-			continue
-		}
-		// half 1 or 2: the pairs' halves share groups; repack per lane.
-		gi := 0
-		for i := 0; i < q/128; i += 4 {
-			var idx [4]int
-			for l := 0; l < 4; l++ {
-				pi := i + l
-				s, v := pi>>lh, pi&(half-1)
-				idx[l] = s*2*half + half + v
-				g, gl := idx[l]>>2, idx[l]&3
-				for k := 0; k < M; k++ {
-					x[k][l] = out[g][k][gl]
-				}
-			}
-			vecMul4(&z, &x, &al[gi])
-			gi++
-			if gi == len(al) {
-				gi = 0
-			}
-			for l := 0; l < 4; l++ {
-				wg, wl := idx[l]>>2, idx[l]&3
-				ug, ul := (idx[l]-half)>>2, (idx[l]-half)&3
-				for k := 0; k < M; k++ {
-					out[ug][k][ul] ^= z[k][l]
-					out[wg][k][wl] ^= out[ug][k][ul]
-				}
-			}
-		}
+		fftCombine(out, m)
 	}
 	clear(a[:])
 	clear(b[:])
@@ -121,59 +76,11 @@ func fftEval(out *fftVals, f *[fftCoeffs]gf) {
 // fftTr computes out[j] = Σ_x in_x β_x^j for j < fftCoeffs. in is
 // overwritten.
 func fftTr(out *[fftCoeffs]gf, in *fftVals) {
-	var x, z vec4
 	// Transposed combine phase, top-down: U = lo + hi, V = α·U + hi.
 	for m := fftTop; m > fftBottom; m-- {
-		lh := uint(m - 7)
-		half := 1 << lh
-		al := fftT.alpha4[m]
-		if half >= 4 {
-			hg := half / 4
-			for s := 0; s < len(in); s += 2 * hg {
-				for t := 0; t < hg; t++ {
-					lo, hi := &in[s+t], &in[s+hg+t]
-					for k := 0; k < M; k++ {
-						for l := 0; l < 4; l++ {
-							lo[k][l] ^= hi[k][l]
-						}
-					}
-					vecMul4(&z, &al[t], lo)
-					for k := 0; k < M; k++ {
-						for l := 0; l < 4; l++ {
-							hi[k][l] ^= z[k][l]
-						}
-					}
-				}
-			}
-			continue
-		}
-		gi := 0
-		for i := 0; i < q/128; i += 4 {
-			var idx [4]int
-			for l := 0; l < 4; l++ {
-				pi := i + l
-				s, v := pi>>lh, pi&(half-1)
-				idx[l] = s*2*half + v // lo
-				lg, ll := idx[l]>>2, idx[l]&3
-				hg, hl := (idx[l]+half)>>2, (idx[l]+half)&3
-				for k := 0; k < M; k++ {
-					in[lg][k][ll] ^= in[hg][k][hl]
-					x[k][l] = in[lg][k][ll]
-				}
-			}
-			vecMul4(&z, &x, &al[gi])
-			gi++
-			if gi == len(al) {
-				gi = 0
-			}
-			for l := 0; l < 4; l++ {
-				hg, hl := (idx[l]+half)>>2, (idx[l]+half)&3
-				for k := 0; k < M; k++ {
-					in[hg][k][hl] ^= z[k][l]
-				}
-			}
-		}
+		fftCombineTr(in, m)
 	}
+	var z vec4
 	// Transposed bottom: coefficient pair of subproblem s.
 	var a, b [fftCoeffs]gf
 	cur, nxt := &a, &b
