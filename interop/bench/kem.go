@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,7 @@ type impl struct {
 // A kemTable is one KEM's comparison: Go against C, operation by
 // operation, with targets for the Go/C ratio.
 type kemTable struct {
+	pkg    string // kem/<pkg>, the name -kems selects it by
 	title  string
 	goImpl impl
 	cImpl  impl
@@ -55,6 +57,10 @@ type kemOp struct {
 // kems builds the Go benchmark binaries and the C programs, runs them in
 // one container alternating round by round, and prints the tables.
 func kems(ctx context.Context, lab *harness.Lab, o options) error {
+	sel, err := selectKEMs(o.kemNames)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp("", "pqssh-bench-")
 	if err != nil {
 		return err
@@ -64,7 +70,10 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 	if err != nil {
 		return err
 	}
-	for _, pkg := range []string{"mceliece", "sntrup761"} {
+	for _, pkg := range kemPackages {
+		if !sel[pkg] {
+			continue
+		}
 		bin := filepath.Join(tmp, pkg+".test")
 		cmd := exec.CommandContext(ctx, o.goCmd, "test", "-c", "-o", bin, "github.com/pqssh/pqssh/kem/"+pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -106,6 +115,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			"-test.benchtime", benchtime, "-test.count", strconv.Itoa(count)}
 	}
 	tables := []kemTable{{
+		pkg:   "mceliece",
 		title: "Classic McEliece mceliece6688128: kem/mceliece (Go, AVX2 assembly) vs libmceliece " + v[0] + " (C)",
 		goImpl: impl{name: "Go", parse: parseGoBench, cmds: [][]string{
 			goBench("mceliece", "^BenchmarkKeypairF$", "1x", 5),
@@ -120,6 +130,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			{label: "decapsulate", goOp: "Decapsulate", cOp: "dec", target: 3, cycles: 306e3, note: "Haswell"},
 		},
 	}, {
+		pkg:   "sntrup761",
 		title: "sntrup761: kem/sntrup761 (Go, AVX2 assembly) vs libntruprime " + v[1] + " (C)",
 		goImpl: impl{name: "Go", parse: parseGoBench, cmds: [][]string{
 			goBench("sntrup761", "^BenchmarkKeypair$", "20x", 10),
@@ -132,6 +143,14 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			{label: "decapsulate", goOp: "Decapsulate", cOp: "dec", cycles: 59e3, note: "Haswell"},
 		},
 	}}
+
+	var selected []kemTable
+	for _, t := range tables {
+		if sel[t.pkg] {
+			selected = append(selected, t)
+		}
+	}
+	tables = selected
 
 	// Each round runs every implementation once, in turn.
 	type key struct{ table, impl int }
@@ -196,6 +215,22 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 		}
 	}
 	return nil
+}
+
+// kemPackages are the KEMs -kems can select (kem/<name>).
+var kemPackages = []string{"mceliece", "sntrup761"}
+
+// selectKEMs is the set of KEMs named in names, all of them known.
+func selectKEMs(names []string) (map[string]bool, error) {
+	sel := make(map[string]bool)
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if !slices.Contains(kemPackages, n) {
+			return nil, fmt.Errorf("-kems: unknown KEM %q (known: %s)", n, strings.Join(kemPackages, ", "))
+		}
+		sel[n] = true
+	}
+	return sel, nil
 }
 
 // medianFigure is the median over rounds of op's figures.

@@ -225,3 +225,18 @@ func TestParseSigTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectKEMs: -kems keeps the named KEMs and rejects unknown names.
+func TestSelectKEMs(t *testing.T) {
+	sel, err := selectKEMs([]string{"mceliece"})
+	if err != nil || !sel["mceliece"] || sel["sntrup761"] {
+		t.Fatalf("selectKEMs(mceliece) = %v, %v", sel, err)
+	}
+	sel, err = selectKEMs([]string{"mceliece", " sntrup761"})
+	if err != nil || len(sel) != 2 {
+		t.Fatalf("selectKEMs(both) = %v, %v", sel, err)
+	}
+	if _, err := selectKEMs([]string{"kyber"}); err == nil {
+		t.Fatal("selectKEMs accepted an unknown KEM")
+	}
+}

@@ -22,6 +22,141 @@ func fftCombine8AVX2(v *fftVals, al *vec4)
 //go:noescape
 func fftCombine8TrAVX2(v *fftVals, al *vec4)
 
+//go:noescape
+func fftCoeff13AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff13TrAVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff12AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff12TrAVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff11AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff11TrAVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff10AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff10TrAVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff9AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff9TrAVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff8AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff8TrAVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff7AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+//go:noescape
+func fftCoeff7TrAVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
+
+// coeffConsts are the shuffles and masks of the coefficient-step kernels
+// (offsets fixed in gf_amd64_gen.go).
+type coeffConsts struct {
+	shuf16, unshuf16, shuf4 [32]byte
+	masks                   [9][4]uint64 // w1..w3, d1..d3, q1..q3
+}
+
+// coeffK holds the coefficient-step constants (read-only after init).
+var coeffK = func() (c coeffConsts) {
+	for lane := 0; lane < 2; lane++ {
+		for j := 0; j < 8; j++ {
+			src := 2*j // even elements first, then odd
+			if j >= 4 {
+				src = 2*(j-4) + 1
+			}
+			for b := 0; b < 2; b++ {
+				c.shuf16[16*lane+2*j+b] = byte(2*src + b)
+				c.unshuf16[16*lane+2*src+b] = byte(2*j + b)
+			}
+		}
+	}
+	for qw := 0; qw < 4; qw++ {
+		for j, src := range [4]int{0, 2, 1, 3} {
+			for b := 0; b < 2; b++ {
+				c.shuf4[8*qw+2*j+b] = byte(8*(qw%2) + 2*src + b)
+			}
+		}
+	}
+	for i := 1; i <= 3; i++ {
+		w := uint64(0xFFFF) << (16 * i)
+		c.masks[i-1] = [4]uint64{w, w, w, w}
+		d := uint64(0xFFFFFFFF) << (32 * (i % 2))
+		lane := [4]uint64{}
+		lane[i/2] = d
+		lane[2+i/2] = d
+		c.masks[2+i] = lane
+		c.masks[5+i][i] = ^uint64(0)
+	}
+	return c
+}()
+
+// fftCoeffLevel runs level m of fftEval's coefficient phase (see
+// fftCoeffLevelGeneric), with AVX2 when available.
+func fftCoeffLevel(nxt, cur *[fftCoeffs]gf, m int) {
+	if !useAVX2 {
+		fftCoeffLevelGeneric(nxt, cur, m)
+		return
+	}
+	tw := &fftT.twist16[m][0]
+	switch m {
+	case 13:
+		fftCoeff13AVX2(nxt, cur, tw, &coeffK)
+	case 12:
+		fftCoeff12AVX2(nxt, cur, tw, &coeffK)
+	case 11:
+		fftCoeff11AVX2(nxt, cur, tw, &coeffK)
+	case 10:
+		fftCoeff10AVX2(nxt, cur, tw, &coeffK)
+	case 9:
+		fftCoeff9AVX2(nxt, cur, tw, &coeffK)
+	case 8:
+		fftCoeff8AVX2(nxt, cur, tw, &coeffK)
+	default:
+		fftCoeff7AVX2(nxt, cur, tw, &coeffK)
+	}
+}
+
+// fftCoeffLevelTr runs level m of fftTr's coefficient phase (see
+// fftCoeffLevelTrGeneric), with AVX2 when available.
+func fftCoeffLevelTr(nxt, cur *[fftCoeffs]gf, m int) {
+	if !useAVX2 {
+		fftCoeffLevelTrGeneric(nxt, cur, m)
+		return
+	}
+	tw := &fftT.twist16[m][0]
+	switch m {
+	case 13:
+		fftCoeff13TrAVX2(nxt, cur, tw, &coeffK)
+	case 12:
+		fftCoeff12TrAVX2(nxt, cur, tw, &coeffK)
+	case 11:
+		fftCoeff11TrAVX2(nxt, cur, tw, &coeffK)
+	case 10:
+		fftCoeff10TrAVX2(nxt, cur, tw, &coeffK)
+	case 9:
+		fftCoeff9TrAVX2(nxt, cur, tw, &coeffK)
+	case 8:
+		fftCoeff8TrAVX2(nxt, cur, tw, &coeffK)
+	default:
+		fftCoeff7TrAVX2(nxt, cur, tw, &coeffK)
+	}
+}
+
 // fftCombine runs level m of fftEval (see fftCombineGeneric), with AVX2
 // when available.
 func fftCombine(out *fftVals, m int) {

@@ -5,3 +5,7 @@ package mceliece
 func fftCombine(out *fftVals, m int) { fftCombineGeneric(out, m) }
 
 func fftCombineTr(in *fftVals, m int) { fftCombineTrGeneric(in, m) }
+
+func fftCoeffLevel(nxt, cur *[fftCoeffs]gf, m int) { fftCoeffLevelGeneric(nxt, cur, m) }
+
+func fftCoeffLevelTr(nxt, cur *[fftCoeffs]gf, m int) { fftCoeffLevelTrGeneric(nxt, cur, m) }

@@ -30,22 +30,7 @@ func fftEval(out *fftVals, f *[fftCoeffs]gf) {
 	// Coefficient phase, top-down: subproblem s of level m occupies
 	// cur[s*n:(s+1)*n]; its children 2s, 2s+1 go to nxt.
 	for m := fftTop; m > fftBottom; m-- {
-		n := 1 << (m - 5)
-		tw4 := fftT.twist4[m]
-		for s := 0; s < fftCoeffs/n; s++ {
-			p := cur[s*n : (s+1)*n]
-			if m < fftTop {
-				twist4(p, tw4)
-			}
-			radixConvert(p)
-			h := n / 2
-			q0 := nxt[2*s*h : (2*s+1)*h]
-			q1 := nxt[(2*s+1)*h : (2*s+2)*h]
-			for j := 0; j < h; j++ {
-				q0[j] = p[2*j]
-				q1[j] = p[2*j+1]
-			}
-		}
+		fftCoeffLevel(nxt, cur, m)
 		cur, nxt = nxt, cur
 	}
 	// Bottom: subproblem s has two coefficients, output vec s.
@@ -98,22 +83,7 @@ func fftTr(out *[fftCoeffs]gf, in *fftVals) {
 	}
 	// Transposed coefficient phase, bottom-up.
 	for m := fftBottom + 1; m <= fftTop; m++ {
-		n := 1 << (m - 5)
-		h := n / 2
-		tw4 := fftT.twist4[m]
-		for s := 0; s < fftCoeffs/n; s++ {
-			q0 := cur[2*s*h : (2*s+1)*h]
-			q1 := cur[(2*s+1)*h : (2*s+2)*h]
-			p := nxt[s*n : (s+1)*n]
-			for j := 0; j < h; j++ {
-				p[2*j] = q0[j]
-				p[2*j+1] = q1[j]
-			}
-			radixConvertTr(p)
-			if m < fftTop {
-				twist4(p, tw4)
-			}
-		}
+		fftCoeffLevelTr(nxt, cur, m)
 		cur, nxt = nxt, cur
 	}
 	*out = *cur

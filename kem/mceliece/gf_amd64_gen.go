@@ -3,7 +3,8 @@
 // Command gf_amd64_gen writes the AVX2 kernels built on the 4-way
 // bit-sliced GF(2^13) product (go run gf_amd64_gen.go, in this directory):
 // fft_amd64.s, the combine levels of the additive FFT and of its transpose
-// (see fft_combine.go), and bm_amd64.s, the two halves of a
+// and their coefficient steps (see fft_combine.go, fft_coeff.go), and
+// bm_amd64.s, the two halves of a
 // Berlekamp–Massey step (see bmDiscrepancyGeneric, bmUpdateGeneric). The
 // product is inlined in each kernel: the 13 planes of one factor in
 // Y0..Y12, the other factor read from memory, the 25 planes of the
@@ -312,6 +313,240 @@ func bmUpdate() {
 	p("RET")
 }
 
+// Offsets in coeffConsts (fft_amd64.go).
+const (
+	cShuf16   = 0   // VPSHUFB: per 128-bit lane, even elements then odd
+	cUnshuf16 = 32  // its inverse
+	cShuf4    = 64  // VPSHUFB: per qword, elements 0, 2, 1, 3 (an involution)
+	cMasks    = 96  // masks w1, w2, w3, d1, d2, d3, q1, q2, q3
+)
+
+// mask is the address of coeffConsts' mask: w (16-bit element of each
+// qword), d (dword of each 128-bit lane) or q (qword of the vector), index i.
+func mask(kind byte, i int) string {
+	base := map[byte]int{'w': 0, 'd': 3, 'q': 6}[kind]
+	return fmt.Sprintf("%d(BX)", cMasks+32*(base+i-1))
+}
+
+// twistBlock multiplies the 16 coefficients of vector i at base by the
+// level's twist table (DX: tb blocks of 13 planes of 16 lanes), lane by
+// lane with masks.
+func twistBlock(base string, i, tb int) {
+	blk := i % tb
+	p("VMOVDQU %d(%s), Y0", 32*i, base)
+	p("VPXOR Y1, Y1, Y1")
+	for k := 0; k < m; k++ {
+		p("VPSLLW $%d, Y0, Y2", 15-k)
+		p("VPSRAW $15, Y2, Y2")
+		p("VPAND %d(DX), Y2, Y2", blk*m*32+32*k)
+		p("VPXOR Y2, Y1, Y1")
+	}
+	p("VMOVDQU Y1, %d(%s)", 32*i, base)
+}
+
+// radixSmall runs the radix-conversion step of size sz < 8 on Y0 (blocks
+// of 4·sz elements inside the vector): C ← C + D, B ← B + C, or for the
+// transpose C ← C + B, D ← D + C.
+func radixSmall(sz int, tr bool) {
+	step := func(shift string, msk string) {
+		p("%s, Y0, Y2", shift)
+		p("VPAND %s, Y2, Y2", msk)
+		p("VPXOR Y2, Y0, Y0")
+	}
+	switch {
+	case sz == 1 && !tr:
+		step("VPSRLQ $16", mask('w', 2))
+		step("VPSRLQ $16", mask('w', 1))
+	case sz == 1:
+		step("VPSLLQ $16", mask('w', 2))
+		step("VPSLLQ $16", mask('w', 3))
+	case sz == 2 && !tr:
+		step("VPSRLDQ $4", mask('d', 2))
+		step("VPSRLDQ $4", mask('d', 1))
+	case sz == 2:
+		step("VPSLLDQ $4", mask('d', 2))
+		step("VPSLLDQ $4", mask('d', 3))
+	case sz == 4 && !tr:
+		step("VPSRLDQ $8", mask('q', 2))
+		step("VPERMQ $0x08", mask('q', 1)) // qword 1 ← qword 2
+	case sz == 4:
+		step("VPERMQ $0x10", mask('q', 2)) // qword 2 ← qword 1
+		step("VPSLLDQ $8", mask('q', 3))
+	}
+}
+
+// radixCross runs the radix-conversion step of size sz >= 8 on the 256
+// coefficients at base.
+func radixCross(base string, sz int, tr bool) {
+	if sz == 8 {
+		for blk := 0; blk < 256/32; blk++ {
+			a, b := 64*blk, 64*blk+32 // [A|B], [C|D]
+			p("VMOVDQU %d(%s), Y0", a, base)
+			p("VMOVDQU %d(%s), Y1", b, base)
+			if !tr {
+				p("VPERM2I128 $0x81, Y1, Y1, Y2") // [D, 0]
+				p("VPXOR Y2, Y1, Y1")
+				p("VPERM2I128 $0x08, Y1, Y1, Y2") // [0, C]
+				p("VPXOR Y2, Y0, Y0")
+				p("VMOVDQU Y0, %d(%s)", a, base)
+			} else {
+				p("VPERM2I128 $0x81, Y0, Y0, Y2") // [B, 0]
+				p("VPXOR Y2, Y1, Y1")
+				p("VPERM2I128 $0x08, Y1, Y1, Y2") // [0, C]
+				p("VPXOR Y2, Y1, Y1")
+			}
+			p("VMOVDQU Y1, %d(%s)", b, base)
+		}
+		return
+	}
+	vs := sz / 16 // vectors per part
+	for blk := 0; blk < 256/(4*sz); blk++ {
+		for j := 0; j < vs; j++ {
+			off := func(part int) int { return 2 * (blk*4*sz + part*sz + 16*j) }
+			if !tr {
+				p("VMOVDQU %d(%s), Y0", off(2), base)
+				p("VPXOR %d(%s), Y0, Y0", off(3), base)
+				p("VMOVDQU Y0, %d(%s)", off(2), base)
+				p("VPXOR %d(%s), Y0, Y1", off(1), base)
+				p("VMOVDQU Y1, %d(%s)", off(1), base)
+			} else {
+				p("VMOVDQU %d(%s), Y0", off(2), base)
+				p("VPXOR %d(%s), Y0, Y0", off(1), base)
+				p("VMOVDQU Y0, %d(%s)", off(2), base)
+				p("VPXOR %d(%s), Y0, Y1", off(3), base)
+				p("VMOVDQU Y1, %d(%s)", off(3), base)
+			}
+		}
+	}
+}
+
+// crossSplit moves, in every block of n >= 32 coefficients, the low
+// 128-bit halves of each pair of vectors at src (their even coefficients,
+// after the in-vector shuffle) to the first half of the block at dst and
+// the high halves to the second; crossMerge is the inverse.
+func crossSplit(n int, src, dst string, merge bool) {
+	vpb := n / 16
+	for blk := 0; blk < 256/n; blk++ {
+		for j := 0; j < vpb/2; j++ {
+			base := 32 * vpb * blk
+			v0, v1 := base+32*2*j, base+32*(2*j+1)
+			q0, q1 := base+32*j, base+32*(vpb/2+j)
+			if !merge {
+				p("VMOVDQU %d(%s), Y0", v0, src)
+				p("VMOVDQU %d(%s), Y1", v1, src)
+				p("VPERM2I128 $0x20, Y1, Y0, Y2")
+				p("VPERM2I128 $0x31, Y1, Y0, Y3")
+				p("VMOVDQU Y2, %d(%s)", q0, dst)
+				p("VMOVDQU Y3, %d(%s)", q1, dst)
+			} else {
+				p("VMOVDQU %d(%s), Y0", q0, src)
+				p("VMOVDQU %d(%s), Y1", q1, src)
+				p("VPERM2I128 $0x20, Y1, Y0, Y2")
+				p("VPERM2I128 $0x31, Y1, Y0, Y3")
+				p("VMOVDQU Y2, %d(%s)", v0, dst)
+				p("VMOVDQU Y3, %d(%s)", v1, dst)
+			}
+		}
+	}
+}
+
+// coeffKernel emits the coefficient step of level mm (see
+// fftCoeffLevelGeneric and fftCoeffLevelTrGeneric).
+func coeffKernel(mm int, tr bool) {
+	n := 1 << (mm - 5)
+	tb := max(n/16, 1)
+	name := fmt.Sprintf("fftCoeff%dAVX2", mm)
+	what := "twist, radix conversion, split into the children"
+	if tr {
+		name = fmt.Sprintf("fftCoeff%dTrAVX2", mm)
+		what = "merge of the children, transposed radix conversion, twist"
+	}
+	if mm == m {
+		what = strings.Replace(what, "twist, ", "", 1)
+		what = strings.Replace(what, ", twist", "", 1)
+	}
+	fmt.Fprintf(&out, "\n// func %s(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)\n", name)
+	fmt.Fprintf(&out, "// Level %d, subproblems of %d coefficients: %s. src is overwritten.\n", mm, n, what)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+	p("MOVQ dst+0(FP), DI")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ tw+16(FP), DX")
+	p("MOVQ c+24(FP), BX")
+	var small []int // in-vector radix sizes, descending
+	for sz := min(n/4, 4); sz >= 1; sz /= 2 {
+		small = append(small, sz)
+	}
+	var cross []int // across-vector sizes, descending
+	for sz := n / 4; sz >= 8; sz /= 2 {
+		cross = append(cross, sz)
+	}
+	if !tr {
+		if mm < m {
+			for i := 0; i < 16; i++ {
+				twistBlock("SI", i, tb)
+			}
+		}
+		for _, sz := range cross {
+			radixCross("SI", sz, false)
+		}
+		for i := 0; i < 16; i++ {
+			p("VMOVDQU %d(SI), Y0", 32*i)
+			for _, sz := range small {
+				radixSmall(sz, false)
+			}
+			switch {
+			case n >= 16:
+				p("VPSHUFB %d(BX), Y0, Y0", cShuf16)
+				p("VPERMQ $0xD8, Y0, Y0")
+			case n == 8:
+				p("VPSHUFB %d(BX), Y0, Y0", cShuf16)
+			default:
+				p("VPSHUFB %d(BX), Y0, Y0", cShuf4)
+			}
+			if n >= 32 {
+				p("VMOVDQU Y0, %d(SI)", 32*i)
+			} else {
+				p("VMOVDQU Y0, %d(DI)", 32*i)
+			}
+		}
+		if n >= 32 {
+			crossSplit(n, "SI", "DI", false)
+		}
+	} else {
+		src := "SI"
+		if n >= 32 {
+			crossSplit(n, "SI", "DI", true)
+			src = "DI"
+		}
+		for i := 0; i < 16; i++ {
+			p("VMOVDQU %d(%s), Y0", 32*i, src)
+			switch {
+			case n >= 16:
+				p("VPERMQ $0xD8, Y0, Y0")
+				p("VPSHUFB %d(BX), Y0, Y0", cUnshuf16)
+			case n == 8:
+				p("VPSHUFB %d(BX), Y0, Y0", cUnshuf16)
+			default:
+				p("VPSHUFB %d(BX), Y0, Y0", cShuf4)
+			}
+			for j := len(small) - 1; j >= 0; j-- {
+				radixSmall(small[j], true)
+			}
+			p("VMOVDQU Y0, %d(DI)", 32*i)
+		}
+		for j := len(cross) - 1; j >= 0; j-- {
+			radixCross("DI", cross[j], true)
+		}
+		if mm < m {
+			for i := 0; i < 16; i++ {
+				twistBlock("DI", i, tb)
+			}
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
 const header = "// Code generated by gf_amd64_gen.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\n#include \"textflag.h\"\n"
 
 func write(name string) {
@@ -330,6 +565,10 @@ func main() {
 	kernelPairs("fftCombine7TrAVX2", unpack, true)
 	kernelPairs("fftCombine8AVX2", perm, false)
 	kernelPairs("fftCombine8TrAVX2", perm, true)
+	for mm := m; mm > 6; mm-- {
+		coeffKernel(mm, false)
+		coeffKernel(mm, true)
+	}
 	write("fft_amd64.s")
 	out.WriteString(header)
 	bmDiscrepancy()
