@@ -2,8 +2,4 @@
 
 package mceliece
 
-func bmDiscrepancy(X, W *vec4) gf { return bmDiscrepancyGeneric(X, W) }
-
-func bmUpdate(X, W *vec4, b, d gf, m64 uint64, c0, sn gf) {
-	bmUpdateGeneric(X, W, b, d, m64, c0, sn)
-}
+func berlekampMassey(s *[2 * T]gf) [T + 1]gf { return berlekampMasseyGeneric(s) }

@@ -135,14 +135,17 @@ func (dk *decodeKey) decrypt(e []byte, c []byte) int {
 // B_1..B_T are 128 lanes each (two vecs); C_0 is kept apart (B_0 is always
 // 0 when B is used). Each step is two 4-way products: C·W for the
 // discrepancy, and (C, B)·(b, d) for the update.
-func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
+//
+// berlekampMasseyGeneric is the Go form; berlekampMassey runs the same
+// steps in one AVX2 kernel where the CPU has it (bm_amd64.s).
+func berlekampMasseyGeneric(s *[2 * T]gf) (out [T + 1]gf) {
 	var X, W vec4 // X lanes: C lo, C hi, B lo, B hi; W lanes: s_{n-1-l}
 	c0 := gf(1)
 	X[0][2] = 1 // B = x
 	var L uint16
 	b := gf(1)
 	for n := 0; n < 2*T; n++ {
-		d := bmDiscrepancy(&X, &W) ^ gfMul(c0, s[n])
+		d := bmDiscrepancyGeneric(&X, &W) ^ gfMul(c0, s[n])
 
 		mne := uint16(d)
 		mne--
@@ -155,11 +158,17 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 		mle &= mne
 		m64 := -uint64(mle & 1)
 
-		bmUpdate(&X, &W, b, d, m64, c0, s[n])
+		bmUpdateGeneric(&X, &W, b, d, m64, c0, s[n])
 		c0 = gfMul(b, c0)
 		L = (L &^ mle) | ((uint16(n) + 1 - L) & mle)
 		b = (b &^ mle) | (d & mle)
 	}
+	return bmLocator(&X, &W, c0)
+}
+
+// bmLocator reads the locator out of the final state (C_1..C_T in lanes 0
+// and 1 of X, C_0 = c0) and clears the state.
+func bmLocator(X, W *vec4, c0 gf) (out [T + 1]gf) {
 	out[T] = c0
 	for i := 1; i <= T; i++ {
 		h, l := (i-1)/64, (i-1)%64

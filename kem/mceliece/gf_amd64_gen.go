@@ -215,19 +215,55 @@ func kernelPairs(name string, l layout, tr bool) {
 	p("RET")
 }
 
-func bmDiscrepancy() {
+// gfMulScalar sets dst = a·b in GF(2^13) for 13-bit a and b in
+// general registers, with one carry-less multiplication (constant time)
+// and the reduction by shifts; it clobbers X14, X15 and tmp.
+func gfMulScalar(dst, a, b, tmp string) {
+	p("VMOVQ %s, X14", a)
+	p("VMOVQ %s, X15", b)
+	p("VPCLMULQDQ $0x00, X15, X14, X14")
+	p("VMOVQ X14, %s", dst)
+	for _, hi := range []int{0x1FF0000, 0xE000} {
+		p("MOVQ %s, %s", dst, tmp)
+		p("ANDQ $0x%X, %s", hi, tmp)
+		for _, sh := range []int{9, 10, 12, 13} {
+			p("SHRQ $%d, %s", sh, tmp)
+			p("XORQ %s, %s", tmp, dst)
+			p("SHLQ $%d, %s", sh, tmp)
+		}
+	}
+	p("ANDQ $0x1FFF, %s", dst)
+}
+
+// bmLoop emits the whole inversion-free Berlekamp–Massey loop (see
+// berlekampMasseyGeneric).
+func bmLoop() {
 	out.WriteString(`
-// func bmDiscrepancyAVX2(X, W *vec4) uint64
-// Bit k of the result is the parity of lanes 0 and 1 of plane k of X·W:
-// the discrepancy Σ C_i·s_{n-i} of a Berlekamp–Massey step.
+// func bmLoopAVX2(X, W *vec4, s *[2 * T]gf, st *[3]uint64)
+// The 2T steps of Berlekamp–Massey (berlekampMasseyGeneric) on X (lanes
+// C lo, C hi, B lo, B hi) and W (lanes: the last syndromes, reversed),
+// st = {c0, L, b} in and out. Per step: d = the lane sum of X·W (lanes 0,
+// 1) + c0·s_n; m = all ones when d != 0 and 2L <= n; Y = the masks of
+// (b, b, d, d) per plane; P = X·Y; C ← b·C + d·B; B ← x·(m ? C : B) with
+// c0 AND m entering at the bottom; W ← (s_n, W shifted up); c0 ← b·c0;
+// L ← m ? n+1-L : L; b ← m ? d : b. Everything is masks and shifts.
 `)
-	fmt.Fprintf(&out, "TEXT ·bmDiscrepancyAVX2(SB), 0, $%d-24\n", 25*32)
+	const yOff = 25 * 32
+	fmt.Fprintf(&out, "TEXT ·bmLoopAVX2(SB), 0, $%d-32\n", yOff+m*32)
 	p("MOVQ X+0(FP), SI")
-	p("MOVQ W+8(FP), DX")
+	p("MOVQ W+8(FP), DI")
+	p("MOVQ s+16(FP), R14")
+	p("MOVQ st+24(FP), R15")
+	p("MOVQ 0(R15), R10 // c0")
+	p("MOVQ 8(R15), R11 // L")
+	p("MOVQ 16(R15), R12 // b")
+	p("XORQ R13, R13 // n")
+	label("bmloop")
+	// Discrepancy.
 	for k := 0; k < m; k++ {
 		p("VMOVDQU %d(SI), Y%d", 32*k, k)
 	}
-	product("DX", 0)
+	product("DI", 0)
 	p("XORQ R8, R8")
 	for k := 0; k < m; k++ {
 		reduce(k, "Y13")
@@ -241,26 +277,26 @@ func bmDiscrepancy() {
 		}
 		p("ORQ AX, R8")
 	}
-	p("MOVQ R8, ret+16(FP)")
-	p("VZEROUPPER")
-	p("RET")
-}
-
-func bmUpdate() {
-	out.WriteString(`
-// func bmUpdateAVX2(X, W *vec4, aux *[4][4]uint64)
-// The update of a Berlekamp–Massey step, aux = {b, b, d, d}, {0, 0, c0 AND
-// m, 0}, {s_n, 0, 0, 0}, {m, m, m, m}: Y = the masks of b and d per plane,
-// P = X·Y, then per plane C ← P lanes 0, 1 + lanes 2, 3 (b·C + d·B),
-// B ← x·(m ? C : B) with C_0's bit entering at the bottom, and
-// W ← (s_n, W shifted up by one lane bit).
-`)
-	const yOff = 25 * 32
-	fmt.Fprintf(&out, "TEXT ·bmUpdateAVX2(SB), 0, $%d-24\n", yOff+m*32)
-	p("MOVQ X+0(FP), SI")
-	p("MOVQ W+8(FP), DI")
-	p("MOVQ aux+16(FP), BX")
-	p("VMOVDQU (BX), Y14")
+	p("MOVWQZX (R14)(R13*2), CX // s_n")
+	gfMulScalar("AX", "R10", "CX", "BX")
+	p("XORQ AX, R8 // d")
+	// m = (d != 0) AND (2L <= n), as 64 bits.
+	p("LEAQ -1(R8), AX")
+	p("SHRQ $63, AX")
+	p("DECQ AX")
+	p("MOVQ R13, BX")
+	p("SUBQ R11, BX")
+	p("SUBQ R11, BX")
+	p("SHRQ $63, BX")
+	p("DECQ BX")
+	p("ANDQ AX, BX")
+	p("MOVQ BX, R9 // m")
+	// Y: the masks of (b, b, d, d).
+	p("VMOVQ R12, X14")
+	p("VPBROADCASTQ X14, Y14")
+	p("VMOVQ R8, X15")
+	p("VPBROADCASTQ X15, Y15")
+	p("VPBLENDD $0xF0, Y15, Y14, Y14")
 	p("VPXOR Y15, Y15, Y15")
 	for k := 0; k < m; k++ {
 		p("VPSLLQ $%d, Y14, Y13", 63-k)
@@ -271,11 +307,15 @@ func bmUpdate() {
 		p("VMOVDQU %d(SI), Y%d", 32*k, k)
 	}
 	product("SP", yOff)
-	p("VMOVDQU 96(BX), Y5")
+	p("VMOVQ R9, X5")
+	p("VPBROADCASTQ X5, Y5")
 	p("VPCMPEQQ Y6, Y6, Y6")
 	p("VPSRLQ $63, Y6, Y6")
-	p("VMOVDQU 32(BX), Y7")
-	p("VMOVDQU 64(BX), Y8")
+	p("MOVQ R10, AX")
+	p("ANDQ R9, AX")
+	p("VMOVQ AX, X7")
+	p("VPERMQ $0x45, Y7, Y7 // (0, 0, c0 AND m, 0)")
+	p("VMOVQ CX, X8 // (s_n, 0, 0, 0)")
 	for k := 0; k < m; k++ {
 		reduce(k, "Y13")
 		p("VPERMQ $0x4E, Y13, Y0")
@@ -304,10 +344,29 @@ func bmUpdate() {
 		p("VPOR Y4, Y3, Y3")
 		p("VMOVDQU Y3, %d(DI)", 32*k)
 	}
-	// The masks of b and d stay on the stack: overwrite them.
+	// c0 ← b·c0; L ← m ? n+1-L : L; b ← m ? d : b.
+	gfMulScalar("AX", "R12", "R10", "BX")
+	p("MOVQ AX, R10")
+	p("LEAQ 1(R13), AX")
+	p("SUBQ R11, AX")
+	p("XORQ R11, AX")
+	p("ANDQ R9, AX")
+	p("XORQ AX, R11")
+	p("MOVQ R8, AX")
+	p("XORQ R12, AX")
+	p("ANDQ R9, AX")
+	p("XORQ AX, R12")
+	p("INCQ R13")
+	p("CMPQ R13, $%d", 2*128)
+	p("JNE bmloop")
+	p("MOVQ R10, 0(R15)")
+	p("MOVQ R11, 8(R15)")
+	p("MOVQ R12, 16(R15)")
+	// The masks of b and d and the product planes stay on the stack:
+	// overwrite them.
 	p("VPXOR Y13, Y13, Y13")
-	for k := 0; k < m; k++ {
-		p("VMOVDQU Y13, %d(SP)", yOff+32*k)
+	for k := 0; k < yOff/32+m; k++ {
+		p("VMOVDQU Y13, %d(SP)", 32*k)
 	}
 	p("VZEROUPPER")
 	p("RET")
@@ -571,7 +630,6 @@ func main() {
 	}
 	write("fft_amd64.s")
 	out.WriteString(header)
-	bmDiscrepancy()
-	bmUpdate()
+	bmLoop()
 	write("bm_amd64.s")
 }
