@@ -20,7 +20,7 @@ func berlekampMassey(s *[2 * T]gf) [T + 1]gf {
 		return berlekampMasseyGeneric(s)
 	}
 	var X, W vec4
-	X[0][2] = 1 // B = x
+	X[0][2] = 1              // B = x
 	st := [3]uint64{1, 0, 1} // c0, L, b
 	bmLoopAVX2(&X, &W, s, &st)
 	c0 := gf(st[0])

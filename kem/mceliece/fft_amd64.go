@@ -75,7 +75,7 @@ type coeffConsts struct {
 var coeffK = func() (c coeffConsts) {
 	for lane := 0; lane < 2; lane++ {
 		for j := 0; j < 8; j++ {
-			src := 2*j // even elements first, then odd
+			src := 2 * j // even elements first, then odd
 			if j >= 4 {
 				src = 2*(j-4) + 1
 			}

@@ -374,10 +374,10 @@ func bmLoop() {
 
 // Offsets in coeffConsts (fft_amd64.go).
 const (
-	cShuf16   = 0   // VPSHUFB: per 128-bit lane, even elements then odd
-	cUnshuf16 = 32  // its inverse
-	cShuf4    = 64  // VPSHUFB: per qword, elements 0, 2, 1, 3 (an involution)
-	cMasks    = 96  // masks w1, w2, w3, d1, d2, d3, q1, q2, q3
+	cShuf16   = 0  // VPSHUFB: per 128-bit lane, even elements then odd
+	cUnshuf16 = 32 // its inverse
+	cShuf4    = 64 // VPSHUFB: per qword, elements 0, 2, 1, 3 (an involution)
+	cMasks    = 96 // masks w1, w2, w3, d1, d2, d3, q1, q2, q3
 )
 
 // mask is the address of coeffConsts' mask: w (16-bit element of each
