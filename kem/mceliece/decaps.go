@@ -58,15 +58,34 @@ func (dk *decodeKey) clear() {
 func (dk *decodeKey) synd(out *[2 * T]gf, x *[q / 64]uint64) {
 	dk.benes.inverse(x)
 	var c fftVals
-	for g := range c {
+	maskVals(&c, &dk.ginv2, x)
+	fftTr(out, &c)
+	clear(c[:])
+}
+
+// maskValsGeneric sets c = g AND x, lane by lane: lane x of c keeps g's
+// value where bit x of x is set and is zero elsewhere.
+func maskValsGeneric(c, g *fftVals, x *[q / 64]uint64) {
+	for i := range c {
 		for k := 0; k < M; k++ {
 			for l := 0; l < 4; l++ {
-				c[g][k][l] = dk.ginv2[g][k][l] & x[4*g+l]
+				c[i][k][l] = g[i][k][l] & x[4*i+l]
 			}
 		}
 	}
-	fftTr(out, &c)
-	clear(c[:])
+}
+
+// rootsGeneric sets bit x of x where lane x of ev is zero (the roots).
+func rootsGeneric(x *[q / 64]uint64, ev *fftVals) {
+	for g := range ev {
+		for l := 0; l < 4; l++ {
+			var o uint64
+			for k := 0; k < M; k++ {
+				o |= ev[g][k][l]
+			}
+			x[4*g+l] = ^o
+		}
+	}
 }
 
 // decrypt decodes the ciphertext c into e (N/8 bytes) and reports whether
@@ -86,15 +105,7 @@ func (dk *decodeKey) decrypt(e []byte, c []byte) int {
 	copy(lp[:], loc[:])
 	var ev fftVals
 	fftEval(&ev, &lp)
-	for g := range ev {
-		for l := 0; l < 4; l++ {
-			var o uint64
-			for k := 0; k < M; k++ {
-				o |= ev[g][k][l]
-			}
-			x[4*g+l] = ^o
-		}
-	}
+	roots(&x, &ev)
 	dk.benes.forward(&x)
 	x[rowWords-1] &= 1<<lastLanes - 1
 	clear(x[rowWords:])
