@@ -187,7 +187,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 	mhz := clockMHz()
 	for ti, t := range tables {
 		fmt.Printf("\n### %s, same run\n\n", t.title)
-		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of `-test.benchtime` batches). CPU: the C program's thread CPU time, Go's process CPU time (`cpu-ns/op`, where the benchmark reports it). libmceliece/libntruprime implementation selected: %s. Best published C: docs/benchmarks.md, \"Published figures\", cycles converted at this machine's %.0f MHz.\n\n",
+		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of single operations where the benchmark reports their medians, `med-ns/op` and `med-cpu-ns/op`, else of `-test.benchtime` batches). CPU: the thread's CPU time per operation (C, and Go's `med-cpu-ns/op`), else Go's process CPU time per batch (`cpu-ns/op`). libmceliece/libntruprime implementation selected: %s. Best published C: docs/benchmarks.md, \"Published figures\", cycles converted at this machine's %.0f MHz.\n\n",
 			o.kemRounds, impls[ti], mhz)
 		fmt.Printf("| operation | Go wall | Go CPU | %s wall | %s CPU | Go/C wall | Go/C CPU | target | best published C | Go/best |\n", t.cImpl.name, t.cImpl.name)
 		fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
@@ -285,9 +285,13 @@ func clockMHz() float64 {
 
 // parseGoBench reads `go test -bench` output: for each benchmark (name
 // without "Benchmark" and the -GOMAXPROCS suffix), the median over its
-// -test.count lines of ns/op and of cpu-ns/op.
+// -test.count lines of ns/op and of cpu-ns/op — or, where the benchmark
+// reports them (benchcpu.Ops), of med-ns/op and med-cpu-ns/op, the medians
+// of single operations, which are what the C programs report.
 func parseGoBench(out string) (map[string]figure, error) {
-	samples := make(map[string][2][]float64)
+	// samples: ns/op, cpu-ns/op, med-ns/op, med-cpu-ns/op
+	samples := make(map[string][4][]float64)
+	units := map[string]int{"ns/op": 0, "cpu-ns/op": 1, "med-ns/op": 2, "med-cpu-ns/op": 3}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
@@ -303,11 +307,8 @@ func parseGoBench(out string) (map[string]figure, error) {
 			if err != nil {
 				return nil, fmt.Errorf("bad benchmark line %q: %w", line, err)
 			}
-			switch f[i+1] {
-			case "ns/op":
-				s[0] = append(s[0], v)
-			case "cpu-ns/op":
-				s[1] = append(s[1], v)
+			if u, ok := units[f[i+1]]; ok {
+				s[u] = append(s[u], v)
 			}
 		}
 		samples[name] = s
@@ -320,7 +321,14 @@ func parseGoBench(out string) (map[string]figure, error) {
 		if len(s[0]) == 0 {
 			return nil, fmt.Errorf("benchmark %s reported no ns/op", name)
 		}
-		figs[name] = figure{median(s[0]), median(s[1])}
+		fig := figure{median(s[0]), median(s[1])}
+		if len(s[2]) > 0 {
+			fig.wall = median(s[2])
+		}
+		if len(s[3]) > 0 {
+			fig.cpu = median(s[3])
+		}
+		figs[name] = fig
 	}
 	return figs, nil
 }

@@ -51,6 +51,21 @@ func TestParseGoBench(t *testing.T) {
 	}
 }
 
+// TestParseGoBenchMedians: where a benchmark reports the medians of single
+// operations, they are its figures.
+func TestParseGoBenchMedians(t *testing.T) {
+	out := "BenchmarkDecapsulate-2 100 244700 ns/op 250700 cpu-ns/op 70000 med-ns/op 69000 med-cpu-ns/op\n" +
+		"BenchmarkDecapsulate-2 100 254700 ns/op 260700 cpu-ns/op 71000 med-ns/op 68000 med-cpu-ns/op\n" +
+		"BenchmarkDecapsulate-2 100 264700 ns/op 270700 cpu-ns/op 72000 med-ns/op 67000 med-cpu-ns/op\n"
+	figs, err := parseGoBench(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := figs["Decapsulate"], (figure{71000, 68000}); got != want {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
 func TestParseCBench(t *testing.T) {
 	out := "op=keypair_f n=5 ns=84800000 min_ns=1 max_ns=2 cpu_ns=84700000 mean_ns=3 mean_cpu_ns=4 impl=avx\n" +
 		"op=enc n=500 ns=41300 min_ns=1 max_ns=2 cpu_ns=42500 mean_ns=3 mean_cpu_ns=4 impl=avx\n"

@@ -34,6 +34,9 @@ type fftTables struct {
 	// breadth-first combine visits (subproblem, v) pairs.
 	alpha4  [fftTop + 1][]vec4
 	bottom4 vec4
+	// bottomZ[k] is z^k·bottom in all four lanes: c·bottom is the sum of
+	// the bottomZ[k] for the bits k of c.
+	bottomZ [M]vec4
 	// twist4[m][i/4][k] packs twist[m][i..i+3][k] in 16-bit lanes.
 	twist4 [fftTop + 1][][M]uint64
 	// twist16[m][b][k][l] is twist[m][(16b+l) mod n][k], n = 2^(m-5): the
@@ -101,6 +104,14 @@ func newFFTTables() *fftTables {
 	for l := 0; l < 4; l++ {
 		for k := 0; k < M; k++ {
 			t.bottom4[k][l] = t.bottom[k]
+		}
+	}
+	for k := 0; k < M; k++ {
+		var zk, p vec
+		vecBroadcast(&zk, 1<<k)
+		vecMul(&p, &zk, &t.bottom)
+		for j := 0; j < M; j++ {
+			t.bottomZ[k][j] = [4]uint64{p[j], p[j], p[j], p[j]}
 		}
 	}
 	for m := fftBottom + 1; m <= fftTop; m++ {

@@ -23,6 +23,9 @@ func fftCombine8AVX2(v *fftVals, al *vec4)
 func fftCombine8TrAVX2(v *fftVals, al *vec4)
 
 //go:noescape
+func fftBottom6AVX2(out *fftVals, cur *[fftCoeffs]gf, tab *[M]vec4)
+
+//go:noescape
 func fftCoeff13AVX2(dst, src *[fftCoeffs]gf, tw *[M][16]uint16, c *coeffConsts)
 
 //go:noescape
@@ -193,4 +196,14 @@ func fftCombineTr(in *fftVals, m int) {
 		hg := 1 << (m - 9)
 		fftCombineGroupsTrAVX2(in, al, hg, len(in)/(2*hg))
 	}
+}
+
+// fftBottom6 evaluates the dimension-6 subproblems (see
+// fftBottom6Generic), with AVX2 when available.
+func fftBottom6(out *fftVals, cur *[fftCoeffs]gf) {
+	if !useAVX2 {
+		fftBottom6Generic(out, cur)
+		return
+	}
+	fftBottom6AVX2(out, cur, &fftT.bottomZ)
 }

@@ -50,3 +50,26 @@ func fftCoeffLevelTrGeneric(nxt, cur *[fftCoeffs]gf, m int) {
 		}
 	}
 }
+
+// fftBottom6Generic evaluates the subproblems of dimension 6: vec s (lane
+// v%4 of group v/4) is c0 + c1·bottom, c0 and c1 being cur[2s] and
+// cur[2s+1].
+func fftBottom6Generic(out *fftVals, cur *[fftCoeffs]gf) {
+	var x vec4
+	for g := range out {
+		for l := 0; l < 4; l++ {
+			c1 := cur[2*(4*g+l)+1]
+			for k := 0; k < M; k++ {
+				x[k][l] = -uint64(c1 >> k & 1)
+			}
+		}
+		vecMul4(&out[g], &x, &fftT.bottom4)
+		for l := 0; l < 4; l++ {
+			c0 := cur[2*(4*g+l)]
+			for k := 0; k < M; k++ {
+				out[g][k][l] ^= -uint64(c0 >> k & 1)
+			}
+		}
+	}
+	clear(x[:])
+}

@@ -46,3 +46,16 @@ func TestFFTCoeffKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestFFTBottomKernel compares fftBottom6 (AVX2 where the CPU has it) with
+// the generic form on the coefficient inputs.
+func TestFFTBottomKernel(t *testing.T) {
+	for name, f := range coeffInputs() {
+		var a, b fftVals
+		fftBottom6(&a, f)
+		fftBottom6Generic(&b, f)
+		if a != b {
+			t.Errorf("%s: fftBottom6 differs from the generic form", name)
+		}
+	}
+}

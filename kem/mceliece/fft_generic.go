@@ -9,3 +9,5 @@ func fftCombineTr(in *fftVals, m int) { fftCombineTrGeneric(in, m) }
 func fftCoeffLevel(nxt, cur *[fftCoeffs]gf, m int) { fftCoeffLevelGeneric(nxt, cur, m) }
 
 func fftCoeffLevelTr(nxt, cur *[fftCoeffs]gf, m int) { fftCoeffLevelTrGeneric(nxt, cur, m) }
+
+func fftBottom6(out *fftVals, cur *[fftCoeffs]gf) { fftBottom6Generic(out, cur) }

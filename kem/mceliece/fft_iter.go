@@ -34,22 +34,7 @@ func fftEval(out *fftVals, f *[fftCoeffs]gf) {
 		cur, nxt = nxt, cur
 	}
 	// Bottom: subproblem s has two coefficients, output vec s.
-	var x vec4
-	for g := range out {
-		for l := 0; l < 4; l++ {
-			c1 := cur[2*(4*g+l)+1]
-			for k := 0; k < M; k++ {
-				x[k][l] = -uint64(c1 >> k & 1)
-			}
-		}
-		vecMul4(&out[g], &x, &fftT.bottom4)
-		for l := 0; l < 4; l++ {
-			c0 := cur[2*(4*g+l)]
-			for k := 0; k < M; k++ {
-				out[g][k][l] ^= -uint64(c0 >> k & 1)
-			}
-		}
-	}
+	fftBottom6(out, cur)
 	// Combine phase, bottom-up: lo ← lo + α·hi, hi ← hi + lo.
 	for m := fftBottom + 1; m <= fftTop; m++ {
 		fftCombine(out, m)

@@ -689,6 +689,48 @@ func benesKernel(name string, layers []int) {
 	p("RET")
 }
 
+// bottomKernel emits fftBottom6AVX2 (see fftBottom6Generic): per group,
+// the 16-bit coefficients c0, c1 of its four subproblems widened to one
+// qword per lane (c0 low, c1 at bit 32), plane j of the result starting as
+// the mask of bit j of c0 and gaining tab[k][j] = plane j of z^k·bottom
+// under the mask of bit k of c1.
+func bottomKernel() {
+	out.WriteString(`
+// func fftBottom6AVX2(out *fftVals, cur *[fftCoeffs]gf, tab *[M]vec4)
+TEXT ·fftBottom6AVX2(SB), NOSPLIT, $0-24
+`)
+	p("MOVQ out+0(FP), DI")
+	p("MOVQ cur+8(FP), SI")
+	p("MOVQ tab+16(FP), DX")
+	p("MOVQ $32, CX")
+	label("bottomloop")
+	p("VPMOVZXWD (SI), Y14")
+	bitMask := func(bit int, dst string) {
+		p("VPSLLQ $%d, Y14, %s", 63-bit, dst)
+		p("VPSRAD $31, %s, %s", dst, dst)
+		p("VPSHUFD $0xF5, %s, %s", dst, dst)
+	}
+	for j := 0; j < m; j++ {
+		bitMask(j, fmt.Sprintf("Y%d", j))
+	}
+	for k := 0; k < m; k++ {
+		bitMask(32+k, "Y13")
+		for j := 0; j < m; j++ {
+			p("VPAND %d(DX), Y13, Y15", k*vec4+32*j)
+			p("VPXOR Y15, Y%d, Y%d", j, j)
+		}
+	}
+	for j := 0; j < m; j++ {
+		p("VMOVDQU Y%d, %d(DI)", j, 32*j)
+	}
+	p("ADDQ $16, SI")
+	p("ADDQ $%d, DI", vec4)
+	p("DECQ CX")
+	p("JNZ bottomloop")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // valsKernels emits the two per-element steps of decoding on fftVals
 // (decode_amd64.s).
 func valsKernels() {
@@ -762,6 +804,7 @@ func main() {
 	kernelPairs("fftCombine7TrAVX2", unpack, true)
 	kernelPairs("fftCombine8AVX2", perm, false)
 	kernelPairs("fftCombine8TrAVX2", perm, true)
+	bottomKernel()
 	for mm := m; mm > 6; mm-- {
 		coeffKernel(mm, false)
 		coeffKernel(mm, true)
