@@ -6,7 +6,8 @@
 // fft_combine.go, fft_coeff.go); bm_amd64.s, the Berlekamp–Massey loop
 // (see berlekampMasseyGeneric); benes_amd64.s, the Beneš network's layers
 // (see benesMasks); decode_amd64.s, decoding's per-element steps (see
-// maskValsGeneric, rootsGeneric). Where a kernel multiplies, the 4-way bit-sliced
+// maskValsGeneric, rootsGeneric); vecmul4_amd64.s, the product alone (see
+// vecMul4Generic). Where a kernel multiplies, the 4-way bit-sliced
 // GF(2^13) product is inlined: the 13 planes of one factor in Y0..Y12, the
 // other factor read from memory, the 25 planes of the unreduced product on
 // the stack, and the reduction by z^13 = z^4 + z^3 + z + 1 fused with what
@@ -731,6 +732,29 @@ TEXT ·fftBottom6AVX2(SB), NOSPLIT, $0-24
 	p("RET")
 }
 
+// vecMul4Kernel emits vecMul4AVX2 (see vecMul4Generic): h = f·g.
+func vecMul4Kernel() {
+	out.WriteString(`
+// func vecMul4AVX2(hp, fp, gp *vec4)
+// Four bit-sliced GF(2^13) products at once: word k of vec4 holds plane k
+// of four independent vecs.
+`)
+	fmt.Fprintf(&out, "TEXT ·vecMul4AVX2(SB), 0, $%d-24\n", 25*32)
+	p("MOVQ hp+0(FP), DI")
+	p("MOVQ fp+8(FP), SI")
+	p("MOVQ gp+16(FP), DX")
+	for k := 0; k < m; k++ {
+		p("VMOVDQU %d(SI), Y%d", 32*k, k)
+	}
+	product("DX", 0)
+	for k := 0; k < m; k++ {
+		reduce(k, "Y13")
+		p("VMOVDQU Y13, %d(DI)", 32*k)
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // valsKernels emits the two per-element steps of decoding on fftVals
 // (decode_amd64.s).
 func valsKernels() {
@@ -825,4 +849,7 @@ func main() {
 	out.WriteString(header)
 	valsKernels()
 	write("decode_amd64.s")
+	out.WriteString(header)
+	vecMul4Kernel()
+	write("vecmul4_amd64.s")
 }
