@@ -24,8 +24,11 @@ var srcDir = func() string {
 	return filepath.Join(filepath.Dir(file), "..", "libmceliece-bench")
 }()
 
-// A figure is one operation's time: wall clock and, when known, CPU (ns).
-type figure struct{ wall, cpu float64 }
+// A figure is one operation's time: wall clock and, when known, CPU (ns),
+// the medians of single operations where known, and the means (meanWall,
+// meanCPU: every operation counted, preemptions included; for Go the
+// batches' ns/op and cpu-ns/op), 0 where unknown.
+type figure struct{ wall, cpu, meanWall, meanCPU float64 }
 
 // An impl is one implementation's benchmark: a command line run in the
 // container each round, and how to read its output.
@@ -213,8 +216,32 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			}
 			fmt.Println(row)
 		}
+		printMeans(t, rounds[key{ti, 1}], rounds[key{ti, 0}])
 	}
 	return nil
+}
+
+// printMeans prints the ratios of the means (every operation counted,
+// preemptions by other processes included) of the operations whose
+// single-operation medians both sides report, the statistic the table
+// above replaces for them: on a loaded machine the two differ most.
+func printMeans(t kemTable, goRounds, cRounds []map[string]figure) {
+	header := false
+	for _, op := range t.ops {
+		g := medianFigure(goRounds, op.goOp)
+		cf := medianFigure(cRounds, op.cOp)
+		if g.meanWall <= 0 || cf.meanWall <= 0 || g.meanWall == g.wall {
+			continue
+		}
+		if !header {
+			fmt.Printf("\nMeans instead of medians (Go: `-test.benchtime` batches, process CPU; C: all its single operations, thread CPU):\n\n")
+			fmt.Printf("| operation | Go wall | Go CPU | %s wall | %s CPU | Go/C wall | Go/C CPU |\n", t.cImpl.name, t.cImpl.name)
+			fmt.Println("|---|---|---|---|---|---|---|")
+			header = true
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", op.label,
+			dur(g.meanWall), dur(g.meanCPU), dur(cf.meanWall), dur(cf.meanCPU), div(g.meanWall, cf.meanWall), div(g.meanCPU, cf.meanCPU))
+	}
 }
 
 // kemPackages are the KEMs -kems can select (kem/<name>).
@@ -235,18 +262,19 @@ func selectKEMs(names []string) (map[string]bool, error) {
 
 // medianFigure is the median over rounds of op's figures.
 func medianFigure(rounds []map[string]figure, op string) figure {
-	var w, c []float64
+	var v [4][]float64
 	for _, r := range rounds {
 		f, ok := r[op]
 		if !ok {
 			continue
 		}
-		w = append(w, f.wall)
-		if f.cpu > 0 {
-			c = append(c, f.cpu)
+		for i, x := range [4]float64{f.wall, f.cpu, f.meanWall, f.meanCPU} {
+			if x > 0 {
+				v[i] = append(v[i], x)
+			}
 		}
 	}
-	return figure{median(w), median(c)}
+	return figure{median(v[0]), median(v[1]), median(v[2]), median(v[3])}
 }
 
 // dur formats ns for a table: "—" when unknown.
@@ -321,7 +349,7 @@ func parseGoBench(out string) (map[string]figure, error) {
 		if len(s[0]) == 0 {
 			return nil, fmt.Errorf("benchmark %s reported no ns/op", name)
 		}
-		fig := figure{median(s[0]), median(s[1])}
+		fig := figure{median(s[0]), median(s[1]), median(s[0]), median(s[1])}
 		if len(s[2]) > 0 {
 			fig.wall = median(s[2])
 		}
@@ -349,7 +377,10 @@ func parseCBench(out string) (map[string]figure, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("bad line %q", line)
 		}
-		figs[op] = figure{wall, cpu}
+		// The means are optional (older programs print none).
+		meanWall, _ := strconv.ParseFloat(kv["mean_ns"], 64)
+		meanCPU, _ := strconv.ParseFloat(kv["mean_cpu_ns"], 64)
+		figs[op] = figure{wall, cpu, meanWall, meanCPU}
 	}
 	if len(figs) == 0 {
 		return nil, fmt.Errorf("no results in %q", lastLines(out))

@@ -31,9 +31,9 @@ func TestParseGoBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]figure{
-		"Encapsulate": {92400, 102400}, // medians of three
-		"Decapsulate": {244700, 250700},
-		"Keypair":     {2700000, 0}, // no cpu-ns/op metric
+		"Encapsulate": {92400, 102400, 92400, 102400}, // medians of three
+		"Decapsulate": {244700, 250700, 244700, 250700},
+		"Keypair":     {2700000, 0, 2700000, 0}, // no cpu-ns/op metric
 	}
 	if len(figs) != len(want) {
 		t.Fatalf("got %v, want %v", figs, want)
@@ -61,7 +61,7 @@ func TestParseGoBenchMedians(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := figs["Decapsulate"], (figure{71000, 68000}); got != want {
+	if got, want := figs["Decapsulate"], (figure{71000, 68000, 254700, 260700}); got != want {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 }
@@ -73,7 +73,7 @@ func TestParseCBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if figs["keypair_f"] != (figure{84800000, 84700000}) || figs["enc"] != (figure{41300, 42500}) || len(figs) != 2 {
+	if figs["keypair_f"] != (figure{84800000, 84700000, 3, 4}) || figs["enc"] != (figure{41300, 42500, 3, 4}) || len(figs) != 2 {
 		t.Errorf("got %v", figs)
 	}
 	if got := cImplName(out); got != "avx" {
@@ -253,5 +253,18 @@ func TestSelectKEMs(t *testing.T) {
 	}
 	if _, err := selectKEMs([]string{"kyber"}); err == nil {
 		t.Fatal("selectKEMs accepted an unknown KEM")
+	}
+}
+
+// TestMedianFigureMeans: the median over rounds is taken field by field,
+// means included, and missing (zero) values are left out.
+func TestMedianFigureMeans(t *testing.T) {
+	rounds := []map[string]figure{
+		{"dec": {10, 11, 30, 0}},
+		{"dec": {12, 13, 32, 40}},
+		{"dec": {14, 15, 34, 42}},
+	}
+	if got, want := medianFigure(rounds, "dec"), (figure{12, 13, 32, 41}); got != want {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }
