@@ -86,6 +86,16 @@ func reduce(k int, reg string) {
 	}
 }
 
+// wipeStack overwrites the first n 32-byte slots of the frame (product
+// planes, saved operands), so that no secret-derived value stays on the
+// stack after the kernel.
+func wipeStack(n int) {
+	p("VPXOR Y13, Y13, Y13")
+	for k := 0; k < n; k++ {
+		p("VMOVDQU Y13, %d(SP)", 32*k)
+	}
+}
+
 // A layout says how one butterfly's halves sit in memory.
 type layout int
 
@@ -196,6 +206,7 @@ func kernelGroups(name string, tr bool) {
 	p("ADDQ R9, SI")
 	p("DECQ R11")
 	p("JNZ %s_block", name)
+	wipeStack(frame / 32)
 	p("VZEROUPPER")
 	p("RET")
 }
@@ -213,6 +224,7 @@ func kernelPairs(name string, l layout, tr bool) {
 	p("ADDQ $%d, SI", 2*vec4)
 	p("DECQ R11")
 	p("JNZ %s_loop", name)
+	wipeStack(frame / 32)
 	p("VZEROUPPER")
 	p("RET")
 }
@@ -364,12 +376,8 @@ func bmLoop() {
 	p("MOVQ R10, 0(R15)")
 	p("MOVQ R11, 8(R15)")
 	p("MOVQ R12, 16(R15)")
-	// The masks of b and d and the product planes stay on the stack:
-	// overwrite them.
-	p("VPXOR Y13, Y13, Y13")
-	for k := 0; k < yOff/32+m; k++ {
-		p("VMOVDQU Y13, %d(SP)", 32*k)
-	}
+	// The masks of b and d and the product planes: overwrite them.
+	wipeStack(yOff/32 + m)
 	p("VZEROUPPER")
 	p("RET")
 }
@@ -751,6 +759,7 @@ func vecMul4Kernel() {
 		reduce(k, "Y13")
 		p("VMOVDQU Y13, %d(DI)", 32*k)
 	}
+	wipeStack(2*m - 1)
 	p("VZEROUPPER")
 	p("RET")
 }
