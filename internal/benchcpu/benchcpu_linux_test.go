@@ -57,7 +57,8 @@ func TestOpsReport(t *testing.T) {
 	})
 	w, okW := r.Extra["med-ns/op"]
 	c, okC := r.Extra["med-cpu-ns/op"]
-	if !okW || !okC || w <= 0 || c <= 0 {
+	mc, okM := r.Extra["mean-cpu-ns/op"]
+	if !okW || !okC || !okM || w <= 0 || c <= 0 || mc <= 0 {
 		t.Fatalf("metrics %v", r.Extra)
 	}
 }

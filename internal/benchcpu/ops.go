@@ -43,13 +43,19 @@ func (o *Ops) End() {
 }
 
 // Report adds med-ns/op and, where the thread's CPU time is known,
-// med-cpu-ns/op, and unlocks the goroutine from its thread.
+// med-cpu-ns/op and mean-cpu-ns/op (the mean of the same samples), and
+// unlocks the goroutine from its thread.
 func (o *Ops) Report(b *testing.B) {
 	defer runtime.UnlockOSThread()
 	if len(o.wall) > 0 {
 		b.ReportMetric(float64(median(o.wall)), "med-ns/op")
 	}
 	if len(o.cpu) > 0 {
+		var sum int64
+		for _, c := range o.cpu {
+			sum += c
+		}
+		b.ReportMetric(float64(sum)/float64(len(o.cpu)), "mean-cpu-ns/op")
 		b.ReportMetric(float64(median(o.cpu)), "med-cpu-ns/op")
 	}
 }

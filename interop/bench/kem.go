@@ -234,7 +234,7 @@ func printMeans(t kemTable, goRounds, cRounds []map[string]figure) {
 			continue
 		}
 		if !header {
-			fmt.Printf("\nMeans instead of medians (Go: `-test.benchtime` batches, process CPU; C: all its single operations, thread CPU):\n\n")
+			fmt.Printf("\nMeans instead of medians (wall: Go's `-test.benchtime` batches, C's single operations; CPU: the thread's per operation on both sides where Go reports `mean-cpu-ns/op`, else Go's process CPU per batch):\n\n")
 			fmt.Printf("| operation | Go wall | Go CPU | %s wall | %s CPU | Go/C wall | Go/C CPU |\n", t.cImpl.name, t.cImpl.name)
 			fmt.Println("|---|---|---|---|---|---|---|")
 			header = true
@@ -315,11 +315,13 @@ func clockMHz() float64 {
 // without "Benchmark" and the -GOMAXPROCS suffix), the median over its
 // -test.count lines of ns/op and of cpu-ns/op — or, where the benchmark
 // reports them (benchcpu.Ops), of med-ns/op and med-cpu-ns/op, the medians
-// of single operations, which are what the C programs report.
+// of single operations, which are what the C programs report. The means
+// are ns/op and, where reported, mean-cpu-ns/op (thread CPU per
+// operation), else cpu-ns/op.
 func parseGoBench(out string) (map[string]figure, error) {
-	// samples: ns/op, cpu-ns/op, med-ns/op, med-cpu-ns/op
-	samples := make(map[string][4][]float64)
-	units := map[string]int{"ns/op": 0, "cpu-ns/op": 1, "med-ns/op": 2, "med-cpu-ns/op": 3}
+	// samples: ns/op, cpu-ns/op, med-ns/op, med-cpu-ns/op, mean-cpu-ns/op
+	samples := make(map[string][5][]float64)
+	units := map[string]int{"ns/op": 0, "cpu-ns/op": 1, "med-ns/op": 2, "med-cpu-ns/op": 3, "mean-cpu-ns/op": 4}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
@@ -355,6 +357,9 @@ func parseGoBench(out string) (map[string]figure, error) {
 		}
 		if len(s[3]) > 0 {
 			fig.cpu = median(s[3])
+		}
+		if len(s[4]) > 0 {
+			fig.meanCPU = median(s[4]) // thread CPU, like the C programs' mean
 		}
 		figs[name] = fig
 	}
