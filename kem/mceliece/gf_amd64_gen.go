@@ -78,6 +78,14 @@ func product(gbase string, goff int) {
 	}
 }
 
+// loadFactor loads the 13 planes at base into Y0..Y12, the factor
+// product keeps in registers.
+func loadFactor(base string) {
+	for k := 0; k < m; k++ {
+		p("VMOVDQU %d(%s), Y%d", 32*k, base, k)
+	}
+}
+
 // reduce leaves plane k of the reduced product in reg.
 func reduce(k int, reg string) {
 	p("VMOVDQU %d(SP), %s", 32*k, reg)
@@ -274,9 +282,7 @@ func bmLoop() {
 	p("XORQ R13, R13 // n")
 	label("bmloop")
 	// Discrepancy.
-	for k := 0; k < m; k++ {
-		p("VMOVDQU %d(SI), Y%d", 32*k, k)
-	}
+	loadFactor("SI")
 	product("DI", 0)
 	p("XORQ R8, R8")
 	for k := 0; k < m; k++ {
@@ -317,9 +323,7 @@ func bmLoop() {
 		p("VPCMPGTQ Y13, Y15, Y13")
 		p("VMOVDQU Y13, %d(SP)", yOff+32*k)
 	}
-	for k := 0; k < m; k++ {
-		p("VMOVDQU %d(SI), Y%d", 32*k, k)
-	}
+	loadFactor("SI")
 	product("SP", yOff)
 	p("VMOVQ R9, X5")
 	p("VPBROADCASTQ X5, Y5")
@@ -751,9 +755,7 @@ func vecMul4Kernel() {
 	p("MOVQ hp+0(FP), DI")
 	p("MOVQ fp+8(FP), SI")
 	p("MOVQ gp+16(FP), DX")
-	for k := 0; k < m; k++ {
-		p("VMOVDQU %d(SI), Y%d", 32*k, k)
-	}
+	loadFactor("SI")
 	product("DX", 0)
 	for k := 0; k < m; k++ {
 		reduce(k, "Y13")
