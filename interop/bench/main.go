@@ -57,6 +57,7 @@ type options struct {
 	single       bool
 	kem          bool
 	kemRounds    int
+	kemNames     []string
 	mctiny       bool
 	mctinyRounds int
 	mldsa        bool
@@ -78,6 +79,7 @@ func main() {
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
+	kemList := flag.String("kems", "mceliece,sntrup761", "comma-separated KEMs to compare with their C libraries (mceliece: libmceliece, sntrup761: libntruprime)")
 	flag.BoolVar(&o.mctiny, "mctiny", true, "measure the McTiny server's CPU per exchange against the 4 ms goal (on the host)")
 	flag.IntVar(&o.mctinyRounds, "mctiny-rounds", 7, "runs of the McTiny server benchmark (median reported)")
 	flag.BoolVar(&o.mldsa, "mldsa", true, "compare ML-DSA signatures (pqssh-keygen vs ssh-keygen) and ML-DSA logins with OpenSSH 10.6")
@@ -86,6 +88,9 @@ func main() {
 	flag.Parse()
 	if *kexList != "" {
 		o.kexes = strings.Split(*kexList, ",")
+	}
+	if *kemList != "" {
+		o.kemNames = strings.Split(*kemList, ",")
 	}
 	if *openssh != "" {
 		var err error
@@ -134,7 +139,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	if o.kem {
+	if o.kem && len(o.kemNames) > 0 {
 		if err := kems(ctx, lab, o); err != nil {
 			return err
 		}
