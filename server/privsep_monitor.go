@@ -46,7 +46,11 @@ type monitor struct {
 	// x/crypto's serverAuthenticate switches them.
 	cur       gossh.ServerAuthCallbacks
 	sessionID []byte // guarded by keyMu
-	requests  int
+	// partialUser is the user of the first partial success: every later
+	// request must be for that user (x/crypto refuses a change of user
+	// after a partial success, sshd any change of user).
+	partialUser string
+	requests    int
 
 	// Set once a login completed.
 	perms *gossh.Permissions
@@ -133,14 +137,9 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		}
 	}()
 
-	m := &monitor{s: s, link: newPrivsepLink(mc)}
-	rc := &resumedConn{relay: relayPackets{l: m.link}, local: local, remote: remote, closed: make(chan struct{})}
-	st, log := s.newConnState(rc)
-	rc.relay.bytes = &st.bytes
-	st.link = link
-	st.admitted = true
-	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
-	m.st, m.log = st, log.With("netpid", cmd.Process.Pid)
+	m, rc, log := s.newMonitor(mc, kc, local, remote, link)
+	st := m.st
+	m.log = log.With("netpid", cmd.Process.Pid)
 	st.titleAccepted()
 	defer s.endConn(st, rc, log)
 
@@ -159,8 +158,6 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	if lh, lp, err := net.SplitHostPort(local.String()); err == nil {
 		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
 	}
-	m.keyLink = newPrivsepLink(kc)
-	m.signers = s.hostSigners()
 	go func() {
 		if err := m.serveKeys(); err != nil && errors.Is(err, errPrivsepProtocol) {
 			m.log.Error("killing the network process", "err", err)
@@ -198,6 +195,22 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	}
 	s.gl.HandleConn(&trackedConn{Conn: rc, st: st})
 	return nil
+}
+
+// newMonitor is the monitor of one connection (its client at remote)
+// whose network process talks on mc (the monitor socket) and kc (the key
+// socket); link is the listener's control socket (nil: no listener).
+func (s *Server) newMonitor(mc, kc net.Conn, local, remote net.Addr, link *procLink) (*monitor, *resumedConn, *slog.Logger) {
+	m := &monitor{s: s, link: newPrivsepLink(mc), keyLink: newPrivsepLink(kc)}
+	rc := &resumedConn{relay: relayPackets{l: m.link}, local: local, remote: remote, closed: make(chan struct{})}
+	st, log := s.newConnState(rc)
+	rc.relay.bytes = &st.bytes
+	st.link = link
+	st.admitted = true
+	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
+	m.st, m.log = st, log
+	m.signers = s.hostSigners()
+	return m, rc, log
 }
 
 // startNetProcess starts the network process of a connection: this
@@ -337,6 +350,9 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 		if err != nil {
 			return psAnswerMsg{Err: "unparsable public key"}, nil
 		}
+		if err := m.sameUser(r.Meta.User); err != nil {
+			return bad(err)
+		}
 		if m.cur.PublicKeyCallback == nil {
 			return psAnswerMsg{Err: "publickey is not allowed now"}, nil
 		}
@@ -347,13 +363,20 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 		if err := json.Unmarshal(body, &r); err != nil {
 			return bad(err)
 		}
-		return m.publicKeyProof(r), nil
+		ans, err := m.publicKeyProof(r)
+		if err != nil {
+			return bad(err)
+		}
+		return ans, nil
 	case psPassword:
 		var r psPasswordReq
 		if err := json.Unmarshal(body, &r); err != nil {
 			return bad(err)
 		}
 		defer clear(r.Password)
+		if err := m.sameUser(r.Meta.User); err != nil {
+			return bad(err)
+		}
 		if m.cur.PasswordCallback == nil {
 			return psAnswerMsg{Err: "password is not allowed now"}, nil
 		}
@@ -363,6 +386,9 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 	case psKbdStart:
 		var r psKbdReq
 		if err := json.Unmarshal(body, &r); err != nil {
+			return bad(err)
+		}
+		if err := m.sameUser(r.Meta.User); err != nil {
 			return bad(err)
 		}
 		if m.cur.KeyboardInteractiveCallback == nil {
@@ -413,6 +439,16 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 	return bad(errors.New("unknown request"))
 }
 
+// sameUser checks that a request is for the user of an earlier partial
+// success: the next methods AuthenticationMethods offers are that user's
+// (x/crypto, which the network process runs, never asks otherwise).
+func (m *monitor) sameUser(user string) error {
+	if m.partialUser != "" && user != m.partialUser {
+		return fmt.Errorf("user %q after a partial success of %q", user, m.partialUser)
+	}
+	return nil
+}
+
 // sign signs with a host key: an exchange hash (the first one is the
 // session ID), never anything else — the network process cannot make the
 // monitor sign a chosen message of another length.
@@ -450,14 +486,15 @@ func (m *monitor) sign(r psSignReq) (psAnswerMsg, error) {
 // publicKeyProof checks a public-key login as sshd's monitor does
 // (monitor_valid_userblob): what was signed must be a userauth request of
 // this session (RFC 4252 section 7) for the key, and the signature must
-// verify; only then do the usual decisions run.
-func (m *monitor) publicKeyProof(r psPKReq) psAnswerMsg {
+// verify; only then do the usual decisions run. An error is a protocol
+// violation (a change of user after a partial success).
+func (m *monitor) publicKeyProof(r psPKReq) (psAnswerMsg, error) {
 	key, err := gossh.ParsePublicKey(r.Key)
 	m.keyMu.Lock()
 	sessionID := m.sessionID
 	m.keyMu.Unlock()
 	if err != nil || r.Sig == nil || sessionID == nil {
-		return psAnswerMsg{Err: "public key proof without key, signature or session"}
+		return psAnswerMsg{Err: "public key proof without key, signature or session"}, nil
 	}
 	var signed struct {
 		SessionID []byte
@@ -470,28 +507,31 @@ func (m *monitor) publicKeyProof(r psPKReq) psAnswerMsg {
 		Key       []byte
 	}
 	if err := gossh.Unmarshal(r.Data, &signed); err != nil {
-		return psAnswerMsg{Err: "signed data is no userauth request"}
+		return psAnswerMsg{Err: "signed data is no userauth request"}, nil
 	}
 	if !bytes.Equal(signed.SessionID, sessionID) || signed.Type != 50 || signed.Service != "ssh-connection" ||
 		signed.Method != "publickey" || !signed.HasSig || !bytes.Equal(signed.Key, r.Key) {
-		return psAnswerMsg{Err: "signed data is not this session's publickey request"}
+		return psAnswerMsg{Err: "signed data is not this session's publickey request"}, nil
 	}
 	if algos := m.sc.PublicKeyAuthAlgorithms; len(algos) > 0 && !slices.Contains(algos, r.Sig.Format) {
-		return psAnswerMsg{Err: fmt.Sprintf("signature algorithm %q not accepted", r.Sig.Format)}
+		return psAnswerMsg{Err: fmt.Sprintf("signature algorithm %q not accepted", r.Sig.Format)}, nil
 	}
 	if err := key.Verify(r.Data, r.Sig); err != nil {
-		return psAnswerMsg{Err: "signature does not verify"}
+		return psAnswerMsg{Err: "signature does not verify"}, nil
+	}
+	if err := m.sameUser(signed.User); err != nil {
+		return psAnswerMsg{}, err
 	}
 	r.Meta.User = signed.User
 	meta := m.connMeta(r.Meta)
 	if m.cur.PublicKeyCallback == nil {
-		return psAnswerMsg{Err: "publickey is not allowed now"}
+		return psAnswerMsg{Err: "publickey is not allowed now"}, nil
 	}
 	perms, err := m.cur.PublicKeyCallback(meta, key)
 	if err == nil && m.sc.VerifiedPublicKeyCallback != nil {
 		perms, err = m.sc.VerifiedPublicKeyCallback(meta, key, perms, r.Sig.Format)
 	}
-	return m.complete(meta, perms, err)
+	return m.complete(meta, perms, err), nil
 }
 
 // complete turns the outcome of an authentication method into an answer,
@@ -502,6 +542,7 @@ func (m *monitor) complete(meta *monitorMeta, perms *gossh.Permissions, err erro
 	switch {
 	case errors.As(err, &partial):
 		m.cur = partial.Next
+		m.partialUser = meta.user
 		ans := psAnswerMsg{Partial: []string{}}
 		if m.cur.PublicKeyCallback != nil {
 			ans.Partial = append(ans.Partial, "publickey")

@@ -1,0 +1,197 @@
+package server
+
+import (
+	"crypto/rand"
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// fakeNet is a compromised network process: the test writes whatever
+// frames it likes on the monitor and key sockets of a monitor that runs
+// in the test's process (authenticate and serveKeys, as serveMonitor runs
+// them, without a process to kill).
+type fakeNet struct {
+	t     *testing.T
+	m     *monitor
+	mon   *privsepLink
+	keys  *privsepLink
+	hello psHelloMsg
+	done  chan error // authenticate's result
+}
+
+// streamPair is a connected pair of Unix stream sockets (buffered, unlike
+// net.Pipe: a monitor that stops reading does not block the test).
+func streamPair(t *testing.T) (net.Conn, net.Conn) {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs [2]net.Conn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "pair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs[i] = c
+	}
+	t.Cleanup(func() { cs[0].Close(); cs[1].Close() })
+	return cs[0], cs[1]
+}
+
+// startFakeNet starts a monitor of s for a client at 127.0.0.1 and reads
+// its hello. link is the listener's control socket (nil: none).
+func startFakeNet(t *testing.T, s *Server, link *procLink) *fakeNet {
+	t.Helper()
+	mc, nc := streamPair(t)
+	mk, nk := streamPair(t)
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 22}
+	remote := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40022}
+	m, _, _ := s.newMonitor(mc, mk, local, remote, link)
+	f := &fakeNet{t: t, m: m, mon: newPrivsepLink(nc), keys: newPrivsepLink(nk), done: make(chan error, 1)}
+	go m.serveKeys()
+	go func() {
+		err := m.authenticate()
+		// As serveMonitor's kill: the network process sees the end.
+		mc.Close()
+		mk.Close()
+		f.done <- err
+	}()
+	if err := f.mon.readJSON(psHello, &f.hello); err != nil {
+		t.Fatalf("hello: %v", err)
+	}
+	return f
+}
+
+// call sends a request and reads the monitor's answer.
+func (f *fakeNet) call(typ byte, req any) (psAnswerMsg, error) {
+	var a psAnswerMsg
+	if err := f.mon.writeJSON(typ, req); err != nil {
+		return a, err
+	}
+	err := f.mon.readJSON(psAnswer, &a)
+	return a, err
+}
+
+// sign asks for a host-key signature of data on the key socket.
+func (f *fakeNet) sign(data []byte) psAnswerMsg {
+	f.t.Helper()
+	if err := f.keys.writeJSON(psSign, psSignReq{Data: data}); err != nil {
+		f.t.Fatal(err)
+	}
+	var a psAnswerMsg
+	if err := f.keys.readJSON(psAnswer, &a); err != nil {
+		f.t.Fatal(err)
+	}
+	return a
+}
+
+// session makes a session ID: the first exchange hash signed.
+func (f *fakeNet) session() []byte {
+	f.t.Helper()
+	h := make([]byte, 32)
+	rand.Read(h)
+	if a := f.sign(h); !a.OK {
+		f.t.Fatalf("sign: %+v", a)
+	}
+	return h
+}
+
+// proof is a public-key proof of user with key for session sid, as the
+// client signs it (RFC 4252 section 7).
+func proof(t *testing.T, sid []byte, user string, key gossh.Signer) psPKReq {
+	t.Helper()
+	pub := key.PublicKey()
+	data := gossh.Marshal(struct {
+		SessionID []byte
+		Type      byte
+		User      string
+		Service   string
+		Method    string
+		HasSig    bool
+		Algo      string
+		Key       []byte
+	}{sid, 50, user, "ssh-connection", "publickey", true, pub.Type(), pub.Marshal()})
+	sig, err := key.Sign(rand.Reader, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return psPKReq{Meta: psMeta{User: user}, Key: pub.Marshal(), Data: data, Sig: sig}
+}
+
+// killed waits for the monitor to end the connection as a protocol
+// violation.
+func (f *fakeNet) killed() {
+	f.t.Helper()
+	select {
+	case err := <-f.done:
+		if !errors.Is(err, errPrivsepProtocol) {
+			f.t.Fatalf("monitor ended with %v, want a protocol violation", err)
+		}
+	case <-time.After(10 * time.Second):
+		f.t.Fatal("the monitor did not end the connection")
+	}
+}
+
+// handOff hands the transport over and checks the monitor accepts it.
+func (f *fakeNet) handOff() {
+	f.t.Helper()
+	if err := f.mon.write(psHandoff, nil); err != nil {
+		f.t.Fatal(err)
+	}
+	select {
+	case err := <-f.done:
+		if err != nil {
+			f.t.Fatalf("hand-over refused: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		f.t.Fatal("the monitor did not take the hand-over")
+	}
+}
+
+// TestFakeNetHonestPublicKey: the harness itself — a public-key login of
+// the test's user through the monitor, then the hand-over.
+func TestFakeNetHonestPublicKey(t *testing.T) {
+	e := startServer(t, "", "")
+	f := startFakeNet(t, e.srv, nil)
+	sid := f.session()
+	a, err := f.call(psPKSig, proof(t, sid, e.user, e.key))
+	if err != nil || !a.OK {
+		t.Fatalf("public-key proof: %+v %v", a, err)
+	}
+	f.handOff()
+	if f.m.user != e.user {
+		t.Fatalf("logged in as %q, want %q", f.m.user, e.user)
+	}
+}
+
+// TestFakeNetProofOfAnotherSession: a proof signed for another session ID
+// or with another user than it names is refused; a hand-over without a
+// login kills the network process.
+func TestFakeNetProofOfAnotherSession(t *testing.T) {
+	e := startServer(t, "", "")
+	f := startFakeNet(t, e.srv, nil)
+	f.session()
+	other := make([]byte, 32)
+	rand.Read(other)
+	if a, err := f.call(psPKSig, proof(t, other, e.user, e.key)); err != nil || a.OK {
+		t.Fatalf("proof for another session: %+v %v", a, err)
+	}
+	p := proof(t, f.m.sessionIDNow(), e.user, e.key)
+	p.Sig.Blob[3] ^= 1
+	if a, err := f.call(psPKSig, p); err != nil || a.OK {
+		t.Fatalf("proof with a bad signature: %+v %v", a, err)
+	}
+	if err := f.mon.write(psHandoff, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.killed()
+}
