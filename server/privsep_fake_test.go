@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -194,4 +195,101 @@ func TestFakeNetProofOfAnotherSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.killed()
+}
+
+// seqPair is a connected pair of Unix SOCK_SEQPACKET sockets (a control
+// socket).
+func seqPair(t *testing.T) (*net.UnixConn, *net.UnixConn) {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs [2]*net.UnixConn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "seqpair")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs[i] = c.(*net.UnixConn)
+	}
+	t.Cleanup(func() { cs[0].Close(); cs[1].Close() })
+	return cs[0], cs[1]
+}
+
+// TestPrivsepNetControlRelaysReservationsOnly: the network process's
+// control socket is the monitor's, which passes its key-exchange memory
+// reservations on to the listener (the real listener side, serveLink)
+// and kills it for anything else: a network process that says "auth"
+// (which gives back the MaxStartups slot and spares the source its
+// penalties) or "end" reaches no listener.
+func TestPrivsepNetControlRelaysReservationsOnly(t *testing.T) {
+	e := startServer(t, "", "UnauthenticatedKexMemory 64M")
+	for _, forged := range []string{`{"op":"auth","user":"root"}`, `{"op":"end"}`, `{"op":"fail"}`, `{"op":"kex-reserve","n":-5}`, `not json`} {
+		t.Run(forged, func(t *testing.T) {
+			lisSide, monSide := seqPair(t)
+			remote := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 9), Port: 40022}
+			lst, log := e.srv.newConnState(&resumedConn{remote: remote, local: remote, closed: make(chan struct{})})
+			lst.block = sourceBlock(lst.host, e.srv.Config().PerSourceNetBlockSize)
+			ended := make(chan bool, 1)
+			go func() { ended <- e.srv.serveLink(lst, lisSide, func() { lisSide.Close() }, log) }()
+
+			mine, theirs := seqPair(t)
+			relayed := make(chan error, 1)
+			go func() { relayed <- serveNetControl(mine, &procLink{c: monSide}) }()
+
+			ask := func(msg string) procReply {
+				t.Helper()
+				if _, err := theirs.Write([]byte(msg)); err != nil {
+					t.Fatal(err)
+				}
+				buf := make([]byte, maxProcMessage)
+				n, err := theirs.Read(buf)
+				if err != nil {
+					t.Fatalf("%s: %v", msg, err)
+				}
+				var r procReply
+				if err := json.Unmarshal(buf[:n], &r); err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			if r := ask(`{"id":7,"op":"kex-reserve","n":1048576}`); r.ID != 7 || !r.OK {
+				t.Fatalf("reservation through the monitor: %+v", r)
+			}
+			if got := e.srv.kexBudget.sourceUsed(lst.block); got != 1<<20 {
+				t.Fatalf("the listener holds %d bytes for the source, want 1 MiB", got)
+			}
+			if r := ask(`{"id":8,"op":"kex-room","n":1048576}`); r.ID != 8 || r.Full != "" {
+				t.Fatalf("room through the monitor: %+v", r)
+			}
+			theirs.Write([]byte(forged))
+			select {
+			case err := <-relayed:
+				if !errors.Is(err, errPrivsepProtocol) {
+					t.Fatalf("forged %s: relay ended with %v, want a protocol violation", forged, err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("forged %s: the monitor went on relaying", forged)
+			}
+			monSide.Close()
+			if <-ended {
+				t.Fatal("the listener was told the connection ended normally")
+			}
+			if lst.isAuthed() {
+				t.Fatal("the listener was told the connection authenticated")
+			}
+			lst.mu.Lock()
+			failures := lst.failures
+			lst.mu.Unlock()
+			if failures != 0 {
+				t.Fatalf("the listener counted %d failures", failures)
+			}
+			if got := e.srv.kexBudget.sourceUsed(lst.block); got != 0 {
+				t.Fatalf("the listener still holds %d bytes for the source after the end", got)
+			}
+		})
+	}
 }

@@ -67,10 +67,11 @@ var errPrivsepProtocol = errors.New("privsep: network process broke the monitor 
 const maxMonitorKex = 1 << 16
 
 // serveMonitor serves conn (the client's TCP connection, still at file
-// descriptor connFile) through a network process. ctlFile is the
-// listener's control socket, which the network process gets a copy of for
-// its key-exchange memory reservations.
-func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error {
+// descriptor connFile) through a network process. link is the listener's
+// control socket; the network process gets a control socket of the
+// monitor's instead (privsep_control.go), for its key-exchange memory
+// reservations.
+func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 	tcp, err := net.FileConn(connFile)
 	if err != nil {
 		return fmt.Errorf("pqsshd monitor: connection: %w", err)
@@ -114,8 +115,18 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		return fmt.Errorf("pqsshd monitor: %w", err)
 	}
 	defer kc.Close()
-	cmd, err := s.startNetProcess(connFile, ctlFile, theirs, keyTheirs)
+	ctl, ctlTheirs, err := newNetControl()
+	if err != nil {
+		keyTheirs.Close()
+		theirs.Close()
+		mc.Close()
+		connFile.Close()
+		return err
+	}
+	defer ctl.Close()
+	cmd, err := s.startNetProcess(connFile, ctlTheirs, theirs, keyTheirs)
 	connFile.Close()
+	ctlTheirs.Close()
 	theirs.Close()
 	keyTheirs.Close()
 	if err != nil {
@@ -158,6 +169,12 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	if lh, lp, err := net.SplitHostPort(local.String()); err == nil {
 		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
 	}
+	go func() {
+		if err := serveNetControl(ctl, link); err != nil {
+			m.log.Error("killing the network process", "err", err)
+			cmd.Process.Kill()
+		}
+	}()
 	go func() {
 		if err := m.serveKeys(); err != nil && errors.Is(err, errPrivsepProtocol) {
 			m.log.Error("killing the network process", "err", err)
@@ -215,7 +232,7 @@ func (s *Server) newMonitor(mc, kc net.Conn, local, remote net.Addr, link *procL
 
 // startNetProcess starts the network process of a connection: this
 // executable again, with this process's arguments (it reads the same
-// configuration) and the three descriptors of NetConnFD.
+// configuration) and the four descriptors of NetConnFD.
 func (s *Server) startNetProcess(conn, ctl, mon, keys *os.File) (*exec.Cmd, error) {
 	if s.helperPath == "" {
 		return nil, errors.New("pqsshd monitor: cannot find the pqsshd executable")
@@ -632,7 +649,7 @@ func (s *Server) serveSessionMonitor(conn, ctl *os.File) error {
 		return errors.New("pqsshd session: control socket is not a Unix socket")
 	}
 	defer uc.Close()
-	return s.serveMonitor(conn, ctl, &procLink{c: uc})
+	return s.serveMonitor(conn, &procLink{c: uc})
 }
 
 // sessionIDNow is the session ID (nil before the first key exchange).
