@@ -293,3 +293,42 @@ func TestPrivsepNetControlRelaysReservationsOnly(t *testing.T) {
 		})
 	}
 }
+
+// TestPrivsepMonitorCountsFailures: the monitor counts failed attempts
+// itself (a network process that never reports them still has each
+// counted, once, as the listener's PerSourcePenalties need), and once
+// MaxAuthTries have failed — where x/crypto disconnects — the next
+// attempt kills the network process instead of being answered: no
+// password guessing beyond MaxAuthTries per connection.
+func TestPrivsepMonitorCountsFailures(t *testing.T) {
+	e := startServer(t, "", "MaxAuthTries 3")
+	f := startFakeNet(t, e.srv, nil)
+	sid := f.session()
+	for i := range 3 {
+		stranger := newSigner(t)
+		req := psPKReq{Meta: psMeta{User: e.user}, Key: stranger.PublicKey().Marshal()}
+		if i == 2 {
+			req = proof(t, sid, e.user, stranger)
+		}
+		a, err := f.call(map[bool]byte{false: psPKQuery, true: psPKSig}[i == 2], req)
+		if err != nil || a.OK {
+			t.Fatalf("attempt %d with a stranger's key: %+v %v", i, a, err)
+		}
+		if i == 0 {
+			// What the network process reports of an attempt is not
+			// counted again.
+			f.mon.writeJSON(psAuthLog, psAuthLogReq{Meta: psMeta{User: e.user}, Method: "publickey", Err: "refused"})
+		}
+	}
+	f.m.st.mu.Lock()
+	failures := f.m.st.failures
+	f.m.st.mu.Unlock()
+	if failures != 3 {
+		t.Fatalf("%d failures counted, want 3", failures)
+	}
+	// The fourth attempt, with the right key, is one too many.
+	if a, err := f.call(psPKSig, proof(t, sid, e.user, e.key)); err == nil && a.OK {
+		t.Fatal("a fourth attempt was answered after MaxAuthTries 3 failures")
+	}
+	f.killed()
+}

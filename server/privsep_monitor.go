@@ -50,6 +50,7 @@ type monitor struct {
 	// request must be for that user (x/crypto refuses a change of user
 	// after a partial success, sshd any change of user).
 	partialUser string
+	failures    int // failed authentication attempts (answer)
 	requests    int
 
 	// Set once a login completed.
@@ -340,8 +341,51 @@ func (m *monitor) authenticate() error {
 	}
 }
 
-// answer handles one request.
+// decidingRequests are the requests that are authentication attempts,
+// with their method's name.
+var decidingRequests = map[byte]string{
+	psPKQuery:  "publickey",
+	psPKSig:    "publickey",
+	psPassword: "password",
+	psKbdStart: "keyboard-interactive",
+}
+
+// answer handles one request. The monitor counts the failed attempts
+// itself, for the listener (PerSourcePenalties) and for MaxAuthTries: a
+// network process that asks again once x/crypto would have disconnected
+// ("too many authentication failures") is killed.
 func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
+	method, deciding := decidingRequests[typ]
+	if !deciding {
+		return m.answerRequest(typ, body)
+	}
+	if max := maxAuthTries(m.sc); max > 0 && m.failures >= max {
+		return psAnswerMsg{}, fmt.Errorf("%w: request %d after %d failed attempts (MaxAuthTries %d)", errPrivsepProtocol, typ, m.failures, max)
+	}
+	ans, err := m.answerRequest(typ, body)
+	if err != nil || ans.OK || ans.Partial != nil {
+		return ans, err
+	}
+	m.failures++
+	var r struct{ Meta psMeta }
+	json.Unmarshal(body, &r) // it was parsed whole already
+	if m.sc.AuthLogCallback != nil {
+		m.sc.AuthLogCallback(m.connMeta(r.Meta), method, errors.New(ans.Err))
+	}
+	return ans, nil
+}
+
+// maxAuthTries is the number of failures after which x/crypto ends the
+// authentication (its default for 0; none when negative).
+func maxAuthTries(sc *gossh.ServerConfig) int {
+	if sc.MaxAuthTries == 0 {
+		return 6
+	}
+	return sc.MaxAuthTries
+}
+
+// answerRequest answers one request.
+func (m *monitor) answerRequest(typ byte, body []byte) (psAnswerMsg, error) {
 	bad := func(err error) (psAnswerMsg, error) {
 		return psAnswerMsg{}, fmt.Errorf("%w: request %d: %v", errPrivsepProtocol, typ, err)
 	}
@@ -441,15 +485,11 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 		if err := json.Unmarshal(body, &r); err != nil {
 			return bad(err)
 		}
-		var err error
-		switch {
-		case r.Partial:
-			err = &gossh.PartialSuccessError{}
-		case r.Err != "":
-			err = errors.New(r.Err)
-		}
+		// The failures that count were counted when the monitor decided
+		// them (answer): what the network process says of an attempt only
+		// notes the key exchange.
 		if m.sc.AuthLogCallback != nil {
-			m.sc.AuthLogCallback(m.connMeta(r.Meta), r.Method, err)
+			m.sc.AuthLogCallback(m.connMeta(r.Meta), r.Method, nil)
 		}
 		return psAnswerMsg{}, nil
 	}
