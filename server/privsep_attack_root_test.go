@@ -64,6 +64,15 @@ func TestPrivsepPartialSuccessKeepsTheUser(t *testing.T) {
 		t.Fatalf("logged in as %s with its password after a partial success of %s", name, e.user)
 	}
 	f.killed()
+
+	// A hand-over after the first of two methods.
+	f = startFakeNet(t, e.srv, nil)
+	sid = f.session()
+	if a, err := f.call(psPKSig, proof(t, sid, name, e.key)); err != nil || a.Partial == nil {
+		t.Fatalf("the account's key: %+v %v, want a partial success", a, err)
+	}
+	f.mon.write(psHandoff, nil)
+	f.killed()
 }
 
 // kbdRound reads the monitor's challenges of one keyboard-interactive

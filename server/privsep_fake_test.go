@@ -332,3 +332,25 @@ func TestPrivsepMonitorCountsFailures(t *testing.T) {
 	}
 	f.killed()
 }
+
+// TestFakeNetCertificateLogin: a user certificate from a TrustedUserCAKeys
+// CA logs in through the monitor; one from another CA does not.
+func TestFakeNetCertificateLogin(t *testing.T) {
+	ca := newSigner(t)
+	dir := t.TempDir()
+	caFile := dir + "/ca.pub"
+	os.WriteFile(caFile, gossh.MarshalAuthorizedKey(ca.PublicKey()), 0o644)
+	e := startServer(t, "", "TrustedUserCAKeys "+caFile)
+	key := newSigner(t)
+
+	f := startFakeNet(t, e.srv, nil)
+	sid := f.session()
+	if a, err := f.call(psPKSig, proof(t, sid, e.user, certFor(t, newSigner(t), key, []string{e.user}, time.Hour, nil))); err != nil || a.OK {
+		t.Fatalf("certificate of another CA: %+v %v", a, err)
+	}
+	a, err := f.call(psPKSig, proof(t, sid, e.user, certFor(t, ca, key, []string{e.user}, time.Hour, nil)))
+	if err != nil || !a.OK {
+		t.Fatalf("certificate login: %+v %v", a, err)
+	}
+	f.handOff()
+}
