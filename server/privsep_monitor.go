@@ -19,6 +19,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
 
+	"github.com/pqssh/pqssh/internal/sandbox"
 	"github.com/pqssh/pqssh/mctiny/sshkex"
 )
 
@@ -258,6 +259,11 @@ func (s *Server) startNetProcess(conn, ctl, mon, keys *os.File) (*exec.Cmd, erro
 		runtime.LockOSThread()
 		// No UnlockOSThread: the thread ends with the goroutine.
 		err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+		if err == nil {
+			// Abstract sockets and signals scoped to the network
+			// process (where Landlock can), no TCP bind or connect.
+			_, err = sandbox.ScopeThread()
+		}
 		if err == nil {
 			err = cmd.Start()
 		}

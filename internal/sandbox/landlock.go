@@ -124,3 +124,36 @@ func LandlockRestrict(exec []string) (int, error) {
 	}
 	return abi, nil
 }
+
+// ScopeThread enforces on the calling thread, and so on the processes it
+// starts, a Landlock domain that restricts no file access but scopes
+// abstract Unix sockets and signals to the domain (ABI 6) and denies TCP
+// bind and connect (ABI 4): for a process that must still read files
+// before it confines itself (a network process reads the configuration),
+// where LandlockRestrict would be too strict. Such a process reaches no
+// abstract socket of the host's services (they are not in the file
+// system, so chroot does not hide them) and signals no process outside
+// its domain. It returns the ABI version, or 0 where Landlock is absent
+// or too old to scope anything.
+func ScopeThread() (int, error) {
+	v, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
+	if e != 0 || v < 4 {
+		return 0, nil
+	}
+	abi := int(v)
+	attr := unix.LandlockRulesetAttr{Handled_access_net: unix.LANDLOCK_ACCESS_NET_BIND_TCP | unix.LANDLOCK_ACCESS_NET_CONNECT_TCP}
+	size := unsafe.Offsetof(attr.Scoped)
+	if abi >= 6 {
+		attr.Scoped = unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | unix.LANDLOCK_SCOPE_SIGNAL
+		size = unsafe.Offsetof(attr.Quiet_access_fs)
+	}
+	fd, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), size, 0)
+	if e != 0 {
+		return 0, fmt.Errorf("landlock_create_ruleset (ABI %d): %w", abi, e)
+	}
+	defer unix.Close(int(fd))
+	if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, fd, 0, 0); e != 0 {
+		return 0, fmt.Errorf("landlock_restrict_self: %w", e)
+	}
+	return abi, nil
+}
