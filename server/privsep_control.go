@@ -40,6 +40,7 @@ func newNetControl() (*net.UnixConn, *os.File, error) {
 // is a protocol violation.
 func serveNetControl(c *net.UnixConn, link *procLink) error {
 	buf := make([]byte, maxProcMessage+1)
+	largest := maxKexCost()
 	for {
 		n, err := c.Read(buf)
 		if err != nil || n == 0 {
@@ -55,7 +56,7 @@ func serveNetControl(c *net.UnixConn, link *procLink) error {
 		var answer *procReply
 		switch m.Op {
 		case opKexRoom, opKexReserve, opKexRelease:
-			if m.N <= 0 || m.N > maxProcReservation {
+			if m.N <= 0 || m.N > largest {
 				return fmt.Errorf("%w: reservation of %d bytes", errPrivsepProtocol, m.N)
 			}
 			fwd := procReport{Op: m.Op, N: m.N}
