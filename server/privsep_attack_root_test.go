@@ -10,10 +10,11 @@ import (
 	"github.com/pqssh/pqssh/server/pam"
 )
 
-// pamPasswordServer is a server with UsePAM (pam_unix) and the given
-// configuration, and a test account with a password and the server's
-// test key in its authorized_keys.
-func pamPasswordServer(t *testing.T, extra string) (*testEnv, string) {
+// pamPasswordServer is a server with UsePAM (pam_unix; with two, then
+// pam_stress's OTP prompt, see pamService) and the given configuration,
+// and a test account with a password and the server's test key in its
+// authorized_keys.
+func pamPasswordServer(t *testing.T, extra string, two bool) (*testEnv, string) {
 	t.Helper()
 	needRoot(t)
 	if !pam.Available {
@@ -23,7 +24,7 @@ func pamPasswordServer(t *testing.T, extra string) (*testEnv, string) {
 	setPassword(t, name, "pw-Secret1")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
-	svc := pamService(t, dir, "", "", false)
+	svc := pamService(t, dir, "", "", two)
 	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10\n"+extra)
 	e.authorizeHome(name, "", e.key.PublicKey())
 	return e, name
@@ -36,7 +37,7 @@ func pamPasswordServer(t *testing.T, extra string) (*testEnv, string) {
 // account's password (another user) is killed, not logged in as the
 // account on its password alone.
 func TestPrivsepPartialSuccessKeepsTheUser(t *testing.T) {
-	e, name := pamPasswordServer(t, "AuthenticationMethods publickey,password")
+	e, name := pamPasswordServer(t, "AuthenticationMethods publickey,password", false)
 
 	f := startFakeNet(t, e.srv, nil)
 	sid := f.session()
@@ -119,17 +120,7 @@ func (f *fakeNet) kbdRound(user string, answers ...[]string) (psAnswerMsg, [][]s
 // wrong number of answers, or answers outside an attempt, kill the
 // network process.
 func TestPrivsepKbdIntPAMTwoPrompts(t *testing.T) {
-	needRoot(t)
-	if !pam.Available {
-		t.Fatal("this test needs a build with cgo (PAM)")
-	}
-	name, _ := testAccount(t)
-	setPassword(t, name, "pw-Secret1")
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	svc := pamService(t, dir, "", "", true)
-	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10\nAuthenticationMethods publickey,keyboard-interactive")
-	e.authorizeHome(name, "", e.key.PublicKey())
+	e, name := pamPasswordServer(t, "AuthenticationMethods publickey,keyboard-interactive", true)
 
 	f := startFakeNet(t, e.srv, nil)
 	sid := f.session()

@@ -111,16 +111,7 @@ func (f *fakeNet) session() []byte {
 func proof(t *testing.T, sid []byte, user string, key gossh.Signer) psPKReq {
 	t.Helper()
 	pub := key.PublicKey()
-	data := gossh.Marshal(struct {
-		SessionID []byte
-		Type      byte
-		User      string
-		Service   string
-		Method    string
-		HasSig    bool
-		Algo      string
-		Key       []byte
-	}{sid, 50, user, "ssh-connection", "publickey", true, pub.Type(), pub.Marshal()})
+	data := gossh.Marshal(signedUserauth{sid, 50, user, "ssh-connection", "publickey", true, pub.Type(), pub.Marshal()})
 	sig, err := key.Sign(rand.Reader, data)
 	if err != nil {
 		t.Fatal(err)

@@ -552,6 +552,19 @@ func (m *monitor) sign(r psSignReq) (psAnswerMsg, error) {
 	return psAnswerMsg{OK: true, Sig: sig}, nil
 }
 
+// signedUserauth is what a client signs for a public-key login (RFC 4252
+// section 7).
+type signedUserauth struct {
+	SessionID []byte
+	Type      byte
+	User      string
+	Service   string
+	Method    string
+	HasSig    bool
+	Algo      string
+	Key       []byte
+}
+
 // publicKeyProof checks a public-key login as sshd's monitor does
 // (monitor_valid_userblob): what was signed must be a userauth request of
 // this session (RFC 4252 section 7) for the key, and the signature must
@@ -565,16 +578,7 @@ func (m *monitor) publicKeyProof(r psPKReq) (psAnswerMsg, error) {
 	if err != nil || r.Sig == nil || sessionID == nil {
 		return psAnswerMsg{Err: "public key proof without key, signature or session"}, nil
 	}
-	var signed struct {
-		SessionID []byte
-		Type      byte
-		User      string
-		Service   string
-		Method    string
-		HasSig    bool
-		Algo      string
-		Key       []byte
-	}
+	var signed signedUserauth
 	if err := gossh.Unmarshal(r.Data, &signed); err != nil {
 		return psAnswerMsg{Err: "signed data is no userauth request"}, nil
 	}
