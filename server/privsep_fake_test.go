@@ -26,11 +26,10 @@ type fakeNet struct {
 	done  chan error // authenticate's result
 }
 
-// streamPair is a connected pair of Unix stream sockets (buffered, unlike
-// net.Pipe: a monitor that stops reading does not block the test).
-func streamPair(t *testing.T) (net.Conn, net.Conn) {
+// socketPair is a connected pair of Unix sockets of type typ.
+func socketPair(t *testing.T, typ int) (net.Conn, net.Conn) {
 	t.Helper()
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, typ|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,6 +45,12 @@ func streamPair(t *testing.T) (net.Conn, net.Conn) {
 	}
 	t.Cleanup(func() { cs[0].Close(); cs[1].Close() })
 	return cs[0], cs[1]
+}
+
+// streamPair is a connected pair of Unix stream sockets (buffered, unlike
+// net.Pipe: a monitor that stops reading does not block the test).
+func streamPair(t *testing.T) (net.Conn, net.Conn) {
+	return socketPair(t, syscall.SOCK_STREAM)
 }
 
 // startFakeNet starts a monitor of s for a client at 127.0.0.1 and reads
@@ -191,23 +196,8 @@ func TestFakeNetProofOfAnotherSession(t *testing.T) {
 // seqPair is a connected pair of Unix SOCK_SEQPACKET sockets (a control
 // socket).
 func seqPair(t *testing.T) (*net.UnixConn, *net.UnixConn) {
-	t.Helper()
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cs [2]*net.UnixConn
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "seqpair")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs[i] = c.(*net.UnixConn)
-	}
-	t.Cleanup(func() { cs[0].Close(); cs[1].Close() })
-	return cs[0], cs[1]
+	a, b := socketPair(t, syscall.SOCK_SEQPACKET)
+	return a.(*net.UnixConn), b.(*net.UnixConn)
 }
 
 // TestPrivsepNetControlRelaysReservationsOnly: the network process's
