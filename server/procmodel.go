@@ -138,7 +138,7 @@ const (
 	opAuth       = "auth"        // User authenticated
 	opFail       = "fail"        // an authentication attempt failed
 	opGrace      = "grace"       // LoginGraceTime expired
-	opKexCrash   = "kex-crash"   // the kex sandbox crashed or broke its protocol
+	opCrash      = "crash"       // a helper of the connection crashed or broke its protocol before authentication
 	opEnd        = "end"         // the connection ended normally
 )
 
@@ -307,7 +307,7 @@ func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
 			// crash), as sshd's for its privilege-separated child.
 			if s.kexSandbox.Crashed() {
 				log.Error("kex sandbox crashed or broke its protocol; connection closed")
-				st.report(procReport{Op: opKexCrash})
+				st.report(procReport{Op: opCrash})
 			}
 		}()
 		s.serveConn(st, c, log, procLedger{st.link})
@@ -471,7 +471,7 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 			st.mu.Lock()
 			st.graceExceeded = true
 			st.mu.Unlock()
-		case opKexCrash:
+		case opCrash:
 			st.mu.Lock()
 			st.crashed = true
 			st.mu.Unlock()

@@ -179,7 +179,7 @@ func TestSessionProcessReportsKexCrash(t *testing.T) {
 	for _, tc := range []struct {
 		op      string
 		crashed bool
-	}{{opKexCrash, true}, {opFail, false}, {opGrace, false}} {
+	}{{opCrash, true}, {opFail, false}, {opGrace, false}} {
 		h := newHostileLink(t, e.srv)
 		h.send(procReport{Op: tc.op}, nil)
 		h.send(procReport{Op: opEnd}, nil)
