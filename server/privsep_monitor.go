@@ -47,6 +47,9 @@ type monitor struct {
 	cur       gossh.ServerAuthCallbacks
 	sessionID []byte // guarded by keyMu
 	requests  int
+	// failures counts the authentication attempts the monitor refused
+	// (boundAttempts).
+	failures int
 
 	// Set once a login completed.
 	perms *gossh.Permissions
@@ -307,6 +310,9 @@ func (m *monitor) authenticate() error {
 		if err != nil {
 			return err
 		}
+		if err := m.boundAttempts(typ, ans); err != nil {
+			return err
+		}
 		if typ == psAuthLog {
 			continue
 		}
@@ -314,6 +320,28 @@ func (m *monitor) authenticate() error {
 			return err
 		}
 	}
+}
+
+// boundAttempts counts a refused authentication attempt and fails once
+// there were more than MaxAuthTries, as sshd's monitor ("privsep child
+// made too many authentication attempts"): x/crypto in an honest network
+// process disconnects at MaxAuthTries failures (counting at least those
+// the monitor refused), so only a subverted one asks again, for a
+// password guess or a key oracle it would otherwise get 4,096 of.
+func (m *monitor) boundAttempts(typ byte, ans psAnswerMsg) error {
+	switch typ {
+	case psPKQuery, psPKSig, psPassword, psKbdStart:
+	default:
+		return nil
+	}
+	if ans.Err == "" {
+		return nil
+	}
+	m.failures++
+	if max := m.sc.MaxAuthTries; max > 0 && m.failures > max {
+		return fmt.Errorf("%w: more than MaxAuthTries (%d) failed authentication attempts", errPrivsepProtocol, max)
+	}
+	return nil
 }
 
 // answer handles one request.
