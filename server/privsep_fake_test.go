@@ -215,7 +215,11 @@ func TestPrivsepNetControlRelaysReservationsOnly(t *testing.T) {
 			lst, log := e.srv.newConnState(&resumedConn{remote: remote, local: remote, closed: make(chan struct{})})
 			lst.block = sourceBlock(lst.host, e.srv.Config().PerSourceNetBlockSize)
 			ended := make(chan bool, 1)
-			go func() { ended <- e.srv.serveLink(lst, lisSide, func() { lisSide.Close() }, log) }()
+			// The monitor's messages come from this process (SO_PASSCRED).
+			if rc, err := lisSide.SyscallConn(); err == nil {
+				rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_PASSCRED, 1) })
+			}
+			go func() { ended <- e.srv.serveLink(lst, lisSide, os.Getpid(), func() { lisSide.Close() }, log) }()
 
 			mine, theirs := seqPair(t)
 			relayed := make(chan error, 1)

@@ -187,6 +187,8 @@ func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 		if errors.Is(err, errPrivsepProtocol) {
 			m.log.Error("killing the network process", "err", err)
 			cmd.Process.Kill()
+			// A subverted network process: PerSourcePenalties' crash.
+			st.report(procReport{Op: opCrash})
 		} else {
 			m.log.Debug("network process ended before a login", "err", err)
 		}
@@ -198,12 +200,10 @@ func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 			killed := errors.Is(err, errPrivsepProtocol) && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 			if ok && !killed && (ws.Signaled() || ws.ExitStatus() > 1) {
 				m.log.Error("network process ended abnormally", "status", cmd.ProcessState.String())
-				// A pre-authentication crash: PerSourcePenalties' crash
-				// for the source, as sshd's for its privsep child.
-				st.report(procReport{Op: opKexCrash})
-			}
-			if killed {
-				st.report(procReport{Op: opKexCrash})
+				// A fault in the code that parses the client's bytes:
+				// PerSourcePenalties' crash, so that a client retrying
+				// it (an ASLR brute force) waits, as sshd's.
+				st.report(procReport{Op: opCrash})
 			}
 		case <-time.After(2 * time.Second):
 		}
