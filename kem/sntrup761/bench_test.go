@@ -47,9 +47,11 @@ func BenchmarkR3Recip(b *testing.B) {
 	for i := range g {
 		g[i] = int8(i%3) - 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		r3Recip(&ginv, &g)
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkRqRecip3(b *testing.B) {
@@ -58,9 +60,11 @@ func BenchmarkRqRecip3(b *testing.B) {
 	for i := 0; i < w; i++ {
 		f[i*2] = 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		rqRecip3(&finv, &f)
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkRqMulSmall(b *testing.B) {
@@ -70,19 +74,23 @@ func BenchmarkRqMulSmall(b *testing.B) {
 		a[i] = int16(i*37%q) - q12
 		s[i] = int8(i%3) - 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		rqMulSmall(&out, &a, &s)
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkSort(b *testing.B) {
 	var L [p]uint32
+	start := benchcpu.Start()
 	for b.Loop() {
 		for i := range L {
 			L[i] = uint32(i * 2654435761)
 		}
 		sortUint32(L[:])
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkR3Mul(b *testing.B) {
@@ -91,7 +99,9 @@ func BenchmarkR3Mul(b *testing.B) {
 		x[i] = int8(i%3) - 1
 		y[i] = int8(i*7%3) - 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		r3Mul(&out, &x, &y)
 	}
+	benchcpu.Report(b, start)
 }

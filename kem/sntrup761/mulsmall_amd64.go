@@ -2,19 +2,66 @@
 
 package sntrup761
 
-// Layout of mulSmallAVX2's operands: the product's 2p-1 coefficients in
-// 96 vectors of 16 lanes; a at offset mulOffQ among zeros, so that every
-// shifted load a[o-j] stays inside the array; b padded with zeros to 77
-// chunks of 10 terms.
+// The AVX2 products: rqMulSmall (R/q times small) and r3Mul (R/3 times
+// R/3) both take the exact integer product of two 768-coefficient int16
+// polynomials (p = 761 padded with zeros) from mulIntAVX2, then fold it
+// modulo x^p - x - 1 and reduce each coefficient.
+//
+// mulIntAVX2 runs three levels of Karatsuba (add16AVX2 forms the sums,
+// karaCombineAVX2 the recombinations) over 27 products of 96 coefficients
+// in mulLeafAVX2, whose VPMADDWD multiplies two 16-bit pairs into one
+// 32-bit lane: 16 multiply-adds an instruction, accumulated in int32.
+// Bounds: with |a| <= q12 and |b| <= 2 (2 only from a malformed private
+// key), a Karatsuba sum of eight coefficients stays below 8*q12 < 2^15 and
+// one of b below 17, so the 16-bit inputs are exact; a leaf coefficient
+// stays below 96*8*q12*16 < 2^25 and every recombined one below 2^27, so
+// int32 never overflows. Every size, loop count and address is fixed:
+// nothing depends on the coefficients.
+
+// leafN is the size of mulLeafAVX2's operands; leafScratch its scratch
+// (b among zeros, then the table of pairs (b[k], b[k-1])), in int32.
 const (
-	mulOutQ   = 96 * 16
-	mulOffQ   = 784
-	mulPadQ   = mulOffQ + mulOutQ
-	mulTermsQ = 770
+	leafN       = 96
+	leafScratch = 256
 )
 
 //go:noescape
-func mulSmallAVX2(c *[mulOutQ]int16, a *[mulPadQ]int16, b *[mulTermsQ]int16)
+func mulLeafAVX2(c *[2 * leafN]int32, a, b *[leafN]int16, w *[leafScratch]int32)
+
+//go:noescape
+func add16AVX2(dst, x, y *int16, n int)
+
+//go:noescape
+func karaCombineAVX2(out, z1 *int32, h int)
+
+// mulScratch is the working memory of one mulIntAVX2 call.
+type mulScratch struct {
+	sums [2 * mulN]int16 // Karatsuba sums a0+a1 and b0+b1, level by level
+	z1   [2 * mulN]int32 // middle products, level by level
+	leaf [leafScratch]int32
+}
+
+// mulIntAVX2 sets out = a*b exactly (see the bounds above).
+func mulIntAVX2(out *[2 * mulN]int32, a, b *[mulN]int16, s *mulScratch) {
+	karaAVX2(out[:], a[:], b[:], s.sums[:], s.z1[:], &s.leaf)
+}
+
+// karaAVX2 sets out[:2n] = a*b for len(a) == len(b) == n = leafN*2^k.
+func karaAVX2(out []int32, a, b, sums []int16, z1 []int32, leaf *[leafScratch]int32) {
+	n := len(a)
+	if n == leafN {
+		mulLeafAVX2((*[2 * leafN]int32)(out), (*[leafN]int16)(a), (*[leafN]int16)(b), leaf)
+		return
+	}
+	h := n / 2
+	karaAVX2(out[:n], a[:h], b[:h], sums, z1, leaf)
+	karaAVX2(out[n:2*n], a[h:], b[h:n], sums, z1, leaf)
+	sa, sb := sums[:h], sums[h:n]
+	add16AVX2(&sa[0], &a[0], &a[h], h)
+	add16AVX2(&sb[0], &b[0], &b[h], h)
+	karaAVX2(z1[:n], sa, sb, sums[n:], z1[n:], leaf)
+	karaCombineAVX2(&out[0], &z1[0], h)
+}
 
 // rqMulSmall sets out = a*b in R/q (a in [-q12, q12], b small), with AVX2
 // when the CPU has it.
@@ -26,31 +73,61 @@ func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
 	rqMulSmallAVX2(out, a, b)
 }
 
-// rqMulSmallAVX2 sets out = a*b in R/q (a in [-q12, q12], b small) with
-// mulSmallAVX2, then folds the product modulo x^p - x - 1.
+// r3Mul sets out = a*b in R/3, with AVX2 when the CPU has it; see
+// r3MulGeneric.
+func r3Mul(out *[p]int8, a, b *[p]int8) {
+	if !useAVX2 {
+		r3MulGeneric(out, a, b)
+		return
+	}
+	r3MulAVX2(out, a, b)
+}
+
+// mulState is the stack frame of one AVX2 product, cleared afterwards.
+type mulState struct {
+	a, b [mulN]int16
+	c    [2 * mulN]int32
+	s    mulScratch
+}
+
+// clear zeroes the state (it held secret operands).
+func (m *mulState) clear() { *m = mulState{} }
+
+// foldedAt is coefficient i of the product folded modulo x^p - x - 1:
+// x^(p+k) = x^(k+1) + x^k, and c[2p-1] == 0.
+func (m *mulState) foldedAt(i int) int32 {
+	x := m.c[i] + m.c[i+p]
+	if i > 0 {
+		x += m.c[i+p-1] // the branch tests the public index only
+	}
+	return x
+}
+
+// rqMulSmallAVX2 sets out = a*b in R/q (a in [-q12, q12], b small).
 func rqMulSmallAVX2(out *[p]int16, a *[p]int16, b *[p]int8) {
-	var ap [mulPadQ]int16
-	var bs [mulTermsQ]int16
-	var c [mulOutQ]int16
-	var t [2*p - 1]int32
-	defer clear(ap[:])
-	defer clear(bs[:])
-	defer clear(c[:])
-	defer clear(t[:])
-	copy(ap[mulOffQ:], a[:])
+	var m mulState
+	defer m.clear()
+	copy(m.a[:], a[:])
 	for i, x := range b {
-		bs[i] = int16(x)
+		m.b[i] = int16(x)
 	}
-	mulSmallAVX2(&c, &ap, &bs)
-	for i := range t {
-		t[i] = int32(c[i])
-	}
-	// x^(p+k) = x^(k+1) + x^k; |t| stays below 4(q+1).
-	for i := 2*p - 2; i >= p; i-- {
-		t[i-p] += t[i]
-		t[i-p+1] += t[i]
-	}
+	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
 	for i := range out {
-		out[i] = freezeQ(t[i])
+		out[i] = freezeQ(m.foldedAt(i))
+	}
+}
+
+// r3MulAVX2 sets out = a*b in R/3; a coefficient 2 (from a malformed
+// private key) counts as -1, as in r3MulGeneric.
+func r3MulAVX2(out *[p]int8, a, b *[p]int8) {
+	var m mulState
+	defer m.clear()
+	for i := range a {
+		m.a[i] = int16(freeze3(int32(a[i])))
+		m.b[i] = int16(freeze3(int32(b[i])))
+	}
+	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
+	for i := range out {
+		out[i] = freeze3(m.foldedAt(i))
 	}
 }

@@ -115,12 +115,12 @@ func rqMulSmallGeneric(out *[p]int16, a *[p]int16, b *[p]int8) {
 	}
 }
 
-// r3Mul sets out = a*b in R/3, bit-sliced: b is held as two 761-bit planes
+// r3MulGeneric sets out = a*b in R/3 (portable code behind r3Mul), bit-sliced: b is held as two 761-bit planes
 // (see f3poly) and the product is built by Horner's rule over the
 // coefficients of a, from the top: acc = x*acc + a_j*b. Multiplying by x
 // shifts the planes up one bit and folds the coefficient that reaches x^p
 // back as x + 1. Every step does the same word operations whatever the data.
-func r3Mul(out *[p]int8, a, b *[p]int8) {
+func r3MulGeneric(out *[p]int8, a, b *[p]int8) {
 	var bb, acc f3poly
 	defer func() { bb, acc = f3poly{}, f3poly{} }()
 	for i, x := range b {

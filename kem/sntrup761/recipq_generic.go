@@ -11,3 +11,8 @@ func rqRecip3(out *[p]int16, in *[p]int8) {
 func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
 	rqMulSmallGeneric(out, a, b)
 }
+
+// r3Mul sets out = a*b in R/3 (portable bit-sliced code).
+func r3Mul(out *[p]int8, a, b *[p]int8) {
+	r3MulGeneric(out, a, b)
+}
