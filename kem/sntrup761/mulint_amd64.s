@@ -193,3 +193,59 @@ combine:
 	JNZ  combine
 	VZEROUPPER
 	RET
+
+// Fold and reduce 8 lanes at byte offset off of c into Y0 (see
+// foldFreezeAVX2); Y1, Y2 scratch.
+#define FOLD8(off, R) \
+	VMOVDQU (off)(SI), R; \
+	VPADDD  (off+4*761)(SI), R, R; \
+	VPADDD  (off+4*760)(SI), R, R; \
+	VCVTDQ2PS R, Y1; \
+	VMULPS Y14, Y1, Y1; \
+	VCVTPS2DQ Y1, Y1; \
+	VPMULLD Y15, Y1, Y1; \
+	VPSUBD Y1, R, R; \
+	VPCMPGTD Y13, R, Y2; \
+	VPAND Y15, Y2, Y2; \
+	VPSUBD Y2, R, R; \
+	VPCMPGTD R, Y12, Y2; \
+	VPAND Y15, Y2, Y2; \
+	VPADDD Y2, R, R
+
+// func foldFreezeAVX2(out *[mulN]int16, c *[2 * mulN]int32, m int32, inv float32)
+//
+// out[i] = c[i] + c[i+p] + c[i+p-1] reduced modulo the odd m into
+// [-(m-1)/2, (m-1)/2], for i < mulN; out[0] wrongly includes c[p-1] and
+// the caller recomputes it. inv is 1/m as float32. Each sum x must satisfy
+// |x| < 2^24, so that it converts to float32 exactly; then
+// round(x*inv) is x/m rounded to the nearest integer or one off from it
+// (only when x lies within a few units of a multiple of m plus m/2), so
+// x - m*round(x*inv) lies in [-(m-1)/2 - m, (m-1)/2 + m] and is moved into
+// range by one masked subtraction and one masked addition of m. No branch
+// depends on the data.
+TEXT ·foldFreezeAVX2(SB), NOSPLIT, $0-24
+	MOVQ out+0(FP), DI
+	MOVQ c+8(FP), SI
+	MOVL m+16(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15         // m
+	VBROADCASTSS inv+20(FP), Y14  // 1/m
+	SHRL $1, AX
+	VMOVD AX, X13
+	VPBROADCASTD X13, Y13         // (m-1)/2
+	VPXOR Y12, Y12, Y12
+	VPSUBD Y13, Y12, Y12          // -(m-1)/2
+	MOVQ $(768/16), CX
+
+fold:
+	FOLD8(0, Y0)
+	FOLD8(32, Y3)
+	VPACKSSDW Y3, Y0, Y0
+	VPERMQ $0xD8, Y0, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ $64, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  fold
+	VZEROUPPER
+	RET

@@ -34,6 +34,15 @@ func add16AVX2(dst, x, y *int16, n int)
 //go:noescape
 func karaCombineAVX2(out, z1 *int32, h int)
 
+//go:noescape
+func foldFreezeAVX2(out *[mulN]int16, c *[2 * mulN]int32, m int32, inv float32)
+
+// Reciprocals for foldFreezeAVX2.
+const (
+	invQ = float32(1.0 / q)
+	inv3 = float32(1.0 / 3)
+)
+
 // mulScratch is the working memory of one mulIntAVX2 call.
 type mulScratch struct {
 	sums [2 * mulN]int16 // Karatsuba sums a0+a1 and b0+b1, level by level
@@ -85,22 +94,22 @@ func r3Mul(out *[p]int8, a, b *[p]int8) {
 
 // mulState is the stack frame of one AVX2 product, cleared afterwards.
 type mulState struct {
-	a, b [mulN]int16
-	c    [2 * mulN]int32
-	s    mulScratch
+	a, b, out [mulN]int16
+	c         [2 * mulN]int32
+	s         mulScratch
 }
 
 // clear zeroes the state (it held secret operands).
 func (m *mulState) clear() { *m = mulState{} }
 
-// foldedAt is coefficient i of the product folded modulo x^p - x - 1:
-// x^(p+k) = x^(k+1) + x^k, and c[2p-1] == 0.
-func (m *mulState) foldedAt(i int) int32 {
-	x := m.c[i] + m.c[i+p]
-	if i > 0 {
-		x += m.c[i+p-1] // the branch tests the public index only
-	}
-	return x
+// fold sets m.out to the product folded modulo x^p - x - 1 (x^(p+k) =
+// x^(k+1) + x^k; c[2p-1] == 0) and reduced modulo mod (q or 3) into
+// [-(mod-1)/2, (mod-1)/2]. A product coefficient is at most p*q12*2 in
+// absolute value, so a folded sum of three stays below 2^24, as
+// foldFreezeAVX2 needs.
+func (m *mulState) fold(mod int32, inv float32, freeze func(int32) int32) {
+	foldFreezeAVX2(&m.out, &m.c, mod, inv)
+	m.out[0] = int16(freeze(m.c[0] + m.c[p]))
 }
 
 // rqMulSmallAVX2 sets out = a*b in R/q (a in [-q12, q12], b small).
@@ -112,9 +121,8 @@ func rqMulSmallAVX2(out *[p]int16, a *[p]int16, b *[p]int8) {
 		m.b[i] = int16(x)
 	}
 	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
-	for i := range out {
-		out[i] = freezeQ(m.foldedAt(i))
-	}
+	m.fold(q, invQ, func(x int32) int32 { return int32(freezeQ(x)) })
+	copy(out[:], m.out[:p])
 }
 
 // r3MulAVX2 sets out = a*b in R/3; a coefficient 2 (from a malformed
@@ -127,7 +135,8 @@ func r3MulAVX2(out *[p]int8, a, b *[p]int8) {
 		m.b[i] = int16(freeze3(int32(b[i])))
 	}
 	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
+	m.fold(3, inv3, func(x int32) int32 { return int32(freeze3(x)) })
 	for i := range out {
-		out[i] = freeze3(m.foldedAt(i))
+		out[i] = int8(m.out[i])
 	}
 }

@@ -168,3 +168,65 @@ func TestProductsGenericPath(t *testing.T) {
 		t.Fatal("with useAVX2 off the dispatchers do not give the generic products")
 	}
 }
+
+// TestFoldFreezeAVX2 checks the float32 reduction against freezeQ and
+// freeze3 where rounding x/m is closest to going wrong (x at a multiple of
+// m plus or minus (m-1)/2 and one beyond), at ±(2^24-1), and on random
+// sums, and checks the folding on a random product.
+func TestFoldFreezeAVX2(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("CPU lacks AVX2: the AVX2 reduction is not used on this machine")
+	}
+	for _, mod := range []struct {
+		m      int32
+		inv    float32
+		freeze func(int32) int32
+	}{
+		{q, invQ, func(x int32) int32 { return int32(freezeQ(x)) }},
+		{3, inv3, func(x int32) int32 { return int32(freeze3(x)) }},
+	} {
+		var xs []int32
+		const limit = 1<<24 - 1
+		for k := -limit / mod.m; k <= limit/mod.m; k += 1 + limit/mod.m/500 {
+			for _, d := range []int32{-mod.m/2 - 1, -mod.m / 2, -mod.m/2 + 1, 0, mod.m/2 - 1, mod.m / 2, mod.m/2 + 1} {
+				if x := k*mod.m + d; x >= -limit && x <= limit {
+					xs = append(xs, x)
+				}
+			}
+		}
+		xs = append(xs, limit, -limit, 0, 1, -1)
+		buf := randomBytes(t, 4*1000)
+		for i := 0; i < 1000; i++ {
+			xs = append(xs, int32(uint32(buf[4*i])|uint32(buf[4*i+1])<<8|uint32(buf[4*i+2])<<16)%limit*int32(1-2*int(buf[4*i+3]&1)))
+		}
+		for len(xs) > 0 {
+			var m mulState
+			n := copy(m.c[1:p], xs) // c[i+p], c[i+p-1] stay 0 for i < p
+			xs = xs[n:]
+			foldFreezeAVX2(&m.out, &m.c, mod.m, mod.inv)
+			for i := 1; i <= n; i++ {
+				if got, want := int32(m.out[i]), mod.freeze(m.c[i]); got != want {
+					t.Fatalf("m=%d: %d reduced to %d, want %d", mod.m, m.c[i], got, want)
+				}
+			}
+		}
+	}
+	// Folding: every position of a random product.
+	var m mulState
+	buf := randomBytes(t, 4*2*mulN)
+	for i := 0; i < 2*p-1; i++ {
+		m.c[i] = int32(uint32(buf[4*i])|uint32(buf[4*i+1])<<8)%(1<<22) - 1<<21
+	}
+	m.fold(q, invQ, func(x int32) int32 { return int32(freezeQ(x)) })
+	var want [p]int32
+	copy(want[:], m.c[:p])
+	for i := 2*p - 2; i >= p; i-- {
+		want[i-p] += m.c[i]
+		want[i-p+1] += m.c[i]
+	}
+	for i := range want {
+		if int16(freezeQ(want[i])) != m.out[i] {
+			t.Fatalf("folded coefficient %d = %d, want %d", i, m.out[i], freezeQ(want[i]))
+		}
+	}
+}
