@@ -55,6 +55,7 @@ type options struct {
 	single    bool
 	kem       bool
 	kemRounds int
+	kemNames  []string
 	mldsa     bool
 	sigRounds int
 	log       io.Writer
@@ -74,6 +75,7 @@ func main() {
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
+	kemList := flag.String("kems", strings.Join(kemPackages, ","), "comma-separated KEMs -kem compares (mceliece: with libmceliece, sntrup761: with libntruprime)")
 	flag.BoolVar(&o.mldsa, "mldsa", true, "compare ML-DSA signatures (pqssh-keygen vs ssh-keygen) and ML-DSA logins with OpenSSH 10.6")
 	flag.IntVar(&o.sigRounds, "sig-rounds", 40, "alternating rounds of the signature benchmark (median reported)")
 	verbose := flag.Bool("v", false, "log harness progress")
@@ -81,8 +83,12 @@ func main() {
 	if *kexList != "" {
 		o.kexes = strings.Split(*kexList, ",")
 	}
+	var err error
+	if o.kemNames, err = pickKEMs(*kemList); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 	if *openssh != "" {
-		var err error
 		if o.baselines, err = selectBaselines(strings.Split(*openssh, ",")); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(2)

@@ -225,3 +225,22 @@ func TestParseSigTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestPickKEMs: -kems keeps the named KEMs in the fixed order and refuses
+// unknown names.
+func TestPickKEMs(t *testing.T) {
+	got, err := pickKEMs("sntrup761")
+	if err != nil || !slices.Equal(got, []string{"sntrup761"}) {
+		t.Fatalf("pickKEMs(sntrup761) = %v, %v", got, err)
+	}
+	got, err = pickKEMs("sntrup761,mceliece,sntrup761")
+	if err != nil || !slices.Equal(got, []string{"mceliece", "sntrup761"}) {
+		t.Fatalf("pickKEMs(sntrup761,mceliece,sntrup761) = %v, %v", got, err)
+	}
+	if _, err := pickKEMs("kyber"); err == nil {
+		t.Fatal("pickKEMs accepted an unknown KEM")
+	}
+	if _, err := pickKEMs(""); err == nil {
+		t.Fatal("pickKEMs accepted an empty list")
+	}
+}
