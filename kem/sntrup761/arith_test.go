@@ -292,3 +292,56 @@ func TestR3MulMalformed(t *testing.T) {
 		t.Fatal("r3Mul differs from the reference on coefficients 2")
 	}
 }
+
+// TestDivisor checks decode's reciprocal division against / and % for
+// every divisor decode can meet (below 2^14) at exact multiples, their
+// neighbours and the largest numerators.
+func TestDivisor(t *testing.T) {
+	var v divisor
+	for d := uint32(1); d < 1<<14; d++ {
+		v.set(d)
+		for _, r := range []uint32{0, 1, d - 1, d, d + 1, 1<<32 - 1, 1<<32 - 1 - (1<<32-1)%d, 1<<31 + 7, (1 << 31 / d) * d, (1<<31/d)*d - 1} {
+			quot, rem := v.divmod(r)
+			if quot != r/d || rem != r%d {
+				t.Fatalf("%d / %d: got %d rem %d, want %d rem %d", r, d, quot, rem, r/d, r%d)
+			}
+		}
+	}
+}
+
+// TestDecodeMatchesDivisions compares decode with refDecode on random
+// strings (every string of the right length is a valid input) and on all
+// 0x00 and all 0xff, for both moduli of the scheme.
+func TestDecodeMatchesDivisions(t *testing.T) {
+	for _, c := range []struct {
+		mod   uint16
+		bytes int
+	}{{q, rqBytes}, {roundedModulus, roundedBytes}} {
+		var m [p]uint16
+		for i := range m {
+			m[i] = c.mod
+		}
+		for trial := 0; trial < 50; trial++ {
+			s := make([]byte, c.bytes)
+			switch trial {
+			case 0:
+			case 1:
+				for i := range s {
+					s[i] = 0xff
+				}
+			default:
+				if _, err := rand.Read(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got, want [p]uint16
+			mm := m
+			decode(got[:], s, mm[:])
+			mm = m
+			refDecode(want[:], s, mm[:])
+			if got != want {
+				t.Fatalf("modulus %d, trial %d: decode differs from the division reference", c.mod, trial)
+			}
+		}
+	}
+}

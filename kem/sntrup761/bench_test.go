@@ -105,3 +105,26 @@ func BenchmarkR3Mul(b *testing.B) {
 	}
 	benchcpu.Report(b, start)
 }
+
+func BenchmarkRoundedDecode(b *testing.B) {
+	var c [p]int16
+	var s [CiphertextSize]byte
+	for i := range s {
+		s[i] = byte(i * 7)
+	}
+	start := benchcpu.Start()
+	for b.Loop() {
+		roundedDecode(&c, s[:])
+	}
+	benchcpu.Report(b, start)
+}
+
+func BenchmarkRoundedEncode(b *testing.B) {
+	var c [p]int16
+	var s [CiphertextSize]byte
+	start := benchcpu.Start()
+	for b.Loop() {
+		roundedEncode(s[:], &c)
+	}
+	benchcpu.Report(b, start)
+}

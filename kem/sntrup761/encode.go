@@ -87,15 +87,49 @@ func decode(out []uint16, s []byte, m []uint16) {
 		m2[i/2] = m[i]
 	}
 	decode(r2, s, m2)
+	var d0, d1 divisor
 	for i = 0; i+1 < n; i += 2 {
 		r := bottomR[i/2] + bottomT[i/2]*uint32(r2[i/2])
-		m0, m1 := uint32(m[i]), uint32(m[i+1])
-		out[i] = uint16(r % m0)
-		out[i+1] = uint16((r / m0) % m1)
+		d0.set(uint32(m[i]))
+		d1.set(uint32(m[i+1]))
+		q0, r0 := d0.divmod(r)
+		_, r1 := d1.divmod(q0)
+		out[i] = uint16(r0)
+		out[i+1] = uint16(r1)
 	}
 	if i < n {
 		out[i] = r2[i/2]
 	}
+}
+
+// A divisor divides the public values of decode by multiplying with a
+// float64 reciprocal instead of a DIV instruction (decode's running time
+// was mostly divisions). It remembers the last divisor, since all the
+// moduli of one level of decode but the last are equal.
+type divisor struct {
+	d   uint32
+	inv float64
+}
+
+// set makes d the divisor, computing its reciprocal if it changed.
+func (v *divisor) set(d uint32) {
+	if d != v.d {
+		v.d, v.inv = d, 1/float64(d)
+	}
+}
+
+// divmod returns r/d and r%d for r < 2^32 and 0 < d < 2^16. The float64
+// quotient is exact to far less than 1/d, so its floor is r/d or, at an
+// exact multiple where the product rounds down, one less; one correction
+// fixes that.
+func (v *divisor) divmod(r uint32) (uint32, uint32) {
+	quot := uint32(float64(r) * v.inv)
+	rem := r - quot*v.d
+	if rem >= v.d {
+		quot++
+		rem -= v.d
+	}
+	return quot, rem
 }
 
 // rqEncode encodes h (coefficients in [-q12, q12]) as a public key.
