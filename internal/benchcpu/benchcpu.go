@@ -4,7 +4,11 @@
 // cpu-ns/op metric into its same-run tables.
 package benchcpu
 
-import "testing"
+import (
+	"slices"
+	"testing"
+	"time"
+)
 
 // Start returns the process's CPU time so far, to pass to Report.
 func Start() int64 { return processCPU() }
@@ -16,4 +20,34 @@ func Report(b *testing.B, start int64) {
 	if b.N > 0 && start >= 0 {
 		b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 	}
+}
+
+// OpTimer records the wall time of single operations inside a benchmark
+// loop, for the median-ns/op metric: unlike the batch's ns/op, the median
+// of single operations leaves out the ones a loaded machine preempted,
+// which is how the C benchmarks that interop/bench compares with measure.
+type OpTimer struct {
+	samples []time.Duration
+	t0      time.Time
+}
+
+// Start marks the beginning of one operation.
+func (o *OpTimer) Start() { o.t0 = time.Now() }
+
+// Stop records the operation begun by the last Start.
+func (o *OpTimer) Stop() { o.samples = append(o.samples, time.Since(o.t0)) }
+
+// ReportMedian adds median-ns/op, the median of the recorded operations
+// (nothing when none was recorded).
+func (o *OpTimer) ReportMedian(b *testing.B) {
+	if len(o.samples) == 0 {
+		return
+	}
+	s := slices.Clone(o.samples)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	b.ReportMetric(float64(m.Nanoseconds()), "median-ns/op")
 }

@@ -4,7 +4,9 @@ package benchcpu
 
 import (
 	"runtime"
+	"slices"
 	"testing"
+	"time"
 )
 
 // TestProcessCPUAdvances: burning CPU advances the process CPU time
@@ -34,5 +36,34 @@ func TestReport(t *testing.T) {
 	})
 	if _, ok := r.Extra["cpu-ns/op"]; !ok {
 		t.Fatalf("no cpu-ns/op in %v", r.Extra)
+	}
+}
+
+// TestOpTimer: ReportMedian reports the median of the recorded
+// operations (the mean of the middle two for an even count), and Start/Stop
+// record one sample per operation.
+func TestOpTimer(t *testing.T) {
+	for _, c := range []struct {
+		samples []time.Duration
+		want    float64
+	}{{[]time.Duration{50, 10, 30}, 30}, {[]time.Duration{40, 10, 30, 20}, 25}} {
+		r := testing.Benchmark(func(b *testing.B) {
+			for b.Loop() {
+			}
+			o := OpTimer{samples: c.samples}
+			o.ReportMedian(b)
+		})
+		if got := r.Extra["median-ns/op"]; got != c.want {
+			t.Fatalf("median of %v = %v, want %v", c.samples, got, c.want)
+		}
+	}
+	var o OpTimer
+	for range 3 {
+		o.Start()
+		time.Sleep(time.Millisecond)
+		o.Stop()
+	}
+	if len(o.samples) != 3 || slices.Min(o.samples) < time.Millisecond {
+		t.Fatalf("samples %v, want three of at least 1ms", o.samples)
 	}
 }

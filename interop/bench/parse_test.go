@@ -244,3 +244,18 @@ func TestPickKEMs(t *testing.T) {
 		t.Fatal("pickKEMs accepted an empty list")
 	}
 }
+
+// TestParseGoBenchMedian: where a benchmark reports median-ns/op (single
+// operations), that is its wall figure, not the batch's ns/op.
+func TestParseGoBenchMedian(t *testing.T) {
+	out := "BenchmarkDecapsulate-2 200 90000 ns/op 40000 cpu-ns/op 21000 median-ns/op\n" +
+		"BenchmarkDecapsulate-2 200 95000 ns/op 41000 cpu-ns/op 20000 median-ns/op\n" +
+		"BenchmarkDecapsulate-2 200 99000 ns/op 42000 cpu-ns/op 22000 median-ns/op\n"
+	figs, err := parseGoBench(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := figs["Decapsulate"]; got != (figure{21000, 41000}) {
+		t.Fatalf("Decapsulate = %+v, want wall 21000 (median of medians), cpu 41000", got)
+	}
+}

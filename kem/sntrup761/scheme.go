@@ -1,7 +1,6 @@
 package sntrup761
 
 import (
-	"crypto/rand"
 	"crypto/sha3"
 	"crypto/subtle"
 	"fmt"
@@ -91,7 +90,8 @@ func (sk *PrivateKey) Public() kem.PublicKey {
 // the "bulk" pattern of liboqs and OpenSSH: 3044 bytes per candidate g, 3044
 // bytes for f, then 191 bytes for rho. It is deterministic for a
 // deterministic rand and exists for tests that replay known answers; real
-// keys come from Scheme().GenerateKeyPair, which uses crypto/rand.
+// keys come from Scheme().GenerateKeyPair, which uses crypto/rand through
+// an AES-CTR keystream (see keystream).
 func GenerateKeyPairFrom(rand io.Reader) (*PublicKey, *PrivateKey, error) {
 	return generate(source{r: rand})
 }
@@ -111,7 +111,8 @@ func generate(rnd source) (*PublicKey, *PrivateKey, error) {
 // EncapsulateFrom encapsulates to pk drawing randomness from rand in the
 // "bulk" pattern (one 3044-byte read). It is deterministic for a
 // deterministic rand and exists for tests that replay known answers; real
-// encapsulations use Scheme().Encapsulate, which uses crypto/rand.
+// encapsulations use Scheme().Encapsulate, which uses crypto/rand through
+// an AES-CTR keystream (see keystream).
 func EncapsulateFrom(pk *PublicKey, rand io.Reader) (ct, ss []byte, err error) {
 	return encapsulate(pk, source{r: rand})
 }
@@ -135,7 +136,11 @@ func (scheme) SeedSize() int              { return SeedSize }
 func (scheme) EncapsulationSeedSize() int { return EncapsulationSeedSize }
 
 func (scheme) GenerateKeyPair() (kem.PublicKey, kem.PrivateKey, error) {
-	pk, sk, err := generate(source{r: rand.Reader})
+	ks, err := newKeystream()
+	if err != nil {
+		return nil, nil, err
+	}
+	pk, sk, err := generate(source{r: ks})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -175,7 +180,11 @@ func (scheme) Encapsulate(pk kem.PublicKey) (ct, ss []byte, err error) {
 	if !ok {
 		return nil, nil, kem.ErrTypeMismatch
 	}
-	return encapsulate(pub, source{r: rand.Reader})
+	ks, err := newKeystream()
+	if err != nil {
+		return nil, nil, err
+	}
+	return encapsulate(pub, source{r: ks})
 }
 
 // EncapsulateDeterministically encapsulates with randomness expanded from a
