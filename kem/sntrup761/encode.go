@@ -44,8 +44,25 @@ func encode(out []byte, r, m []uint16) []byte {
 
 // decode fills out (len(out) == len(m)) from s, the encoding of integers
 // with moduli m. Each out[i] is reduced modulo m[i], whatever s holds. The
-// caller guarantees that len(s) is the encoded length for m.
+// caller guarantees that len(s) is the encoded length for m and that
+// len(m) <= p.
 func decode(out []uint16, s []byte, m []uint16) {
+	// One buffer for every level of the recursion (a level of n values
+	// takes 2*ceil(n/2) uint16 and 2*floor(n/2) uint32, and the levels'
+	// sizes sum to less than twice the top one's); Go zeroes it once.
+	var w decodeScratch
+	decodeLevel(out, s, m, w.u16[:], w.u32[:])
+}
+
+// decodeScratch is decode's working memory.
+type decodeScratch struct {
+	u16 [2 * (p + 1 + 16)]uint16
+	u32 [2 * (p + 16)]uint32
+}
+
+// decodeLevel is one level of decode, carving its buffers from the fronts
+// of u16 and u32 and passing the rests down.
+func decodeLevel(out []uint16, s []byte, m []uint16, u16 []uint16, u32 []uint32) {
 	n := len(m)
 	if n == 1 {
 		switch {
@@ -59,11 +76,8 @@ func decode(out []uint16, s []byte, m []uint16) {
 		return
 	}
 	half := (n + 1) / 2
-	// Fixed-size buffers keep the recursion off the heap (n <= p).
-	var m2Buf, r2Buf [(p + 1) / 2]uint16
-	var bottomRBuf, bottomTBuf [p / 2]uint32
-	m2, r2 := m2Buf[:half], r2Buf[:half]
-	bottomR, bottomT := bottomRBuf[:n/2], bottomTBuf[:n/2]
+	m2, r2, u16 := u16[:half], u16[half:2*half], u16[2*half:]
+	bottomR, bottomT, u32 := u32[:n/2], u32[n/2:2*(n/2)], u32[2*(n/2):]
 	i := 0
 	for ; i+1 < n; i += 2 {
 		mm := uint32(m[i]) * uint32(m[i+1])
@@ -80,13 +94,14 @@ func decode(out []uint16, s []byte, m []uint16) {
 			m2[i/2] = uint16((mm + 255) >> 8)
 		default:
 			bottomT[i/2] = 1
+			bottomR[i/2] = 0
 			m2[i/2] = uint16(mm)
 		}
 	}
 	if i < n {
 		m2[i/2] = m[i]
 	}
-	decode(r2, s, m2)
+	decodeLevel(r2, s, m2, u16, u32)
 	var d0, d1 divisor
 	for i = 0; i+1 < n; i += 2 {
 		r := bottomR[i/2] + bottomT[i/2]*uint32(r2[i/2])

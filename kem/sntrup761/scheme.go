@@ -21,6 +21,7 @@ type PublicKey struct {
 type PrivateKey struct {
 	packed  [PrivateKeySize]byte
 	f, ginv [p]int8
+	rhoHash [hashBytes]byte // Hash(3, rho), the implicit rejection's
 	pub     PublicKey
 }
 
@@ -44,6 +45,7 @@ func newPrivateKey(b []byte) *PrivateKey {
 	copy(sk.packed[:], b)
 	smallDecode(&sk.f, sk.packed[skF:])
 	smallDecode(&sk.ginv, sk.packed[skGinv:])
+	sk.rhoHash = hashPrefix(3, sk.packed[skRho:skCache])
 	pub := newPublicKey(sk.packed[skPK:skRho])
 	sk.pub = *pub
 	return sk
@@ -215,7 +217,7 @@ func (scheme) Decapsulate(sk kem.PrivateKey, ct []byte) ([]byte, error) {
 	copy(c[:], ct)
 	var ss [SharedKeySize]byte
 	defer clear(ss[:])
-	decap(&ss, &c, &priv.packed, &priv.f, &priv.ginv, &priv.pub.h)
+	decap(&ss, &c, &priv.packed, &priv.f, &priv.ginv, &priv.pub.h, &priv.rhoHash)
 	return append([]byte(nil), ss[:]...), nil
 }
 
