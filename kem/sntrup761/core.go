@@ -65,11 +65,12 @@ func keyGen(pk *[PublicKeySize]byte, sk *[PrivateKeySize]byte, rnd source) error
 }
 
 // hide computes the ciphertext of r under the public key h (decoded) with
-// pk's hash cache, r's encoding and conf = Hash(3, rEnc) (spec: Hide).
-func hide(ct *[CiphertextSize]byte, rEnc *[smallBytes]byte, conf *[hashBytes]byte, r *[p]int8, h *[p]int16, cache *[hashBytes]byte) {
+// pk's hash cache, r's encoding and conf = Hash(3, rEnc) (spec: Hide); m
+// is the products' working memory.
+func hide(m *mulState, ct *[CiphertextSize]byte, rEnc *[smallBytes]byte, conf *[hashBytes]byte, r *[p]int8, h *[p]int16, cache *[hashBytes]byte) {
 	smallEncode(rEnc[:], r)
 	var hr, c [p]int16
-	rqMulSmall(&hr, h, r)
+	rqMulSmallUsing(m, &hr, h, r)
 	round(&c, &hr)
 	roundedEncode(ct[:roundedBytes], &c)
 	*conf = hashPrefix(3, rEnc[:])
@@ -106,7 +107,9 @@ func encap(ct *[CiphertextSize]byte, ss *[SharedKeySize]byte, h *[p]int16, cache
 	if err := rnd.shortRandom(&r); err != nil {
 		return err
 	}
-	hide(ct, &rEnc, &conf, &r, h, cache)
+	var m mulState
+	defer m.clear()
+	hide(&m, ct, &rEnc, &conf, &r, h, cache)
 	sessionKeyHashed(ss, 1, &conf, ct[:])
 	return nil
 }
@@ -130,11 +133,13 @@ func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySiz
 
 	// Decrypt.
 	roundedDecode(&c, ct[:roundedBytes])
-	rqMulSmall(&cf, &c, f)
+	var m mulState // the three products' working memory
+	defer m.clear()
+	rqMulSmallUsing(&m, &cf, &c, f)
 	for i, x := range cf {
 		e[i] = freeze3(int32(freezeQ(3 * int32(x))))
 	}
-	r3Mul(&ev, &e, ginv)
+	r3MulUsing(&m, &ev, &e, ginv)
 	mask := int8(weightMask(&ev)) // 0 if weight w, else -1
 	for i := 0; i < w; i++ {
 		r[i] = ((ev[i] ^ 1) &^ mask) ^ 1
@@ -148,7 +153,7 @@ func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySiz
 	copy(cache[:], sk[skCache:])
 	var conf [hashBytes]byte
 	defer clear(conf[:])
-	hide(&cnew, &rEnc, &conf, &r, h, &cache)
+	hide(&m, &cnew, &rEnc, &conf, &r, h, &cache)
 	ok := subtle.ConstantTimeCompare(cnew[:], ct[:]) // 1 if equal
 	// On mismatch replace Hash(3, rEnc) by Hash(3, rho), and hash with
 	// prefix 0 instead of 1.

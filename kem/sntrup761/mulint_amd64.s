@@ -2438,3 +2438,32 @@ fold:
 	JNZ  fold
 	VZEROUPPER
 	RET
+
+// func widen8AVX2(dst *[mulN]int16, src *[p]int8, two int16)
+//
+// dst[i] = src[i] + (two if src[i] > 1, else 0) for i < 752 (47 vectors
+// of 16; the caller widens the last 9): with two = -3 a coefficient 2 of
+// a malformed key becomes -1 (R/3), with two = 0 it stays 2 (R/q).
+TEXT ·widen8AVX2(SB), NOSPLIT, $0-18
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVWLSX two+16(FP), AX
+	VMOVD AX, X15
+	VPBROADCASTW X15, Y15
+	MOVL $1, AX
+	VMOVD AX, X14
+	VPBROADCASTW X14, Y14
+	MOVQ $47, CX
+
+widen:
+	VPMOVSXBW (SI), Y0
+	VPCMPGTW Y14, Y0, Y1
+	VPAND Y15, Y1, Y1
+	VPADDW Y1, Y0, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ $16, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  widen
+	VZEROUPPER
+	RET

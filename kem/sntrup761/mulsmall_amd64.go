@@ -41,6 +41,9 @@ func mulLeafAVX512(c *[2 * leafN]int32, a, b *[leafN]int16, w *[leafScratch]int3
 var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
 
 //go:noescape
+func widen8AVX2(dst *[mulN]int16, src *[p]int8, two int16)
+
+//go:noescape
 func add16AVX2(dst, x, y *int16, n int)
 
 //go:noescape
@@ -91,24 +94,40 @@ func karaAVX2(out []int32, a, b, sums []int16, z1 []int32, leaf *[leafScratch]in
 // rqMulSmall sets out = a*b in R/q (a in [-q12, q12], b small), with AVX2
 // when the CPU has it.
 func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
-	if !useAVX2 {
-		rqMulSmallGeneric(out, a, b)
-		return
-	}
-	rqMulSmallAVX2(out, a, b)
+	var m mulState
+	defer m.clear()
+	rqMulSmallUsing(&m, out, a, b)
 }
 
 // r3Mul sets out = a*b in R/3, with AVX2 when the CPU has it; see
 // r3MulGeneric.
 func r3Mul(out *[p]int8, a, b *[p]int8) {
+	var m mulState
+	defer m.clear()
+	r3MulUsing(&m, out, a, b)
+}
+
+// rqMulSmallUsing is rqMulSmall with the working memory m, which an
+// operation doing several products declares (and clears) once.
+func rqMulSmallUsing(m *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
+	if !useAVX2 {
+		rqMulSmallGeneric(out, a, b)
+		return
+	}
+	rqMulSmallAVX2(m, out, a, b)
+}
+
+// r3MulUsing is r3Mul with the working memory m.
+func r3MulUsing(m *mulState, out *[p]int8, a, b *[p]int8) {
 	if !useAVX2 {
 		r3MulGeneric(out, a, b)
 		return
 	}
-	r3MulAVX2(out, a, b)
+	r3MulAVX2(m, out, a, b)
 }
 
-// mulState is the stack frame of one AVX2 product, cleared afterwards.
+// mulState is the working memory of the AVX2 products. The coefficients
+// of a and b from p on stay zero: the products write only the first p.
 type mulState struct {
 	a, b, out [mulN]int16
 	c         [2 * mulN]int32
@@ -117,6 +136,21 @@ type mulState struct {
 
 // clear zeroes the state (it held secret operands).
 func (m *mulState) clear() { *m = mulState{} }
+
+// widen sets dst[:p] to src widened to int16; with r3 a coefficient 2 (a
+// malformed private key's; src holds only -1, 0, 1, 2) becomes -1, as in
+// r3MulGeneric, otherwise it stays 2, as in rqMulSmallGeneric.
+func widen(dst *[mulN]int16, src *[p]int8, r3 bool) {
+	two := int16(0)
+	if r3 {
+		two = -3
+	}
+	widen8AVX2(dst, src, two)
+	for i := 752; i < p; i++ {
+		x := int16(src[i])
+		dst[i] = x + two&-int16(uint16(1-x)>>15) // x > 1: add two
+	}
+}
 
 // fold sets m.out to the product folded modulo x^p - x - 1 (x^(p+k) =
 // x^(k+1) + x^k; c[2p-1] == 0) and reduced modulo mod (q or 3) into
@@ -129,27 +163,19 @@ func (m *mulState) fold(mod int32, inv float32, freeze func(int32) int32) {
 }
 
 // rqMulSmallAVX2 sets out = a*b in R/q (a in [-q12, q12], b small).
-func rqMulSmallAVX2(out *[p]int16, a *[p]int16, b *[p]int8) {
-	var m mulState
-	defer m.clear()
+func rqMulSmallAVX2(m *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
 	copy(m.a[:], a[:])
-	for i, x := range b {
-		m.b[i] = int16(x)
-	}
+	widen(&m.b, b, false)
 	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
 	m.fold(q, invQ, func(x int32) int32 { return int32(freezeQ(x)) })
 	copy(out[:], m.out[:p])
 }
 
-// r3MulAVX2 sets out = a*b in R/3; a coefficient 2 (from a malformed
-// private key) counts as -1, as in r3MulGeneric.
-func r3MulAVX2(out *[p]int8, a, b *[p]int8) {
-	var m mulState
-	defer m.clear()
-	for i := range a {
-		m.a[i] = int16(freeze3(int32(a[i])))
-		m.b[i] = int16(freeze3(int32(b[i])))
-	}
+// r3MulAVX2 sets out = a*b in R/3 (coefficients -1, 0, 1, and 2 from a
+// malformed private key, which counts as -1 as in r3MulGeneric).
+func r3MulAVX2(m *mulState, out *[p]int8, a, b *[p]int8) {
+	widen(&m.a, a, true)
+	widen(&m.b, b, true)
 	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
 	m.fold(3, inv3, func(x int32) int32 { return int32(freeze3(x)) })
 	for i := range out {

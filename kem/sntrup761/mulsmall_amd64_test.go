@@ -120,7 +120,7 @@ func TestRqMulSmallAVX2Extremes(t *testing.T) {
 					b[i] = fb(i, int8(buf[2*p+i]%3)-1)
 				}
 				var got, want [p]int16
-				rqMulSmallAVX2(&got, &a, &b)
+				rqMulSmallAVX2(new(mulState), &got, &a, &b)
 				rqMulSmallGeneric(&want, &a, &b)
 				if got != want {
 					t.Fatalf("a pattern %d, b pattern %d: AVX2 and generic R/q products differ", ai, bi)
@@ -155,7 +155,7 @@ func TestR3MulAVX2MatchesGeneric(t *testing.T) {
 				}
 			}
 			var got, want [p]int8
-			r3MulAVX2(&got, &a, &b)
+			r3MulAVX2(new(mulState), &got, &a, &b)
 			r3MulGeneric(&want, &a, &b)
 			if got != want {
 				t.Fatalf("trial %d: AVX2 and generic R/3 products differ", trial)
@@ -248,4 +248,30 @@ func TestFoldFreezeAVX2(t *testing.T) {
 			t.Fatalf("folded coefficient %d = %d, want %d", i, m.out[i], freezeQ(want[i]))
 		}
 	}
+}
+
+// TestMulStateReuse: one working memory serves R/q and R/3 products in
+// turn (as in decapsulation) with the generic results.
+func TestMulStateReuse(t *testing.T) {
+	forEachLeaf(t, func(t *testing.T) {
+		var m mulState
+		for trial := 0; trial < 6; trial++ {
+			buf := randomBytes(t, 4*p)
+			var a [p]int16
+			var b, c [p]int8
+			for i := range a {
+				a[i] = int16((int(buf[2*i])|int(buf[2*i+1])<<8)%q) - q12
+				b[i], c[i] = int8(buf[2*p+i]%4)-1, int8(buf[3*p+i]%4)-1
+			}
+			var got16, want16 [p]int16
+			var got8, want8 [p]int8
+			rqMulSmallUsing(&m, &got16, &a, &b)
+			r3MulUsing(&m, &got8, &b, &c)
+			rqMulSmallGeneric(&want16, &a, &b)
+			r3MulGeneric(&want8, &b, &c)
+			if got16 != want16 || got8 != want8 {
+				t.Fatalf("trial %d: products with a reused state differ from the generic ones", trial)
+			}
+		}
+	})
 }

@@ -140,7 +140,7 @@ func TestRqMulSmallAVX2MatchesGeneric(t *testing.T) {
 			}
 		}
 		var got, want [p]int16
-		rqMulSmallAVX2(&got, &a, &b)
+		rqMulSmallAVX2(new(mulState), &got, &a, &b)
 		rqMulSmallGeneric(&want, &a, &b)
 		if got != want {
 			t.Fatalf("trial %d: AVX2 and generic R/q products differ", trial)

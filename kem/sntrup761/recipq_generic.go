@@ -16,3 +16,20 @@ func rqMulSmall(out *[p]int16, a *[p]int16, b *[p]int8) {
 func r3Mul(out *[p]int8, a, b *[p]int8) {
 	r3MulGeneric(out, a, b)
 }
+
+// mulState is the working memory of the AVX2 products; the portable
+// products need none.
+type mulState struct{}
+
+// clear does nothing: the portable products clear their own memory.
+func (*mulState) clear() {}
+
+// rqMulSmallUsing is rqMulSmall (the AVX2 build passes working memory).
+func rqMulSmallUsing(_ *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
+	rqMulSmallGeneric(out, a, b)
+}
+
+// r3MulUsing is r3Mul (the AVX2 build passes working memory).
+func r3MulUsing(_ *mulState, out *[p]int8, a, b *[p]int8) {
+	r3MulGeneric(out, a, b)
+}
