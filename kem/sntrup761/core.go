@@ -69,14 +69,12 @@ func keyGen(pk *[PublicKeySize]byte, sk *[PrivateKeySize]byte, rnd source) error
 // is the products' working memory.
 func hide(m *mulState, ct *[CiphertextSize]byte, rEnc *[smallBytes]byte, conf *[hashBytes]byte, r *[p]int8, h *[p]int16, cache *[hashBytes]byte) {
 	smallEncode(rEnc[:], r)
-	var hr, c [p]int16
-	rqMulSmallUsing(m, &hr, h, r)
-	round(&c, &hr)
+	var c [p]int16
+	rqMulSmallRound(m, &c, h, r)
 	roundedEncode(ct[:roundedBytes], &c)
 	*conf = hashPrefix(3, rEnc[:])
 	confirm := hashPrefix(2, conf[:], cache[:])
 	copy(ct[roundedBytes:], confirm[:])
-	clear(hr[:])
 	clear(c[:])
 }
 
@@ -118,12 +116,11 @@ func encap(ct *[CiphertextSize]byte, ss *[SharedKeySize]byte, h *[p]int16, cache
 // rejection: an invalid ciphertext yields HashSession(0, rho, ct). f, ginv
 // and h are the decoded private key fields, rhoHash is Hash(3, rho).
 func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySize]byte, f, ginv *[p]int8, h *[p]int16, rhoHash *[hashBytes]byte) {
-	var c, cf [p]int16
+	var c [p]int16
 	var e, ev, r [p]int8
 	var rEnc [smallBytes]byte
 	var cnew [CiphertextSize]byte
 	defer func() {
-		clear(cf[:])
 		clear(e[:])
 		clear(ev[:])
 		clear(r[:])
@@ -135,10 +132,7 @@ func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySiz
 	roundedDecode(&c, ct[:roundedBytes])
 	var m mulState // the three products' working memory
 	defer m.clear()
-	rqMulSmallUsing(&m, &cf, &c, f)
-	for i, x := range cf {
-		e[i] = freeze3(int32(freezeQ(3 * int32(x))))
-	}
+	rqMulSmallTimes3Mod3(&m, &e, &c, f)
 	r3MulUsing(&m, &ev, &e, ginv)
 	mask := int8(weightMask(&ev)) // 0 if weight w, else -1
 	for i := 0; i < w; i++ {

@@ -2383,59 +2383,147 @@ combine:
 	VZEROUPPER
 	RET
 
-// Fold and reduce 8 lanes at byte offset off of c into Y0 (see
-// foldFreezeAVX2); Y1, Y2 scratch.
-#define FOLD8(off, R) \
-	VMOVDQU (off)(SI), R; \
-	VPADDD  (off+4*761)(SI), R, R; \
-	VPADDD  (off+4*760)(SI), R, R; \
+// Reduce the int32 lanes of R modulo the odd M (vector of M) into
+// [-(M-1)/2, (M-1)/2]: INV holds 1/M as float32, H (M-1)/2 and NH its
+// negation; Y1 and Y2 are scratch. For |R| < 2^24 the lanes convert to
+// float32 exactly and round(R*INV) is R/M rounded to the nearest integer
+// or one off from it (only near a multiple of M plus M/2), so R -
+// M*round(R*INV) lies within M of the range and one masked subtraction and
+// one masked addition of M finish. No branch depends on the data.
+#define REDUCE(R, M, INV, H, NH) \
 	VCVTDQ2PS R, Y1; \
-	VMULPS Y14, Y1, Y1; \
+	VMULPS INV, Y1, Y1; \
 	VCVTPS2DQ Y1, Y1; \
-	VPMULLD Y15, Y1, Y1; \
+	VPMULLD M, Y1, Y1; \
 	VPSUBD Y1, R, R; \
-	VPCMPGTD Y13, R, Y2; \
-	VPAND Y15, Y2, Y2; \
+	VPCMPGTD H, R, Y2; \
+	VPAND M, Y2, Y2; \
 	VPSUBD Y2, R, R; \
-	VPCMPGTD R, Y12, Y2; \
-	VPAND Y15, Y2, Y2; \
+	VPCMPGTD R, NH, Y2; \
+	VPAND M, Y2, Y2; \
 	VPADDD Y2, R, R
 
-// func foldFreezeAVX2(out *[mulN]int16, c *[2 * mulN]int32, m int32, inv float32)
+#define REDUCEQ(R) REDUCE(R, Y15, Y14, Y13, Y12)
+#define REDUCE3(R) REDUCE(R, Y11, Y10, Y9, Y8)
+
+// R = c[i] + c[i+p] + c[i+p-1] for the 8 lanes at byte offset off of c.
+#define FOLDSUM(off, R) \
+	VMOVDQU (off)(SI), R; \
+	VPADDD  (off+4*761)(SI), R, R; \
+	VPADDD  (off+4*760)(SI), R, R
+
+// 3*round(R/3): R rounded to the nearest multiple of 3 (|R| small).
+#define ROUND3(R) \
+	VCVTDQ2PS R, Y1; \
+	VMULPS Y10, Y1, Y1; \
+	VCVTPS2DQ Y1, Y1; \
+	VPMULLD Y11, Y1, R
+
+// Pack Y0 and Y3 (8 int32 lanes each) to 16 int16 at DI and advance.
+#define STORE16 \
+	VPACKSSDW Y3, Y0, Y0; \
+	VPERMQ $0xD8, Y0, Y0; \
+	VMOVDQU Y0, (DI); \
+	ADDQ $64, SI; \
+	ADDQ $32, DI
+
+// func foldFreezeAVX2(out *[mulN]int16, c *[2 * mulN]int32, mode int)
 //
-// out[i] = c[i] + c[i+p] + c[i+p-1] reduced modulo the odd m into
-// [-(m-1)/2, (m-1)/2], for i < mulN; out[0] wrongly includes c[p-1] and
-// the caller recomputes it. inv is 1/m as float32. Each sum x must satisfy
-// |x| < 2^24, so that it converts to float32 exactly; then
-// round(x*inv) is x/m rounded to the nearest integer or one off from it
-// (only when x lies within a few units of a multiple of m plus m/2), so
-// x - m*round(x*inv) lies in [-(m-1)/2 - m, (m-1)/2 + m] and is moved into
-// range by one masked subtraction and one masked addition of m. No branch
-// depends on the data.
+// For i < mulN, with x = c[i] + c[i+p] + c[i+p-1] (the product c folded
+// modulo x^p - x - 1; out[0] wrongly includes c[p-1] and the caller
+// recomputes it), |x| < 2^24:
+//   - mode 0: out[i] = x mod q, centred;
+//   - mode 1: out[i] = x mod 3, centred;
+//   - mode 2: out[i] = (x mod q) rounded to the nearest multiple of 3
+//     (the spec's Round of the product);
+//   - mode 3: out[i] = (3 * (x mod q) mod q) mod 3, centred (the R/3 image
+//     of 3 times the product, as decapsulation needs).
+// The mode is public; the loop for each mode is branch-free.
 TEXT ·foldFreezeAVX2(SB), NOSPLIT, $0-24
 	MOVQ out+0(FP), DI
 	MOVQ c+8(FP), SI
-	MOVL m+16(FP), AX
+	MOVQ mode+16(FP), DX
+	MOVL $4591, AX
 	VMOVD AX, X15
-	VPBROADCASTD X15, Y15         // m
-	VBROADCASTSS inv+20(FP), Y14  // 1/m
-	SHRL $1, AX
+	VPBROADCASTD X15, Y15         // q
+	MOVL $0x396465ee, AX          // float32(1/4591): foldInvQBits
+	VMOVD AX, X14
+	VPBROADCASTD X14, Y14
+	MOVL $2295, AX
 	VMOVD AX, X13
-	VPBROADCASTD X13, Y13         // (m-1)/2
+	VPBROADCASTD X13, Y13         // (q-1)/2
 	VPXOR Y12, Y12, Y12
-	VPSUBD Y13, Y12, Y12          // -(m-1)/2
+	VPSUBD Y13, Y12, Y12          // -(q-1)/2
+	MOVL $3, AX
+	VMOVD AX, X11
+	VPBROADCASTD X11, Y11         // 3
+	MOVL $0x3eaaaaab, AX          // float32(1/3): foldInv3Bits
+	VMOVD AX, X10
+	VPBROADCASTD X10, Y10
+	MOVL $1, AX
+	VMOVD AX, X9
+	VPBROADCASTD X9, Y9           // (3-1)/2
+	VPXOR Y8, Y8, Y8
+	VPSUBD Y9, Y8, Y8             // -1
 	MOVQ $(768/16), CX
+	CMPQ DX, $1
+	JEQ  mode1
+	CMPQ DX, $2
+	JEQ  mode2
+	CMPQ DX, $3
+	JEQ  mode3
 
-fold:
-	FOLD8(0, Y0)
-	FOLD8(32, Y3)
-	VPACKSSDW Y3, Y0, Y0
-	VPERMQ $0xD8, Y0, Y0
-	VMOVDQU Y0, (DI)
-	ADDQ $64, SI
-	ADDQ $32, DI
+mode0:
+	FOLDSUM(0, Y0)
+	REDUCEQ(Y0)
+	FOLDSUM(32, Y3)
+	REDUCEQ(Y3)
+	STORE16
 	DECQ CX
-	JNZ  fold
+	JNZ  mode0
+	VZEROUPPER
+	RET
+
+mode1:
+	FOLDSUM(0, Y0)
+	REDUCE3(Y0)
+	FOLDSUM(32, Y3)
+	REDUCE3(Y3)
+	STORE16
+	DECQ CX
+	JNZ  mode1
+	VZEROUPPER
+	RET
+
+mode2:
+	FOLDSUM(0, Y0)
+	REDUCEQ(Y0)
+	ROUND3(Y0)
+	FOLDSUM(32, Y3)
+	REDUCEQ(Y3)
+	ROUND3(Y3)
+	STORE16
+	DECQ CX
+	JNZ  mode2
+	VZEROUPPER
+	RET
+
+mode3:
+	FOLDSUM(0, Y0)
+	REDUCEQ(Y0)
+	VPADDD Y0, Y0, Y4
+	VPADDD Y4, Y0, Y0
+	REDUCEQ(Y0)
+	REDUCE3(Y0)
+	FOLDSUM(32, Y3)
+	REDUCEQ(Y3)
+	VPADDD Y3, Y3, Y4
+	VPADDD Y4, Y3, Y3
+	REDUCEQ(Y3)
+	REDUCE3(Y3)
+	STORE16
+	DECQ CX
+	JNZ  mode3
 	VZEROUPPER
 	RET
 

@@ -50,13 +50,33 @@ func add16AVX2(dst, x, y *int16, n int)
 func karaCombineAVX2(out, z1 *int32, h int)
 
 //go:noescape
-func foldFreezeAVX2(out *[mulN]int16, c *[2 * mulN]int32, m int32, inv float32)
+func foldFreezeAVX2(out *[mulN]int16, c *[2 * mulN]int32, mode int)
 
-// Reciprocals for foldFreezeAVX2.
+// The modes of foldFreezeAVX2, and the float32 reciprocals it holds as
+// constants (bit patterns checked by the tests).
 const (
-	invQ = float32(1.0 / q)
-	inv3 = float32(1.0 / 3)
+	foldModQ       = 0 // x mod q
+	foldMod3       = 1 // x mod 3
+	foldRound      = 2 // (x mod q) rounded to a multiple of 3
+	foldTimes3Mod3 = 3 // (3(x mod q) mod q) mod 3
+
+	foldInvQBits = 0x396465ee // float32(1/q)
+	foldInv3Bits = 0x3eaaaaab // float32(1/3)
 )
+
+// foldScalar is foldFreezeAVX2's mode on one sum x (for out[0]).
+func foldScalar(x int32, mode int) int16 {
+	switch mode {
+	case foldMod3:
+		return int16(freeze3(x))
+	case foldRound:
+		r := int32(freezeQ(x))
+		return int16(r - int32(freeze3(r)))
+	case foldTimes3Mod3:
+		return int16(freeze3(int32(freezeQ(3 * int32(freezeQ(x))))))
+	}
+	return freezeQ(x)
+}
 
 // mulScratch is the working memory of one mulIntAVX2 call.
 type mulScratch struct {
@@ -117,6 +137,31 @@ func rqMulSmallUsing(m *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
 	rqMulSmallAVX2(m, out, a, b)
 }
 
+// rqMulSmallRound sets out = Round(a*b), the product in R/q with each
+// coefficient rounded to the nearest multiple of 3 (spec: Round).
+func rqMulSmallRound(m *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
+	if !useAVX2 {
+		rqMulSmallGeneric(out, a, b)
+		round(out, out)
+		return
+	}
+	m.product(a, b, foldRound)
+	copy(out[:], m.out[:p])
+}
+
+// rqMulSmallTimes3Mod3 sets e to 3*a*b in R/q mapped coefficientwise to
+// R/3 (decapsulation's first step).
+func rqMulSmallTimes3Mod3(m *mulState, e *[p]int8, a *[p]int16, b *[p]int8) {
+	if !useAVX2 {
+		times3Mod3Generic(m, e, a, b)
+		return
+	}
+	m.product(a, b, foldTimes3Mod3)
+	for i := range e {
+		e[i] = int8(m.out[i])
+	}
+}
+
 // r3MulUsing is r3Mul with the working memory m.
 func r3MulUsing(m *mulState, out *[p]int8, a, b *[p]int8) {
 	if !useAVX2 {
@@ -153,21 +198,25 @@ func widen(dst *[mulN]int16, src *[p]int8, r3 bool) {
 }
 
 // fold sets m.out to the product folded modulo x^p - x - 1 (x^(p+k) =
-// x^(k+1) + x^k; c[2p-1] == 0) and reduced modulo mod (q or 3) into
-// [-(mod-1)/2, (mod-1)/2]. A product coefficient is at most p*q12*2 in
-// absolute value, so a folded sum of three stays below 2^24, as
-// foldFreezeAVX2 needs.
-func (m *mulState) fold(mod int32, inv float32, freeze func(int32) int32) {
-	foldFreezeAVX2(&m.out, &m.c, mod, inv)
-	m.out[0] = int16(freeze(m.c[0] + m.c[p]))
+// x^(k+1) + x^k; c[2p-1] == 0) and reduced as mode says. A product
+// coefficient is at most p*q12*2 in absolute value, so a folded sum of
+// three stays below 2^24, as foldFreezeAVX2 needs.
+func (m *mulState) fold(mode int) {
+	foldFreezeAVX2(&m.out, &m.c, mode)
+	m.out[0] = foldScalar(m.c[0]+m.c[p], mode)
+}
+
+// product sets m.out to a*b in R/q reduced as mode says.
+func (m *mulState) product(a *[p]int16, b *[p]int8, mode int) {
+	copy(m.a[:], a[:])
+	widen(&m.b, b, false)
+	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
+	m.fold(mode)
 }
 
 // rqMulSmallAVX2 sets out = a*b in R/q (a in [-q12, q12], b small).
 func rqMulSmallAVX2(m *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
-	copy(m.a[:], a[:])
-	widen(&m.b, b, false)
-	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
-	m.fold(q, invQ, func(x int32) int32 { return int32(freezeQ(x)) })
+	m.product(a, b, foldModQ)
 	copy(out[:], m.out[:p])
 }
 
@@ -177,7 +226,7 @@ func r3MulAVX2(m *mulState, out *[p]int8, a, b *[p]int8) {
 	widen(&m.a, a, true)
 	widen(&m.b, b, true)
 	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
-	m.fold(3, inv3, func(x int32) int32 { return int32(freeze3(x)) })
+	m.fold(foldMod3)
 	for i := range out {
 		out[i] = int8(m.out[i])
 	}

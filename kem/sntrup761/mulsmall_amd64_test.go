@@ -4,6 +4,7 @@ package sntrup761
 
 import (
 	"crypto/rand"
+	"math"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -188,55 +189,54 @@ func TestProductsGenericPath(t *testing.T) {
 	}
 }
 
-// TestFoldFreezeAVX2 checks the float32 reduction against freezeQ and
-// freeze3 where rounding x/m is closest to going wrong (x at a multiple of
-// m plus or minus (m-1)/2 and one beyond), at ±(2^24-1), and on random
-// sums, and checks the folding on a random product.
+// TestFoldFreezeAVX2 checks each mode of the float32 reduction against
+// foldScalar (freezeQ and freeze3) where rounding x/m is closest to going
+// wrong (x at a multiple of q or 3 plus or minus (m-1)/2 and one beyond),
+// at ±(2^24-1) and on random sums; it checks the folding on a random
+// product and the reciprocals' bit patterns.
 func TestFoldFreezeAVX2(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("CPU lacks AVX2: the AVX2 reduction is not used on this machine")
 	}
-	for _, mod := range []struct {
-		m      int32
-		inv    float32
-		freeze func(int32) int32
-	}{
-		{q, invQ, func(x int32) int32 { return int32(freezeQ(x)) }},
-		{3, inv3, func(x int32) int32 { return int32(freeze3(x)) }},
-	} {
-		var xs []int32
-		const limit = 1<<24 - 1
-		for k := -limit / mod.m; k <= limit/mod.m; k += 1 + limit/mod.m/500 {
-			for _, d := range []int32{-mod.m/2 - 1, -mod.m / 2, -mod.m/2 + 1, 0, mod.m/2 - 1, mod.m / 2, mod.m/2 + 1} {
-				if x := k*mod.m + d; x >= -limit && x <= limit {
+	if math.Float32bits(1.0/q) != foldInvQBits || math.Float32bits(1.0/3) != foldInv3Bits {
+		t.Fatal("foldFreezeAVX2's reciprocal constants are not float32(1/q), float32(1/3)")
+	}
+	var xs []int32
+	const limit = 1<<24 - 1
+	for _, m := range []int32{q, 3} {
+		for k := -limit / m; k <= limit/m; k += 1 + limit/m/500 {
+			for _, d := range []int32{-m/2 - 1, -m / 2, -m/2 + 1, 0, m/2 - 1, m / 2, m/2 + 1} {
+				if x := k*m + d; x >= -limit && x <= limit {
 					xs = append(xs, x)
 				}
 			}
 		}
-		xs = append(xs, limit, -limit, 0, 1, -1)
-		buf := randomBytes(t, 4*1000)
-		for i := 0; i < 1000; i++ {
-			xs = append(xs, int32(uint32(buf[4*i])|uint32(buf[4*i+1])<<8|uint32(buf[4*i+2])<<16)%limit*int32(1-2*int(buf[4*i+3]&1)))
-		}
-		for len(xs) > 0 {
+	}
+	xs = append(xs, limit, -limit, 0, 1, -1)
+	buf := randomBytes(t, 4*1000)
+	for i := 0; i < 1000; i++ {
+		xs = append(xs, int32(uint32(buf[4*i])|uint32(buf[4*i+1])<<8|uint32(buf[4*i+2])<<16)%limit*int32(1-2*int(buf[4*i+3]&1)))
+	}
+	for mode := foldModQ; mode <= foldTimes3Mod3; mode++ {
+		for rest := xs; len(rest) > 0; {
 			var m mulState
-			n := copy(m.c[1:p], xs) // c[i+p], c[i+p-1] stay 0 for i < p
-			xs = xs[n:]
-			foldFreezeAVX2(&m.out, &m.c, mod.m, mod.inv)
+			n := copy(m.c[1:p], rest) // c[i+p], c[i+p-1] stay 0 for i < p
+			rest = rest[n:]
+			foldFreezeAVX2(&m.out, &m.c, mode)
 			for i := 1; i <= n; i++ {
-				if got, want := int32(m.out[i]), mod.freeze(m.c[i]); got != want {
-					t.Fatalf("m=%d: %d reduced to %d, want %d", mod.m, m.c[i], got, want)
+				if got, want := m.out[i], foldScalar(m.c[i], mode); got != want {
+					t.Fatalf("mode %d: %d gave %d, want %d", mode, m.c[i], got, want)
 				}
 			}
 		}
 	}
 	// Folding: every position of a random product.
 	var m mulState
-	buf := randomBytes(t, 4*2*mulN)
+	buf = randomBytes(t, 4*2*mulN)
 	for i := 0; i < 2*p-1; i++ {
 		m.c[i] = int32(uint32(buf[4*i])|uint32(buf[4*i+1])<<8)%(1<<22) - 1<<21
 	}
-	m.fold(q, invQ, func(x int32) int32 { return int32(freezeQ(x)) })
+	m.fold(foldModQ)
 	var want [p]int32
 	copy(want[:], m.c[:p])
 	for i := 2*p - 2; i >= p; i-- {
@@ -244,10 +244,41 @@ func TestFoldFreezeAVX2(t *testing.T) {
 		want[i-p+1] += m.c[i]
 	}
 	for i := range want {
-		if int16(freezeQ(want[i])) != m.out[i] {
+		if freezeQ(want[i]) != m.out[i] {
 			t.Fatalf("folded coefficient %d = %d, want %d", i, m.out[i], freezeQ(want[i]))
 		}
 	}
+}
+
+// TestFusedProductsMatchGeneric: the rounded product of encapsulation and
+// the R/3 image of 3 times the product of decapsulation, AVX2 against
+// generic.
+func TestFusedProductsMatchGeneric(t *testing.T) {
+	forEachLeaf(t, func(t *testing.T) {
+		var m mulState
+		for trial := 0; trial < 20; trial++ {
+			buf := randomBytes(t, 3*p)
+			var a [p]int16
+			var b [p]int8
+			for i := range a {
+				a[i] = int16((int(buf[2*i])|int(buf[2*i+1])<<8)%q) - q12
+				b[i] = int8(buf[2*p+i]%3) - 1
+				if trial == 0 {
+					a[i], b[i] = q12, 1
+				}
+			}
+			var got16, want16 [p]int16
+			rqMulSmallRound(&m, &got16, &a, &b)
+			rqMulSmallGeneric(&want16, &a, &b)
+			round(&want16, &want16)
+			var got8, want8 [p]int8
+			rqMulSmallTimes3Mod3(&m, &got8, &a, &b)
+			times3Mod3Generic(nil, &want8, &a, &b)
+			if got16 != want16 || got8 != want8 {
+				t.Fatalf("trial %d: fused products differ from the generic ones", trial)
+			}
+		}
+	})
 }
 
 // TestMulStateReuse: one working memory serves R/q and R/3 products in

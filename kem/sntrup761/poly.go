@@ -174,3 +174,14 @@ func weightMask(r *[p]int8) int32 {
 	}
 	return nonzeroMask(weight - w)
 }
+
+// times3Mod3Generic sets e to 3*a*b in R/q mapped coefficientwise to R/3,
+// with the portable product.
+func times3Mod3Generic(_ *mulState, e *[p]int8, a *[p]int16, b *[p]int8) {
+	var t [p]int16
+	rqMulSmallGeneric(&t, a, b)
+	for i, x := range t {
+		e[i] = freeze3(int32(freezeQ(3 * int32(x))))
+	}
+	clear(t[:])
+}

@@ -33,3 +33,14 @@ func rqMulSmallUsing(_ *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
 func r3MulUsing(_ *mulState, out *[p]int8, a, b *[p]int8) {
 	r3MulGeneric(out, a, b)
 }
+
+// rqMulSmallRound sets out = Round(a*b) in R/q (spec: Round).
+func rqMulSmallRound(_ *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
+	rqMulSmallGeneric(out, a, b)
+	round(out, out)
+}
+
+// rqMulSmallTimes3Mod3 sets e to 3*a*b in R/q mapped to R/3.
+func rqMulSmallTimes3Mod3(m *mulState, e *[p]int8, a *[p]int16, b *[p]int8) {
+	times3Mod3Generic(m, e, a, b)
+}
