@@ -1,5 +1,7 @@
 package sntrup761
 
+import "math/bits"
+
 // Encodings of the round 3 specification, section "Encoding": the
 // mixed-radix Encode/Decode of a sequence of integers with public moduli,
 // specialised to public keys (moduli q) and rounded ciphertexts (moduli
@@ -117,34 +119,32 @@ func decodeLevel(out []uint16, s []byte, m []uint16, u16 []uint16, u32 []uint32)
 	}
 }
 
-// A divisor divides the public values of decode by multiplying with a
-// float64 reciprocal instead of a DIV instruction (decode's running time
-// was mostly divisions). It remembers the last divisor, since all the
-// moduli of one level of decode but the last are equal.
+// A divisor divides the public values of decode by a multiply-high with
+// ceil(2^64/d) instead of a DIV instruction (decode's running time was
+// mostly divisions). It remembers the last divisor, since all the moduli
+// of one level of decode but the last are equal.
 type divisor struct {
-	d   uint32
-	inv float64
+	d     uint32
+	magic uint64 // ceil(2^64/d); 0 for d == 1
 }
 
-// set makes d the divisor, computing its reciprocal if it changed.
+// set makes d the divisor, computing its multiplier if it changed.
 func (v *divisor) set(d uint32) {
 	if d != v.d {
-		v.d, v.inv = d, 1/float64(d)
+		v.d, v.magic = d, ^uint64(0)/uint64(d)+1
 	}
 }
 
-// divmod returns r/d and r%d for r < 2^32 and 0 < d < 2^16. The float64
-// quotient is exact to far less than 1/d, so its floor is r/d or, at an
-// exact multiple where the product rounds down, one less; one correction
-// fixes that.
+// divmod returns r/d and r%d for r < 2^32 and 0 < d < 2^32. With
+// e = ceil(2^64/d) - 2^64/d < 1, r*ceil(2^64/d)/2^64 exceeds r/d by less
+// than 2^-32, too little to reach the next integer (at least 1/d away), so
+// the high word of the product is the quotient exactly.
 func (v *divisor) divmod(r uint32) (uint32, uint32) {
-	quot := uint32(float64(r) * v.inv)
-	rem := r - quot*v.d
-	if rem >= v.d {
-		quot++
-		rem -= v.d
+	if v.d == 1 { // the magic number 2^64 does not fit
+		return r, 0
 	}
-	return quot, rem
+	quot, _ := bits.Mul64(uint64(r), v.magic)
+	return uint32(quot), r - uint32(quot)*v.d
 }
 
 // rqEncode encodes h (coefficients in [-q12, q12]) as a public key.
