@@ -22,10 +22,12 @@ import "golang.org/x/sys/cpu"
 // nothing depends on the coefficients.
 
 // leafN is the size of mulLeafAVX2's operands; leafScratch its scratch
-// (b among zeros, then the table of pairs (b[k], b[k-1])), in int32.
+// in int32: b among zeros, then the table of pairs (b[k], b[k-1]) (1024
+// bytes), then for mulLeafAVX512 eight shifted copies of the table (5120
+// bytes from a 64-byte boundary).
 const (
 	leafN       = 96
-	leafScratch = 256
+	leafScratch = (1024 + 63 + 8*640 + 3) / 4
 )
 
 //go:noescape
