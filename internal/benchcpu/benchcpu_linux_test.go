@@ -4,7 +4,6 @@ package benchcpu
 
 import (
 	"runtime"
-	"slices"
 	"testing"
 	"time"
 )
@@ -39,31 +38,42 @@ func TestReport(t *testing.T) {
 	}
 }
 
-// TestOpTimer: ReportMedian reports the median of the recorded
-// operations (the mean of the middle two for an even count), and Start/Stop
-// record one sample per operation.
+// TestOpTimer: ReportMedian reports the medians of the recorded
+// operations (the mean of the middle two for an even count), and
+// Start/Stop record one wall and one CPU sample per operation, the CPU
+// one covering a busy loop and not a sleep.
 func TestOpTimer(t *testing.T) {
 	for _, c := range []struct {
-		samples []time.Duration
+		samples []int64
 		want    float64
-	}{{[]time.Duration{50, 10, 30}, 30}, {[]time.Duration{40, 10, 30, 20}, 25}} {
+	}{{[]int64{50, 10, 30}, 30}, {[]int64{40, 10, 30, 20}, 25}} {
 		r := testing.Benchmark(func(b *testing.B) {
 			for b.Loop() {
 			}
-			o := OpTimer{samples: c.samples}
+			o := OpTimer{wall: c.samples, cpu: c.samples}
 			o.ReportMedian(b)
 		})
-		if got := r.Extra["median-ns/op"]; got != c.want {
-			t.Fatalf("median of %v = %v, want %v", c.samples, got, c.want)
+		if r.Extra["median-ns/op"] != c.want || r.Extra["median-cpu-ns/op"] != c.want {
+			t.Fatalf("medians of %v = %v, want %v", c.samples, r.Extra, c.want)
 		}
 	}
 	var o OpTimer
-	for range 3 {
-		o.Start()
-		time.Sleep(time.Millisecond)
-		o.Stop()
+	o.Start()
+	time.Sleep(20 * time.Millisecond)
+	o.Stop()
+	o.Start()
+	x := uint64(1)
+	for i := 0; i < 20_000_000; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
 	}
-	if len(o.samples) != 3 || slices.Min(o.samples) < time.Millisecond {
-		t.Fatalf("samples %v, want three of at least 1ms", o.samples)
+	o.Stop()
+	if x == 0 {
+		t.Log(x)
+	}
+	if len(o.wall) != 2 || len(o.cpu) != 2 {
+		t.Fatalf("samples %v / %v, want two each", o.wall, o.cpu)
+	}
+	if o.wall[0] < int64(20*time.Millisecond) || o.cpu[0] > int64(10*time.Millisecond) || o.cpu[1] <= 0 {
+		t.Fatalf("sleep: wall %d ns, CPU %d ns; busy loop: CPU %d ns", o.wall[0], o.cpu[0], o.cpu[1])
 	}
 }

@@ -173,7 +173,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 	mhz := clockMHz()
 	for ti, t := range tables {
 		fmt.Printf("\n### %s, same run\n\n", t.title)
-		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of single operations, `median-ns/op`, where the benchmark reports it, else of `-test.benchtime` batches). CPU: the C program's thread CPU time, Go's process CPU time (`cpu-ns/op`, where the benchmark reports it). libmceliece/libntruprime implementation selected: %s. Best published C: docs/benchmarks.md, \"Published figures\", cycles converted at this machine's %.0f MHz.\n\n",
+		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of single operations, `median-ns/op`, where the benchmark reports it, else of `-test.benchtime` batches). CPU: the C program's thread CPU time of single operations; Go's the same (`median-cpu-ns/op`) where the benchmark reports it, else its process CPU time per operation of the batch (`cpu-ns/op`). libmceliece/libntruprime implementation selected: %s. Best published C: docs/benchmarks.md, \"Published figures\", cycles converted at this machine's %.0f MHz.\n\n",
 			o.kemRounds, impls[ti], mhz)
 		fmt.Printf("| operation | Go wall | Go CPU | %s wall | %s CPU | Go/C wall | Go/C CPU | target | best published C | Go/best |\n", t.cImpl.name, t.cImpl.name)
 		fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
@@ -272,9 +272,12 @@ func clockMHz() float64 {
 // without "Benchmark" and the -GOMAXPROCS suffix), the median over its
 // -test.count lines of the wall time — median-ns/op (the median of single
 // operations, as the C programs measure) where the benchmark reports it,
-// else the batch's ns/op — and of cpu-ns/op.
+// else the batch's ns/op — and of the CPU time: median-cpu-ns/op (the
+// median of single operations' thread CPU time, again as the C programs
+// measure) where reported, else cpu-ns/op (the process's, per operation of
+// the batch).
 func parseGoBench(out string) (map[string]figure, error) {
-	samples := make(map[string][3][]float64)
+	samples := make(map[string][4][]float64)
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
@@ -297,6 +300,8 @@ func parseGoBench(out string) (map[string]figure, error) {
 				s[1] = append(s[1], v)
 			case "median-ns/op":
 				s[2] = append(s[2], v)
+			case "median-cpu-ns/op":
+				s[3] = append(s[3], v)
 			}
 		}
 		samples[name] = s
@@ -309,11 +314,14 @@ func parseGoBench(out string) (map[string]figure, error) {
 		if len(s[0]) == 0 {
 			return nil, fmt.Errorf("benchmark %s reported no ns/op", name)
 		}
-		wall := median(s[0])
+		wall, cpu := median(s[0]), median(s[1])
 		if len(s[2]) > 0 {
 			wall = median(s[2])
 		}
-		figs[name] = figure{wall, median(s[1])}
+		if len(s[3]) > 0 {
+			cpu = median(s[3])
+		}
+		figs[name] = figure{wall, cpu}
 	}
 	return figs, nil
 }

@@ -245,17 +245,22 @@ func TestPickKEMs(t *testing.T) {
 	}
 }
 
-// TestParseGoBenchMedian: where a benchmark reports median-ns/op (single
-// operations), that is its wall figure, not the batch's ns/op.
+// TestParseGoBenchMedian: where a benchmark reports median-ns/op and
+// median-cpu-ns/op (single operations), those are its wall and CPU
+// figures, not the batch's ns/op and cpu-ns/op.
 func TestParseGoBenchMedian(t *testing.T) {
-	out := "BenchmarkDecapsulate-2 200 90000 ns/op 40000 cpu-ns/op 21000 median-ns/op\n" +
-		"BenchmarkDecapsulate-2 200 95000 ns/op 41000 cpu-ns/op 20000 median-ns/op\n" +
-		"BenchmarkDecapsulate-2 200 99000 ns/op 42000 cpu-ns/op 22000 median-ns/op\n"
+	out := "BenchmarkDecapsulate-2 200 90000 ns/op 40000 cpu-ns/op 21000 median-ns/op 19000 median-cpu-ns/op\n" +
+		"BenchmarkDecapsulate-2 200 95000 ns/op 41000 cpu-ns/op 20000 median-ns/op 18000 median-cpu-ns/op\n" +
+		"BenchmarkDecapsulate-2 200 99000 ns/op 42000 cpu-ns/op 22000 median-ns/op 18500 median-cpu-ns/op\n" +
+		"BenchmarkEncapsulate-2 200 50000 ns/op 30000 cpu-ns/op 15000 median-ns/op\n"
 	figs, err := parseGoBench(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := figs["Decapsulate"]; got != (figure{21000, 41000}) {
-		t.Fatalf("Decapsulate = %+v, want wall 21000 (median of medians), cpu 41000", got)
+	if got := figs["Decapsulate"]; got != (figure{21000, 18500}) {
+		t.Fatalf("Decapsulate = %+v, want wall 21000 and CPU 18500 (medians of the single-operation medians)", got)
+	}
+	if got := figs["Encapsulate"]; got != (figure{15000, 30000}) {
+		t.Fatalf("Encapsulate = %+v, want wall 15000, CPU 30000 (cpu-ns/op without a CPU median)", got)
 	}
 }
