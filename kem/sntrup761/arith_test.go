@@ -309,20 +309,32 @@ func TestDivisor(t *testing.T) {
 	}
 }
 
-// TestDecodeMatchesDivisions compares decode with refDecode on random
-// strings (every string of the right length is a valid input) and on all
-// 0x00 and all 0xff, for both moduli of the scheme.
+// TestDecodeMatchesDivisions compares decode with refDecode (the
+// specification's Decode with DIV instructions, on the list of moduli) on
+// random strings (every string of the right length is a valid input) and
+// on all 0x00 and all 0xff, for the scheme's two moduli and lengths and
+// for other moduli and lengths that reach every way a pair splits and
+// both parities at every level.
 func TestDecodeMatchesDivisions(t *testing.T) {
-	for _, c := range []struct {
-		mod   uint16
-		bytes int
-	}{{q, rqBytes}, {roundedModulus, roundedBytes}} {
-		var m [p]uint16
+	type tc struct {
+		mod uint16
+		n   int
+	}
+	cases := []tc{{q, p}, {roundedModulus, p}}
+	for _, mod := range []uint16{2, 3, 127, 128, 255, 256, 257, 4095, 16383} {
+		for _, n := range []int{1, 2, 3, 5, 8, 13, 64, 100, 255} {
+			cases = append(cases, tc{mod, n})
+		}
+	}
+	for _, c := range cases {
+		m := make([]uint16, c.n)
 		for i := range m {
 			m[i] = c.mod
 		}
-		for trial := 0; trial < 50; trial++ {
-			s := make([]byte, c.bytes)
+		// The encoded length: encode zeros.
+		size := len(encode(nil, make([]uint16, c.n), slices.Clone(m)))
+		for trial := 0; trial < 8; trial++ {
+			s := make([]byte, size)
 			switch trial {
 			case 0:
 			case 1:
@@ -334,13 +346,11 @@ func TestDecodeMatchesDivisions(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var got, want [p]uint16
-			mm := m
-			decode(got[:], s, mm[:])
-			mm = m
-			refDecode(want[:], s, mm[:])
-			if got != want {
-				t.Fatalf("modulus %d, trial %d: decode differs from the division reference", c.mod, trial)
+			got, want := make([]uint16, c.n), make([]uint16, c.n)
+			decode(got, s, uint32(c.mod), uint32(c.mod))
+			refDecode(want, s, slices.Clone(m))
+			if !slices.Equal(got, want) {
+				t.Fatalf("modulus %d, n %d, trial %d: decode differs from the division reference", c.mod, c.n, trial)
 			}
 		}
 	}

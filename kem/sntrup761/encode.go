@@ -44,78 +44,102 @@ func encode(out []byte, r, m []uint16) []byte {
 	}
 }
 
-// decode fills out (len(out) == len(m)) from s, the encoding of integers
-// with moduli m. Each out[i] is reduced modulo m[i], whatever s holds. The
-// caller guarantees that len(s) is the encoded length for m and that
-// len(m) <= p.
-func decode(out []uint16, s []byte, m []uint16) {
+// decode fills out (len(out) = n <= p) from s, the encoding of n integers
+// whose moduli are all m but the last, which is last (the specification's
+// Decode for the uniform moduli of the scheme: q, or (q+2)/3, with last =
+// m at the top). Each out[i] is reduced modulo its modulus, whatever s
+// holds. The caller guarantees that len(s) is the encoded length.
+func decode(out []uint16, s []byte, m, last uint32) {
 	// One buffer for every level of the recursion (a level of n values
-	// takes 2*ceil(n/2) uint16 and 2*floor(n/2) uint32, and the levels'
-	// sizes sum to less than twice the top one's); Go zeroes it once.
+	// takes ceil(n/2) uint16 and floor(n/2) uint32, and the levels' sizes
+	// sum to less than twice the top one's); Go zeroes it once.
 	var w decodeScratch
-	decodeLevel(out, s, m, w.u16[:], w.u32[:])
+	decodeLevel(out, s, m, last, w.u16[:], w.u32[:])
 }
 
 // decodeScratch is decode's working memory.
 type decodeScratch struct {
-	u16 [2 * (p + 1 + 16)]uint16
-	u32 [2 * (p + 16)]uint32
+	u16 [p + 16]uint16
+	u32 [p + 16]uint32
+}
+
+// pairSplit says how Encode split the combined modulus mm of a pair: the
+// number of low bytes it wrote (0, 1 or 2), their range (1, 256, 65536)
+// and the modulus of what went up a level.
+func pairSplit(mm uint32) (nbytes int, t, up uint32) {
+	switch {
+	case mm > 256*16383:
+		return 2, 256 * 256, (((mm + 255) >> 8) + 255) >> 8
+	case mm >= 16384:
+		return 1, 256, (mm + 255) >> 8
+	default:
+		return 0, 1, mm
+	}
+}
+
+// lowBytes reads the nbytes low bytes of one pair from the front of s.
+func lowBytes(s []byte, nbytes int) (uint32, []byte) {
+	switch nbytes {
+	case 2:
+		return uint32(s[0]) | uint32(s[1])<<8, s[2:]
+	case 1:
+		return uint32(s[0]), s[1:]
+	}
+	return 0, s
 }
 
 // decodeLevel is one level of decode, carving its buffers from the fronts
-// of u16 and u32 and passing the rests down.
-func decodeLevel(out []uint16, s []byte, m []uint16, u16 []uint16, u32 []uint32) {
-	n := len(m)
+// of u16 and u32 and passing the rests down. The pairs (m, m) all split
+// alike ("regular"); with n even the last pair is (m, last).
+func decodeLevel(out []uint16, s []byte, m, last uint32, u16 []uint16, u32 []uint32) {
+	n := len(out)
 	if n == 1 {
 		switch {
-		case m[0] == 1:
+		case last == 1:
 			out[0] = 0
-		case m[0] <= 256:
-			out[0] = uint16(uint32(s[0]) % uint32(m[0]))
+		case last <= 256:
+			out[0] = uint16(uint32(s[0]) % last)
 		default:
-			out[0] = uint16((uint32(s[0]) + uint32(s[1])<<8) % uint32(m[0]))
+			out[0] = uint16((uint32(s[0]) + uint32(s[1])<<8) % last)
 		}
 		return
 	}
 	half := (n + 1) / 2
-	m2, r2, u16 := u16[:half], u16[half:2*half], u16[2*half:]
-	bottomR, bottomT, u32 := u32[:n/2], u32[n/2:2*(n/2)], u32[2*(n/2):]
-	i := 0
-	for ; i+1 < n; i += 2 {
-		mm := uint32(m[i]) * uint32(m[i+1])
-		switch {
-		case mm > 256*16383:
-			bottomT[i/2] = 256 * 256
-			bottomR[i/2] = uint32(s[0]) + 256*uint32(s[1])
-			s = s[2:]
-			m2[i/2] = uint16((((mm + 255) >> 8) + 255) >> 8)
-		case mm >= 16384:
-			bottomT[i/2] = 256
-			bottomR[i/2] = uint32(s[0])
-			s = s[1:]
-			m2[i/2] = uint16((mm + 255) >> 8)
-		default:
-			bottomT[i/2] = 1
-			bottomR[i/2] = 0
-			m2[i/2] = uint16(mm)
-		}
+	r2, u16 := u16[:half], u16[half:]
+	low, u32 := u32[:n/2], u32[n/2:]
+	regular := n / 2
+	if n%2 == 0 {
+		regular--
 	}
-	if i < n {
-		m2[i/2] = m[i]
+	nb, t, up := pairSplit(m * m)
+	for i := 0; i < regular; i++ {
+		low[i], s = lowBytes(s, nb)
 	}
-	decodeLevel(r2, s, m2, u16, u32)
-	var d0, d1 divisor
-	for i = 0; i+1 < n; i += 2 {
-		r := bottomR[i/2] + bottomT[i/2]*uint32(r2[i/2])
-		d0.set(uint32(m[i]))
-		d1.set(uint32(m[i+1]))
-		q0, r0 := d0.divmod(r)
-		_, r1 := d1.divmod(q0)
-		out[i] = uint16(r0)
-		out[i+1] = uint16(r1)
+	lastT, lastUp := uint32(0), last
+	if n%2 == 0 {
+		var lnb int
+		lnb, lastT, lastUp = pairSplit(m * last)
+		low[regular], s = lowBytes(s, lnb)
 	}
-	if i < n {
-		out[i] = r2[i/2]
+	decodeLevel(r2, s, up, lastUp, u16, u32)
+	var dm, dl divisor
+	dm.set(m)
+	for i := 0; i < regular; i++ {
+		r := low[i] + t*uint32(r2[i])
+		q0, r0 := dm.divmod(r)
+		_, r1 := dm.divmod(q0)
+		out[2*i] = uint16(r0)
+		out[2*i+1] = uint16(r1)
+	}
+	if n%2 == 0 {
+		dl.set(last)
+		r := low[regular] + lastT*uint32(r2[regular])
+		q0, r0 := dm.divmod(r)
+		_, r1 := dl.divmod(q0)
+		out[n-2] = uint16(r0)
+		out[n-1] = uint16(r1)
+	} else {
+		out[n-1] = r2[half-1]
 	}
 }
 
@@ -159,11 +183,8 @@ func rqEncode(out *[rqBytes]byte, h *[p]int16) {
 
 // rqDecode decodes a public key; every coefficient lands in [-q12, q12].
 func rqDecode(h *[p]int16, s []byte) {
-	var r, m [p]uint16
-	for i := range m {
-		m[i] = q
-	}
-	decode(r[:], s[:rqBytes], m[:])
+	var r [p]uint16
+	decode(r[:], s[:rqBytes], q, q)
 	for i := range h {
 		h[i] = int16(r[i]) - q12
 	}
@@ -182,11 +203,8 @@ func roundedEncode(out []byte, c *[p]int16) {
 
 // roundedDecode decodes the first roundedBytes of a ciphertext.
 func roundedDecode(c *[p]int16, s []byte) {
-	var r, m [p]uint16
-	for i := range m {
-		m[i] = roundedModulus
-	}
-	decode(r[:], s[:roundedBytes], m[:])
+	var r [p]uint16
+	decode(r[:], s[:roundedBytes], roundedModulus, roundedModulus)
 	for i := range c {
 		c[i] = int16(r[i])*3 - q12
 	}
