@@ -214,17 +214,11 @@ func TestEncodings(t *testing.T) {
 		}
 	}
 	// Encode writes exactly the specified number of bytes.
-	var r, m [p]uint16
-	for i := range m {
-		m[i] = q
-	}
-	if n := len(encode(nil, r[:], m[:])); n != rqBytes {
+	var r [p]uint16
+	if n := len(encode(nil, r[:], q, q)); n != rqBytes {
 		t.Errorf("Encode modulo q: %d bytes", n)
 	}
-	for i := range m {
-		r[i], m[i] = 0, roundedModulus
-	}
-	if n := len(encode(nil, r[:], m[:])); n != roundedBytes {
+	if n := len(encode(nil, r[:], roundedModulus, roundedModulus)); n != roundedBytes {
 		t.Errorf("Encode modulo (q+2)/3: %d bytes", n)
 	}
 	// Decoding any bytes gives canonical values.
@@ -332,7 +326,7 @@ func TestDecodeMatchesDivisions(t *testing.T) {
 			m[i] = c.mod
 		}
 		// The encoded length: encode zeros.
-		size := len(encode(nil, make([]uint16, c.n), slices.Clone(m)))
+		size := len(refEncode(nil, make([]uint16, c.n), slices.Clone(m)))
 		for trial := 0; trial < 8; trial++ {
 			s := make([]byte, size)
 			switch trial {
@@ -351,6 +345,47 @@ func TestDecodeMatchesDivisions(t *testing.T) {
 			refDecode(want, s, slices.Clone(m))
 			if !slices.Equal(got, want) {
 				t.Fatalf("modulus %d, n %d, trial %d: decode differs from the division reference", c.mod, c.n, trial)
+			}
+		}
+	}
+}
+
+// TestEncodeMatchesReference compares encode with refEncode (on the list
+// of moduli) on random values, all zeros and all maxima, for the scheme's
+// moduli and others that reach every way a pair splits, and checks that
+// decode inverts it.
+func TestEncodeMatchesReference(t *testing.T) {
+	for _, mod := range []uint16{q, roundedModulus, 2, 3, 127, 128, 255, 256, 257, 4095, 16383} {
+		for _, n := range []int{1, 2, 3, 5, 8, 13, 64, 100, 255, p} {
+			m := make([]uint16, n)
+			for i := range m {
+				m[i] = mod
+			}
+			for trial := 0; trial < 6; trial++ {
+				buf := make([]byte, 2*n)
+				if _, err := rand.Read(buf); err != nil {
+					t.Fatal(err)
+				}
+				r := make([]uint16, n)
+				for i := range r {
+					switch trial {
+					case 0:
+					case 1:
+						r[i] = mod - 1
+					default:
+						r[i] = uint16(binary.LittleEndian.Uint16(buf[2*i:]) % mod)
+					}
+				}
+				want := refEncode(nil, slices.Clone(r), slices.Clone(m))
+				got := encode(nil, slices.Clone(r), uint32(mod), uint32(mod))
+				if !slices.Equal(got, want) {
+					t.Fatalf("modulus %d, n %d, trial %d: encode differs from the reference", mod, n, trial)
+				}
+				back := make([]uint16, n)
+				decode(back, got, uint32(mod), uint32(mod))
+				if !slices.Equal(back, r) {
+					t.Fatalf("modulus %d, n %d, trial %d: decode(encode(r)) != r", mod, n, trial)
+				}
 			}
 		}
 	}

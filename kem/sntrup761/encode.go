@@ -13,12 +13,15 @@ import "math/bits"
 
 const roundedModulus = (q + 2) / 3 // 1531
 
-// encode appends the encoding of r (0 <= r[i] < m[i]) to out. r and m are
-// used as scratch space.
-func encode(out []byte, r, m []uint16) []byte {
-	for n := len(m); ; n = (n + 1) / 2 {
+// encode appends to out the encoding of r (0 <= r[i] < its modulus),
+// whose moduli are all m but the last, which is last (the specification's
+// Encode for the uniform moduli of the scheme, as decode). r is used as
+// scratch space. The pairs (m, m) of a level all split alike (pairSplit);
+// with an even count the last pair is (m, last).
+func encode(out []byte, r []uint16, m, last uint32) []byte {
+	for n := len(r); ; n = (n + 1) / 2 {
 		if n == 1 {
-			rr, mm := r[0], m[0]
+			rr, mm := uint32(r[0]), last
 			for mm > 1 {
 				out = append(out, byte(rr))
 				rr >>= 8
@@ -26,22 +29,39 @@ func encode(out []byte, r, m []uint16) []byte {
 			}
 			return out
 		}
-		i := 0
-		for ; i+1 < n; i += 2 {
-			m0 := uint32(m[i])
-			rr := uint32(r[i]) + uint32(r[i+1])*m0
-			mm := uint32(m[i+1]) * m0
-			for mm >= 16384 {
-				out = append(out, byte(rr))
-				rr >>= 8
-				mm = (mm + 255) >> 8
-			}
-			r[i/2], m[i/2] = uint16(rr), uint16(mm)
+		regular := n / 2
+		if n%2 == 0 {
+			regular--
 		}
-		if i < n {
-			r[i/2], m[i/2] = r[i], m[i]
+		nb, _, up := pairSplit(m * m)
+		for i := 0; i < regular; i++ {
+			rr := uint32(r[2*i]) + uint32(r[2*i+1])*m
+			out = appendLow(out, rr, nb)
+			r[i] = uint16(rr >> (8 * nb))
 		}
+		lastUp := last
+		if n%2 == 0 {
+			var lnb int
+			lnb, _, lastUp = pairSplit(m * last)
+			rr := uint32(r[n-2]) + uint32(r[n-1])*m
+			out = appendLow(out, rr, lnb)
+			r[regular] = uint16(rr >> (8 * lnb))
+		} else {
+			r[n/2] = r[n-1]
+		}
+		m, last = up, lastUp
 	}
+}
+
+// appendLow appends the nbytes low bytes of x, little end first.
+func appendLow(out []byte, x uint32, nbytes int) []byte {
+	switch nbytes {
+	case 2:
+		return append(out, byte(x), byte(x>>8))
+	case 1:
+		return append(out, byte(x))
+	}
+	return out
 }
 
 // decode fills out (len(out) = n <= p) from s, the encoding of n integers
@@ -173,12 +193,11 @@ func (v *divisor) divmod(r uint32) (uint32, uint32) {
 
 // rqEncode encodes h (coefficients in [-q12, q12]) as a public key.
 func rqEncode(out *[rqBytes]byte, h *[p]int16) {
-	var r, m [p]uint16
+	var r [p]uint16
 	for i := range r {
 		r[i] = uint16(h[i] + q12)
-		m[i] = q
 	}
-	encode(out[:0], r[:], m[:])
+	encode(out[:0], r[:], q, q)
 }
 
 // rqDecode decodes a public key; every coefficient lands in [-q12, q12].
@@ -192,13 +211,12 @@ func rqDecode(h *[p]int16, s []byte) {
 
 // roundedEncode encodes c (coefficients multiples of 3 in [-q12, q12]).
 func roundedEncode(out []byte, c *[p]int16) {
-	var r, m [p]uint16
+	var r [p]uint16
 	for i := range r {
 		// (c + q12) / 3, exact for multiples of 3 in range.
 		r[i] = uint16((int32(c[i]+q12) * 10923) >> 15)
-		m[i] = roundedModulus
 	}
-	encode(out[:0], r[:], m[:])
+	encode(out[:0], r[:], roundedModulus, roundedModulus)
 }
 
 // roundedDecode decodes the first roundedBytes of a ciphertext.

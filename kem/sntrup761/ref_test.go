@@ -168,3 +168,35 @@ func refDecode(out []uint16, s []byte, m []uint16) {
 		out[i] = r2[i/2]
 	}
 }
+
+// refEncode is the specification's Encode on a list of moduli (the form
+// before encode was specialised to uniform moduli), for
+// TestEncodeMatchesReference. r and m are used as scratch space.
+func refEncode(out []byte, r, m []uint16) []byte {
+	for n := len(m); ; n = (n + 1) / 2 {
+		if n == 1 {
+			rr, mm := r[0], m[0]
+			for mm > 1 {
+				out = append(out, byte(rr))
+				rr >>= 8
+				mm = (mm + 255) >> 8
+			}
+			return out
+		}
+		i := 0
+		for ; i+1 < n; i += 2 {
+			m0 := uint32(m[i])
+			rr := uint32(r[i]) + uint32(r[i+1])*m0
+			mm := uint32(m[i+1]) * m0
+			for mm >= 16384 {
+				out = append(out, byte(rr))
+				rr >>= 8
+				mm = (mm + 255) >> 8
+			}
+			r[i/2], m[i/2] = uint16(rr), uint16(mm)
+		}
+		if i < n {
+			r[i/2], m[i/2] = r[i], m[i]
+		}
+	}
+}
