@@ -21,13 +21,11 @@ import "golang.org/x/sys/cpu"
 // int32 never overflows. Every size, loop count and address is fixed:
 // nothing depends on the coefficients.
 
-// leafN is the size of mulLeafAVX2's operands; leafScratch its scratch
-// in int32: b among zeros, then the table of pairs (b[k], b[k-1]) (1024
-// bytes), then for mulLeafAVX512 eight shifted copies of the table (5120
-// bytes from a 64-byte boundary).
+// leafN is the size of the leaf products' operands; leafScratch their
+// scratch in int32: b among zeros, then the table of pairs (b[k], b[k-1]).
 const (
 	leafN       = 96
-	leafScratch = (1024 + 63 + 8*640 + 3) / 4
+	leafScratch = 256
 )
 
 //go:noescape
