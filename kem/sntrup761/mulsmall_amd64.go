@@ -44,6 +44,9 @@ var useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
 func widen8AVX2(dst *[mulN]int16, src *[p]int8, two int16)
 
 //go:noescape
+func narrow8AVX2(dst *[p]int8, src *[mulN]int16)
+
+//go:noescape
 func add16AVX2(dst, x, y *int16, n int)
 
 //go:noescape
@@ -157,9 +160,7 @@ func rqMulSmallTimes3Mod3(m *mulState, e *[p]int8, a *[p]int16, b *[p]int8) {
 		return
 	}
 	m.product(a, b, foldTimes3Mod3)
-	for i := range e {
-		e[i] = int8(m.out[i])
-	}
+	m.narrowOut(e)
 }
 
 // r3MulUsing is r3Mul with the working memory m.
@@ -206,6 +207,14 @@ func (m *mulState) fold(mode int) {
 	m.out[0] = foldScalar(m.c[0]+m.c[p], mode)
 }
 
+// narrowOut copies m.out[:p] (values in {-1, 0, 1}) to dst.
+func (m *mulState) narrowOut(dst *[p]int8) {
+	narrow8AVX2(dst, &m.out)
+	for i := 752; i < p; i++ {
+		dst[i] = int8(m.out[i])
+	}
+}
+
 // product sets m.out to a*b in R/q reduced as mode says.
 func (m *mulState) product(a *[p]int16, b *[p]int8, mode int) {
 	copy(m.a[:], a[:])
@@ -227,7 +236,5 @@ func r3MulAVX2(m *mulState, out *[p]int8, a, b *[p]int8) {
 	widen(&m.b, b, true)
 	mulIntAVX2(&m.c, &m.a, &m.b, &m.s)
 	m.fold(foldMod3)
-	for i := range out {
-		out[i] = int8(m.out[i])
-	}
+	m.narrowOut(out)
 }
