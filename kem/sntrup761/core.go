@@ -69,13 +69,13 @@ func keyGen(pk *[PublicKeySize]byte, sk *[PrivateKeySize]byte, rnd source) error
 // is the products' working memory.
 func hide(m *mulState, ct *[CiphertextSize]byte, rEnc *[smallBytes]byte, conf *[hashBytes]byte, r *[p]int8, h *[p]int16, cache *[hashBytes]byte) {
 	smallEncode(rEnc[:], r)
-	var c [p]int16
-	rqMulSmallRound(m, &c, h, r)
-	roundedEncode(ct[:roundedBytes], &c)
+	var d [p]uint16
+	rqMulSmallDigits(m, &d, h, r)
+	roundedDigitsEncode(ct[:roundedBytes], &d)
 	*conf = hashPrefix(3, rEnc[:])
 	confirm := hashPrefix(2, conf[:], cache[:])
 	copy(ct[roundedBytes:], confirm[:])
-	clear(c[:])
+	clear(d[:])
 }
 
 // sessionKey is HashSession(b, rEnc, ct).

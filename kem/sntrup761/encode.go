@@ -212,10 +212,22 @@ func rqDecode(h *[p]int16, s []byte) {
 // roundedEncode encodes c (coefficients multiples of 3 in [-q12, q12]).
 func roundedEncode(out []byte, c *[p]int16) {
 	var r [p]uint16
+	roundedDigits(&r, c)
+	roundedDigitsEncode(out, &r)
+}
+
+// roundedDigits sets r to the digits (c + q12)/3 of c (coefficients
+// multiples of 3 in [-q12, q12]).
+func roundedDigits(r *[p]uint16, c *[p]int16) {
 	for i := range r {
 		// (c + q12) / 3, exact for multiples of 3 in range.
 		r[i] = uint16((int32(c[i]+q12) * 10923) >> 15)
 	}
+}
+
+// roundedDigitsEncode encodes the digits r (each below (q+2)/3) of a
+// rounded polynomial; r is used as scratch space.
+func roundedDigitsEncode(out []byte, r *[p]uint16) {
 	encode(out[:0], r[:], roundedModulus, roundedModulus)
 }
 

@@ -2405,12 +2405,13 @@ combine:
 	VPADDD  (off+4*761)(SI), R, R; \
 	VPADDD  (off+4*760)(SI), R, R
 
-// 3*round(R/3): R rounded to the nearest multiple of 3 (|R| small).
-#define ROUND3(R) \
+// round(R/3) + (q-1)/6: the digit Encode takes for R rounded to the
+// nearest multiple of 3 (R in [-(q-1)/2, (q-1)/2]; Y7 holds (q-1)/6).
+#define ROUNDDIGIT(R) \
 	VCVTDQ2PS R, Y1; \
 	VMULPS Y10, Y1, Y1; \
-	VCVTPS2DQ Y1, Y1; \
-	VPMULLD Y11, Y1, R
+	VCVTPS2DQ Y1, R; \
+	VPADDD Y7, R, R
 
 // Pack Y0 and Y3 (8 int32 lanes each) to 16 int16 at DI and advance.
 #define STORE16 \
@@ -2427,8 +2428,9 @@ combine:
 // recomputes it), |x| < 2^24:
 //   - mode 0: out[i] = x mod q, centred;
 //   - mode 1: out[i] = x mod 3, centred;
-//   - mode 2: out[i] = (x mod q) rounded to the nearest multiple of 3
-//     (the spec's Round of the product);
+//   - mode 2: out[i] = (r + (q-1)/2)/3 where r is (x mod q) rounded to
+//     the nearest multiple of 3 (the spec's Round of the product, as the
+//     digit in [0, (q+2)/3) that Encode of a ciphertext takes);
 //   - mode 3: out[i] = (3 * (x mod q) mod q) mod 3, centred (the R/3 image
 //     of 3 times the product, as decapsulation needs).
 // The mode is public; the loop for each mode is branch-free.
@@ -2458,6 +2460,9 @@ TEXT ·foldFreezeAVX2(SB), NOSPLIT, $0-24
 	VPBROADCASTD X9, Y9           // (3-1)/2
 	VPXOR Y8, Y8, Y8
 	VPSUBD Y9, Y8, Y8             // -1
+	MOVL $765, AX
+	VMOVD AX, X7
+	VPBROADCASTD X7, Y7           // (q-1)/6
 	MOVQ $(768/16), CX
 	CMPQ DX, $1
 	JEQ  mode1
@@ -2491,10 +2496,10 @@ mode1:
 mode2:
 	FOLDSUM(0, Y0)
 	REDUCEQ(Y0)
-	ROUND3(Y0)
+	ROUNDDIGIT(Y0)
 	FOLDSUM(32, Y3)
 	REDUCEQ(Y3)
-	ROUND3(Y3)
+	ROUNDDIGIT(Y3)
 	STORE16
 	DECQ CX
 	JNZ  mode2

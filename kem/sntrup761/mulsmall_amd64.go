@@ -60,7 +60,7 @@ func foldFreezeAVX2(out *[mulN]int16, c *[2 * mulN]int32, mode int)
 const (
 	foldModQ       = 0 // x mod q
 	foldMod3       = 1 // x mod 3
-	foldRound      = 2 // (x mod q) rounded to a multiple of 3
+	foldDigit      = 2 // (x mod q) rounded to a multiple of 3, as Encode's digit
 	foldTimes3Mod3 = 3 // (3(x mod q) mod q) mod 3
 
 	foldInvQBits = 0x396465ee // float32(1/q)
@@ -72,9 +72,9 @@ func foldScalar(x int32, mode int) int16 {
 	switch mode {
 	case foldMod3:
 		return int16(freeze3(x))
-	case foldRound:
+	case foldDigit:
 		r := int32(freezeQ(x))
-		return int16(r - int32(freeze3(r)))
+		return int16((r - int32(freeze3(r)) + q12) / 3)
 	case foldTimes3Mod3:
 		return int16(freeze3(int32(freezeQ(3 * int32(freezeQ(x))))))
 	}
@@ -140,16 +140,18 @@ func rqMulSmallUsing(m *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
 	rqMulSmallAVX2(m, out, a, b)
 }
 
-// rqMulSmallRound sets out = Round(a*b), the product in R/q with each
-// coefficient rounded to the nearest multiple of 3 (spec: Round).
-func rqMulSmallRound(m *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
+// rqMulSmallDigits sets d to the digits Encode takes for Round(a*b), the
+// product in R/q with each coefficient rounded to the nearest multiple of
+// 3 (spec: Round): (c + q12)/3 in [0, (q+2)/3).
+func rqMulSmallDigits(m *mulState, d *[p]uint16, a *[p]int16, b *[p]int8) {
 	if !useAVX2 {
-		rqMulSmallGeneric(out, a, b)
-		round(out, out)
+		rqMulSmallDigitsGeneric(d, a, b)
 		return
 	}
-	m.product(a, b, foldRound)
-	copy(out[:], m.out[:p])
+	m.product(a, b, foldDigit)
+	for i := range d {
+		d[i] = uint16(m.out[i])
+	}
 }
 
 // rqMulSmallTimes3Mod3 sets e to 3*a*b in R/q mapped coefficientwise to

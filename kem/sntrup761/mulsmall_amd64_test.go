@@ -250,9 +250,9 @@ func TestFoldFreezeAVX2(t *testing.T) {
 	}
 }
 
-// TestFusedProductsMatchGeneric: the rounded product of encapsulation and
-// the R/3 image of 3 times the product of decapsulation, AVX2 against
-// generic.
+// TestFusedProductsMatchGeneric: the rounded product's digits of
+// encapsulation and the R/3 image of 3 times the product of
+// decapsulation, AVX2 against generic.
 func TestFusedProductsMatchGeneric(t *testing.T) {
 	forEachLeaf(t, func(t *testing.T) {
 		var m mulState
@@ -267,10 +267,9 @@ func TestFusedProductsMatchGeneric(t *testing.T) {
 					a[i], b[i] = q12, 1
 				}
 			}
-			var got16, want16 [p]int16
-			rqMulSmallRound(&m, &got16, &a, &b)
-			rqMulSmallGeneric(&want16, &a, &b)
-			round(&want16, &want16)
+			var got16, want16 [p]uint16
+			rqMulSmallDigits(&m, &got16, &a, &b)
+			rqMulSmallDigitsGeneric(&want16, &a, &b)
 			var got8, want8 [p]int8
 			rqMulSmallTimes3Mod3(&m, &got8, &a, &b)
 			times3Mod3Generic(nil, &want8, &a, &b)

@@ -185,3 +185,13 @@ func times3Mod3Generic(_ *mulState, e *[p]int8, a *[p]int16, b *[p]int8) {
 	}
 	clear(t[:])
 }
+
+// rqMulSmallDigitsGeneric sets d to (c + q12)/3 for c = Round(a*b) in R/q,
+// the digits Encode takes for a ciphertext, with the portable product.
+func rqMulSmallDigitsGeneric(d *[p]uint16, a *[p]int16, b *[p]int8) {
+	var c [p]int16
+	rqMulSmallGeneric(&c, a, b)
+	round(&c, &c)
+	roundedDigits(d, &c)
+	clear(c[:])
+}

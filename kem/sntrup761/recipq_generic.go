@@ -34,10 +34,9 @@ func r3MulUsing(_ *mulState, out *[p]int8, a, b *[p]int8) {
 	r3MulGeneric(out, a, b)
 }
 
-// rqMulSmallRound sets out = Round(a*b) in R/q (spec: Round).
-func rqMulSmallRound(_ *mulState, out *[p]int16, a *[p]int16, b *[p]int8) {
-	rqMulSmallGeneric(out, a, b)
-	round(out, out)
+// rqMulSmallDigits sets d to the digits Encode takes for Round(a*b).
+func rqMulSmallDigits(_ *mulState, d *[p]uint16, a *[p]int16, b *[p]int8) {
+	rqMulSmallDigitsGeneric(d, a, b)
 }
 
 // rqMulSmallTimes3Mod3 sets e to 3*a*b in R/q mapped to R/3.
