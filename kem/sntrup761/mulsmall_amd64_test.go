@@ -20,6 +20,20 @@ func randomBytes(t *testing.T, n int) []byte {
 	return b
 }
 
+// randomCoeffs returns p random coefficients in {-1, 0, 1} or, with
+// twos, in {-1, 0, 1, 2} (2 as in a malformed private key).
+func randomCoeffs(t *testing.T, twos bool) (b [p]int8) {
+	buf := randomBytes(t, p)
+	n := byte(3)
+	if twos {
+		n = 4
+	}
+	for i := range b {
+		b[i] = int8(buf[i]%n) - 1
+	}
+	return b
+}
+
 // forEachLeaf runs f once with mulLeafAVX2 and, where the CPU has
 // AVX512F and AVX512BW, once with mulLeafAVX512 (saying so when it
 // cannot).
@@ -170,13 +184,7 @@ func TestR3MulAVX2MatchesGeneric(t *testing.T) {
 func TestProductsGenericPath(t *testing.T) {
 	old := useAVX2
 	defer func() { useAVX2 = old }()
-	buf := randomBytes(t, 4*p)
-	var a [p]int16
-	var b, c [p]int8
-	for i := range a {
-		a[i] = int16((int(buf[2*i])|int(buf[2*i+1])<<8)%q) - q12
-		b[i], c[i] = int8(buf[2*p+i]%3)-1, int8(buf[3*p+i]%3)-1
-	}
+	a, b, c := randomRq(t), randomCoeffs(t, false), randomCoeffs(t, false)
 	var want16, got16 [p]int16
 	var want8, got8 [p]int8
 	rqMulSmallGeneric(&want16, &a, &b)
@@ -257,13 +265,9 @@ func TestFusedProductsMatchGeneric(t *testing.T) {
 	forEachLeaf(t, func(t *testing.T) {
 		var m mulState
 		for trial := 0; trial < 20; trial++ {
-			buf := randomBytes(t, 3*p)
-			var a [p]int16
-			var b [p]int8
-			for i := range a {
-				a[i] = int16((int(buf[2*i])|int(buf[2*i+1])<<8)%q) - q12
-				b[i] = int8(buf[2*p+i]%3) - 1
-				if trial == 0 {
+			a, b := randomRq(t), randomCoeffs(t, false)
+			if trial == 0 {
+				for i := range a {
 					a[i], b[i] = q12, 1
 				}
 			}
@@ -286,13 +290,7 @@ func TestMulStateReuse(t *testing.T) {
 	forEachLeaf(t, func(t *testing.T) {
 		var m mulState
 		for trial := 0; trial < 6; trial++ {
-			buf := randomBytes(t, 4*p)
-			var a [p]int16
-			var b, c [p]int8
-			for i := range a {
-				a[i] = int16((int(buf[2*i])|int(buf[2*i+1])<<8)%q) - q12
-				b[i], c[i] = int8(buf[2*p+i]%4)-1, int8(buf[3*p+i]%4)-1
-			}
+			a, b, c := randomRq(t), randomCoeffs(t, true), randomCoeffs(t, true)
 			var got16, want16 [p]int16
 			var got8, want8 [p]int8
 			rqMulSmallUsing(&m, &got16, &a, &b)
