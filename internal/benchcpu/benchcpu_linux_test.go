@@ -5,7 +5,6 @@ package benchcpu
 import (
 	"runtime"
 	"testing"
-	"time"
 )
 
 // TestProcessCPUAdvances: burning CPU advances the process CPU time
@@ -38,42 +37,38 @@ func TestReport(t *testing.T) {
 	}
 }
 
-// TestOpTimer: ReportMedian reports the medians of the recorded
-// operations (the mean of the middle two for an even count), and
-// Start/Stop record one wall and one CPU sample per operation, the CPU
-// one covering a busy loop and not a sleep.
-func TestOpTimer(t *testing.T) {
-	for _, c := range []struct {
-		samples []int64
-		want    float64
-	}{{[]int64{50, 10, 30}, 30}, {[]int64{40, 10, 30, 20}, 25}} {
-		r := testing.Benchmark(func(b *testing.B) {
-			for b.Loop() {
+// TestOpsReport: Ops adds the median wall and thread-CPU metrics, the
+// CPU one at least the work done in the operation.
+func TestOpsReport(t *testing.T) {
+	r := testing.Benchmark(func(b *testing.B) {
+		ops := NewOps()
+		for b.Loop() {
+			ops.Begin()
+			x := uint64(1)
+			for i := 0; i < 100_000; i++ {
+				x = x*6364136223846793005 + 1442695040888963407
 			}
-			o := OpTimer{wall: c.samples, cpu: c.samples}
-			o.ReportMedian(b)
-		})
-		if r.Extra["median-ns/op"] != c.want || r.Extra["median-cpu-ns/op"] != c.want {
-			t.Fatalf("medians of %v = %v, want %v", c.samples, r.Extra, c.want)
+			if x == 0 {
+				b.Log(x)
+			}
+			ops.End()
 		}
+		ops.Report(b)
+	})
+	w, okW := r.Extra["med-ns/op"]
+	c, okC := r.Extra["med-cpu-ns/op"]
+	mc, okM := r.Extra["mean-cpu-ns/op"]
+	if !okW || !okC || !okM || w <= 0 || c <= 0 || mc <= 0 {
+		t.Fatalf("metrics %v", r.Extra)
 	}
-	var o OpTimer
-	o.Start()
-	time.Sleep(20 * time.Millisecond)
-	o.Stop()
-	o.Start()
-	x := uint64(1)
-	for i := 0; i < 20_000_000; i++ {
-		x = x*6364136223846793005 + 1442695040888963407
+}
+
+// TestMedian: odd and even counts.
+func TestMedian(t *testing.T) {
+	if m := median([]int64{5, 1, 3}); m != 3 {
+		t.Fatalf("median(5, 1, 3) = %d", m)
 	}
-	o.Stop()
-	if x == 0 {
-		t.Log(x)
-	}
-	if len(o.wall) != 2 || len(o.cpu) != 2 {
-		t.Fatalf("samples %v / %v, want two each", o.wall, o.cpu)
-	}
-	if o.wall[0] < int64(20*time.Millisecond) || o.cpu[0] > int64(10*time.Millisecond) || o.cpu[1] <= 0 {
-		t.Fatalf("sleep: wall %d ns, CPU %d ns; busy loop: CPU %d ns", o.wall[0], o.cpu[0], o.cpu[1])
+	if m := median([]int64{4, 1, 3, 2}); m != 2 {
+		t.Fatalf("median(4, 1, 3, 2) = %d", m)
 	}
 }

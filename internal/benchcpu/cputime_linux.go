@@ -4,7 +4,8 @@ package benchcpu
 
 import (
 	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // processCPU returns the user+system CPU time of the process in
@@ -17,13 +18,11 @@ func processCPU() int64 {
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
-// threadCPU returns the CPU time of the calling OS thread in nanoseconds
-// (CLOCK_THREAD_CPUTIME_ID), or -1 if unknown. The caller keeps its
-// goroutine on one thread (runtime.LockOSThread) between two readings.
+// threadCPU returns the CPU time of the calling thread in nanoseconds, or
+// -1 if unknown.
 func threadCPU() int64 {
-	const clockThreadCPUTimeID = 3
-	var ts syscall.Timespec
-	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
 		return -1
 	}
 	return ts.Nano()

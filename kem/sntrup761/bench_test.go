@@ -9,15 +9,15 @@ import (
 func BenchmarkKeypair(b *testing.B) {
 	s := Scheme()
 	start := benchcpu.Start()
-	var ot benchcpu.OpTimer
+	ops := benchcpu.NewOps()
 	for b.Loop() {
-		ot.Start()
+		ops.Begin()
 		if _, _, err := s.GenerateKeyPair(); err != nil {
 			b.Fatal(err)
 		}
-		ot.Stop()
+		ops.End()
 	}
-	ot.ReportMedian(b)
+	ops.Report(b)
 	benchcpu.Report(b, start)
 }
 
@@ -25,15 +25,15 @@ func BenchmarkEncapsulate(b *testing.B) {
 	s := Scheme()
 	pk, _, _ := s.GenerateKeyPair()
 	start := benchcpu.Start()
-	var ot benchcpu.OpTimer
+	ops := benchcpu.NewOps()
 	for b.Loop() {
-		ot.Start()
+		ops.Begin()
 		if _, _, err := s.Encapsulate(pk); err != nil {
 			b.Fatal(err)
 		}
-		ot.Stop()
+		ops.End()
 	}
-	ot.ReportMedian(b)
+	ops.Report(b)
 	benchcpu.Report(b, start)
 }
 
@@ -42,15 +42,15 @@ func BenchmarkDecapsulate(b *testing.B) {
 	pk, sk, _ := s.GenerateKeyPair()
 	ct, _, _ := s.Encapsulate(pk)
 	start := benchcpu.Start()
-	var ot benchcpu.OpTimer
+	ops := benchcpu.NewOps()
 	for b.Loop() {
-		ot.Start()
+		ops.Begin()
 		if _, err := s.Decapsulate(sk, ct); err != nil {
 			b.Fatal(err)
 		}
-		ot.Stop()
+		ops.End()
 	}
-	ot.ReportMedian(b)
+	ops.Report(b)
 	benchcpu.Report(b, start)
 }
 

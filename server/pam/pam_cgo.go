@@ -143,6 +143,15 @@ func (t *Transaction) AcctMgmt(disallowNull bool) error {
 	return t.result("pam_acct_mgmt", C.pam_acct_mgmt(t.ph, flags))
 }
 
+// ChAuthTok runs the password stack to change an expired password
+// (pam_chauthtok(3) with PAM_CHANGE_EXPIRED_AUTHTOK), asking through the
+// conversation.
+func (t *Transaction) ChAuthTok() error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	return t.result("pam_chauthtok", C.pam_chauthtok(t.ph, C.PAM_CHANGE_EXPIRED_AUTHTOK))
+}
+
 // SetCred establishes (or, with establish false, deletes) the user's
 // credentials (pam_setcred(3)).
 func (t *Transaction) SetCred(establish bool) error {
