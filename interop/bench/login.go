@@ -237,7 +237,7 @@ func logins(ctx context.Context, cs *containers, o options) error {
 const (
 	loginHeader = "| OpenSSH | method | pqssh wall | OpenSSH wall | ratio | pqssh CPU | OpenSSH CPU | ratio |\n" +
 		"|---|---|---|---|---|---|---|---|"
-	processHeader    = "| OpenSSH | method | pqsshd wall | pqsshd -r wall | ratio | OpenSSH wall | ratio | pqsshd CPU | pqsshd -r CPU | ratio |\n" +
+	processHeader = "| OpenSSH | method | pqsshd wall | pqsshd -r wall | ratio | OpenSSH wall | ratio | pqsshd CPU | pqsshd -r CPU | ratio |\n" +
 		"|---|---|---|---|---|---|---|---|---|---|"
 )
 
