@@ -402,6 +402,7 @@ func (ss *session) runPipes(cmd *exec.Cmd) exitResult {
 	if err != nil {
 		return exitResult{status: 255}
 	}
+	growPipe(stdout)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return exitResult{status: 255}
