@@ -281,13 +281,15 @@ cat .ssh/known_hosts
 	}
 }
 
-// pidOf returns the PID (inside the container) of the process running
-// exactly argv0.
+// pidOf returns the PID (inside the container) of the listener started as
+// "argv0 -D", whose process title reads "pqsshd: argv0 -D [listener] …".
 func pidOf(t *testing.T, sh func(string) string, argv0 string) int {
 	t.Helper()
 	var pid int
 	out := sh(`for d in /proc/[0-9]*; do
-	[ "$(tr '\0' ' ' <$d/cmdline 2>/dev/null)" = "` + argv0 + ` -D " ] && echo ${d#/proc/}
+	case "$(tr '\0' ' ' <$d/cmdline 2>/dev/null)" in
+	"` + filepath.Base(argv0) + `: ` + argv0 + ` -D [listener] "*) echo ${d#/proc/};;
+	esac
 done; true`)
 	for _, f := range strings.Fields(out) {
 		fmt.Sscan(f, &pid)

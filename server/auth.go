@@ -60,16 +60,23 @@ func (s *Server) publicKeyHandler(st *connState, ctx glssh.Context, key glssh.Pu
 	if f := faultinject.PreauthUser; f != nil {
 		f(ctx.User())
 	}
+	return s.publicKeyQuery(st, ctx.User(), key)
+}
+
+// publicKeyQuery answers whether user may try key (in a single process
+// for gliderlabs, in a privilege-separation monitor for its network
+// process).
+func (s *Server) publicKeyQuery(st *connState, userName string, key gossh.PublicKey) bool {
 	st.mu.Lock()
 	if st.user == "" {
-		st.user = ctx.User()
+		st.user = userName
 	}
 	st.mu.Unlock()
-	_, err := s.authorize(st, ctx.User(), key)
+	_, err := s.authorize(st, userName, key)
 	if err != nil {
 		// INFO like "accepted publickey" (OpenSSH logs "Failed publickey"
 		// with the fingerprint); MaxAuthTries bounds the lines per connection.
-		s.log.Info("failed publickey", "user", ctx.User(), "peer", st.peer, "key", gossh.FingerprintSHA256(key), "reason", err, "conn", st.id)
+		s.log.Info("failed publickey", "user", userName, "peer", st.peer, "key", gossh.FingerprintSHA256(key), "reason", err, "conn", st.id)
 		// OpenSSH (auth.c auth_log) logs a failure at INFO for an invalid
 		// user or from half of MaxAuthTries on, at VERBOSE before.
 		level := LevelVerbose
@@ -78,7 +85,7 @@ func (s *Server) publicKeyHandler(st *connState, ctx glssh.Context, key glssh.Pu
 			level = slog.LevelInfo
 		}
 		st.mu.Unlock()
-		s.sshdLine(level, "Failed publickey for %s from %s ssh2: %s", userForLog(st, ctx.User()), peerForLog(st), keyLogInfo(key))
+		s.sshdLine(level, "Failed publickey for %s from %s ssh2: %s", userForLog(st, userName), peerForLog(st), keyLogInfo(key))
 	}
 	return err == nil
 }
@@ -194,6 +201,7 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 		return nil, nil, "", err
 	}
 	acct, err := s.account(userName)
+	st.titleUserNamed(userName, !errors.Is(err, errNoSuchUser))
 	if err != nil {
 		if errors.Is(err, errNoSuchUser) {
 			st.mu.Lock()
@@ -219,6 +227,9 @@ func (s *Server) checkUser(st *connState, userName string) (*account, *config.Co
 		ci.LocalAddr, ci.LocalPort = la.IP.String(), la.Port
 	}
 	ccfg := cfg.ForConnection(ci)
+	if err := s.checkAuthLists(st, ccfg); err != nil {
+		return nil, nil, "", err
+	}
 	if err := checkAccess(ccfg, acct, ci.Address); err != nil {
 		return nil, nil, "", err
 	}

@@ -125,3 +125,28 @@ func (s *Server) nextCallbacks(st *connState, cfg *config.Config, methods []stri
 	}
 	return cb
 }
+
+// checkAuthLists applies sshd's check of the AuthenticationMethods in
+// force for a connection's user (Match blocks applied): a list that names
+// a disabled method is skipped, with sshd's log line; when none is left
+// the connection ends, as sshd disconnects it ("no authentication methods
+// enabled"). The lists left are cfg.AuthMethodLists.
+func (s *Server) checkAuthLists(st *connState, cfg *config.Config) error {
+	skipped := cfg.DisabledAuthMethodLists()
+	if len(skipped) == 0 {
+		return nil
+	}
+	if st.firstTime("disabled authentication methods lists") {
+		for _, l := range skipped {
+			s.sshdLine(slog.LevelInfo, "Authentication methods list \"%s\" contains disabled method, skipping", logSafe(l))
+		}
+	}
+	if err := cfg.CheckAuthenticationMethods(); err != nil {
+		if st.firstTime("no authentication methods lists") {
+			s.sshdLine(slog.LevelError, "No AuthenticationMethods left after eliminating disabled methods")
+		}
+		st.conn.Close()
+		return errors.New("no authentication methods enabled")
+	}
+	return nil
+}

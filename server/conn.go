@@ -49,6 +49,7 @@ type connState struct {
 	invalidUser bool
 	block       string    // source address block, for PerSourceMaxStartups
 	idleSince   time.Time // when the last channel closed (UnusedConnectionTimeout)
+	ttys        []string  // terminals of running sessions, for the process title
 
 	progress authProgress // AuthenticationMethods (authmethods.go)
 	pam      *pamConn     // UsePAM: the connection's PAM work (pamlogin.go)
@@ -56,6 +57,7 @@ type connState struct {
 	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
 	admitted      bool     // passed penalties and MaxStartups
 	graceExceeded bool     // closed by LoginGraceTime
+	crashed       bool     // its session process died without ending it
 
 	authedCh, closedCh chan struct{} // closed on authentication, on close
 
@@ -70,6 +72,11 @@ type connState struct {
 	// marks, in the listener, a connection served by a session process.
 	link      *procLink
 	handedOff bool
+
+	// resume is set in a privilege-separation monitor once its network
+	// process authenticated the client and handed the transport over
+	// (privsep.go): the connection protocol resumes over it.
+	resume *gossh.ResumedConn
 
 	// The helper that opens forwarding sockets as the user
 	// (usersockets.go), started on first use.
@@ -212,7 +219,7 @@ func (s *Server) endConn(st *connState, c net.Conn, log *slog.Logger) {
 	st.release()
 	st.report(procReport{Op: opEnd})
 	st.mu.Lock()
-	authed, failures, admitted, grace := st.authed, st.failures, st.admitted, st.graceExceeded
+	authed, failures, admitted, grace, crashed := st.authed, st.failures, st.admitted, st.graceExceeded, st.crashed
 	user := st.user
 	st.mu.Unlock()
 	// Only connections that were served count: not those refused by a
@@ -223,6 +230,8 @@ func (s *Server) endConn(st *connState, c net.Conn, log *slog.Logger) {
 		!(cfg.PerSourcePenaltyExemptList != "" && config.MatchAddressList(st.host, cfg.PerSourcePenaltyExemptList)) {
 		kind := penaltyNoAuth
 		switch {
+		case crashed:
+			kind = penaltyCrash
 		case failures > 0:
 			kind = penaltyAuthFail
 		case grace:
@@ -274,6 +283,14 @@ func (s *Server) admit(st *connState, log *slog.Logger) bool {
 // serveConn serves an admitted connection in this process, its key
 // exchanges reserving memory from budget.
 func (s *Server) serveConn(st *connState, c net.Conn, log *slog.Logger, budget kexLedger) {
+	s.prepareConn(st, c, log, budget)
+	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
+}
+
+// prepareConn readies a connection for the SSH protocol: the
+// LoginGraceTime timer, TCP keep-alives, UnusedConnectionTimeout, the
+// key-exchange gate (st.gate) that reserves memory from budget.
+func (s *Server) prepareConn(st *connState, c net.Conn, log *slog.Logger, budget kexLedger) {
 	cfg := s.Config()
 	if g := cfg.LoginGraceTime; g > 0 {
 		st.grace = time.AfterFunc(g, func() {
@@ -297,13 +314,14 @@ func (s *Server) serveConn(st *connState, c net.Conn, log *slog.Logger, budget k
 	if d := cfg.UnusedConnectionTimeout; d > 0 {
 		go s.watchUnused(st, d)
 	}
-	log.Debug("connection accepted")
-	if lh, lp, err := net.SplitHostPort(c.LocalAddr().String()); err == nil {
-		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
+	if s.role != roleNet { // the monitor logged it
+		log.Debug("connection accepted")
+		if lh, lp, err := net.SplitHostPort(c.LocalAddr().String()); err == nil {
+			s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
+		}
 	}
 	st.gate = newKexGate(withQuickAck(c, st.authedCh), budget, log)
 	st.gate.source = st.block
-	s.gl.HandleConn(&trackedConn{Conn: st.gate, st: st})
 }
 
 // release gives back the MaxStartups slot once (on authentication or close).
@@ -337,6 +355,7 @@ func (st *connState) authenticated(user string) {
 	st.mu.Unlock()
 	st.release()
 	st.report(procReport{Op: opAuth, User: user})
+	st.titleAuthenticated(user)
 }
 
 // firstTime reports whether the line named what is due on this connection
@@ -473,7 +492,8 @@ type startupLimiter struct {
 	mu       sync.Mutex
 	limits   config.MaxStartups
 	n        int
-	perBlock map[string]int // unauthenticated connections per source block
+	perBlock map[string]int                         // unauthenticated connections per source block
+	onChange func(n int, limits config.MaxStartups) // see ShowStartupsInTitle
 }
 
 // sourceBlock is the address block a source counts in for
@@ -525,6 +545,7 @@ func newStartupLimiter(l config.MaxStartups) *startupLimiter { return &startupLi
 func (l *startupLimiter) setLimits(m config.MaxStartups) {
 	l.mu.Lock()
 	l.limits = m
+	l.notifyLocked()
 	l.mu.Unlock()
 }
 
@@ -547,6 +568,7 @@ func (l *startupLimiter) admit() bool {
 		}
 	}
 	l.n++
+	l.notifyLocked()
 	return true
 }
 
@@ -555,6 +577,7 @@ func (l *startupLimiter) done() {
 	if l.n > 0 {
 		l.n--
 	}
+	l.notifyLocked()
 	l.mu.Unlock()
 }
 

@@ -260,6 +260,11 @@ func boundPreAuth(sc *gossh.ServerConfig) {
 // serverConfig (with the SetConfigHook hook's additions, which are
 // budgeted too), its key exchanges admitted against the budget.
 func (s *Server) budgetedServerConfig(st *connState, _ glssh.Context) *gossh.ServerConfig {
+	if st.resume != nil {
+		// A privilege-separation monitor after the hand-over: only the
+		// connection protocol runs here (privsep.go).
+		return &gossh.ServerConfig{Resume: st.resume}
+	}
 	sc := s.serverConfig(st)
 	s.sandboxKex(sc)
 	boundPreAuth(sc)

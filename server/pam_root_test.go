@@ -211,3 +211,138 @@ func TestPAMPassword(t *testing.T) {
 	}
 	e.logs.waitLog(t, "refusing connection: source penalized")
 }
+
+// recordingPAMService writes a PAM service whose auth stack records each
+// call (PAM_TYPE, PAM_USER and the token the modules got, in hex) in the
+// returned file through pam_exec, then lets everything pass (pam_permit):
+// a stack that says yes to any password.
+func recordingPAMService(t *testing.T, dir string) (name, calls string) {
+	t.Helper()
+	b := make([]byte, 3)
+	rand.Read(b)
+	name = "pqsshd-test-" + hex.EncodeToString(b)
+	calls = filepath.Join(dir, "pam-calls")
+	script := filepath.Join(dir, "record")
+	body := fmt.Sprintf("#!/bin/sh\nprintf '%%s %%s ' \"$PAM_TYPE\" \"$PAM_USER\" >> %[1]s\n/usr/bin/head -c 600 | /usr/bin/tr -d '\\000' | /usr/bin/od -An -tx1 | /usr/bin/tr -d ' \\n' >> %[1]s\necho >> %[1]s\n", calls)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stack := "auth required pam_exec.so expose_authtok quiet " + script + "\nauth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n"
+	p := filepath.Join("/etc/pam.d", name)
+	if err := os.WriteFile(p, []byte(stack), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(p) })
+	return name, calls
+}
+
+// TestPAMInvalidUserDecoy: as sshd, a password or keyboard-interactive
+// attempt for a user name that names no account (or for root refused by
+// PermitRootLogin) still runs the PAM auth stack — the same prompts, the
+// same modules — but with a fake password of the same length, and fails
+// even though this stack accepts any password; a valid user's password
+// reaches the stack unchanged.
+func TestPAMInvalidUserDecoy(t *testing.T) {
+	needRoot(t)
+	if !pam.Available {
+		t.Fatal("this test needs a build with cgo (PAM)")
+	}
+	name, _ := testAccount(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	svc, calls := recordingPAMService(t, dir)
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10\nPermitRootLogin prohibit-password")
+	dial := func(user string, auth gossh.AuthMethod) error {
+		cc := e.clientConfig(user, e.key)
+		cc.Auth = []gossh.AuthMethod{auth}
+		c, err := gossh.Dial("tcp", e.addr, cc)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	last := func() string {
+		t.Helper()
+		b, err := os.ReadFile(calls)
+		if err != nil {
+			t.Fatalf("the PAM stack was not run: %v", err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		return lines[len(lines)-1]
+	}
+	hexOf := func(s string) string { return hex.EncodeToString([]byte(s)) }
+	fake := func(n int) string { return hexOf(string(fakePassword(make([]byte, n)))) }
+
+	if err := dial(name, gossh.Password("right-one")); err != nil {
+		t.Fatalf("a valid user through a stack that accepts any password: %v", err)
+	}
+	if got, want := last(), "auth "+name+" "+hexOf("right-one"); got != want {
+		t.Errorf("valid user: the stack recorded %q, want %q", got, want)
+	}
+
+	nobody := "pqnosuch" + name[3:]
+	if err := dial(nobody, gossh.Password("secret-pw")); err == nil {
+		t.Fatal("an invalid user logged in with a password")
+	}
+	if got, want := last(), "auth "+nobody+" "+fake(len("secret-pw")); got != want {
+		t.Errorf("invalid user, password: the stack recorded %q, want %q (a fake password of the same length)", got, want)
+	}
+	e.logs.waitLog(t, "Failed password for invalid user "+nobody+" from 127.0.0.1 port ")
+
+	k := &kbdAnswers{answers: [][]string{{"kbd-secret"}}}
+	if err := dial(nobody, gossh.KeyboardInteractive(k.challenge)); err == nil {
+		t.Fatal("an invalid user logged in with keyboard-interactive")
+	}
+	if len(k.prompts) == 0 || len(k.prompts[0]) != 1 {
+		t.Errorf("invalid user, keyboard-interactive: prompts %q, want the stack's one password prompt", k.prompts)
+	}
+	if got, want := last(), "auth "+nobody+" "+fake(len("kbd-secret")); got != want {
+		t.Errorf("invalid user, keyboard-interactive: the stack recorded %q, want %q", got, want)
+	}
+	e.logs.waitLog(t, "Failed keyboard-interactive/pam for invalid user "+nobody+" from 127.0.0.1 port ")
+
+	if err := dial("root", gossh.Password("root-pw")); err == nil {
+		t.Fatal("root logged in with a password under PermitRootLogin prohibit-password")
+	}
+	if got, want := last(), "auth root "+fake(len("root-pw")); got != want {
+		t.Errorf("root refused by PermitRootLogin: the stack recorded %q, want %q", got, want)
+	}
+}
+
+// TestPAMRefusesNUL: a password or keyboard-interactive answer with a NUL
+// byte fails, as in sshd (whose packet parser refuses such strings):
+// PAM's C strings would see only the part before the NUL, so that
+// "password\x00anything" would log in as "password" and "\x00" would be
+// an empty password that PermitEmptyPasswords no did not catch.
+func TestPAMRefusesNUL(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	setPassword(t, name, "pw-Nul3")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	svc := pamService(t, dir, "", "", false)
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10")
+	dial := func(auth gossh.AuthMethod) error {
+		cc := e.clientConfig(name, e.key)
+		cc.Auth = []gossh.AuthMethod{auth}
+		c, err := gossh.Dial("tcp", e.addr, cc)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	if err := dial(gossh.Password("pw-Nul3")); err != nil {
+		t.Fatalf("the right password: %v", err)
+	}
+	if err := dial(gossh.Password("pw-Nul3\x00trailing")); err == nil {
+		t.Error("the password followed by a NUL and more logged in")
+	}
+	k := &kbdAnswers{answers: [][]string{{"pw-Nul3\x00trailing"}}}
+	if err := dial(gossh.KeyboardInteractive(k.challenge)); err == nil {
+		t.Error("a keyboard-interactive answer with a NUL logged in")
+	}
+	k = &kbdAnswers{answers: [][]string{{"pw-Nul3"}}}
+	if err := dial(gossh.KeyboardInteractive(k.challenge)); err != nil {
+		t.Errorf("the right keyboard-interactive answer: %v", err)
+	}
+}

@@ -119,19 +119,38 @@ func (st *connState) endPAM() {
 }
 
 // pamMethodCheck makes the checks of checkUser and those specific to
-// password-like methods; it returns what a success grants.
-func (s *Server) pamMethodCheck(st *connState, user string, enabled func(*config.Config) bool) (*authInfo, error) {
+// password-like methods; it returns what a success grants. A user name
+// that names no account, or root refused by PermitRootLogin, is refused,
+// and decoy is then the configuration under which the method still runs
+// the PAM stack, as sshd does, with a fake password (pamDecoy).
+func (s *Server) pamMethodCheck(st *connState, user string, enabled func(*config.Config) bool) (info *authInfo, decoy *config.Config, err error) {
 	acct, ccfg, loginMsg, err := s.checkUser(st, user)
 	if err != nil {
-		return nil, err
+		if cfg := s.Config(); errors.Is(err, errNoSuchUser) && enabled(cfg) {
+			return nil, cfg, err
+		}
+		return nil, nil, err
 	}
 	if !enabled(ccfg) {
-		return nil, errors.New("method disabled for this user")
+		return nil, nil, errors.New("method disabled for this user")
 	}
 	if acct.UID == 0 && ccfg.PermitRootLogin != "yes" {
-		return nil, fmt.Errorf("root login refused: PermitRootLogin %s", ccfg.PermitRootLogin)
+		return nil, ccfg, fmt.Errorf("root login refused: PermitRootLogin %s", ccfg.PermitRootLogin)
 	}
-	return &authInfo{acct: acct, cfg: ccfg, loginMsg: loginMsg}, nil
+	return &authInfo{acct: acct, cfg: ccfg, loginMsg: loginMsg}, nil, nil
+}
+
+// pamAuthenticate runs the auth stack of the connection's transaction for
+// user with conv answering the modules.
+func (s *Server) pamAuthenticate(st *connState, cfg *config.Config, user string, conv pam.Conversation) error {
+	tx, err := s.pamTx(st, cfg, user)
+	if err != nil {
+		return err
+	}
+	tx.SetConversation(conv)
+	err = tx.Authenticate(true)
+	tx.SetConversation(nil)
+	return err
 }
 
 // passwordAuth is PasswordAuthentication through PAM: the conversation
@@ -141,31 +160,36 @@ func (s *Server) pamMethodCheck(st *connState, user string, enabled func(*config
 func (s *Server) passwordAuth(st *connState, conn gossh.ConnMetadata, password []byte) (*gossh.Permissions, error) {
 	pw := []byte(string(password))
 	defer clear(pw)
-	info, err := s.pamMethodCheck(st, conn.User(), s.passwordOffered)
+	info, decoy, err := s.pamMethodCheck(st, conn.User(), s.passwordOffered)
 	if err == nil && len(pw) == 0 {
 		err = errors.New("empty password (PermitEmptyPasswords no)")
 	}
-	var tx *pam.Transaction
-	if err == nil {
-		tx, err = s.pamTx(st, info.cfg, info.acct.Name)
-	}
-	if err == nil {
-		tx.SetConversation(func(msgs []pam.Message) ([][]byte, error) {
-			out := make([][]byte, len(msgs))
-			for i, m := range msgs {
-				switch m.Style {
-				case pam.PromptEchoOff:
-					out[i] = []byte(string(pw))
-				case pam.PromptEchoOn:
-					return nil, errors.New("a visible prompt in password authentication")
-				}
-			}
-			return out, nil
-		})
-		err = tx.Authenticate(true)
-		tx.SetConversation(nil)
+	switch {
+	case err == nil:
+		err = s.pamAuthenticate(st, info.cfg, info.acct.Name, passwordConv(pw))
+	case decoy != nil:
+		fake := fakePassword(pw)
+		s.pamDecoy(st, decoy, conn.User(), passwordConv(fake))
+		clear(fake)
 	}
 	return s.pamMethodResult(st, conn, "password", "password", info, err)
+}
+
+// passwordConv answers every hidden prompt with pw (as sshd's
+// sshpam_passwd_conv) and refuses visible ones.
+func passwordConv(pw []byte) pam.Conversation {
+	return func(msgs []pam.Message) ([][]byte, error) {
+		out := make([][]byte, len(msgs))
+		for i, m := range msgs {
+			switch m.Style {
+			case pam.PromptEchoOff:
+				out[i] = []byte(string(pw))
+			case pam.PromptEchoOn:
+				return nil, errors.New("a visible prompt in password authentication")
+			}
+		}
+		return out, nil
+	}
 }
 
 // kbdIntAuth is KbdInteractiveAuthentication through PAM ("keyboard-
@@ -173,52 +197,84 @@ func (s *Server) passwordAuth(st *connState, conn gossh.ConnMetadata, password [
 // SSH_MSG_USERAUTH_INFO_REQUEST (RFC 4256) with all its prompts; text and
 // error messages become the instruction of the next request.
 func (s *Server) kbdIntAuth(st *connState, conn gossh.ConnMetadata, challenge gossh.KeyboardInteractiveChallenge) (*gossh.Permissions, error) {
-	info, err := s.pamMethodCheck(st, conn.User(), s.kbdIntOffered)
-	var tx *pam.Transaction
-	if err == nil {
-		tx, err = s.pamTx(st, info.cfg, info.acct.Name)
-	}
-	if err == nil {
-		var pending strings.Builder
-		rounds := 0
-		tx.SetConversation(func(msgs []pam.Message) ([][]byte, error) {
-			var qs []string
-			var echos []bool
-			var idx []int
-			for i, m := range msgs {
-				if m.Style.Prompt() {
-					qs, echos, idx = append(qs, m.Text), append(echos, m.Style == pam.PromptEchoOn), append(idx, i)
-				} else if pending.Len() < 4*pam.MaxMessageSize {
-					pending.WriteString(m.Text + "\n")
-				}
-			}
-			out := make([][]byte, len(msgs))
-			if len(qs) == 0 {
-				return out, nil
-			}
-			if rounds++; rounds > maxConvRounds {
-				return nil, errors.New("too many keyboard-interactive rounds")
-			}
-			answers, err := challenge("", pending.String(), qs, echos)
-			pending.Reset()
-			if err != nil {
-				return nil, err
-			}
-			if len(answers) != len(qs) {
-				return nil, fmt.Errorf("%d answers to %d prompts", len(answers), len(qs))
-			}
-			for j, i := range idx {
-				if len(answers[j]) > pam.MaxResponseSize {
-					return nil, errors.New("answer too long")
-				}
-				out[i] = []byte(answers[j])
-			}
-			return out, nil
-		})
-		err = tx.Authenticate(true)
-		tx.SetConversation(nil)
+	info, decoy, err := s.pamMethodCheck(st, conn.User(), s.kbdIntOffered)
+	switch {
+	case err == nil:
+		err = s.pamAuthenticate(st, info.cfg, info.acct.Name, kbdIntConv(challenge, nil))
+	case decoy != nil:
+		s.pamDecoy(st, decoy, conn.User(), kbdIntConv(challenge, fakePassword))
 	}
 	return s.pamMethodResult(st, conn, "keyboard-interactive", "keyboard-interactive/pam", info, err)
+}
+
+// kbdIntConv makes each conversation call with prompts one
+// keyboard-interactive request; answer, when not nil, replaces each
+// answer before the modules see it (pamDecoy's fake passwords).
+func kbdIntConv(challenge gossh.KeyboardInteractiveChallenge, answer func([]byte) []byte) pam.Conversation {
+	var pending strings.Builder
+	rounds := 0
+	return func(msgs []pam.Message) ([][]byte, error) {
+		var qs []string
+		var echos []bool
+		var idx []int
+		for i, m := range msgs {
+			if m.Style.Prompt() {
+				qs, echos, idx = append(qs, m.Text), append(echos, m.Style == pam.PromptEchoOn), append(idx, i)
+			} else if pending.Len() < 4*pam.MaxMessageSize {
+				pending.WriteString(m.Text + "\n")
+			}
+		}
+		out := make([][]byte, len(msgs))
+		if len(qs) == 0 {
+			return out, nil
+		}
+		if rounds++; rounds > maxConvRounds {
+			return nil, errors.New("too many keyboard-interactive rounds")
+		}
+		answers, err := challenge("", pending.String(), qs, echos)
+		pending.Reset()
+		if err != nil {
+			return nil, err
+		}
+		if len(answers) != len(qs) {
+			return nil, fmt.Errorf("%d answers to %d prompts", len(answers), len(qs))
+		}
+		for j, i := range idx {
+			if len(answers[j]) > pam.MaxResponseSize {
+				return nil, errors.New("answer too long")
+			}
+			out[i] = []byte(answers[j])
+			if answer != nil {
+				out[i] = answer(out[i])
+			}
+		}
+		return out, nil
+	}
+}
+
+// pamDecoy runs the auth stack for a login that is refused already (a
+// user name that names no account, root refused by PermitRootLogin), with
+// conv giving the modules a fake password, as sshd does: the refusal then
+// takes the path, and the time, of a wrong password for an existing user
+// (pam_unix's and pam_faildelay's delays included), so that it does not
+// tell which accounts exist. Its result is ignored: the login stays
+// refused whatever the stack answers.
+func (s *Server) pamDecoy(st *connState, cfg *config.Config, user string, conv pam.Conversation) {
+	if err := s.pamAuthenticate(st, cfg, user, conv); err == nil {
+		s.log.Debug("PAM accepted a refused login's fake password; it stays refused", "user", user, "conn", st.id)
+	}
+	st.pamState().endAuthTx()
+}
+
+// fakePassword is a wrong password of the length of pw (OpenSSH's
+// fake_password: its junk bytes, repeated), for pamDecoy.
+func fakePassword(pw []byte) []byte {
+	const junk = "\b\n\r\177INCORRECT"
+	out := make([]byte, len(pw))
+	for i := range out {
+		out[i] = junk[i%len(junk)]
+	}
+	return out
 }
 
 // pamMethodResult logs a password or keyboard-interactive attempt with

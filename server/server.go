@@ -79,6 +79,8 @@ type Server struct {
 	children map[int]struct{}
 	// inSession: this process is a session process (quieter start).
 	inSession bool
+	// role is what this process is for (listener, session, network).
+	role serverRole
 	// kexSandbox computes key exchanges in a session process.
 	kexSandbox *kexsandbox.Sandbox
 }
@@ -118,7 +120,25 @@ func NewSessionProcess(cfg *config.Config, logger *slog.Logger) (*Server, error)
 	return newServer(cfg, logger, true)
 }
 
+// serverRole is what a Server's process is for.
+type serverRole int
+
+const (
+	roleListener serverRole = iota // the listener, or pqsshd -r
+	roleSession                    // a per-connection session process (the monitor)
+	roleNet                        // a connection's network process (privsep.go)
+)
+
 func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server, error) {
+	role := roleListener
+	if inSession {
+		role = roleSession
+	}
+	return newServerRole(cfg, logger, role)
+}
+
+func newServerRole(cfg *config.Config, logger *slog.Logger, role serverRole) (*Server, error) {
+	inSession := role != roleListener
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -135,6 +155,7 @@ func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server
 		shadowPath:  "/etc/shadow",
 		maxRelays:   defaultMaxRelays,
 		inSession:   inSession,
+		role:        role,
 	}
 	if exe, err := os.Executable(); err == nil {
 		s.helperPath = exe
@@ -148,6 +169,9 @@ func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server
 	}
 	if err := s.setConfig(cfg); err != nil {
 		return nil, err
+	}
+	if role == roleNet {
+		return s, nil // no gliderlabs server: ServeNetProcess runs x/crypto's
 	}
 	if err := s.startMcTiny(cfg); err != nil {
 		return nil, err
@@ -185,6 +209,9 @@ func newServer(cfg *config.Config, logger *slog.Logger, inSession bool) (*Server
 // HostKeyAlgorithms. Host keys that do not exist
 // yet are not generated; New generates them at start.
 func Check(cfg *config.Config) error {
+	if err := cfg.CheckAuthenticationMethods(); err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
 	signers, err := loadHostKeys(HostKeyFiles(cfg, os.Geteuid() == 0), false, func(string, ...any) {})
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)
@@ -211,6 +238,19 @@ func Check(cfg *config.Config) error {
 // setConfig installs a configuration: host keys are (re)loaded and the
 // pre-authentication limits updated. Existing sessions are not touched.
 func (s *Server) setConfig(cfg *config.Config) error {
+	if err := cfg.CheckAuthenticationMethods(); err != nil {
+		return fmt.Errorf("pqsshd: %w", err)
+	}
+	if s.role == roleNet {
+		// The host keys stay in the monitor, which sends their public
+		// halves (ServeNetProcess).
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.cfg = cfg
+		s.startups = newStartupLimiter(cfg.MaxStartups)
+		s.kexBudget = newKexBudget(cfg.UnauthenticatedKexMemory)
+		return nil
+	}
 	signers, err := loadHostKeys(HostKeyFiles(cfg, s.self == nil), true, func(msg string, args ...any) { s.log.Info(msg, args...) })
 	if err != nil {
 		return fmt.Errorf("pqsshd: %w", err)

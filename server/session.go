@@ -332,6 +332,11 @@ func (ss *session) run(command string, loginShell, internalSFTP bool, original s
 	ss.mu.Lock()
 	pt := ss.pty
 	ss.mu.Unlock()
+	tty := ""
+	if pt != nil {
+		tty = pt.name
+	}
+	defer ss.st.titleSession(tty)()
 	if pt != nil {
 		res = ss.runPTY(cmd, pt)
 	} else {

@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pqssh/pqssh/internal/proctitle"
 	"github.com/pqssh/pqssh/server"
 	"github.com/pqssh/pqssh/server/config"
 )
@@ -179,8 +180,15 @@ func slogLevel(l string) slog.Level {
 
 func main() {
 	server.RunInternal()
+	// Before anything keeps a piece of os.Args: ps shows titles as sshd's
+	// (a kernel without the argument addresses just keeps the command line).
+	proctitle.Init()
 	if isSessionProcess() {
 		sessionMain()
+		return
+	}
+	if isNetProcess() {
+		netMain()
 		return
 	}
 	closeInheritedFDs()
@@ -249,6 +257,7 @@ func main() {
 		srv.SetSessionProcess(&server.SessionProcess{Path: "/proc/self/exe", Args: os.Args[1:], Env: sessionEnv(), Stderr: os.Stderr})
 	}
 	srv.AdoptSessions(inheritedSessions())
+	srv.ShowStartupsInTitle()
 	activated := func() bool { _, n := systemdFDRange(); return n > 0 }()
 	listeners, err := listen(cfg)
 	if err != nil {

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 			syslogSocket = p // a fake /dev/log (syslog_test.go)
 		}
 		if len(os.Args) > 1 {
-			if os.Args[0] != server.SessionArg0 {
+			if os.Args[0] != server.SessionArg0 && os.Args[0] != server.NetArg0 {
 				os.Args[0] = "pqsshd"
 			}
 		} else {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -70,6 +71,14 @@ func (cs *catSession) echo(t *testing.T, what string) {
 	}
 }
 
+// isProgram reports whether process pid runs as name: its argv[0], or the
+// "name: " of a process title (package proctitle).
+func isProgram(pid int, name string) bool {
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	argv0, _, _ := strings.Cut(string(cmdline), "\x00")
+	return argv0 == name || strings.HasPrefix(argv0, name+": ")
+}
+
 // sessionChildren returns the session processes whose parent is pid.
 func sessionChildren(t *testing.T, pid int) []int {
 	t.Helper()
@@ -93,8 +102,7 @@ func sessionChildren(t *testing.T, pid int) []int {
 		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
 			continue
 		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == server.SessionArg0 {
+		if isProgram(p, server.SessionArg0) {
 			out = append(out, p)
 		}
 	}
@@ -212,7 +220,7 @@ func TestPreauthCrashEndsOnlyItsConnection(t *testing.T) {
 		t.Fatal("the crashing login succeeded")
 	}
 	waitFor(t, logs, "injected pre-authentication fault")
-	waitFor(t, logs, "session process ended abnormally")
+	waitFor(t, logs, "network process ended abnormally")
 	cs.echo(t, "after the crash")
 	c2, err := dial(addr, me(t), key)
 	if err != nil {
@@ -223,6 +231,36 @@ func TestPreauthCrashEndsOnlyItsConnection(t *testing.T) {
 	if cmd.ProcessState != nil || syscall.Kill(cmd.Process.Pid, 0) != nil {
 		t.Fatal("the listener is gone")
 	}
+}
+
+// TestPreauthCrashPenalizesSource: a network process that dies before
+// authentication without ending its connection gives the source
+// PerSourcePenalties' crash (OpenSSH's answer to a client retrying a
+// fault to defeat ASLR), not noauth's second: with crash:1h and min:30m
+// the source's next login is refused.
+func TestPreauthCrashPenalizesSource(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	_, addr, logs, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties crash:1h noauth:1s authfail:1s min:30m\n", kdir))
+	if bad, err := dial(addr, panicUser, key); err == nil {
+		bad.Close()
+		t.Fatal("the crashing login succeeded")
+	}
+	waitFor(t, logs, "network process ended abnormally")
+	// The listener records the penalty once the process is reaped.
+	var err error
+	for range 50 {
+		var c *gossh.Client
+		if c, err = dial(addr, me(t), key); err != nil {
+			break
+		}
+		c.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err == nil {
+		t.Fatal("the source of a pre-authentication crash may still log in: no crash penalty")
+	}
+	waitFor(t, logs, "refusing connection: source penalized")
 }
 
 // TestPreauthCrashInSingleProcessMode is the control for the test above:
@@ -319,62 +357,138 @@ func childrenNamed(t *testing.T, pid int, name string) []int {
 		if len(f) < 2 || f[1] != strconv.Itoa(pid) {
 			continue
 		}
-		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p))
-		if argv0, _, _ := strings.Cut(string(cmdline), "\x00"); argv0 == name {
+		if isProgram(p, name) {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// TestKexRunsSandboxed: the key exchange of a connection is computed in a
-// helper of its session process that runs with no new privileges and, with
-// pqsshd as root, as the privilege-separation user chrooted to /run/sshd;
-// the session itself runs as the user.
-func TestKexRunsSandboxed(t *testing.T) {
+// TestPreauthRunsUnprivileged: while a client has not authenticated, its
+// connection's transport and authentication run in a network process
+// (pqsshd-auth) of the session process that, with pqsshd as root, runs as
+// the privilege-separation user chrooted to /run/sshd with no new
+// privileges; the session process (the monitor) stays root, and the
+// session itself runs as the user.
+func TestPreauthRunsUnprivileged(t *testing.T) {
 	kdir := t.TempDir()
 	key := clientKey(t, kdir)
 	cmd, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\n", kdir))
+	// A client that sent its version and nothing else: pre-authentication.
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	fmt.Fprintf(raw, "SSH-2.0-test\r\n")
+	if _, err := bufio.NewReader(raw).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	sessions := sessionChildren(t, cmd.Process.Pid)
+	if len(sessions) != 1 {
+		t.Fatalf("session processes %v, want one", sessions)
+	}
+	nets := childrenNamed(t, sessions[0], server.NetArg0)
+	if len(nets) != 1 {
+		t.Fatalf("network processes of the session process %v, want one", nets)
+	}
+	uid, root, status := procIdentity(t, nets[0])
+	if !strings.Contains(status, "NoNewPrivs:\t1") {
+		t.Error("the network process may gain privileges")
+	}
+	if !strings.Contains(status, "Seccomp:\t2") {
+		t.Error("the network process runs without the seccomp filter")
+	}
+	if os.Geteuid() == 0 {
+		if uid == 0 || root != "/run/sshd" {
+			t.Errorf("network process of a root pqsshd: uid %d root %q, want the privsep user in /run/sshd", uid, root)
+		}
+		if muid, _, _ := procIdentity(t, sessions[0]); muid != 0 {
+			t.Errorf("session process (monitor) uid %d, want root", muid)
+		}
+	} else if uid != os.Getuid() {
+		t.Errorf("network process uid %d", uid)
+	}
+	// What an administrator sees: ps shows the pre-authentication process
+	// by its title, not as root.
+	out, err := exec.Command("ps", "-o", "user=,args=", "-p", strconv.Itoa(nets[0])).Output()
+	if err != nil {
+		t.Fatalf("ps: %v", err)
+	}
+	t.Logf("ps: %s", out)
+	if f := strings.Fields(string(out)); len(f) < 2 || !strings.HasPrefix(f[1], server.NetArg0) || os.Geteuid() == 0 && f[0] == "root" {
+		t.Errorf("ps shows %q, want the unprivileged %s", out, server.NetArg0)
+	}
+
 	c, err := dial(addr, me(t), key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	sessions := sessionChildren(t, cmd.Process.Pid)
-	if len(sessions) != 1 {
-		t.Fatalf("session processes %v, want one", sessions)
-	}
-	helpers := childrenNamed(t, sessions[0], "pqsshd-kex")
-	if len(helpers) != 1 {
-		t.Fatalf("kex helpers of the session process %v, want one", helpers)
-	}
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", helpers[0]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(status), "NoNewPrivs:\t1") {
-		t.Error("the kex helper may gain privileges")
-	}
-	root, _ := os.Readlink(fmt.Sprintf("/proc/%d/root", helpers[0]))
-	var uidLine string
-	for _, l := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
-			uidLine = strings.TrimSpace(v)
-		}
-	}
-	if os.Geteuid() == 0 {
-		if strings.Fields(uidLine)[0] == "0" || root != "/run/sshd" {
-			t.Errorf("kex helper as root pqsshd: uids %q root %q, want the privsep user in /run/sshd", uidLine, root)
-		}
-	} else if strings.Fields(uidLine)[0] != strconv.Itoa(os.Getuid()) {
-		t.Errorf("kex helper uids %q", uidLine)
-	}
 	s, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.Output("id -un")
+	out, err = s.Output("id -un")
 	if err != nil || strings.TrimSpace(string(out)) != me(t) {
 		t.Fatalf("session user %q %v, want %s", out, err, me(t))
+	}
+}
+
+// procIdentity returns a process's real uid, its root directory and its
+// /proc status.
+func procIdentity(t *testing.T, pid int) (uid int, root, status string) {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ = os.Readlink(fmt.Sprintf("/proc/%d/root", pid))
+	uid = -1
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Uid:"); ok {
+			uid, _ = strconv.Atoi(strings.Fields(v)[0])
+		}
+	}
+	return uid, root, string(b)
+}
+
+// TestPrivsepRekeyWhileRelaying: key re-exchanges after the login (the
+// client's, forced here every 64 KiB, and so the network process's host-key
+// signatures through the monitor's key socket) go on while the network
+// process relays a session's data; data comes back intact.
+func TestPrivsepRekeyWhileRelaying(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	_, addr, logs, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\nRekeyLimit 64K\n", kdir))
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{
+		User: me(t), Auth: []gossh.AuthMethod{gossh.PublicKeys(key)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second,
+		Config: gossh.Config{RekeyThreshold: 64 << 10},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 4 << 20
+	out, err := s.Output(fmt.Sprintf("head -c %d /dev/zero", size))
+	if err != nil || len(out) != size {
+		t.Fatalf("%d bytes back (%v), want %d", len(out), err, size)
+	}
+	cs := startCat(t, c)
+	cs.echo(t, "after many re-keyings")
+	// The monitor's last line counts the bytes the network process saw.
+	c.Close()
+	line := waitFor(t, logs, `msg="connection closed"`)
+	var out64 int64
+	if i := strings.Index(line, "bytes_out="); i >= 0 {
+		fmt.Sscanf(line[i:], "bytes_out=%d", &out64)
+	}
+	if out64 < size {
+		t.Errorf("connection closed line %q: bytes_out below the %d bytes sent", line, size)
 	}
 }

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -48,20 +50,80 @@ func ParseAuthenticationMethods(a []string) (string, error) {
 }
 
 // AuthMethodLists returns the lists of AuthenticationMethods ("any" is
-// none: one successful method of any kind suffices). A "keyboard-interactive:pam"
-// entry is "keyboard-interactive": PAM is the only device.
+// none: one successful method of any kind suffices) that name only enabled
+// methods: as sshd, a list naming a method the configuration disables
+// (PasswordAuthentication no, say) is skipped (DisabledAuthMethodLists).
+// When every list is, they are all returned: none can be completed, as no
+// disabled method succeeds, and the connection is refused before
+// (CheckAuthenticationMethods). A "keyboard-interactive:pam" entry is
+// "keyboard-interactive": PAM is the only device.
 func (c *Config) AuthMethodLists() [][]string {
 	if c.AuthenticationMethods == "" || c.AuthenticationMethods == "any" {
 		return nil
 	}
-	var out [][]string
+	var all, enabled [][]string
 	for _, list := range strings.Fields(c.AuthenticationMethods) {
 		var l []string
 		for _, m := range strings.Split(list, ",") {
 			name, _, _ := strings.Cut(m, ":")
 			l = append(l, name)
 		}
-		out = append(out, l)
+		all = append(all, l)
+		if !slices.ContainsFunc(l, c.authMethodDisabled) {
+			enabled = append(enabled, l)
+		}
+	}
+	if len(enabled) == 0 {
+		return all
+	}
+	return enabled
+}
+
+// authMethodDisabled reports whether the configuration turns method off
+// (PubkeyAuthentication, PasswordAuthentication,
+// KbdInteractiveAuthentication).
+func (c *Config) authMethodDisabled(method string) bool {
+	switch method {
+	case "publickey":
+		return !c.PubkeyAuthentication
+	case "password":
+		return !c.PasswordAuthentication
+	case "keyboard-interactive":
+		return !c.KbdInteractiveAuth
+	}
+	return true
+}
+
+// DisabledAuthMethodLists returns the AuthenticationMethods lists, as
+// written, that name a method the configuration disables.
+func (c *Config) DisabledAuthMethodLists() []string {
+	if c.AuthenticationMethods == "" || c.AuthenticationMethods == "any" {
+		return nil
+	}
+	var out []string
+	for _, list := range strings.Fields(c.AuthenticationMethods) {
+		for _, m := range strings.Split(list, ",") {
+			if name, _, _ := strings.Cut(m, ":"); c.authMethodDisabled(name) {
+				out = append(out, list)
+				break
+			}
+		}
 	}
 	return out
+}
+
+// ErrAuthMethodsUnsatisfiable is sshd's error for AuthenticationMethods
+// whose every list names a disabled method.
+var ErrAuthMethodsUnsatisfiable = errors.New("AuthenticationMethods cannot be satisfied by enabled authentication methods")
+
+// CheckAuthenticationMethods fails with ErrAuthMethodsUnsatisfiable when
+// AuthenticationMethods names lists and each names a disabled method: no
+// login could succeed. sshd refuses to start so (for the configuration
+// outside Match blocks; a Match block's lists are checked per connection).
+func (c *Config) CheckAuthenticationMethods() error {
+	lists := strings.Fields(c.AuthenticationMethods)
+	if c.AuthenticationMethods == "any" || len(lists) == 0 || len(c.DisabledAuthMethodLists()) < len(lists) {
+		return nil
+	}
+	return ErrAuthMethodsUnsatisfiable
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -19,16 +18,13 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/pqssh/pqssh/internal/sandbox"
 	"github.com/pqssh/pqssh/kex"
 )
 
 // respondTimeout bounds one exchange in the helper (McEliece's
 // encapsulation takes well under a second).
 const respondTimeout = 30 * time.Second
-
-// loaderPaths are where a dynamically linked executable's loader and
-// libraries live: the helper may read and execute beneath them.
-var loaderPaths = []string{"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/etc/ld.so.cache"}
 
 // Sandbox is a running helper.
 type Sandbox struct {
@@ -40,8 +36,9 @@ type Sandbox struct {
 	exited   chan struct{} // closed once the helper has been reaped
 	startErr error
 
-	mu   sync.Mutex
-	dead error
+	mu      sync.Mutex
+	dead    error
+	crashed bool // the helper crashed or broke the protocol (Crashed)
 
 	// Landlock is the Landlock ABI version the helper runs under (0: the
 	// kernel has none).
@@ -79,15 +76,13 @@ func (sb *Sandbox) start() error {
 	if err != nil {
 		return fmt.Errorf("kex sandbox: %w", err)
 	}
-	uid, gid, dir := -1, -1, "-"
-	if os.Geteuid() == 0 {
-		if uid, gid, err = privsepAccount(); err != nil {
-			return fmt.Errorf("kex sandbox: %w", err)
-		}
-		if err := prepareChroot(ChrootDir); err != nil {
-			return fmt.Errorf("kex sandbox: %w", err)
-		}
-		dir = ChrootDir
+	opts, err := sandbox.PrivsepOptions()
+	if err != nil {
+		return fmt.Errorf("kex sandbox: %w", err)
+	}
+	uid, gid, dir := opts.UID, opts.GID, opts.Chroot
+	if dir == "" {
+		dir = "-"
 	}
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -111,7 +106,7 @@ func (sb *Sandbox) start() error {
 		// No Pdeathsig: it follows the starting thread, which ends at
 		// once. The helper exits when its socket reaches end-of-file.
 	}
-	abi, err := startConfined(cmd, append([]string{exe}, loaderPaths...))
+	abi, err := sandbox.StartConfined(cmd, append([]string{exe}, sandbox.LoaderPaths...))
 	if err != nil {
 		c.Close()
 		return fmt.Errorf("kex sandbox: %w", err)
@@ -126,44 +121,6 @@ func (sb *Sandbox) start() error {
 		close(sb.exited)
 	}()
 	return nil
-}
-
-// startConfined starts cmd from a locked OS thread that first restricts
-// itself (restrictThread), so that the helper inherits the restrictions;
-// the thread is thrown away afterwards.
-func startConfined(cmd *exec.Cmd, allowed []string) (int, error) {
-	type result struct {
-		abi int
-		err error
-	}
-	// exec opens /dev/null for missing standard descriptors: do it before
-	// the thread may no longer open files.
-	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return 0, err
-	}
-	defer devnull.Close()
-	if cmd.Stdin == nil {
-		cmd.Stdin = devnull
-	}
-	if cmd.Stdout == nil {
-		cmd.Stdout = devnull
-	}
-	if cmd.Stderr == nil {
-		cmd.Stderr = devnull
-	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		// No UnlockOSThread: the restricted thread ends with the goroutine.
-		abi, err := restrictThread(allowed)
-		if err == nil {
-			err = cmd.Start()
-		}
-		done <- result{abi, err}
-	}()
-	r := <-done
-	return r.abi, r.err
 }
 
 // Pid is the helper's process ID.
@@ -206,6 +163,7 @@ func (sb *Sandbox) respond(name string, h *kex.Hybrid, clientPublic []byte) (rep
 		return nil, nil, sb.dead
 	}
 	fail := func(err error) ([]byte, []byte, error) {
+		sb.crashed = sb.crashedBy(err)
 		sb.dead = fmt.Errorf("kex sandbox: %w", err)
 		sb.conn.Close()
 		sb.cmd.Process.Kill()
@@ -221,8 +179,10 @@ func (sb *Sandbox) respond(name string, h *kex.Hybrid, clientPublic []byte) (rep
 	if err != nil {
 		return fail(fmt.Errorf("helper: %w", err))
 	}
+	// From here on the helper answered: what is wrong with the answer is
+	// a broken protocol.
 	if len(ans) < 1 {
-		return fail(errors.New("empty answer"))
+		return fail(fmt.Errorf("empty answer: %w", errBadAnswer))
 	}
 	if ans[0] == 1 {
 		// The method refused the public value: the exchange fails, the
@@ -230,14 +190,52 @@ func (sb *Sandbox) respond(name string, h *kex.Hybrid, clientPublic []byte) (rep
 		return nil, nil, fmt.Errorf("kex %s: %s", name, sanitize(ans[1:]))
 	}
 	if ans[0] != 0 || len(ans) < 5 {
-		return fail(errors.New("malformed answer"))
+		return fail(fmt.Errorf("malformed answer: %w", errBadAnswer))
 	}
 	n := binary.BigEndian.Uint32(ans[1:5])
 	body := ans[5:]
 	if uint64(n) > uint64(len(body)) || int(n) != h.ServerReplySize() || len(body)-int(n) != h.SecretSize() {
-		return fail(errors.New("answer of the wrong size"))
+		return fail(fmt.Errorf("answer of the wrong size: %w", errBadAnswer))
 	}
 	return body[:n], body[n:], nil
+}
+
+// errBadAnswer marks an answer that breaks the protocol.
+var errBadAnswer = errors.New("kex sandbox: answer breaks the protocol")
+
+// crashedBy reports whether the exchange that failed with err means the
+// helper crashed or was subverted: an answer that breaks the protocol
+// (wrong sizes, an oversized frame), or a helper that died on its own by a
+// signal or the Go runtime's fatal exit (status 2: a panic, a fault in
+// assembly). A timeout is not (a loaded machine is slow), nor is a helper
+// that exited cleanly.
+func (sb *Sandbox) crashedBy(err error) bool {
+	if errors.Is(err, errBadAnswer) || errors.Is(err, errOversized) {
+		return true
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	select {
+	case <-sb.exited:
+	case <-time.After(2 * time.Second):
+		return false // alive: the socket failed otherwise
+	}
+	ws, ok := sb.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ok && (ws.Signaled() || ws.Exited() && ws.ExitStatus() == 2)
+}
+
+// Crashed reports whether an exchange failed because the helper crashed
+// or broke the protocol: the session process reports it to its listener,
+// which gives the source PerSourcePenalties' crash (a client retrying a
+// fault in the KEM code, to defeat ASLR, say, then waits).
+func (sb *Sandbox) Crashed() bool {
+	if sb == nil {
+		return false
+	}
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	return sb.crashed
 }
 
 // sanitize keeps an error message from the helper printable and short.

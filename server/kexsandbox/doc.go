@@ -10,9 +10,11 @@
 // libraries): the helper inherits both on every thread. The helper
 // then chroots to an empty directory (/run/sshd, as OpenSSH's
 // privilege-separated processes) and becomes OpenSSH's privilege-separation
-// user (sshd, else nobody) with no supplementary groups, before it reads a
-// byte from its parent. A daemon that is not root cannot chroot or change
-// user; the helper then runs with no new privileges and Landlock only.
+// user (sshd, else nobody) with no supplementary groups, and installs the
+// seccomp filter on every thread, before it reads a byte from its parent.
+// A daemon that is not root cannot chroot or change user; the helper then
+// runs with no new privileges, Landlock and the seccomp filter. The
+// generic pieces are package internal/sandbox.
 //
 // The parent sends the method's name and the client's public value over a
 // stream socket pair; the helper answers with the server's reply and the

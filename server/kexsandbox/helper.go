@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 
+	"github.com/pqssh/pqssh/internal/sandbox"
 	"github.com/pqssh/pqssh/kex"
 )
 
@@ -20,7 +22,7 @@ const markerEnv = "PQSSHD_KEX_SANDBOX"
 
 // ChrootDir is the empty directory the helper is confined to when started
 // by root (OpenSSH's privilege-separation directory).
-const ChrootDir = "/run/sshd"
+const ChrootDir = sandbox.ChrootDir
 
 // helperFD is the helper's end of the socket pair.
 const helperFD = 3
@@ -49,7 +51,7 @@ func runHelper(uidArg, gidArg, dir string) int {
 	if err1 != nil || err2 != nil {
 		return 2
 	}
-	if err := confine(uid, gid, dir); err != nil {
+	if err := sandbox.Enter(sandbox.Options{Chroot: dir, UID: uid, GID: gid}); err != nil {
 		fmt.Fprintln(os.Stderr, "pqsshd kex sandbox:", err)
 		return 1
 	}
@@ -93,6 +95,9 @@ func frame(b []byte) []byte {
 	return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...)
 }
 
+// errOversized is a frame longer than its bound.
+var errOversized = errors.New("oversized frame")
+
 // readFrame reads one length-prefixed message of at most max bytes.
 func readFrame(r io.Reader, max int) ([]byte, error) {
 	var n [4]byte
@@ -101,7 +106,7 @@ func readFrame(r io.Reader, max int) ([]byte, error) {
 	}
 	size := binary.BigEndian.Uint32(n[:])
 	if size > uint32(max) {
-		return nil, fmt.Errorf("%d-byte message exceeds %d", size, max)
+		return nil, fmt.Errorf("%d-byte message exceeds %d: %w", size, max, errOversized)
 	}
 	b := make([]byte, size)
 	if _, err := io.ReadFull(r, b); err != nil {

@@ -55,6 +55,7 @@ static void pqsshd_free_resp(struct pam_response *r, int n) {
 import "C"
 
 import (
+	"bytes"
 	"runtime"
 	"runtime/cgo"
 	"sync"
@@ -233,7 +234,9 @@ func pqsshdPAMConv(n C.int, msg **C.struct_pam_message, resp **C.struct_pam_resp
 			continue
 		}
 		a := answers[i]
-		if len(a) > MaxResponseSize {
+		// A NUL would cut the C string the modules see: "secret\x00x"
+		// would pass for "secret", "\x00" for an empty answer.
+		if len(a) > MaxResponseSize || bytes.IndexByte(a, 0) >= 0 {
 			C.pqsshd_free_resp(r, n)
 			return C.PAM_CONV_ERR
 		}
