@@ -34,3 +34,21 @@ func TestBulkWriterReadsLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestBulkCopyReadsLarge: standard input is copied to the channel with a
+// bulkCopySize buffer (writes large enough for 256 KiB packets), every
+// byte of it.
+func TestBulkCopyReadsLarge(t *testing.T) {
+	data := bytes.Repeat([]byte("fedcba9876543210"), 100000)
+	src := &sizeRecorder{r: bytes.NewReader(data)}
+	var dst bytes.Buffer
+	n, err := bulkCopy(&dst, src)
+	if err != nil || n != int64(len(data)) || !bytes.Equal(dst.Bytes(), data) {
+		t.Fatalf("copied %d of %d bytes, %v", n, len(data), err)
+	}
+	for _, s := range src.sizes {
+		if s != bulkCopySize {
+			t.Fatalf("read with a %d-byte buffer, want %d", s, bulkCopySize)
+		}
+	}
+}
