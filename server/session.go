@@ -451,6 +451,12 @@ func (ss *session) runPipes(cmd *exec.Cmd) exitResult {
 // adjustments; docs/benchmarks.md has the effect.
 const pipeBuffer = 256 << 10
 
+// channelMaxPacket is the data payload per packet pqsshd accepts on its
+// channels and advertises (the fork's Config.ChannelMaxPacket; x/crypto's
+// default is 32 KiB): pqssh, which accepts as much, then gets a command's
+// bulk output in a quarter to an eighth of the packets.
+const channelMaxPacket = 256 << 10
+
 // pipeCopy copies src to dst through a pipeBuffer-sized buffer (hiding
 // os.File's WriteTo and ReadFrom, which would fall back to 32 KiB).
 func pipeCopy(dst io.Writer, src io.Reader) (int64, error) {
