@@ -7,7 +7,7 @@
 
 INTEROP_HOST_TOOLS := debootstrap ip nsenter unshare nft
 INTEROP_APT        := debootstrap iproute2 util-linux ca-certificates nftables
-INTEROP_TIMEOUT    ?= 30m
+INTEROP_TIMEOUT    ?= 75m
 INTEROP_RUN        ?= .
 BENCH_FLAGS        ?=
 # make bench draws the throughput ratios into this SVG (docs/benchmarks.md
