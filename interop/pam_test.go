@@ -16,9 +16,13 @@ import (
 // PAMHost is a Debian 13 root filesystem for the PAM and NSS tests:
 // Debian's PAM modules (minbase has libpam-modules), OpenSSH's client and
 // sshpass for password logins, libnss-extrausers for accounts that are
-// not in /etc/passwd.
+// not in /etc/passwd; openssh-server for Debian's stock /etc/pam.d/sshd
+// (its sshd is never started), and the login records of Debian 13
+// (wtmpdb's last, lastlog2), which their PAM modules write
+// (pam-auth-update adds both to common-session).
 var PAMHost = harness.Recipe{Suite: "trixie", Packages: []string{
 	"openssh-client", "sshpass", "libnss-extrausers", "bsdextrautils", "procps",
+	"openssh-server", "wtmpdb", "libpam-wtmpdb", "lastlog2", "libpam-lastlog2",
 }}
 
 var (
@@ -251,5 +255,108 @@ chmod 664 /var/run/utmp /var/log/wtmp /var/log/lastlog
 	}
 	if strings.Contains(last, "**Never logged in**") {
 		t.Errorf("lastlog has no entry:\n%s", last)
+	}
+}
+
+// TestPAMLoginRecordsTrixie: on Debian 13, whose login records are
+// wtmpdb's database (`last`) and lastlog2's, a terminal login through
+// pqsshd with UsePAM yes and Debian's stock /etc/pam.d/sshd
+// (PAMServiceName sshd, the default) is listed as an sshd login is: by
+// `wtmpdb last` with its terminal, the client's address and its logout
+// once it ended — written by pqsshd through libwtmpdb, as Debian's sshd
+// does, since Debian's pam_wtmpdb line skips the sshd service — and by
+// lastlog2 (pam_lastlog2 in common-session: port "ssh", sshd's PAM_TTY
+// when the session opens).
+func TestPAMLoginRecordsTrixie(t *testing.T) {
+	c := pamHost(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := c.Sh(ctx, `
+grep -q pam_wtmpdb /etc/pam.d/common-session && grep -q pam_lastlog2 /etc/pam.d/common-session
+grep -q '@include common-session' /etc/pam.d/sshd
+id wtuser >/dev/null 2>&1 || useradd -m -s /bin/bash -p '*' wtuser
+mkdir -p /home/wtuser/.ssh
+cp /root/.ssh/id_ed25519.pub /home/wtuser/.ssh/authorized_keys
+chown -R wtuser /home/wtuser
+`); err != nil {
+		t.Fatalf("setup (Debian's PAM files with both modules): %v %s", err, out)
+	}
+	p := startPQSSHD(t, c, "/pqssh/bin/pam/pqsshd", 2206, "UsePAM yes")
+	out, err := c.Sh(ctx, "ssh "+sshOpts+" -tt -o BatchMode=yes -p 2206 wtuser@127.0.0.1 'tty' </dev/null")
+	// The last line: pam_motd's message comes first on a terminal.
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(out, "\r", "")), "\n")
+	tty := strings.TrimPrefix(lines[len(lines)-1], "/dev/")
+	if err != nil || !strings.HasPrefix(tty, "pts/") {
+		t.Fatalf("login: %v %q\n%s", err, out, tail(p.Output()))
+	}
+	var last string
+	for i := 0; ; i++ { // pam_close_session runs when the connection ends
+		var err error
+		if last, err = c.Sh(ctx, "wtmpdb last wtuser"); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(last, "still logged in") || i == 100 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(last, "wtuser") || !strings.Contains(last, tty) || !strings.Contains(last, "127.0.0.1") {
+		t.Errorf("wtmpdb last prints:\n%s\nwant wtuser's login on %s from 127.0.0.1\npqsshd:\n%s", last, tty, tail(p.Output()))
+	}
+	if strings.Contains(last, "still logged in") {
+		t.Errorf("wtmpdb last says the session is still open:\n%s", last)
+	}
+	ll, err := c.Sh(ctx, "lastlog2 -u wtuser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ll, "wtuser") || !strings.Contains(ll, "127.0.0.1") || !strings.Contains(ll, "ssh") || strings.Contains(ll, "Never logged in") {
+		t.Errorf("lastlog2 prints:\n%s\nwant wtuser's login from 127.0.0.1", ll)
+	}
+	t.Logf("wtmpdb last:\n%slastlog2:\n%s", last, ll)
+}
+
+// TestPAMExpiredPasswordOpenSSH: OpenSSH's ssh logs in with
+// keyboard-interactive as a user whose password must be changed
+// (chage -d 0) and changes it on the way, as with sshd: pam_unix's
+// "You are required to change your password immediately" is shown, then
+// its current/new/retype prompts (answered by SSH_ASKPASS); afterwards
+// the new password logs in and the account is no longer expired.
+func TestPAMExpiredPasswordOpenSSH(t *testing.T) {
+	c := pamHost(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := c.Sh(ctx, `
+id expuser >/dev/null 2>&1 || useradd -m -s /bin/bash expuser
+echo 'expuser:Old-pw-4417x' | chpasswd
+chage -d 0 expuser
+cat > /usr/local/bin/chg-askpass <<'END'
+#!/bin/sh
+echo "$1" >> /tmp/chg.prompts
+case "$1" in
+*[Nn]ew*) echo New-pw-9083y;;
+*) echo Old-pw-4417x;;
+esac
+END
+chmod 755 /usr/local/bin/chg-askpass
+rm -f /tmp/chg.prompts
+`); err != nil {
+		t.Fatalf("setup: %v %s", err, out)
+	}
+	p := startPQSSHD(t, c, "/pqssh/bin/pam/pqsshd", 2207, "UsePAM yes\nPAMServiceName pqsshd-pw\nPasswordAuthentication no")
+	const opts = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=INFO -o PreferredAuthentications=keyboard-interactive"
+	out, err := c.Sh(ctx, "SSH_ASKPASS=/usr/local/bin/chg-askpass SSH_ASKPASS_REQUIRE=force setsid ssh "+opts+" -p 2207 expuser@127.0.0.1 'echo in as $(id -un)' </dev/null 2>&1")
+	prompts, _ := c.Sh(ctx, "cat /tmp/chg.prompts")
+	if err != nil || !strings.Contains(out, "in as expuser") {
+		t.Fatalf("login with the change: %v\n%s\nprompts:\n%s\npqsshd:\n%s", err, out, prompts, tail(p.Output()))
+	}
+	if !strings.Contains(out, "You are required to change your password immediately") {
+		t.Errorf("ssh showed no word that the password must be changed:\n%s", out)
+	}
+	if !strings.Contains(prompts, "Current password") || !strings.Contains(prompts, "New password") || !strings.Contains(prompts, "Retype new password") {
+		t.Errorf("prompts:\n%s\nwant pam_unix's current, new and retype prompts", prompts)
+	}
+	if out, err := c.Sh(ctx, "chage -l expuser | grep -i 'last password change'; sshpass -p New-pw-9083y ssh "+sshOpts+" -o PreferredAuthentications=keyboard-interactive -p 2207 expuser@127.0.0.1 'echo again' </dev/null"); err != nil || !strings.Contains(out, "again") || strings.Contains(out, "must be changed") {
+		t.Errorf("after the change: %v\n%s", err, out)
 	}
 }

@@ -57,6 +57,7 @@ type connState struct {
 	gate          *kexGate // UnauthenticatedKexMemory (kexgate.go)
 	admitted      bool     // passed penalties and MaxStartups
 	graceExceeded bool     // closed by LoginGraceTime
+	crashed       bool     // its session process died without ending it
 
 	authedCh, closedCh chan struct{} // closed on authentication, on close
 
@@ -218,7 +219,7 @@ func (s *Server) endConn(st *connState, c net.Conn, log *slog.Logger) {
 	st.release()
 	st.report(procReport{Op: opEnd})
 	st.mu.Lock()
-	authed, failures, admitted, grace := st.authed, st.failures, st.admitted, st.graceExceeded
+	authed, failures, admitted, grace, crashed := st.authed, st.failures, st.admitted, st.graceExceeded, st.crashed
 	user := st.user
 	st.mu.Unlock()
 	// Only connections that were served count: not those refused by a
@@ -229,6 +230,8 @@ func (s *Server) endConn(st *connState, c net.Conn, log *slog.Logger) {
 		!(cfg.PerSourcePenaltyExemptList != "" && config.MatchAddressList(st.host, cfg.PerSourcePenaltyExemptList)) {
 		kind := penaltyNoAuth
 		switch {
+		case crashed:
+			kind = penaltyCrash
 		case failures > 0:
 			kind = penaltyAuthFail
 		case grace:

@@ -76,12 +76,16 @@ func (ss *session) buildCommand(command string, loginShell, internalSFTP bool, o
 		for _, g := range groups {
 			gs = append(gs, fmt.Sprint(g))
 		}
+		// It starts as root: the user's variables must not reach it as
+		// they are (rootenv.go).
 		cmd.Dir = "/"
-		cmd.Env = append(cmd.Env, internalSFTPEnv+"=1", sftpChrootEnv+"="+chroot,
+		cmd.Env = wrapUserEnv(cmd.Env, internalSFTPEnv+"=1", sftpChrootEnv+"="+chroot,
 			fmt.Sprintf("%s=%d:%d:%s", sftpCredEnv, a.UID, a.GID, strings.Join(gs, ",")))
 		return cmd, nil
 	case internalSFTP:
-		cmd.Env = append(cmd.Env, internalSFTPEnv+"=1")
+		// internal-sftp is pqsshd's own code, run by no loader the user
+		// may steer (ForceCommand internal-sftp must stay sftp only).
+		cmd.Env = wrapUserEnv(cmd.Env, internalSFTPEnv+"=1")
 	case chroot != "":
 		cmd.SysProcAttr.Chroot = chroot
 	}

@@ -38,15 +38,14 @@ func RunInternal() {
 	if os.Getenv(internalSFTPEnv) != "1" || len(os.Args) == 0 || os.Args[0] != "pqsshd-internal-sftp" {
 		return
 	}
-	os.Unsetenv(internalSFTPEnv)
 	if dir := os.Getenv(sftpChrootEnv); dir != "" {
 		if err := chrootAndDrop(dir, os.Getenv(sftpCredEnv)); err != nil {
 			fmt.Fprintln(os.Stderr, "pqsshd internal-sftp:", err)
 			os.Exit(1)
 		}
 	}
-	os.Unsetenv(sftpChrootEnv)
-	os.Unsetenv(sftpCredEnv)
+	// Now the user: the session's variables, and nothing else.
+	becomeUserEnv()
 	if home := os.Getenv("HOME"); home == "" || os.Chdir(home) != nil {
 		os.Chdir("/")
 	}

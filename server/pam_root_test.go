@@ -28,9 +28,6 @@ import (
 // environment file in the session stack.
 func pamService(t *testing.T, dir, limits, env string, two bool) string {
 	t.Helper()
-	b := make([]byte, 3)
-	rand.Read(b)
-	name := "pqsshd-test-" + hex.EncodeToString(b)
 	otp := filepath.Join(dir, "otp-check")
 	if err := os.WriteFile(otp, []byte("#!/bin/sh\ntok=$(/usr/bin/head -c 100 | /usr/bin/tr -d '\\000')\n[ \"$tok\" = otp-4242 ]\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -47,12 +44,31 @@ session required pam_limits.so conf=%s
 session required pam_env.so readenv=0 conffile=%s user_readenv=0
 session required pam_unix.so
 `, auth, lf, ef)
+	return writePAMService(t, stack)
+}
+
+// writePAMService installs stack as a PAM service of a random name under
+// /etc/pam.d for the test (removed afterwards) and returns the name.
+func writePAMService(t *testing.T, stack string) string {
+	t.Helper()
+	b := make([]byte, 3)
+	rand.Read(b)
+	name := "pqsshd-test-" + hex.EncodeToString(b)
 	p := filepath.Join("/etc/pam.d", name)
 	if err := os.WriteFile(p, []byte(stack), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Remove(p) })
 	return name
+}
+
+// needPAM fails a test that is not run as root or in a build without PAM.
+func needPAM(t *testing.T) {
+	t.Helper()
+	needRoot(t)
+	if !pam.Available {
+		t.Fatal("this test needs a build with cgo (PAM)")
+	}
 }
 
 // setPassword gives a test account a password.
@@ -92,10 +108,7 @@ func (k *kbdAnswers) challenge(name, instruction string, questions []string, ech
 // publickey,keyboard-interactive the key alone is a partial success and
 // the login completes with keyboard-interactive.
 func TestPAMLogins(t *testing.T) {
-	needRoot(t)
-	if !pam.Available {
-		t.Fatal("this test needs a build with cgo (PAM)")
-	}
+	needPAM(t)
 	name, _ := testAccount(t)
 	setPassword(t, name, "pw-Secret1")
 	dir := t.TempDir()
@@ -218,9 +231,6 @@ func TestPAMPassword(t *testing.T) {
 // a stack that says yes to any password.
 func recordingPAMService(t *testing.T, dir string) (name, calls string) {
 	t.Helper()
-	b := make([]byte, 3)
-	rand.Read(b)
-	name = "pqsshd-test-" + hex.EncodeToString(b)
 	calls = filepath.Join(dir, "pam-calls")
 	script := filepath.Join(dir, "record")
 	body := fmt.Sprintf("#!/bin/sh\nprintf '%%s %%s ' \"$PAM_TYPE\" \"$PAM_USER\" >> %[1]s\n/usr/bin/head -c 600 | /usr/bin/tr -d '\\000' | /usr/bin/od -An -tx1 | /usr/bin/tr -d ' \\n' >> %[1]s\necho >> %[1]s\n", calls)
@@ -228,12 +238,7 @@ func recordingPAMService(t *testing.T, dir string) (name, calls string) {
 		t.Fatal(err)
 	}
 	stack := "auth required pam_exec.so expose_authtok quiet " + script + "\nauth required pam_permit.so\naccount required pam_permit.so\nsession required pam_permit.so\n"
-	p := filepath.Join("/etc/pam.d", name)
-	if err := os.WriteFile(p, []byte(stack), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Remove(p) })
-	return name, calls
+	return writePAMService(t, stack), calls
 }
 
 // TestPAMInvalidUserDecoy: as sshd, a password or keyboard-interactive
@@ -243,10 +248,7 @@ func recordingPAMService(t *testing.T, dir string) (name, calls string) {
 // even though this stack accepts any password; a valid user's password
 // reaches the stack unchanged.
 func TestPAMInvalidUserDecoy(t *testing.T) {
-	needRoot(t)
-	if !pam.Available {
-		t.Fatal("this test needs a build with cgo (PAM)")
-	}
+	needPAM(t)
 	name, _ := testAccount(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
@@ -306,5 +308,178 @@ func TestPAMInvalidUserDecoy(t *testing.T) {
 	}
 	if got, want := last(), "auth root "+fake(len("root-pw")); got != want {
 		t.Errorf("root refused by PermitRootLogin: the stack recorded %q, want %q", got, want)
+	}
+}
+
+// TestPAMExpiredPassword: an account whose password must be changed
+// (chage -d 0) logs in with keyboard-interactive after changing it through
+// the conversation, as with sshd: pam_unix's "You are required to change
+// your password immediately" reaches the client, then its prompts for the
+// current and the new password; the new password is in force afterwards.
+// A password login with the expired password is refused by the account
+// stack with sshd's line, and so is a wrong current password in the
+// change.
+func TestPAMExpiredPassword(t *testing.T) {
+	needPAM(t)
+	name, _ := testAccount(t)
+	setPassword(t, name, "Old-pw-4417x")
+	if out, err := exec.Command("chage", "-d", "0", name).CombinedOutput(); err != nil {
+		t.Fatalf("chage -d 0: %v %s", err, out)
+	}
+	svc := writePAMService(t, "auth required pam_unix.so\naccount required pam_unix.so\npassword required pam_unix.so\nsession required pam_unix.so\n")
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10")
+	dial := func(auth gossh.AuthMethod) (*gossh.Client, error) {
+		cc := e.clientConfig(name, e.key)
+		cc.Auth = []gossh.AuthMethod{auth}
+		return gossh.Dial("tcp", e.addr, cc)
+	}
+
+	if c, err := dial(gossh.Password("Old-pw-4417x")); err == nil {
+		c.Close()
+		t.Fatal("a password login with an expired password got in")
+	}
+	e.logs.waitLog(t, "Access denied for user "+name+" by PAM account configuration [preauth]")
+
+	// answers by prompt: the old password for the login and the current
+	// one, the new one for "New password" and its repetition.
+	changer := func(current string, instructions, prompts *[]string) gossh.KeyboardInteractiveChallenge {
+		return func(_, instruction string, questions []string, _ []bool) ([]string, error) {
+			*instructions = append(*instructions, instruction)
+			var out []string
+			for _, q := range questions {
+				*prompts = append(*prompts, q)
+				switch lq := strings.ToLower(q); {
+				case strings.Contains(lq, "new"):
+					out = append(out, "New-pw-9083y")
+				case strings.Contains(lq, "current"):
+					out = append(out, current)
+				default:
+					out = append(out, "Old-pw-4417x")
+				}
+			}
+			return out, nil
+		}
+	}
+	var instr, prompts []string
+	if c, err := dial(gossh.KeyboardInteractive(changer("wrong-current", &instr, &prompts))); err == nil {
+		c.Close()
+		t.Fatal("the password change succeeded with a wrong current password")
+	}
+	e.logs.waitLog(t, "Failed keyboard-interactive/pam for "+name+" from 127.0.0.1 port ")
+
+	instr, prompts = nil, nil
+	c, err := dial(gossh.KeyboardInteractive(changer("Old-pw-4417x", &instr, &prompts)))
+	if err != nil {
+		t.Fatalf("keyboard-interactive with the password change: %v (instructions %q, prompts %q)", err, instr, prompts)
+	}
+	out, err := run(t, c, "id -un")
+	c.Close()
+	if err != nil || out != name+"\n" {
+		t.Fatalf("session after the change: %q %v", out, err)
+	}
+	if !strings.Contains(strings.Join(instr, "\n"), "You are required to change your password immediately") {
+		t.Errorf("instructions %q: no word that the password must be changed", instr)
+	}
+	t.Logf("instructions %q, prompts %q", instr, prompts)
+	if n := len(prompts); n < 3 {
+		t.Errorf("prompts %q: want the login's, then the change's", prompts)
+	}
+	e.logs.waitLog(t, "Accepted keyboard-interactive/pam for "+name+" from 127.0.0.1 port ")
+
+	// The new password is in force and no longer expired.
+	c, err = dial(gossh.Password("New-pw-9083y"))
+	if err != nil {
+		t.Fatalf("password login with the new password: %v", err)
+	}
+	c.Close()
+	if c, err := dial(gossh.Password("Old-pw-4417x")); err == nil {
+		c.Close()
+		t.Fatal("the old password still logs in")
+	}
+}
+
+// TestPAMSessionCgroup: when the session stack moves the process that
+// opened the PAM session into another cgroup — pam_systemd's logind moves
+// it into the session's scope; here pam_exec does the same into a test
+// cgroup — the user's programs start in that cgroup, as under sshd, where
+// they are that process's children.
+func TestPAMSessionCgroup(t *testing.T) {
+	needPAM(t)
+	root, err := cgroup2Mount()
+	if err != nil {
+		t.Fatalf("this test needs a cgroup v2 hierarchy: %v", err)
+	}
+	b := make([]byte, 3)
+	rand.Read(b)
+	rel := "/pqsshd-test-" + hex.EncodeToString(b)
+	dir := filepath.Join(root, rel)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatalf("creating a test cgroup: %v", err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 500 && os.Remove(dir) != nil; i++ { // once its processes ended
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+	name, _ := testAccount(t)
+	tmp := t.TempDir()
+	os.Chmod(tmp, 0o755)
+	mover := filepath.Join(tmp, "into-cgroup")
+	// pam_exec runs it as a child of the process calling pam_open_session.
+	if err := os.WriteFile(mover, []byte("#!/bin/sh\necho $PPID > "+dir+"/cgroup.procs\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	svc := writePAMService(t, "auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_exec.so quiet "+mover+"\n")
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc)
+	e.authorizeHome(name, "", e.key.PublicKey())
+	c, err := e.dial(name, e.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	out, err := run(t, c, "cat /proc/self/cgroup")
+	if err != nil {
+		t.Fatalf("session: %v %s", err, out)
+	}
+	if !strings.Contains(out, "0::"+rel+"\n") {
+		t.Errorf("the session's program runs in\n%s\nwant the PAM session's cgroup %s", out, rel)
+	}
+}
+
+// TestPAMRefusesNUL: a password or keyboard-interactive answer with a NUL
+// byte fails, as in sshd (whose packet parser refuses such strings):
+// PAM's C strings would see only the part before the NUL, so that
+// "password\x00anything" would log in as "password" and "\x00" would be
+// an empty password that PermitEmptyPasswords no did not catch.
+func TestPAMRefusesNUL(t *testing.T) {
+	needRoot(t)
+	name, _ := testAccount(t)
+	setPassword(t, name, "pw-Nul3")
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	svc := pamService(t, dir, "", "", false)
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc+"\nMaxAuthTries 10")
+	dial := func(auth gossh.AuthMethod) error {
+		cc := e.clientConfig(name, e.key)
+		cc.Auth = []gossh.AuthMethod{auth}
+		c, err := gossh.Dial("tcp", e.addr, cc)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	if err := dial(gossh.Password("pw-Nul3")); err != nil {
+		t.Fatalf("the right password: %v", err)
+	}
+	if err := dial(gossh.Password("pw-Nul3\x00trailing")); err == nil {
+		t.Error("the password followed by a NUL and more logged in")
+	}
+	k := &kbdAnswers{answers: [][]string{{"pw-Nul3\x00trailing"}}}
+	if err := dial(gossh.KeyboardInteractive(k.challenge)); err == nil {
+		t.Error("a keyboard-interactive answer with a NUL logged in")
+	}
+	k = &kbdAnswers{answers: [][]string{{"pw-Nul3"}}}
+	if err := dial(gossh.KeyboardInteractive(k.challenge)); err != nil {
+		t.Errorf("the right keyboard-interactive answer: %v", err)
 	}
 }

@@ -200,11 +200,43 @@ func (s *Server) kbdIntAuth(st *connState, conn gossh.ConnMetadata, challenge go
 	info, decoy, err := s.pamMethodCheck(st, conn.User(), s.kbdIntOffered)
 	switch {
 	case err == nil:
-		err = s.pamAuthenticate(st, info.cfg, info.acct.Name, kbdIntConv(challenge, nil))
+		conv := kbdIntConv(challenge, nil)
+		err = s.pamAuthenticate(st, info.cfg, info.acct.Name, conv)
+		if err == nil {
+			err = s.pamChangeExpired(st, info, conv)
+		}
 	case decoy != nil:
 		s.pamDecoy(st, decoy, conn.User(), kbdIntConv(challenge, fakePassword))
 	}
 	return s.pamMethodResult(st, conn, "keyboard-interactive", "keyboard-interactive/pam", info, err)
+}
+
+// pamChangeExpired follows a successful keyboard-interactive
+// authentication as sshd's PAM thread does: the account stack runs at once
+// (its messages, such as pam_unix's "You are required to change your
+// password immediately", go to the client with the next prompt) and, if it
+// answers PAM_NEW_AUTHTOK_REQD, the password stack changes the expired
+// password through the same conversation (pam_chauthtok with
+// PAM_CHANGE_EXPIRED_AUTHTOK); the attempt fails if that does. Other
+// account refusals are left to pamAccount, which runs once the login is
+// complete.
+func (s *Server) pamChangeExpired(st *connState, info *authInfo, conv pam.Conversation) error {
+	tx, err := s.pamTx(st, info.cfg, info.acct.Name)
+	if err != nil {
+		return err
+	}
+	tx.SetConversation(conv)
+	defer tx.SetConversation(nil)
+	if pam.Code(tx.AcctMgmt(true)) != pam.CodeNewAuthTokReqd {
+		return nil
+	}
+	s.log.Info("password expired: changing it through keyboard-interactive", "user", info.acct.Name, "conn", st.id)
+	if err := tx.ChAuthTok(); err != nil {
+		s.log.Info("password change failed", "user", info.acct.Name, "err", err, "conn", st.id)
+		return err
+	}
+	s.log.Info("password changed", "user", info.acct.Name, "conn", st.id)
+	return nil
 }
 
 // kbdIntConv makes each conversation call with prompts one
@@ -301,7 +333,9 @@ func (s *Server) pamMethodResult(st *connState, conn gossh.ConnMetadata, method,
 // pamAccount runs the account stack for a complete login (sshd's
 // do_pam_account), on the authentication transaction if the user
 // authenticated through PAM, else on a new one. An expired password
-// (PAM_NEW_AUTHTOK_REQD) refuses the login: pqsshd cannot change it.
+// (PAM_NEW_AUTHTOK_REQD) that keyboard-interactive did not change
+// (pamChangeExpired) refuses the login: a password or public-key login
+// cannot change it.
 func (s *Server) pamAccount(st *connState, info *authInfo) error {
 	tx, err := s.pamTx(st, info.cfg, info.acct.Name)
 	if err == nil {
@@ -326,7 +360,7 @@ func (s *Server) pamAccount(st *connState, info *authInfo) error {
 	st.pamState().endAuthTx()
 	if err != nil {
 		if pam.Code(err) == pam.CodeNewAuthTokReqd {
-			err = fmt.Errorf("%w (the password has expired; pqsshd cannot change it)", err)
+			err = fmt.Errorf("%w (the password has expired: it can be changed by logging in with keyboard-interactive)", err)
 		}
 		s.log.Info("login refused by the PAM account stack", "user", info.acct.Name, "err", err, "conn", st.id)
 		s.sshdLine(slog.LevelError, "Access denied for user %s by PAM account configuration [preauth]", logSafe(info.acct.Name))

@@ -50,6 +50,7 @@ type pamSessionReply struct {
 	Env      []string
 	Limits   map[int][2]uint64 // resource -> {cur, max}, the ones the stack changed
 	Messages string
+	Cgroup   string // the process's cgroup v2 path once the session is open (pamcgroup.go)
 }
 
 // pamSession is an open PAM session: its process, and what it reported.
@@ -215,7 +216,7 @@ func runPAMSession() {
 			changed[r] = l
 		}
 	}
-	if err := out.Encode(pamSessionReply{Env: tx.Env(), Limits: changed, Messages: string(msgs)}); err != nil {
+	if err := out.Encode(pamSessionReply{Env: tx.Env(), Limits: changed, Messages: string(msgs), Cgroup: cgroupOf("self")}); err != nil {
 		os.Exit(1)
 	}
 	io.Copy(io.Discard, in)

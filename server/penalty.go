@@ -10,7 +10,8 @@ import (
 // Per-source penalties after OpenSSH 9.8's PerSourcePenalties
 // (sshd_config(5)): a connection that fails authentication adds authfail to
 // its source's penalty, one that exceeds LoginGraceTime grace-exceeded, one
-// that closes without trying noauth; a source whose accumulated penalty
+// that closes without trying noauth, one whose session process crashed
+// before authentication crash; a source whose accumulated penalty
 // reaches min is refused until the penalty runs out; no penalty exceeds
 // max; at most max-sources sources are tracked (then new ones are not,
 // "permissive").
@@ -22,6 +23,7 @@ const (
 	penaltyNoAuth penaltyKind = iota
 	penaltyAuthFail
 	penaltyGraceExceeded
+	penaltyCrash
 )
 
 // penalty is one source's record: the end of its penalty, the penalty
@@ -51,6 +53,8 @@ func (p *penalties) record(source string, kind penaltyKind, c config.Penalties) 
 		add = c.AuthFail
 	case penaltyGraceExceeded:
 		add = c.GraceExceeded
+	case penaltyCrash:
+		add = c.Crash
 	}
 	if add <= 0 {
 		return

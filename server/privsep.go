@@ -197,8 +197,13 @@ type privsepLink struct {
 	wm sync.Mutex
 }
 
+// privsepReadBuffer is small on purpose: a frame body at least this large
+// (a relayed data packet) is read straight into its own slice, not copied
+// through the buffer.
+const privsepReadBuffer = 8 << 10
+
 func newPrivsepLink(c net.Conn) *privsepLink {
-	return &privsepLink{c: c, r: bufio.NewReaderSize(c, 64<<10)}
+	return &privsepLink{c: c, r: bufio.NewReaderSize(c, privsepReadBuffer)}
 }
 
 // write sends one frame.

@@ -189,6 +189,12 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 			killed := errors.Is(err, errPrivsepProtocol) && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 			if ok && !killed && (ws.Signaled() || ws.ExitStatus() > 1) {
 				m.log.Error("network process ended abnormally", "status", cmd.ProcessState.String())
+				// A pre-authentication crash: PerSourcePenalties' crash
+				// for the source, as sshd's for its privsep child.
+				st.report(procReport{Op: opKexCrash})
+			}
+			if killed {
+				st.report(procReport{Op: opKexCrash})
 			}
 		case <-time.After(2 * time.Second):
 		}

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pqssh/pqssh/kex"
 	"github.com/pqssh/pqssh/server/kexsandbox"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -34,8 +35,8 @@ import (
 // timeout (for PerSourcePenalties when it ends), and asks the listener's
 // UnauthenticatedKexMemory budget (with PerSourceKexMemory) before a large
 // key exchange. Everything a session process says is untrusted: messages
-// are size-bounded, a reservation is bounded and only ever releases what
-// this connection holds, and a process that sends anything malformed is
+// are size-bounded, a connection holds at most one reservation of at most
+// the largest key exchange's cost and only ever releases what it holds, and a process that sends anything malformed is
 // killed. When the control socket reaches end-of-file (the process exited,
 // crashed or was killed) the listener releases whatever the connection
 // still held and records its penalty.
@@ -137,15 +138,23 @@ const (
 	opAuth       = "auth"        // User authenticated
 	opFail       = "fail"        // an authentication attempt failed
 	opGrace      = "grace"       // LoginGraceTime expired
+	opKexCrash   = "kex-crash"   // the kex sandbox or the network process crashed or broke its protocol
 	opEnd        = "end"         // the connection ended normally
 )
 
 // maxProcMessage bounds a control-socket message.
 const maxProcMessage = 1024
 
-// maxProcReservation bounds one key-exchange reservation a session
-// process may ask for (the largest kexCost is about 3 MiB).
-const maxProcReservation = 64 << 20
+// maxKexCost is the largest kexCost of package kex's methods (about 3
+// MiB): no honest session process asks its listener for more.
+func maxKexCost() int64 {
+	var m int64
+	for _, name := range kex.Names() {
+		c, _ := kexCost(name)
+		m = max(m, c)
+	}
+	return m
+}
 
 // procCallTimeout bounds how long a session process waits for its
 // listener's answer.
@@ -292,6 +301,15 @@ func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
 	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
 	func() {
 		defer s.endConn(st, c, log)
+		defer func() {
+			// A crash of the helper that parses the client's public
+			// values is a pre-authentication crash (PerSourcePenalties'
+			// crash), as sshd's for its privilege-separated child.
+			if s.kexSandbox.Crashed() {
+				log.Error("kex sandbox crashed or broke its protocol; connection closed")
+				st.report(procReport{Op: opKexCrash})
+			}
+		}()
 		s.serveConn(st, c, log, procLedger{st.link})
 	}()
 	return nil
@@ -357,13 +375,37 @@ func (s *Server) runSessionProcess(sp *SessionProcess, st *connState, c net.Conn
 	werr := cmd.Wait()
 	if !ended {
 		log.Error("session process ended abnormally; its connection is closed", "pid", pid, "status", fmt.Sprint(werr))
+		if crashExit(cmd.ProcessState) {
+			// PerSourcePenalties' crash, as sshd's for a child that
+			// died from a signal: a source retrying a fault in the
+			// pre-authentication code (to defeat ASLR, say) waits.
+			st.mu.Lock()
+			st.crashed = true
+			st.mu.Unlock()
+		}
 	}
+}
+
+// goFatalExit is the exit status of a Go program that panicked or hit a
+// fatal runtime error (a fault in assembly or cgo code is one).
+const goFatalExit = 2
+
+// crashExit reports whether a session process that did not end its
+// connection crashed: killed by a signal (by the kernel, or by the
+// listener for misbehaving) or ended by the Go runtime's fatal exit.
+func crashExit(ps *os.ProcessState) bool {
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if !ok {
+		return false
+	}
+	return ws.Signaled() || ws.Exited() && ws.ExitStatus() == goFatalExit
 }
 
 // serveLink answers a session process's control socket until it closes,
 // and reports whether the process said the connection ended normally.
 func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slog.Logger) (ended bool) {
 	var held int64 // key-exchange memory reserved for this connection
+	largest := maxKexCost()
 	release := func() {
 		if held > 0 {
 			s.kexBudget.release(st.block, held)
@@ -391,9 +433,15 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 		}
 		switch m.Op {
 		case opKexRoom, opKexReserve, opKexRelease:
-			if m.N <= 0 || m.N > maxProcReservation {
+			if m.N <= 0 || m.N > largest {
 				return misbehaved("bad reservation size")
 			}
+		}
+		// An honest session process holds at most one key exchange's
+		// reservation (its gate reserves once, before the first exchange):
+		// a second one would let one process take the whole budget.
+		if m.Op == opKexReserve && held > 0 {
+			return misbehaved("a second key-exchange reservation")
 		}
 		var answer *procReply
 		switch m.Op {
@@ -422,6 +470,10 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 		case opGrace:
 			st.mu.Lock()
 			st.graceExceeded = true
+			st.mu.Unlock()
+		case opKexCrash:
+			st.mu.Lock()
+			st.crashed = true
 			st.mu.Unlock()
 		case opEnd:
 			ended = true

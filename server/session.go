@@ -317,6 +317,12 @@ func (ss *session) run(command string, loginShell, internalSFTP bool, original s
 	if err == nil && ps != nil && len(ps.reply.Limits) > 0 {
 		cmd, err = withLimits(cmd, ss.s.helperPath, ps.reply.Limits)
 	}
+	if err == nil && ps != nil {
+		var done func()
+		if done, err = ps.startInCgroup(cmd); err == nil {
+			defer done()
+		}
+	}
 	if err != nil {
 		ss.log.Info("session failed", "err", err)
 		fmt.Fprintf(ss.ch.Stderr(), "pqsshd: %v\r\n", err)
@@ -464,8 +470,7 @@ func (ss *session) runPTY(cmd *exec.Cmd, pt *ptyState) exitResult {
 	ss.hangUpIfGoneLocked()
 	ss.mu.Unlock()
 	rec := ss.loginRecord(cmd.Process.Pid, pt)
-	ss.s.writeLoginRecord(rec, true)
-	defer ss.s.writeLoginRecord(rec, false)
+	defer ss.s.recordLogin(rec)()
 	go io.Copy(pt.ptmx, ss.ch)
 	out := make(chan struct{})
 	go func() {

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 )
 
@@ -50,7 +49,9 @@ func withLimits(cmd *exec.Cmd, helper string, limits map[int][2]uint64) (*exec.C
 	}
 	w := exec.Command(helper)
 	w.Args = []string{sessionExecArg0}
-	w.Env = append(append([]string(nil), cmd.Env...), sessionExecEnv+"="+string(data))
+	// It starts as root: the user's variables must not reach it as they
+	// are (rootenv.go).
+	w.Env = wrapUserEnv(cmd.Env, sessionExecEnv+"="+string(data))
 	w.Dir = "/"
 	w.SysProcAttr = attr
 	return w, nil
@@ -101,11 +102,5 @@ func runSessionExec() {
 	if spec.Dir == "" || os.Chdir(spec.Dir) != nil {
 		os.Chdir("/")
 	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, sessionExecEnv+"=") {
-			env = append(env, kv)
-		}
-	}
-	fail(syscall.Exec(spec.Path, spec.Args, env))
+	fail(syscall.Exec(spec.Path, spec.Args, unwrapUserEnv()))
 }

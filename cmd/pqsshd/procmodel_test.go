@@ -233,6 +233,36 @@ func TestPreauthCrashEndsOnlyItsConnection(t *testing.T) {
 	}
 }
 
+// TestPreauthCrashPenalizesSource: a network process that dies before
+// authentication without ending its connection gives the source
+// PerSourcePenalties' crash (OpenSSH's answer to a client retrying a
+// fault to defeat ASLR), not noauth's second: with crash:1h and min:30m
+// the source's next login is refused.
+func TestPreauthCrashPenalizesSource(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	_, addr, logs, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties crash:1h noauth:1s authfail:1s min:30m\n", kdir))
+	if bad, err := dial(addr, panicUser, key); err == nil {
+		bad.Close()
+		t.Fatal("the crashing login succeeded")
+	}
+	waitFor(t, logs, "network process ended abnormally")
+	// The listener records the penalty once the process is reaped.
+	var err error
+	for range 50 {
+		var c *gossh.Client
+		if c, err = dial(addr, me(t), key); err != nil {
+			break
+		}
+		c.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err == nil {
+		t.Fatal("the source of a pre-authentication crash may still log in: no crash penalty")
+	}
+	waitFor(t, logs, "refusing connection: source penalized")
+}
+
 // TestPreauthCrashInSingleProcessMode is the control for the test above:
 // with -r the same fault takes down the whole server.
 func TestPreauthCrashInSingleProcessMode(t *testing.T) {

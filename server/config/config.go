@@ -27,8 +27,11 @@ type Subsystem struct {
 type Penalties struct {
 	Enabled                         bool
 	AuthFail, NoAuth, GraceExceeded time.Duration
-	Min, Max                        time.Duration
-	MaxSources                      int
+	// Crash is added when a session process dies before authentication
+	// without ending its connection (a signal, a Go fatal error).
+	Crash      time.Duration
+	Min, Max   time.Duration
+	MaxSources int
 }
 
 // MaxStartups is the start:rate:full triple of the MaxStartups option.

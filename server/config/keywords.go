@@ -342,8 +342,8 @@ var options = []*option{
 			if !p.Enabled {
 				return []string{"no"}
 			}
-			return []string{fmt.Sprintf("authfail:%ds noauth:%ds grace-exceeded:%ds max:%ds min:%ds max-sources:%d",
-				int(p.AuthFail.Seconds()), int(p.NoAuth.Seconds()), int(p.GraceExceeded.Seconds()),
+			return []string{fmt.Sprintf("crash:%ds authfail:%ds noauth:%ds grace-exceeded:%ds max:%ds min:%ds max-sources:%d",
+				int(p.Crash.Seconds()), int(p.AuthFail.Seconds()), int(p.NoAuth.Seconds()), int(p.GraceExceeded.Seconds()),
 				int(p.Max.Seconds()), int(p.Min.Seconds()), p.MaxSources)}
 		}},
 	{name: "PerSourcePenaltyExemptList",

@@ -108,7 +108,7 @@ func withAliases(o *option, names ...string) *option {
 
 // DefaultPenalties are OpenSSH 9.8's PerSourcePenalties defaults.
 func DefaultPenalties() Penalties {
-	return Penalties{Enabled: true, AuthFail: 5 * time.Second, NoAuth: time.Second, GraceExceeded: 10 * time.Second,
+	return Penalties{Enabled: true, Crash: 90 * time.Second, AuthFail: 5 * time.Second, NoAuth: time.Second, GraceExceeded: 10 * time.Second,
 		Min: 15 * time.Second, Max: 600 * time.Second, MaxSources: 65536}
 }
 
@@ -139,8 +139,7 @@ func parsePenalties(a []string) (Penalties, error) {
 		case "grace-exceeded":
 			d = &p.GraceExceeded
 		case "crash":
-			var ignored time.Duration // pqsshd has no per-connection process to crash
-			d = &ignored
+			d = &p.Crash
 		case "min":
 			d = &p.Min
 		case "max":

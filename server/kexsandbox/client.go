@@ -36,8 +36,9 @@ type Sandbox struct {
 	exited   chan struct{} // closed once the helper has been reaped
 	startErr error
 
-	mu   sync.Mutex
-	dead error
+	mu      sync.Mutex
+	dead    error
+	crashed bool // the helper crashed or broke the protocol (Crashed)
 
 	// Landlock is the Landlock ABI version the helper runs under (0: the
 	// kernel has none).
@@ -162,6 +163,7 @@ func (sb *Sandbox) respond(name string, h *kex.Hybrid, clientPublic []byte) (rep
 		return nil, nil, sb.dead
 	}
 	fail := func(err error) ([]byte, []byte, error) {
+		sb.crashed = sb.crashedBy(err)
 		sb.dead = fmt.Errorf("kex sandbox: %w", err)
 		sb.conn.Close()
 		sb.cmd.Process.Kill()
@@ -177,8 +179,10 @@ func (sb *Sandbox) respond(name string, h *kex.Hybrid, clientPublic []byte) (rep
 	if err != nil {
 		return fail(fmt.Errorf("helper: %w", err))
 	}
+	// From here on the helper answered: what is wrong with the answer is
+	// a broken protocol.
 	if len(ans) < 1 {
-		return fail(errors.New("empty answer"))
+		return fail(fmt.Errorf("empty answer: %w", errBadAnswer))
 	}
 	if ans[0] == 1 {
 		// The method refused the public value: the exchange fails, the
@@ -186,14 +190,52 @@ func (sb *Sandbox) respond(name string, h *kex.Hybrid, clientPublic []byte) (rep
 		return nil, nil, fmt.Errorf("kex %s: %s", name, sanitize(ans[1:]))
 	}
 	if ans[0] != 0 || len(ans) < 5 {
-		return fail(errors.New("malformed answer"))
+		return fail(fmt.Errorf("malformed answer: %w", errBadAnswer))
 	}
 	n := binary.BigEndian.Uint32(ans[1:5])
 	body := ans[5:]
 	if uint64(n) > uint64(len(body)) || int(n) != h.ServerReplySize() || len(body)-int(n) != h.SecretSize() {
-		return fail(errors.New("answer of the wrong size"))
+		return fail(fmt.Errorf("answer of the wrong size: %w", errBadAnswer))
 	}
 	return body[:n], body[n:], nil
+}
+
+// errBadAnswer marks an answer that breaks the protocol.
+var errBadAnswer = errors.New("kex sandbox: answer breaks the protocol")
+
+// crashedBy reports whether the exchange that failed with err means the
+// helper crashed or was subverted: an answer that breaks the protocol
+// (wrong sizes, an oversized frame), or a helper that died on its own by a
+// signal or the Go runtime's fatal exit (status 2: a panic, a fault in
+// assembly). A timeout is not (a loaded machine is slow), nor is a helper
+// that exited cleanly.
+func (sb *Sandbox) crashedBy(err error) bool {
+	if errors.Is(err, errBadAnswer) || errors.Is(err, errOversized) {
+		return true
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	select {
+	case <-sb.exited:
+	case <-time.After(2 * time.Second):
+		return false // alive: the socket failed otherwise
+	}
+	ws, ok := sb.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ok && (ws.Signaled() || ws.Exited() && ws.ExitStatus() == 2)
+}
+
+// Crashed reports whether an exchange failed because the helper crashed
+// or broke the protocol: the session process reports it to its listener,
+// which gives the source PerSourcePenalties' crash (a client retrying a
+// fault in the KEM code, to defeat ASLR, say, then waits).
+func (sb *Sandbox) Crashed() bool {
+	if sb == nil {
+		return false
+	}
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	return sb.crashed
 }
 
 // sanitize keeps an error message from the helper printable and short.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -94,6 +95,9 @@ func frame(b []byte) []byte {
 	return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...)
 }
 
+// errOversized is a frame longer than its bound.
+var errOversized = errors.New("oversized frame")
+
 // readFrame reads one length-prefixed message of at most max bytes.
 func readFrame(r io.Reader, max int) ([]byte, error) {
 	var n [4]byte
@@ -102,7 +106,7 @@ func readFrame(r io.Reader, max int) ([]byte, error) {
 	}
 	size := binary.BigEndian.Uint32(n[:])
 	if size > uint32(max) {
-		return nil, fmt.Errorf("%d-byte message exceeds %d", size, max)
+		return nil, fmt.Errorf("%d-byte message exceeds %d: %w", size, max, errOversized)
 	}
 	b := make([]byte, size)
 	if _, err := io.ReadFull(r, b); err != nil {

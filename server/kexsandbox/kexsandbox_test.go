@@ -13,6 +13,7 @@ import (
 
 func TestMain(m *testing.M) {
 	Main()
+	fakeHelperMain()
 	os.Exit(m.Run())
 }
 

@@ -24,10 +24,14 @@ import (
 // Files are the record files; the zero value means glibc's paths.
 type Files struct {
 	Utmp, Wtmp, Lastlog string
+	// WtmpDB: the caller also records in the system's wtmpdb database
+	// (package server/wtmpdb; this package does not write it).
+	WtmpDB bool
 }
 
-// DefaultFiles are _PATH_UTMP, _PATH_WTMP and _PATH_LASTLOG.
-var DefaultFiles = Files{Utmp: "/var/run/utmp", Wtmp: "/var/log/wtmp", Lastlog: "/var/log/lastlog"}
+// DefaultFiles are _PATH_UTMP, _PATH_WTMP and _PATH_LASTLOG, and the
+// system's wtmpdb.
+var DefaultFiles = Files{Utmp: "/var/run/utmp", Wtmp: "/var/log/wtmp", Lastlog: "/var/log/lastlog", WtmpDB: true}
 
 // Supported reports whether this architecture has the layout written
 // here; elsewhere Login and Logout write nothing.

@@ -7,7 +7,9 @@
 //
 // The conversation is bounded as Linux-PAM bounds it: at most MaxMessages
 // messages per call, messages cut at MaxMessageSize bytes, and answers of
-// at most MaxResponseSize bytes (a longer answer fails the conversation).
+// at most MaxResponseSize bytes (a longer answer fails the conversation,
+// as does one holding a NUL byte, which the modules' C strings would cut:
+// sshd's packet parser refuses such strings).
 package pam
 
 import "errors"

@@ -55,6 +55,7 @@ static void pqsshd_free_resp(struct pam_response *r, int n) {
 import "C"
 
 import (
+	"bytes"
 	"runtime"
 	"runtime/cgo"
 	"sync"
@@ -140,6 +141,15 @@ func (t *Transaction) AcctMgmt(disallowNull bool) error {
 		flags |= C.PAM_DISALLOW_NULL_AUTHTOK
 	}
 	return t.result("pam_acct_mgmt", C.pam_acct_mgmt(t.ph, flags))
+}
+
+// ChAuthTok runs the password stack to change an expired password
+// (pam_chauthtok(3) with PAM_CHANGE_EXPIRED_AUTHTOK), asking through the
+// conversation.
+func (t *Transaction) ChAuthTok() error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	return t.result("pam_chauthtok", C.pam_chauthtok(t.ph, C.PAM_CHANGE_EXPIRED_AUTHTOK))
 }
 
 // SetCred establishes (or, with establish false, deletes) the user's
@@ -233,7 +243,9 @@ func pqsshdPAMConv(n C.int, msg **C.struct_pam_message, resp **C.struct_pam_resp
 			continue
 		}
 		a := answers[i]
-		if len(a) > MaxResponseSize {
+		// A NUL would cut the C string the modules see: "secret\x00x"
+		// would pass for "secret", "\x00" for an empty answer.
+		if len(a) > MaxResponseSize || bytes.IndexByte(a, 0) >= 0 {
 			C.pqsshd_free_resp(r, n)
 			return C.PAM_CONV_ERR
 		}

@@ -28,6 +28,9 @@ func (t *Transaction) Authenticate(bool) error { return ErrUnavailable }
 // AcctMgmt fails with ErrUnavailable.
 func (t *Transaction) AcctMgmt(bool) error { return ErrUnavailable }
 
+// ChAuthTok fails with ErrUnavailable.
+func (t *Transaction) ChAuthTok() error { return ErrUnavailable }
+
 // SetCred fails with ErrUnavailable.
 func (t *Transaction) SetCred(bool) error { return ErrUnavailable }
 
