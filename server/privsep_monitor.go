@@ -209,7 +209,11 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		st.bytes.out.Store(tm.Out)
 		st.resume = &gossh.ResumedConn{State: tm.State, User: m.user, SessionID: m.sessionIDNow(), Permissions: m.perms}
 		m.log.Debug("resuming the transport of the network process")
-		s.gl.HandleConn(&trackedConn{Conn: tcp, st: st})
+		tc := &trackedConn{Conn: tcp, st: st}
+		// What closes the connection (a channel handler's panic, say)
+		// closes the TCP connection now, not the relay.
+		st.conn = tc
+		s.gl.HandleConn(tc)
 		return nil
 	}
 	st.resume = &gossh.ResumedConn{
