@@ -65,30 +65,16 @@ func handoffSession(t *testing.T, cipher string, wantNetProcess bool) {
 	}
 
 	// Re-keys after the hand-over: the server's (RekeyLimit) and the
-	// client's (RekeyThreshold), 4 MiB out and 1 MiB in.
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const size = 4 << 20
-	out, err := s.Output(fmt.Sprintf("head -c %d /dev/zero", size))
-	if err != nil || len(out) != size {
-		t.Fatalf("%d bytes back (%v), want %d", len(out), err, size)
-	}
+	// client's (RekeyThreshold), 4 MiB out and 1 MiB in, and the monitor's
+	// last line counts the bytes.
+	downloadZeros(t, c, bulkSize)
 	line := strings.Repeat("x", 1023)
 	for range 1024 {
 		cs.echo(t, line)
 	}
 	cs.echo(t, "after many re-keyings")
 	c.Close()
-	closed := waitFor(t, logs, `msg="connection closed"`)
-	var out64 int64
-	if i := strings.Index(closed, "bytes_out="); i >= 0 {
-		fmt.Sscanf(closed[i:], "bytes_out=%d", &out64)
-	}
-	if out64 < size {
-		t.Errorf("connection closed line %q: bytes_out below the %d bytes sent", closed, size)
-	}
+	wantBytesOut(t, logs, bulkSize)
 }
 
 // TestNetProcessExitsAfterLogin: with a cipher whose state can be exported
