@@ -22,7 +22,9 @@
 //     (Debian forky container);
 //   - the KEMs themselves: kem/mceliece against libmceliece and
 //     kem/sntrup761 against libntruprime (Debian trixie's), alternating
-//     round by round, both inside one container.
+//     round by round, both inside one container;
+//   - the McTiny server's CPU per complete exchange against the 4 ms goal
+//     (package mctiny's BenchmarkServerExchange, on the host).
 //
 // It needs root: make bench.
 package main
@@ -43,22 +45,24 @@ import (
 
 // options are the command's flags.
 type options struct {
-	bin       string
-	goCmd     string
-	runs      int
-	size      int64
-	reps      int
-	cipher    string
-	kexes     []string
-	baselines []baseline
-	mceliece  bool
-	single    bool
-	kem       bool
-	kemRounds int
-	kemNames  []string
-	mldsa     bool
-	sigRounds int
-	log       io.Writer
+	bin          string
+	goCmd        string
+	runs         int
+	size         int64
+	reps         int
+	cipher       string
+	kexes        []string
+	baselines    []baseline
+	mceliece     bool
+	single       bool
+	kem          bool
+	kemRounds    int
+	kemNames     []string
+	mctiny       bool
+	mctinyRounds int
+	mldsa        bool
+	sigRounds    int
+	log          io.Writer
 }
 
 func main() {
@@ -76,6 +80,8 @@ func main() {
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
 	kemList := flag.String("kems", "mceliece,sntrup761", "comma-separated KEMs to compare with their C libraries (mceliece: libmceliece, sntrup761: libntruprime)")
+	flag.BoolVar(&o.mctiny, "mctiny", true, "measure the McTiny server's CPU per exchange against the 4 ms goal (on the host)")
+	flag.IntVar(&o.mctinyRounds, "mctiny-rounds", 7, "runs of the McTiny server benchmark (median reported)")
 	flag.BoolVar(&o.mldsa, "mldsa", true, "compare ML-DSA signatures (pqssh-keygen vs ssh-keygen) and ML-DSA logins with OpenSSH 10.6")
 	flag.IntVar(&o.sigRounds, "sig-rounds", 40, "alternating rounds of the signature benchmark (median reported)")
 	verbose := flag.Bool("v", false, "log harness progress")
@@ -135,6 +141,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.kem && len(o.kemNames) > 0 {
 		if err := kems(ctx, lab, o); err != nil {
+			return err
+		}
+	}
+	if o.mctiny {
+		if err := mctinyBench(ctx, o); err != nil {
 			return err
 		}
 	}

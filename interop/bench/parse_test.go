@@ -241,6 +241,33 @@ func TestParseSigTimes(t *testing.T) {
 	}
 }
 
+func TestParseBenchMetrics(t *testing.T) {
+	out := "goos: linux\n" +
+		"BenchmarkServerExchange-2   \t      20\t  9000000 ns/op\t 0.30 cpu-ms-phase0/op\t 3.50 cpu-ms-phase1-3/op\t 3.80 cpu-ms/op\t 0.95 goal-ratio\n" +
+		"BenchmarkServerExchange-2   \t      20\t  8000000 ns/op\t 0.20 cpu-ms-phase0/op\t 3.30 cpu-ms-phase1-3/op\t 3.50 cpu-ms/op\t 0.875 goal-ratio\n" +
+		"BenchmarkServerExchangeKernels/avx2-2 \t 20\t 9500000 ns/op\t 5.00 cpu-ms/op\n" +
+		"PASS\n"
+	m, err := parseBenchMetrics(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m["ServerExchange"]["cpu-ms/op"]; !slices.Equal(got, []float64{3.8, 3.5}) {
+		t.Errorf("ServerExchange cpu-ms/op = %v", got)
+	}
+	if got := median(m["ServerExchange"]["goal-ratio"]); got != (0.95+0.875)/2 {
+		t.Errorf("median goal-ratio = %v", got)
+	}
+	if got := m["ServerExchangeKernels/avx2"]["ns/op"]; !slices.Equal(got, []float64{9500000}) {
+		t.Errorf("kernel sub-benchmark ns/op = %v", got)
+	}
+	if _, err := parseBenchMetrics("PASS\n"); err == nil {
+		t.Error("output without benchmark lines accepted")
+	}
+	if _, err := parseBenchMetrics("BenchmarkX-2 1 abc ns/op\n"); err == nil {
+		t.Error("malformed value accepted")
+	}
+}
+
 // TestSelectKEMs: -kems keeps the named KEMs and rejects unknown names.
 func TestSelectKEMs(t *testing.T) {
 	sel, err := selectKEMs([]string{"mceliece"})
