@@ -24,7 +24,7 @@ package server
 // hands the transport over (fork patch 0008, AuthenticatedHandoff). As
 // OpenSSH's sshd-auth it normally sends the transport itself — keys,
 // sequence numbers, re-key counters, the bytes it read ahead (fork patch
-// 0009, ssh.ExportTransport) — in a psTransport frame and exits; the
+// 0010, ssh.ExportTransport) — in a psTransport frame and exits; the
 // monitor, which kept its own descriptor of the TCP connection, resumes
 // the transport on it (ssh.ResumedConn.State) and from then on reads the
 // client's (authenticated, decrypted) packets itself. When the transport
