@@ -260,6 +260,14 @@ func boundPreAuth(sc *gossh.ServerConfig) {
 // serverConfig (with the SetConfigHook hook's additions, which are
 // budgeted too), its key exchanges admitted against the budget.
 func (s *Server) budgetedServerConfig(st *connState, _ glssh.Context) *gossh.ServerConfig {
+	if st.resume != nil && st.resume.State != nil {
+		// A privilege-separation monitor that resumes the network
+		// process's transport (privsep.go): the algorithms and host keys
+		// (gliderlabs adds them) are those of later re-keys.
+		sc := s.serverConfig(st)
+		sc.Resume = st.resume
+		return sc
+	}
 	if st.resume != nil {
 		// A privilege-separation monitor after the hand-over: only the
 		// connection protocol runs here (privsep.go).

@@ -21,15 +21,23 @@ package server
 // The monitor keeps the authentication state (which methods may come next
 // under AuthenticationMethods) and decides; the network process only
 // relays. Once the monitor has seen a login complete, the network process
-// hands the transport over (fork patch 0008, AuthenticatedHandoff): from
-// then on it encrypts, decrypts and re-keys, and relays the connection
-// protocol's packets over the same socket, and the monitor serves the
-// connection protocol (ssh.ServerConfig.Resume) with the sessions,
-// forwarding and PAM session it always had.
+// hands the transport over (fork patch 0008, AuthenticatedHandoff). As
+// OpenSSH's sshd-auth it normally sends the transport itself — keys,
+// sequence numbers, re-key counters, the bytes it read ahead (fork patch
+// 0010, ssh.ExportTransport) — in a psTransport frame and exits; the
+// monitor, which kept its own descriptor of the TCP connection, resumes
+// the transport on it (ssh.ResumedConn.State) and from then on reads the
+// client's (authenticated, decrypted) packets itself. When the transport
+// cannot be exported (a CBC or arcfour cipher) the network process stays:
+// it encrypts, decrypts and re-keys, and relays the connection protocol's
+// packets over the same socket, and the monitor serves the connection
+// protocol over them (ssh.ResumedConn.Transport). Either way the monitor
+// serves the sessions, forwarding and PAM session it always had.
 //
 // The socket carries frames: a 4-byte big-endian length of what follows,
 // a 1-byte type, the body. Requests and answers before the hand-over are
-// JSON; after it, a frame's body is one SSH packet payload.
+// JSON; psTransport is binary (psTransportMsg); after psHandoff, a frame's
+// body is one SSH packet payload.
 
 import (
 	"bufio"
@@ -83,6 +91,7 @@ const (
 	psKbdChallenge                 // monitor → net: a keyboard-interactive challenge
 	psPacket                       // both ways after psHandoff: one SSH packet payload
 	psBytes                        // net → monitor, last frame: bytes on the wire (psBytesMsg)
+	psTransport                    // net → monitor, last frame: the exported transport (psTransportMsg)
 )
 
 // Bounds of the monitor socket. Before the hand-over a request is small
@@ -255,6 +264,47 @@ func (l *privsepLink) readJSON(want byte, v any) error {
 // on the wire, its last frame when the client went away, for the
 // monitor's "connection closed" line.
 type psBytesMsg struct{ In, Out int64 }
+
+// psTransportMsg is the body of a psTransport frame: the network
+// process's byte counts (for the "connection closed" line) and the
+// transport state it exported. The state holds the session keys: it is
+// never logged and is overwritten once used.
+type psTransportMsg struct {
+	In, Out int64
+	State   *gossh.TransportState
+}
+
+// marshalTransport encodes m: In and Out as 8-byte big-endian integers,
+// then the state's own encoding.
+func marshalTransport(m psTransportMsg) []byte {
+	state := m.State.Marshal()
+	b := make([]byte, 16, 16+len(state))
+	binary.BigEndian.PutUint64(b[:8], uint64(m.In))
+	binary.BigEndian.PutUint64(b[8:], uint64(m.Out))
+	b = append(b, state...)
+	clear(state)
+	return b
+}
+
+// parseTransport decodes a psTransport body from the network process,
+// which is not trusted: the size is bounded by the frame and the state's
+// parser, the counts must not be negative, and the state is checked again
+// when it is resumed.
+func parseTransport(b []byte) (psTransportMsg, error) {
+	if len(b) < 16 {
+		return psTransportMsg{}, errors.New("transport frame too short")
+	}
+	m := psTransportMsg{In: int64(binary.BigEndian.Uint64(b[:8])), Out: int64(binary.BigEndian.Uint64(b[8:16]))}
+	if m.In < 0 || m.Out < 0 {
+		return psTransportMsg{}, errors.New("negative byte counts")
+	}
+	st, err := gossh.ParseTransportState(b[16:])
+	if err != nil {
+		return psTransportMsg{}, err
+	}
+	m.State = st
+	return m, nil
+}
 
 // relayPackets is a gossh.PacketConn over a link after the hand-over.
 // bytes, in the monitor, takes the network process's final count.

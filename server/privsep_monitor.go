@@ -58,6 +58,10 @@ type monitor struct {
 	perms *gossh.Permissions
 	user  string
 	meta  psMeta
+
+	// transport is the network process's exported transport (psTransport),
+	// nil when it relays the packets instead.
+	transport *psTransportMsg
 }
 
 // errPrivsepProtocol ends a connection whose network process broke the
@@ -82,7 +86,10 @@ func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 	if tc, ok := tcp.(*net.TCPConn); ok {
 		tc.SetKeepAlive(s.Config().TCPKeepAlive)
 	}
-	tcp.Close()
+	// The monitor keeps a descriptor of the connection, on which it resumes
+	// the transport after the login (psTransport); it reads nothing from it
+	// before. Closed when the connection ends (gliderlabs closes it too).
+	defer tcp.Close()
 
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -209,6 +216,22 @@ func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 		}
 		return nil
 	}
+	if tm := m.transport; tm != nil {
+		// The network process exported its transport and exits: the
+		// connection protocol, and the transport under it, run here on the
+		// TCP connection, its bytes counted on from the network process's.
+		defer tm.State.Zero()
+		st.bytes.in.Store(tm.In)
+		st.bytes.out.Store(tm.Out)
+		st.resume = &gossh.ResumedConn{State: tm.State, User: m.user, SessionID: m.sessionIDNow(), Permissions: m.perms}
+		m.log.Debug("resuming the transport of the network process")
+		tc := &trackedConn{Conn: tcp, st: st}
+		// What closes the connection (a channel handler's panic, say)
+		// closes the TCP connection now, not the relay.
+		st.conn = tc
+		s.gl.HandleConn(tc)
+		return nil
+	}
 	st.resume = &gossh.ResumedConn{
 		Transport:     rc.relay,
 		User:          m.user,
@@ -294,8 +317,8 @@ func netEnv() []string {
 }
 
 // authenticate answers the network process until a login completed and
-// it handed the transport over (nil), or it went away or broke the
-// protocol (an error).
+// it handed the transport over (nil; m.transport is set when it sent the
+// transport itself), or it went away or broke the protocol (an error).
 func (m *monitor) authenticate() error {
 	s, st := m.s, m.st
 	m.sc = s.serverConfig(st)
@@ -334,10 +357,27 @@ func (m *monitor) authenticate() error {
 		if m.requests++; m.requests > maxPrivsepRequests {
 			return fmt.Errorf("%w: more than %d requests", errPrivsepProtocol, maxPrivsepRequests)
 		}
-		if typ == psHandoff {
+		if typ == psHandoff || typ == psTransport {
 			if m.perms == nil {
 				return fmt.Errorf("%w: hand-over before a login completed", errPrivsepProtocol)
 			}
+		}
+		if typ == psHandoff {
+			return nil
+		}
+		if typ == psTransport {
+			// Untrusted: bounded by the frame (maxPrivsepRequest) and the
+			// state's parser; a state of another session, or one that does
+			// not resume, ends this connection only. Never logged.
+			tm, err := parseTransport(body)
+			if err != nil {
+				return fmt.Errorf("%w: exported transport: %v", errPrivsepProtocol, err)
+			}
+			if !bytes.Equal(tm.State.SessionID, m.sessionIDNow()) {
+				tm.State.Zero()
+				return fmt.Errorf("%w: exported transport of another session", errPrivsepProtocol)
+			}
+			m.transport = &tm
 			return nil
 		}
 		ans, err := m.answer(typ, body)

@@ -90,6 +90,8 @@ func (s *Server) ServeNetProcess(conn, ctl, mon, keys *os.File, confine func() e
 	n.proxy(sc, hello.MonitorKex)
 	_, _, _, err = gossh.NewServerConn(&trackedConn{Conn: st.gate, st: st}, sc)
 	switch {
+	case errors.Is(err, gossh.ErrHandedOff) && n.handedOver:
+		log.Debug("transport handed over to the monitor")
 	case errors.Is(err, gossh.ErrHandedOff):
 		log.Debug("connection ended", "bytes_in", st.bytes.in.Load(), "bytes_out", st.bytes.out.Load())
 	case err != nil:
@@ -110,6 +112,10 @@ type netSide struct {
 
 	keys  *privsepLink
 	keyMu sync.Mutex // one request at a time on keys
+
+	// handedOver: the transport went to the monitor (psTransport); the
+	// connection is the monitor's to log and close.
+	handedOver bool
 }
 
 // keyCall sends a request on the key socket and reads its answer.
@@ -305,8 +311,10 @@ func (n *netSide) proxy(sc *gossh.ServerConfig, monitorKex []psKexInfo) {
 	sc.AuthenticatedHandoff = n.handoff
 }
 
-// handoff relays the connection protocol between the transport and the
-// monitor until either end closes.
+// handoff gives the transport to the monitor (privsep.go): exported, in a
+// psTransport frame, after which this process has nothing left to do; or,
+// when it cannot be exported, by relaying the connection protocol between
+// the transport and the monitor until either end closes.
 func (n *netSide) handoff(conn gossh.ConnMetadata, _ *gossh.Permissions, t gossh.PacketConn) error {
 	n.st.mu.Lock()
 	n.st.authed = true
@@ -314,8 +322,23 @@ func (n *netSide) handoff(conn gossh.ConnMetadata, _ *gossh.Permissions, t gossh
 	if n.st.grace != nil {
 		n.st.grace.Stop()
 	}
+	state, err := gossh.ExportTransport(t)
+	if err == nil {
+		body := marshalTransport(psTransportMsg{In: n.st.bytes.in.Load(), Out: n.st.bytes.out.Load(), State: state})
+		state.Zero()
+		n.mu.Lock()
+		err = n.link.write(psTransport, body)
+		n.mu.Unlock()
+		clear(body)
+		if err != nil {
+			return fmt.Errorf("monitor: %w", err)
+		}
+		n.handedOver = true
+		return nil
+	}
+	n.s.log.Debug("transport not exported; relaying its packets to the monitor", "conn", n.st.id, "reason", err)
 	n.mu.Lock()
-	err := n.link.write(psHandoff, nil)
+	err = n.link.write(psHandoff, nil)
 	n.mu.Unlock()
 	if err != nil {
 		t.Close()

@@ -480,19 +480,35 @@ func TestPrivsepRekeyWhileRelaying(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	s, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const size = 4 << 20
-	out, err := s.Output(fmt.Sprintf("head -c %d /dev/zero", size))
-	if err != nil || len(out) != size {
-		t.Fatalf("%d bytes back (%v), want %d", len(out), err, size)
-	}
+	downloadZeros(t, c, bulkSize)
 	cs := startCat(t, c)
 	cs.echo(t, "after many re-keyings")
 	// The monitor's last line counts the bytes the network process saw.
 	c.Close()
+	wantBytesOut(t, logs, bulkSize)
+}
+
+// bulkSize is what downloadZeros moves in the re-keying tests.
+const bulkSize = 4 << 20
+
+// downloadZeros runs head -c size /dev/zero in a session of c and checks
+// all of it came back.
+func downloadZeros(t *testing.T, c *gossh.Client, size int) {
+	t.Helper()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Output(fmt.Sprintf("head -c %d /dev/zero", size))
+	if err != nil || len(out) != size {
+		t.Fatalf("%d bytes back (%v), want %d", len(out), err, size)
+	}
+}
+
+// wantBytesOut waits for the "connection closed" line and checks it
+// counts at least size bytes sent to the client.
+func wantBytesOut(t *testing.T, logs *bufio.Reader, size int64) {
+	t.Helper()
 	line := waitFor(t, logs, `msg="connection closed"`)
 	var out64 int64
 	if i := strings.Index(line, "bytes_out="); i >= 0 {
