@@ -229,6 +229,7 @@ func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 		// What closes the connection (a channel handler's panic, say)
 		// closes the TCP connection now, not the relay.
 		st.conn = tc
+		s.watchUnusedConn(st)
 		s.gl.HandleConn(tc)
 		return nil
 	}
@@ -241,8 +242,18 @@ func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 		Algorithms:    m.meta.Algorithms,
 		Permissions:   m.perms,
 	}
+	s.watchUnusedConn(st)
 	s.gl.HandleConn(&trackedConn{Conn: rc, st: st})
 	return nil
+}
+
+// watchUnusedConn applies UnusedConnectionTimeout in the monitor, which
+// serves the connection protocol (the network process's watcher ends with
+// it, or never sees the channels).
+func (s *Server) watchUnusedConn(st *connState) {
+	if d := s.Config().UnusedConnectionTimeout; d > 0 {
+		go s.watchUnused(st, d)
+	}
 }
 
 // newMonitor is the monitor of one connection (its client at remote)

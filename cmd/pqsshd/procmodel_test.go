@@ -518,3 +518,24 @@ func wantBytesOut(t *testing.T, logs *bufio.Reader, size int64) {
 		t.Errorf("connection closed line %q: bytes_out below the %d bytes sent", line, size)
 	}
 }
+
+// TestPrivsepUnusedConnectionTimeout: UnusedConnectionTimeout closes a
+// connection without channels also when the monitor serves it after the
+// network process handed the transport over.
+func TestPrivsepUnusedConnectionTimeout(t *testing.T) {
+	kdir := t.TempDir()
+	key := clientKey(t, kdir)
+	_, addr, _, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\nUnusedConnectionTimeout 1s\n", kdir))
+	c, err := dial(addr, me(t), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("an unused connection is still open 20s after UnusedConnectionTimeout 1s")
+	}
+}
