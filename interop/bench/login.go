@@ -54,7 +54,7 @@ func selectBaselines(versions []string) ([]baseline, error) {
 // A comparison is one method measured in one baseline's container: pqssh
 // → pqsshd (pqssh) against the baseline's ssh → sshd (openssh), and pqssh
 // → pqsshd -r (single: every connection in the listener, no session
-// process or kex sandbox) when measured.
+// process, no privilege separation) when measured.
 type comparison struct {
 	base                   baseline
 	kex                    string
@@ -223,7 +223,7 @@ func logins(ctx context.Context, cs *containers, o options) error {
 	}
 
 	if o.single && len(done) > 0 {
-		fmt.Printf("\n### Process model: pqsshd (per-connection processes, kex sandbox) vs pqsshd -r (one process) vs OpenSSH\n\n")
+		fmt.Printf("\n### Process model: pqsshd (per-connection monitor + unprivileged pqsshd-auth) vs pqsshd -r (one process) vs OpenSSH\n\n")
 		fmt.Printf("The logins of the table above; pqssh → pqsshd -r alternated with them in the same loop. ratio = pqsshd over pqsshd -r, and pqsshd over OpenSSH (in parentheses the quartiles of the login-by-login ratios); server CPU counts the session processes and helpers (reaped children).\n\n")
 		fmt.Println(processHeader)
 		for _, cmp := range done {
