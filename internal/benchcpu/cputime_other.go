@@ -4,3 +4,6 @@ package benchcpu
 
 // processCPU is unknown off Linux: Report adds nothing.
 func processCPU() int64 { return -1 }
+
+// threadCPU is unknown off Linux: Ops reports wall time only.
+func threadCPU() int64 { return -1 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,8 +24,11 @@ var srcDir = func() string {
 	return filepath.Join(filepath.Dir(file), "..", "libmceliece-bench")
 }()
 
-// A figure is one operation's time: wall clock and, when known, CPU (ns).
-type figure struct{ wall, cpu float64 }
+// A figure is one operation's time: wall clock and, when known, CPU (ns),
+// the medians of single operations where known, and the means (meanWall,
+// meanCPU: every operation counted, preemptions included; for Go the
+// batches' ns/op and cpu-ns/op), 0 where unknown.
+type figure struct{ wall, cpu, meanWall, meanCPU float64 }
 
 // An impl is one implementation's benchmark: a command line run in the
 // container each round, and how to read its output.
@@ -37,6 +41,7 @@ type impl struct {
 // A kemTable is one KEM's comparison: Go against C, operation by
 // operation, with targets for the Go/C ratio.
 type kemTable struct {
+	pkg    string // kem/<pkg>, the name -kems selects it by
 	title  string
 	goImpl impl
 	cImpl  impl
@@ -55,6 +60,10 @@ type kemOp struct {
 // kems builds the Go benchmark binaries and the C programs, runs them in
 // one container alternating round by round, and prints the tables.
 func kems(ctx context.Context, lab *harness.Lab, o options) error {
+	sel, err := selectKEMs(o.kemNames)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp("", "pqssh-bench-")
 	if err != nil {
 		return err
@@ -64,7 +73,10 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 	if err != nil {
 		return err
 	}
-	for _, pkg := range []string{"mceliece", "sntrup761"} {
+	for _, pkg := range kemPackages {
+		if !sel[pkg] {
+			continue
+		}
 		bin := filepath.Join(tmp, pkg+".test")
 		cmd := exec.CommandContext(ctx, o.goCmd, "test", "-c", "-o", bin, "github.com/pqssh/pqssh/kem/"+pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -106,6 +118,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			"-test.benchtime", benchtime, "-test.count", strconv.Itoa(count)}
 	}
 	tables := []kemTable{{
+		pkg:   "mceliece",
 		title: "Classic McEliece mceliece6688128: kem/mceliece (Go, AVX2 assembly) vs libmceliece " + v[0] + " (C)",
 		goImpl: impl{name: "Go", parse: parseGoBench, cmds: [][]string{
 			goBench("mceliece", "^BenchmarkKeypairF$", "1x", 5),
@@ -116,10 +129,11 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 		ops: []kemOp{
 			{label: "keypair, f", goOp: "KeypairF", cOp: "keypair_f", target: 2},
 			{label: "keypair, plain", goOp: "KeypairPlain", cOp: "keypair"},
-			{label: "encapsulate", goOp: "Encapsulate", cOp: "enc", target: 3, cycles: 171e3, note: "Haswell"},
-			{label: "decapsulate", goOp: "Decapsulate", cOp: "dec", target: 3, cycles: 306e3, note: "Haswell"},
+			{label: "encapsulate", goOp: "Encapsulate", cOp: "enc", target: 1.5, cycles: 171e3, note: "Haswell"},
+			{label: "decapsulate", goOp: "Decapsulate", cOp: "dec", target: 1.5, cycles: 306e3, note: "Haswell"},
 		},
 	}, {
+		pkg:   "sntrup761",
 		title: "sntrup761: kem/sntrup761 (Go, AVX2 assembly) vs libntruprime " + v[1] + " (C)",
 		goImpl: impl{name: "Go", parse: parseGoBench, cmds: [][]string{
 			goBench("sntrup761", "^BenchmarkKeypair$", "20x", 10),
@@ -132,6 +146,14 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			{label: "decapsulate", goOp: "Decapsulate", cOp: "dec", cycles: 59e3, note: "Haswell"},
 		},
 	}}
+
+	var selected []kemTable
+	for _, t := range tables {
+		if sel[t.pkg] {
+			selected = append(selected, t)
+		}
+	}
+	tables = selected
 
 	// Each round runs every implementation once, in turn.
 	type key struct{ table, impl int }
@@ -168,7 +190,7 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 	mhz := clockMHz()
 	for ti, t := range tables {
 		fmt.Printf("\n### %s, same run\n\n", t.title)
-		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of `-test.benchtime` batches). CPU: the C program's thread CPU time, Go's process CPU time (`cpu-ns/op`, where the benchmark reports it). libmceliece/libntruprime implementation selected: %s. Best published C: docs/benchmarks.md, \"Published figures\", cycles converted at this machine's %.0f MHz.\n\n",
+		fmt.Printf("%d rounds, C then Go in each, in one container; each figure is the median over rounds of the round's median per operation (C: of single operations; Go: of single operations where the benchmark reports their medians, `med-ns/op` and `med-cpu-ns/op`, else of `-test.benchtime` batches). CPU: the thread's CPU time per operation (C, and Go's `med-cpu-ns/op`), else Go's process CPU time per batch (`cpu-ns/op`). libmceliece/libntruprime implementation selected: %s. Best published C: docs/benchmarks.md, \"Published figures\", cycles converted at this machine's %.0f MHz.\n\n",
 			o.kemRounds, impls[ti], mhz)
 		fmt.Printf("| operation | Go wall | Go CPU | %s wall | %s CPU | Go/C wall | Go/C CPU | target | best published C | Go/best |\n", t.cImpl.name, t.cImpl.name)
 		fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
@@ -194,24 +216,65 @@ func kems(ctx context.Context, lab *harness.Lab, o options) error {
 			}
 			fmt.Println(row)
 		}
+		printMeans(t, rounds[key{ti, 1}], rounds[key{ti, 0}])
 	}
 	return nil
 }
 
+// printMeans prints the ratios of the means (every operation counted,
+// preemptions by other processes included) of the operations whose
+// single-operation medians both sides report, the statistic the table
+// above replaces for them: on a loaded machine the two differ most.
+func printMeans(t kemTable, goRounds, cRounds []map[string]figure) {
+	header := false
+	for _, op := range t.ops {
+		g := medianFigure(goRounds, op.goOp)
+		cf := medianFigure(cRounds, op.cOp)
+		if g.meanWall <= 0 || cf.meanWall <= 0 || g.meanWall == g.wall {
+			continue
+		}
+		if !header {
+			fmt.Printf("\nMeans instead of medians (wall: Go's `-test.benchtime` batches, C's single operations; CPU: the thread's per operation on both sides where Go reports `mean-cpu-ns/op`, else Go's process CPU per batch):\n\n")
+			fmt.Printf("| operation | Go wall | Go CPU | %s wall | %s CPU | Go/C wall | Go/C CPU |\n", t.cImpl.name, t.cImpl.name)
+			fmt.Println("|---|---|---|---|---|---|---|")
+			header = true
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", op.label,
+			dur(g.meanWall), dur(g.meanCPU), dur(cf.meanWall), dur(cf.meanCPU), div(g.meanWall, cf.meanWall), div(g.meanCPU, cf.meanCPU))
+	}
+}
+
+// kemPackages are the KEMs -kems can select (kem/<name>).
+var kemPackages = []string{"mceliece", "sntrup761"}
+
+// selectKEMs is the set of KEMs named in names, all of them known.
+func selectKEMs(names []string) (map[string]bool, error) {
+	sel := make(map[string]bool)
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if !slices.Contains(kemPackages, n) {
+			return nil, fmt.Errorf("-kems: unknown KEM %q (known: %s)", n, strings.Join(kemPackages, ", "))
+		}
+		sel[n] = true
+	}
+	return sel, nil
+}
+
 // medianFigure is the median over rounds of op's figures.
 func medianFigure(rounds []map[string]figure, op string) figure {
-	var w, c []float64
+	var v [4][]float64
 	for _, r := range rounds {
 		f, ok := r[op]
 		if !ok {
 			continue
 		}
-		w = append(w, f.wall)
-		if f.cpu > 0 {
-			c = append(c, f.cpu)
+		for i, x := range [4]float64{f.wall, f.cpu, f.meanWall, f.meanCPU} {
+			if x > 0 {
+				v[i] = append(v[i], x)
+			}
 		}
 	}
-	return figure{median(w), median(c)}
+	return figure{median(v[0]), median(v[1]), median(v[2]), median(v[3])}
 }
 
 // dur formats ns for a table: "—" when unknown.
@@ -250,9 +313,15 @@ func clockMHz() float64 {
 
 // parseGoBench reads `go test -bench` output: for each benchmark (name
 // without "Benchmark" and the -GOMAXPROCS suffix), the median over its
-// -test.count lines of ns/op and of cpu-ns/op.
+// -test.count lines of ns/op and of cpu-ns/op — or, where the benchmark
+// reports them (benchcpu.Ops), of med-ns/op and med-cpu-ns/op, the medians
+// of single operations, which are what the C programs report. The means
+// are ns/op and, where reported, mean-cpu-ns/op (thread CPU per
+// operation), else cpu-ns/op.
 func parseGoBench(out string) (map[string]figure, error) {
-	samples := make(map[string][2][]float64)
+	// samples: ns/op, cpu-ns/op, med-ns/op, med-cpu-ns/op, mean-cpu-ns/op
+	samples := make(map[string][5][]float64)
+	units := map[string]int{"ns/op": 0, "cpu-ns/op": 1, "med-ns/op": 2, "med-cpu-ns/op": 3, "mean-cpu-ns/op": 4}
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
@@ -268,11 +337,8 @@ func parseGoBench(out string) (map[string]figure, error) {
 			if err != nil {
 				return nil, fmt.Errorf("bad benchmark line %q: %w", line, err)
 			}
-			switch f[i+1] {
-			case "ns/op":
-				s[0] = append(s[0], v)
-			case "cpu-ns/op":
-				s[1] = append(s[1], v)
+			if u, ok := units[f[i+1]]; ok {
+				s[u] = append(s[u], v)
 			}
 		}
 		samples[name] = s
@@ -285,7 +351,17 @@ func parseGoBench(out string) (map[string]figure, error) {
 		if len(s[0]) == 0 {
 			return nil, fmt.Errorf("benchmark %s reported no ns/op", name)
 		}
-		figs[name] = figure{median(s[0]), median(s[1])}
+		fig := figure{median(s[0]), median(s[1]), median(s[0]), median(s[1])}
+		if len(s[2]) > 0 {
+			fig.wall = median(s[2])
+		}
+		if len(s[3]) > 0 {
+			fig.cpu = median(s[3])
+		}
+		if len(s[4]) > 0 {
+			fig.meanCPU = median(s[4]) // thread CPU, like the C programs' mean
+		}
+		figs[name] = fig
 	}
 	return figs, nil
 }
@@ -306,7 +382,10 @@ func parseCBench(out string) (map[string]figure, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("bad line %q", line)
 		}
-		figs[op] = figure{wall, cpu}
+		// The means are optional (older programs print none).
+		meanWall, _ := strconv.ParseFloat(kv["mean_ns"], 64)
+		meanCPU, _ := strconv.ParseFloat(kv["mean_cpu_ns"], 64)
+		figs[op] = figure{wall, cpu, meanWall, meanCPU}
 	}
 	if len(figs) == 0 {
 		return nil, fmt.Errorf("no results in %q", lastLines(out))

@@ -55,6 +55,7 @@ type options struct {
 	single    bool
 	kem       bool
 	kemRounds int
+	kemNames  []string
 	mldsa     bool
 	sigRounds int
 	log       io.Writer
@@ -74,12 +75,16 @@ func main() {
 	flag.BoolVar(&o.mceliece, "mceliece", true, "compare McEliece logins with the patched OpenSSH")
 	flag.BoolVar(&o.kem, "kem", true, "compare the KEMs with libmceliece and libntruprime")
 	flag.IntVar(&o.kemRounds, "kem-rounds", 5, "alternating rounds of the KEM benchmarks (median reported)")
+	kemList := flag.String("kems", "mceliece,sntrup761", "comma-separated KEMs to compare with their C libraries (mceliece: libmceliece, sntrup761: libntruprime)")
 	flag.BoolVar(&o.mldsa, "mldsa", true, "compare ML-DSA signatures (pqssh-keygen vs ssh-keygen) and ML-DSA logins with OpenSSH 10.6")
 	flag.IntVar(&o.sigRounds, "sig-rounds", 40, "alternating rounds of the signature benchmark (median reported)")
 	verbose := flag.Bool("v", false, "log harness progress")
 	flag.Parse()
 	if *kexList != "" {
 		o.kexes = strings.Split(*kexList, ",")
+	}
+	if *kemList != "" {
+		o.kemNames = strings.Split(*kemList, ",")
 	}
 	if *openssh != "" {
 		var err error
@@ -128,7 +133,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	if o.kem {
+	if o.kem && len(o.kemNames) > 0 {
 		if err := kems(ctx, lab, o); err != nil {
 			return err
 		}

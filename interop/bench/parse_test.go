@@ -31,9 +31,9 @@ func TestParseGoBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]figure{
-		"Encapsulate": {92400, 102400}, // medians of three
-		"Decapsulate": {244700, 250700},
-		"Keypair":     {2700000, 0}, // no cpu-ns/op metric
+		"Encapsulate": {92400, 102400, 92400, 102400}, // medians of three
+		"Decapsulate": {244700, 250700, 244700, 250700},
+		"Keypair":     {2700000, 0, 2700000, 0}, // no cpu-ns/op metric
 	}
 	if len(figs) != len(want) {
 		t.Fatalf("got %v, want %v", figs, want)
@@ -51,6 +51,21 @@ func TestParseGoBench(t *testing.T) {
 	}
 }
 
+// TestParseGoBenchMedians: where a benchmark reports the medians of single
+// operations, they are its figures.
+func TestParseGoBenchMedians(t *testing.T) {
+	out := "BenchmarkDecapsulate-2 100 244700 ns/op 250700 cpu-ns/op 70000 med-ns/op 69000 med-cpu-ns/op 80000 mean-cpu-ns/op\n" +
+		"BenchmarkDecapsulate-2 100 254700 ns/op 260700 cpu-ns/op 71000 med-ns/op 68000 med-cpu-ns/op 81000 mean-cpu-ns/op\n" +
+		"BenchmarkDecapsulate-2 100 264700 ns/op 270700 cpu-ns/op 72000 med-ns/op 67000 med-cpu-ns/op 82000 mean-cpu-ns/op\n"
+	figs, err := parseGoBench(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := figs["Decapsulate"], (figure{71000, 68000, 254700, 81000}); got != want {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+}
+
 func TestParseCBench(t *testing.T) {
 	out := "op=keypair_f n=5 ns=84800000 min_ns=1 max_ns=2 cpu_ns=84700000 mean_ns=3 mean_cpu_ns=4 impl=avx\n" +
 		"op=enc n=500 ns=41300 min_ns=1 max_ns=2 cpu_ns=42500 mean_ns=3 mean_cpu_ns=4 impl=avx\n"
@@ -58,7 +73,7 @@ func TestParseCBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if figs["keypair_f"] != (figure{84800000, 84700000}) || figs["enc"] != (figure{41300, 42500}) || len(figs) != 2 {
+	if figs["keypair_f"] != (figure{84800000, 84700000, 3, 4}) || figs["enc"] != (figure{41300, 42500, 3, 4}) || len(figs) != 2 {
 		t.Errorf("got %v", figs)
 	}
 	if got := cImplName(out); got != "avx" {
@@ -223,5 +238,33 @@ func TestParseSigTimes(t *testing.T) {
 		if _, err := parseSigTimes(bad); err == nil {
 			t.Errorf("parseSigTimes(%q) accepted it", bad)
 		}
+	}
+}
+
+// TestSelectKEMs: -kems keeps the named KEMs and rejects unknown names.
+func TestSelectKEMs(t *testing.T) {
+	sel, err := selectKEMs([]string{"mceliece"})
+	if err != nil || !sel["mceliece"] || sel["sntrup761"] {
+		t.Fatalf("selectKEMs(mceliece) = %v, %v", sel, err)
+	}
+	sel, err = selectKEMs([]string{"mceliece", " sntrup761"})
+	if err != nil || len(sel) != 2 {
+		t.Fatalf("selectKEMs(both) = %v, %v", sel, err)
+	}
+	if _, err := selectKEMs([]string{"kyber"}); err == nil {
+		t.Fatal("selectKEMs accepted an unknown KEM")
+	}
+}
+
+// TestMedianFigureMeans: the median over rounds is taken field by field,
+// means included, and missing (zero) values are left out.
+func TestMedianFigureMeans(t *testing.T) {
+	rounds := []map[string]figure{
+		{"dec": {10, 11, 30, 0}},
+		{"dec": {12, 13, 32, 40}},
+		{"dec": {14, 15, 34, 42}},
+	}
+	if got, want := medianFigure(rounds, "dec"), (figure{12, 13, 32, 41}); got != want {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }

@@ -83,15 +83,16 @@ func (bm *benesMasks) layer(x *[q / 64]uint64, l int) {
 	}
 }
 
-// forward maps field order to support order: out bit i = in bit π(i).
-func (bm *benesMasks) forward(x *[q / 64]uint64) {
+// forwardGeneric maps field order to support order: out bit i = in bit
+// π(i).
+func (bm *benesMasks) forwardGeneric(x *[q / 64]uint64) {
 	for l := 0; l < benesLayers; l++ {
 		bm.layer(x, l)
 	}
 }
 
-// inverse maps support order to field order.
-func (bm *benesMasks) inverse(x *[q / 64]uint64) {
+// inverseGeneric maps support order to field order.
+func (bm *benesMasks) inverseGeneric(x *[q / 64]uint64) {
 	for l := benesLayers - 1; l >= 0; l-- {
 		bm.layer(x, l)
 	}

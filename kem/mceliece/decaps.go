@@ -58,15 +58,34 @@ func (dk *decodeKey) clear() {
 func (dk *decodeKey) synd(out *[2 * T]gf, x *[q / 64]uint64) {
 	dk.benes.inverse(x)
 	var c fftVals
-	for g := range c {
+	maskVals(&c, &dk.ginv2, x)
+	fftTr(out, &c)
+	clear(c[:])
+}
+
+// maskValsGeneric sets c = g AND x, lane by lane: lane x of c keeps g's
+// value where bit x of x is set and is zero elsewhere.
+func maskValsGeneric(c, g *fftVals, x *[q / 64]uint64) {
+	for i := range c {
 		for k := 0; k < M; k++ {
 			for l := 0; l < 4; l++ {
-				c[g][k][l] = dk.ginv2[g][k][l] & x[4*g+l]
+				c[i][k][l] = g[i][k][l] & x[4*i+l]
 			}
 		}
 	}
-	fftTr(out, &c)
-	clear(c[:])
+}
+
+// rootsGeneric sets bit x of x where lane x of ev is zero (the roots).
+func rootsGeneric(x *[q / 64]uint64, ev *fftVals) {
+	for g := range ev {
+		for l := 0; l < 4; l++ {
+			var o uint64
+			for k := 0; k < M; k++ {
+				o |= ev[g][k][l]
+			}
+			x[4*g+l] = ^o
+		}
+	}
 }
 
 // decrypt decodes the ciphertext c into e (N/8 bytes) and reports whether
@@ -86,15 +105,7 @@ func (dk *decodeKey) decrypt(e []byte, c []byte) int {
 	copy(lp[:], loc[:])
 	var ev fftVals
 	fftEval(&ev, &lp)
-	for g := range ev {
-		for l := 0; l < 4; l++ {
-			var o uint64
-			for k := 0; k < M; k++ {
-				o |= ev[g][k][l]
-			}
-			x[4*g+l] = ^o
-		}
-	}
+	roots(&x, &ev)
 	dk.benes.forward(&x)
 	x[rowWords-1] &= 1<<lastLanes - 1
 	clear(x[rowWords:])
@@ -135,19 +146,17 @@ func (dk *decodeKey) decrypt(e []byte, c []byte) int {
 // B_1..B_T are 128 lanes each (two vecs); C_0 is kept apart (B_0 is always
 // 0 when B is used). Each step is two 4-way products: C·W for the
 // discrepancy, and (C, B)·(b, d) for the update.
-func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
-	var X, W, Y, P vec4 // X lanes: C lo, C hi, B lo, B hi; W lanes: s_{n-1-l}
+//
+// berlekampMasseyGeneric is the Go form; berlekampMassey runs the same
+// steps in one AVX2 kernel where the CPU has it (bm_amd64.s).
+func berlekampMasseyGeneric(s *[2 * T]gf) (out [T + 1]gf) {
+	var X, W vec4 // X lanes: C lo, C hi, B lo, B hi; W lanes: s_{n-1-l}
 	c0 := gf(1)
 	X[0][2] = 1 // B = x
 	var L uint16
 	b := gf(1)
 	for n := 0; n < 2*T; n++ {
-		vecMul4(&P, &X, &W)
-		var d gf
-		for k := 0; k < M; k++ {
-			d |= gf(bits.OnesCount64(P[k][0]^P[k][1])&1) << k
-		}
-		d ^= gfMul(c0, s[n])
+		d := bmDiscrepancyGeneric(&X, &W) ^ gfMul(c0, s[n])
 
 		mne := uint16(d)
 		mne--
@@ -160,30 +169,17 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 		mle &= mne
 		m64 := -uint64(mle & 1)
 
-		for k := 0; k < M; k++ {
-			bm := -uint64(b >> k & 1)
-			dm := -uint64(d >> k & 1)
-			Y[k] = [4]uint64{bm, bm, dm, dm}
-		}
-		vecMul4(&P, &X, &Y)
-		oldC0 := c0
+		bmUpdateGeneric(&X, &W, b, d, m64, c0, s[n])
 		c0 = gfMul(b, c0)
 		L = (L &^ mle) | ((uint16(n) + 1 - L) & mle)
 		b = (b &^ mle) | (d & mle)
-		for k := 0; k < M; k++ {
-			// B ← x·(mle ? old C : B), lane 0 gets old C_0 or 0.
-			lo := (X[k][2] &^ m64) | (X[k][0] & m64)
-			hi := (X[k][3] &^ m64) | (X[k][1] & m64)
-			X[k][3] = hi<<1 | lo>>63
-			X[k][2] = lo<<1 | (uint64(oldC0>>k)&1)&m64
-			// C ← b·C + d·B
-			X[k][0] = P[k][0] ^ P[k][2]
-			X[k][1] = P[k][1] ^ P[k][3]
-			// W ← (s_n, W shifted up)
-			W[k][1] = W[k][1]<<1 | W[k][0]>>63
-			W[k][0] = W[k][0]<<1 | uint64(s[n]>>k)&1
-		}
 	}
+	return bmLocator(&X, &W, c0)
+}
+
+// bmLocator reads the locator out of the final state (C_1..C_T in lanes 0
+// and 1 of X, C_0 = c0) and clears the state.
+func bmLocator(X, W *vec4, c0 gf) (out [T + 1]gf) {
 	out[T] = c0
 	for i := 1; i <= T; i++ {
 		h, l := (i-1)/64, (i-1)%64
@@ -195,9 +191,49 @@ func berlekampMassey(s *[2 * T]gf) (out [T + 1]gf) {
 	}
 	clear(X[:])
 	clear(W[:])
+	return out
+}
+
+// bmDiscrepancyGeneric returns Σ_{i=1..T} C_i·s_{n-i}: the sum of the 128
+// lanes of C·W.
+func bmDiscrepancyGeneric(X, W *vec4) gf {
+	var P vec4
+	vecMul4(&P, X, W)
+	var d gf
+	for k := 0; k < M; k++ {
+		d |= gf(bits.OnesCount64(P[k][0]^P[k][1])&1) << k
+	}
+	clear(P[:])
+	return d
+}
+
+// bmUpdateGeneric runs the update of one Berlekamp–Massey step n with the
+// discrepancy d, the previous one b, the mask m64 (all ones when B takes
+// the old C), c0 = C_0 before the step and sn = s_n: C ← b·C + d·B,
+// B ← x·(m64 ? C : B), W ← (s_n, W shifted up).
+func bmUpdateGeneric(X, W *vec4, b, d gf, m64 uint64, c0, sn gf) {
+	var Y, P vec4
+	for k := 0; k < M; k++ {
+		bm := -uint64(b >> k & 1)
+		dm := -uint64(d >> k & 1)
+		Y[k] = [4]uint64{bm, bm, dm, dm}
+	}
+	vecMul4(&P, X, &Y)
+	for k := 0; k < M; k++ {
+		// B ← x·(m64 ? old C : B), lane 0 gets old C_0 or 0.
+		lo := (X[k][2] &^ m64) | (X[k][0] & m64)
+		hi := (X[k][3] &^ m64) | (X[k][1] & m64)
+		X[k][3] = hi<<1 | lo>>63
+		X[k][2] = lo<<1 | (uint64(c0>>k)&1)&m64
+		// C ← b·C + d·B
+		X[k][0] = P[k][0] ^ P[k][2]
+		X[k][1] = P[k][1] ^ P[k][3]
+		// W ← (s_n, W shifted up)
+		W[k][1] = W[k][1]<<1 | W[k][0]>>63
+		W[k][0] = W[k][0]<<1 | uint64(sn>>k)&1
+	}
 	clear(Y[:])
 	clear(P[:])
-	return out
 }
 
 // decapsulate computes the session key for c with the encoded private key

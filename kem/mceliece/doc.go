@@ -36,7 +36,11 @@
 // Beneš network applied to bit vectors to move between field order and
 // support order. Parsing a private key derives, once, the per-key data this
 // needs (the network's layer masks and 1/g(α)² for every field element,
-// about 40 KB); decapsulation then reads only that and s.
+// about 40 KB); decapsulation then reads only that and s. On amd64 all of
+// decoding runs in AVX2 kernels that gf_amd64_gen.go generates (the FFT
+// levels and their transposes, the whole Berlekamp–Massey loop, the Beneš
+// layers), with the 4-way bit-sliced GF(2^13) product inlined; encapsulation
+// uses AVX2 for FixedWeight's distinctness check and vector and for He.
 //
 // All secret-dependent code runs in constant time (masks and conditional
 // moves, no secret-dependent branches or table indices), except for
@@ -46,7 +50,8 @@
 // elimination also branches on one event of probability at most 2^-64 per
 // pivot (no fixing row among the 64 rows past the panel), falling back to
 // the full search. Every assembly routine has a pure-Go fallback (build tag
-// purego, or a CPU without AVX2) that the tests compare it with.
+// purego, or a CPU without AVX2; the Berlekamp–Massey kernel also needs
+// PCLMULQDQ) that the tests compare it with.
 //
 // # Choices where the specification is silent
 //

@@ -38,35 +38,51 @@ func FixedWeight(rand io.Reader) ([]byte, error) {
 		if count < T {
 			continue
 		}
-		eq := uint32(0)
-		for i := 1; i < T; i++ {
-			a := uint32(ind[i])
-			for _, b := range ind[:i] {
-				eq |= ((a ^ uint32(b)) - 1) >> 31
-			}
-		}
-		if eq != 0 {
+		if !distinct(&ind) {
 			continue
 		}
-		// e as 64-bit words, set with masks over every word.
-		var ew [rowWords]uint64
-		for _, v := range ind {
-			bit := uint64(1) << (v & 63)
-			pos := uint64(v >> 6)
-			for w := range ew {
-				d := uint64(w) ^ pos
-				ew[w] |= bit & -((d - 1) >> 63)
-			}
-		}
+		var ew [fwWords]uint64
+		setBits(&ew, &ind)
 		e := make([]byte, eBytes)
 		var eb [rowWords * 8]byte
-		for w, x := range ew {
-			binary.LittleEndian.PutUint64(eb[8*w:], x)
+		for w := range rowWords {
+			binary.LittleEndian.PutUint64(eb[8*w:], ew[w])
 		}
 		copy(e, eb[:])
 		clear(eb[:])
 		clear(ew[:])
 		return e, nil
+	}
+}
+
+// fwWords is the length of the error vector as built from its indices:
+// rowWords rounded up to whole 4-word (256-bit) vectors.
+const fwWords = (rowWords + 3) / 4 * 4
+
+// distinctGeneric reports whether the T indices are pairwise distinct,
+// comparing every pair with masks.
+func distinctGeneric(ind *[T]uint16) bool {
+	eq := uint32(0)
+	for i := 1; i < T; i++ {
+		a := uint32(ind[i])
+		for _, b := range ind[:i] {
+			eq |= ((a ^ uint32(b)) - 1) >> 31
+		}
+	}
+	return eq == 0
+}
+
+// setBitsGeneric sets ew to the vector with bits ind[0..T-1] (each below
+// N), touching every word for every index with masks.
+func setBitsGeneric(ew *[fwWords]uint64, ind *[T]uint16) {
+	*ew = [fwWords]uint64{}
+	for _, v := range ind {
+		bit := uint64(1) << (v & 63)
+		pos := uint64(v >> 6)
+		for w := range ew {
+			d := uint64(w) ^ pos
+			ew[w] |= bit & -((d - 1) >> 63)
+		}
 	}
 }
 

@@ -2,33 +2,28 @@
 
 package mceliece
 
-import (
-	"encoding/binary"
-	"math/bits"
-)
+import "encoding/binary"
 
 //go:noescape
-func rowAndXorAVX2(out *uint64, pk *byte, e *byte, rows int)
+func encodeRowsAVX2(out *[Rows / 64]uint64, pk *byte, e *byte, tail *[32]byte)
 
-// encode computes C = He (see encodeGeneric), with AVX2 when available.
+// encode computes C = He (see encodeGeneric), with AVX2 when available: the
+// kernel returns the parities of T·e_K as 64-bit words, and the identity
+// part adds the first Rows bits of e.
 func encode(c, pk, e []byte) {
-	if !useAVX2 || len(pk) != PublicKeySize || len(e) != eBytes {
+	if !useAVX2 || len(pk) != PublicKeySize || len(e) != eBytes || len(c) != CiphertextSize {
 		encodeGeneric(c, pk, e)
 		return
 	}
-	const vecBytes = 19 * 32
-	var acc [Rows]uint64
-	tail := e[Rows/8:]
-	rowAndXorAVX2(&acc[0], &pk[0], &tail[0], Rows)
-	t0 := binary.LittleEndian.Uint64(tail[vecBytes:])
-	t1 := binary.LittleEndian.Uint64(tail[vecBytes+8:])
-	t2 := binary.LittleEndian.Uint32(tail[vecBytes+16:])
-	for i := 0; i < Rows; i++ {
-		row := pk[i*RowBytes+vecBytes : (i+1)*RowBytes]
-		a := acc[i] ^ binary.LittleEndian.Uint64(row)&t0 ^
-			binary.LittleEndian.Uint64(row[8:])&t1 ^
-			uint64(binary.LittleEndian.Uint32(row[16:])&t2)
-		b := byte(bits.OnesCount64(a)&1) ^ (e[i>>3] >> (i & 7) & 1)
-		c[i>>3] |= b << (i & 7)
+	const blocks = 19 * 32 // bytes of a row read in whole 32-byte blocks
+	var par [Rows / 64]uint64
+	var tail [32]byte
+	et := e[Rows/8:]
+	copy(tail[32-(RowBytes-blocks):], et[blocks:])
+	encodeRowsAVX2(&par, &pk[0], &et[0], &tail)
+	for w := range par {
+		binary.LittleEndian.PutUint64(c[8*w:], par[w]^binary.LittleEndian.Uint64(e[8*w:]))
 	}
+	clear(tail[:])
+	clear(par[:])
 }

@@ -2,17 +2,22 @@
 
 #include "textflag.h"
 
-// func rowAndXorAVX2(out *uint64, pk *byte, e *byte, rows int)
-// For each row i < rows (RowBytes = 628 bytes apart in pk), out[i] is the
-// XOR of the four 64-bit lanes of XOR_k (row[32k:32k+32] AND e[32k:32k+32])
-// over the first 19·32 = 608 bytes of the row (the parity of out[i] is the
-// parity of row AND e over those bytes).
-TEXT ·rowAndXorAVX2(SB), NOSPLIT, $0-32
+// func encodeRowsAVX2(out *[Rows / 64]uint64, pk *byte, e *byte, tail *[32]byte)
+// Bit i of out is the parity of row i of pk (Rows rows, RowBytes = 628
+// bytes apart) AND e (the last RowBytes bytes of the error vector). The
+// first 19·32 = 608 bytes of a row are read in 32-byte blocks; its last 20
+// bytes by one 32-byte load at offset 596 that overlaps the previous block,
+// ANDed with tail = 12 zero bytes ‖ e[608:628], so the overlap counts once.
+TEXT ·encodeRowsAVX2(SB), NOSPLIT, $0-32
 	MOVQ out+0(FP), DI
 	MOVQ pk+8(FP), SI
 	MOVQ e+16(FP), DX
-	MOVQ rows+24(FP), CX
-
+	MOVQ tail+24(FP), BX
+	VMOVDQU (BX), Y15
+	MOVQ $26, R9 // output words
+wordloop:
+	XORQ R8, R8
+	MOVQ $64, CX
 rowloop:
 	VMOVDQU 0(SI), Y0
 	VPAND 0(DX), Y0, Y0
@@ -67,6 +72,8 @@ rowloop:
 	VMOVDQU 576(SI), Y4
 	VPAND 576(DX), Y4, Y4
 	VPXOR Y4, Y2, Y2
+	VPAND 596(SI), Y15, Y4
+	VPXOR Y4, Y3, Y3
 	VPXOR Y1, Y0, Y0
 	VPXOR Y3, Y2, Y2
 	VPXOR Y2, Y0, Y0
@@ -75,10 +82,16 @@ rowloop:
 	VPSHUFD $0x4E, X0, X1
 	VPXOR X1, X0, X0
 	VMOVQ X0, AX
-	MOVQ AX, (DI)
-	ADDQ $8, DI
+	POPCNTQ AX, AX
+	SHLQ $63, AX
+	SHRQ $1, R8
+	ORQ AX, R8
 	ADDQ $628, SI
 	DECQ CX
-	JNZ  rowloop
+	JNZ rowloop
+	MOVQ R8, (DI)
+	ADDQ $8, DI
+	DECQ R9
+	JNZ wordloop
 	VZEROUPPER
 	RET

@@ -34,8 +34,15 @@ type fftTables struct {
 	// breadth-first combine visits (subproblem, v) pairs.
 	alpha4  [fftTop + 1][]vec4
 	bottom4 vec4
+	// bottomZ[k] is z^k·bottom in all four lanes: c·bottom is the sum of
+	// the bottomZ[k] for the bits k of c.
+	bottomZ [M]vec4
 	// twist4[m][i/4][k] packs twist[m][i..i+3][k] in 16-bit lanes.
 	twist4 [fftTop + 1][][M]uint64
+	// twist16[m][b][k][l] is twist[m][(16b+l) mod n][k], n = 2^(m-5): the
+	// level's twist for 16 consecutive coefficients (one vector) of the
+	// array of all subproblems, max(n/16, 1) blocks.
+	twist16 [fftTop + 1][][M][16]uint16
 }
 
 var fftT = newFFTTables()
@@ -99,6 +106,14 @@ func newFFTTables() *fftTables {
 			t.bottom4[k][l] = t.bottom[k]
 		}
 	}
+	for k := 0; k < M; k++ {
+		var zk, p vec
+		vecBroadcast(&zk, 1<<k)
+		vecMul(&p, &zk, &t.bottom)
+		for j := 0; j < M; j++ {
+			t.bottomZ[k][j] = [4]uint64{p[j], p[j], p[j], p[j]}
+		}
+	}
 	for m := fftBottom + 1; m <= fftTop; m++ {
 		tw := t.twist[m]
 		t.twist4[m] = make([][M]uint64, len(tw)/4)
@@ -106,6 +121,14 @@ func newFFTTables() *fftTables {
 			for k := 0; k < M; k++ {
 				for l := 0; l < 4; l++ {
 					t.twist4[m][i][k] |= uint64(tw[4*i+l][k]) << (16 * l)
+				}
+			}
+		}
+		t.twist16[m] = make([][M][16]uint16, max(len(tw)/16, 1))
+		for b := range t.twist16[m] {
+			for k := 0; k < M; k++ {
+				for l := 0; l < 16; l++ {
+					t.twist16[m][b][k][l] = tw[(16*b+l)%len(tw)][k]
 				}
 			}
 		}
