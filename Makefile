@@ -78,9 +78,9 @@ test-root: fork pam-deps
 	@if [ "$$(id -u)" != 0 ]; then echo "make test-root: these tests need root (they create system accounts): $(ROOT_TEST_PKGS)" >&2; exit 1; fi
 	$(GO) test -tags root -timeout 20m -run '^($(ROOT_TESTS))$$' $(ROOT_TEST_PKGS)
 
-# The pure-Go fallbacks of the KEM kernels (no assembly).
+# The pure-Go fallbacks of the KEM and McTiny kernels (no assembly).
 test-purego: fork
-	$(GO) test -tags purego ./kem/...
+	$(GO) test -tags purego ./kem/... ./mctiny/...
 
 # x/crypto's own ssh tests, run on the fork.
 test-fork: fork

@@ -10,6 +10,9 @@ INTEROP_APT        := debootstrap iproute2 util-linux ca-certificates nftables
 INTEROP_TIMEOUT    ?= 30m
 INTEROP_RUN        ?= .
 BENCH_FLAGS        ?=
+# make bench draws the throughput ratios into this SVG (docs/benchmarks.md
+# shows it); empty for none.
+BENCH_CHART        ?= docs/throughput-vs-openssh.svg
 
 .PHONY: interop-deps interop-bin interop-run interop-bench
 
@@ -32,4 +35,4 @@ interop-run: interop-deps interop-bin deb
 	$(GO) test -tags interop -count=1 -v -timeout $(INTEROP_TIMEOUT) -run '$(INTEROP_RUN)' ./interop/...
 
 interop-bench: interop-deps interop-bin
-	$(GO) run ./interop/bench -bin bin -go "$(GO)" $(BENCH_FLAGS)
+	$(GO) run ./interop/bench -bin bin -go "$(GO)" $(if $(BENCH_CHART),-chart $(BENCH_CHART)) $(BENCH_FLAGS)

@@ -22,9 +22,14 @@ package mctiny
 // Choices where the McTiny paper and the reference software leave room
 // (all named in draft-pqssh-mctiny-ssh-00):
 //
-//   - Error vector: e is derived from E by SHAKE256 rejection sampling
-//     (errorvector.go); seeds whose first 128 candidates are not distinct
-//     are redrawn in phase 0, as Classic McEliece's FixedWeight does.
+//   - Error vector: e is derived from E by rejection sampling on 512
+//     bytes of the Salsa20 key stream under the key E (errorvector.go;
+//     until December 2026 SHAKE256, four Keccak permutations per query);
+//     seeds whose first 128 candidates are not distinct are redrawn in
+//     phase 0, as Classic McEliece's FixedWeight does. A server upgraded
+//     across that change derives a different e from a cookie C0 issued
+//     before it, so an exchange in flight during the upgrade ends with a
+//     session key the client does not share and the client starts over.
 //   - Cookie keys: a new key each minute, SHAKE256 of the previous key and
 //     32 fresh random bytes; eight kept; the ring is saved atomically
 //     (file mctiny-cookie-keys, mode 0600) before a new key is used.

@@ -1,16 +1,16 @@
 package mctiny
 
-import (
-	"crypto/sha3"
-	"encoding/binary"
-)
+import "encoding/binary"
 
 // The error vector e is derived from the 32-byte seed E carried in the
 // cookie C0. Only the server ever expands E, so the expansion is a private
 // choice of the server (draft-pqssh-mctiny-ssh-00 section 5.3); pqssh's is:
 //
-//  1. Read 4t = 512 bytes of SHAKE256("mctiny6688128 error vector" ‖ E)
-//     and split them into 2t = 256 little-endian 16-bit words w_0..w_255.
+//  1. Take the first 4t = 512 bytes of the Salsa20 key stream under the key
+//     E with the all-zero nonce (block counter from 0) and split them into
+//     2t = 256 little-endian 16-bit words w_0..w_255. (The McTiny reference
+//     software also draws e from a Salsa20-family stream keyed by E; E is
+//     a fresh uniform key used for nothing else.)
 //  2. Mask each word to its low 13 bits (m = 13); a word is a candidate
 //     position if it is below n = 6688.
 //  3. The positions of e are the first t = 128 candidates, in order.
@@ -20,34 +20,33 @@ import (
 //     FixedWeight rejects and retries, so every e is uniform among the
 //     weight-t vectors given a uniform E.
 //
-// The expansion is constant-time in E: positions are kept as a word plus a
-// 0/1 "taken" flag computed without branches, and bits of e are set by
-// scanning every output word, never by indexing with a secret.
+// The expansion is constant-time in E: a candidate that is not one of the
+// t positions is replaced, without branches, by noPosition, and bits of e
+// are set by scanning every output word, never by indexing with a secret.
 const eStreamBytes = 4 * mceT
 
-var eDomain = []byte("mctiny6688128 error vector")
+// noPosition stands for a candidate that is not a position of e: it lies
+// beyond every window bitsOf is asked for (windows end at n = 6688).
+const noPosition = 0xffff
 
-// errorVector is the expanded form of a seed: 2t candidate positions and
-// for each a mask that is all ones if the position is one of e's t
-// positions.
+// errorVector is the expanded form of a seed: the 2t candidates, each
+// either one of e's t positions or noPosition.
 type errorVector struct {
 	stream [eStreamBytes]byte
 	pos    [2 * mceT]uint64
-	take   [2 * mceT]uint64
 }
 
 // expand derives the candidate positions of E.
-func (v *errorVector) expand(sh *sha3.SHAKE, E []byte) {
-	sh.Reset()
-	sh.Write(eDomain)
-	sh.Write(E)
-	sh.Read(v.stream[:])
+func (v *errorVector) expand(E []byte) {
+	var nonce [16]byte
+	clear(v.stream[:])
+	salsaXOR(v.stream[:], v.stream[:], &nonce, (*[SeedSize]byte)(E))
 	var count uint64
 	for k := range v.pos {
 		p := uint64(binary.LittleEndian.Uint16(v.stream[2*k:])) & (1<<mceM - 1)
 		valid := ctLess(p, mceN)
-		v.pos[k] = p
-		v.take[k] = -(valid & ctLess(count, mceT))
+		take := -(valid & ctLess(count, mceT))
+		v.pos[k] = p | ^take&noPosition
 		count += valid
 	}
 	wipe(v.stream[:])
@@ -55,16 +54,21 @@ func (v *errorVector) expand(sh *sha3.SHAKE, E []byte) {
 
 // bitsOf writes into dst the bits of e at positions [start, start+width),
 // bit b of the range at bit b%64 of dst[b/64]. width must be at most
-// 64*len(dst).
+// 64*len(dst) and start+width at most n.
 func (v *errorVector) bitsOf(dst []uint64, start, width uint64) {
+	bitsOf(dst, &v.pos, start, width)
+}
+
+// bitsOfGeneric is bitsOf in plain Go: every candidate is compared with
+// every output word.
+func bitsOfGeneric(dst []uint64, pos *[2 * mceT]uint64, start, width uint64) {
 	clear(dst)
-	for k := range v.pos {
-		rel := v.pos[k] - start // wraps for positions before start
-		in := v.take[k] & -ctLess(rel, width)
+	for _, p := range pos {
+		rel := p - start // wraps for positions before start
+		bit := ctLess(rel, width) << (rel & 63)
 		word := rel >> 6
-		bit := uint64(1) << (rel & 63)
 		for i := range dst {
-			dst[i] |= bit & in & -ctEq(word, uint64(i))
+			dst[i] |= bit & -ctEq(word, uint64(i))
 		}
 	}
 }
@@ -85,7 +89,6 @@ func (v *errorVector) full(w *[eWords]uint64) uint64 {
 // wipe erases the positions.
 func (v *errorVector) wipe() {
 	clear(v.pos[:])
-	clear(v.take[:])
 }
 
 // errorBytes encodes e (from full) as Classic McEliece bytes: bit i of e

@@ -1,12 +1,14 @@
 package mctiny
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -227,5 +229,49 @@ func TestFleetSecretRotation(t *testing.T) {
 	os.Chmod(fb, 0o644)
 	if _, err := OpenCookieKeysFromSecret(fb, now); err == nil {
 		t.Error("world-readable secret file accepted")
+	}
+}
+
+// TestFleetRotationPhase2: the cookies C_ij a client collected in phase 1
+// under the old master secret still open in phase 2 after the rotation's
+// step 2 (new secret first, old second), each through the previous key
+// set, and the syndrome is right; once the old secret is removed they do
+// not open.
+func TestFleetRotationPhase2(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "secret")
+	oldS, newS := newSecret(), newSecret()
+	writeSecrets(t, file, oldS)
+	s := newServerWithoutKEM(t, t.TempDir())
+	keys, err := OpenCookieKeysFromSecret(file, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.keys = keys
+	pk := make([]byte, PublicKeySize)
+	rand.Read(pk)
+	c, e := fakePhase0(t, s, pk)
+	for q := qPhase1; q < qPhase2; q++ {
+		drive(t, s, c, q, t0)
+	}
+	pieces := slices.Clone(c.urgent)
+	// A copy of the client state for the last step, before phase 2.
+	q2 := c.packet(pieces[0])
+	later := t0.Add(CookieKeyInterval)
+	writeSecrets(t, file, newS, oldS)
+	if err := keys.Rotate(later); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range pieces {
+		drive(t, s, c, q, later)
+	}
+	if want := naiveSyndrome(pk, e); !bytes.Equal(c.he[:], want) {
+		t.Fatal("syndrome from C_ij cookies under the old secret differs from He")
+	}
+	writeSecrets(t, file, newS)
+	if err := keys.Rotate(later.Add(CookieKeyInterval)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Handle(make([]byte, 0, MaxPacketSize), q2, later.Add(CookieKeyInterval)); ok {
+		t.Fatal("phase 2 answered with cookies under a removed secret")
 	}
 }

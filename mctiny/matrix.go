@@ -9,14 +9,24 @@ const blockWords = (X + 63) / 64
 // row ρ of block AND e_j (block rows are BlockRowBytes bytes, little-endian
 // bit order as in the Classic McEliece public key).
 func blockProduct(block []byte, ej *[blockWords]uint64) uint64 {
+	_ = block[BlockBytes-1]
+	// A row's last word has x-64·(blockWords-1) = 56 bits. Reading it as a
+	// whole word takes the first byte of the next row too, which the mask
+	// removes; only the last row needs a short read.
+	last := ej[blockWords-1] & (1<<(X-64*(blockWords-1)) - 1)
 	var c uint64
 	for rho := range Y {
-		row := block[rho*BlockRowBytes : (rho+1)*BlockRowBytes]
+		row := block[rho*BlockRowBytes:]
 		var acc uint64
 		for w := range blockWords - 1 {
 			acc ^= binary.LittleEndian.Uint64(row[8*w:]) & ej[w]
 		}
-		acc ^= le64(row[8*(blockWords-1):]) & ej[blockWords-1]
+		tail := row[8*(blockWords-1):]
+		if rho < Y-1 {
+			acc ^= binary.LittleEndian.Uint64(tail) & last
+		} else {
+			acc ^= le64(tail[:BlockRowBytes-8*(blockWords-1)]) & last
+		}
 		c |= uint64(popcount(acc)&1) << rho
 	}
 	return c

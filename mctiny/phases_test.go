@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha3"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -37,13 +38,12 @@ func fakePhase0(t testing.TB, s *Server, pk []byte) (*client, []byte) {
 	rand.Read(c.S[:])
 	rand.Read(c.N[:])
 	var ev errorVector
-	var sh sha3.SHAKE
 	var w [eWords]uint64
 	se := make([]byte, 64)
 	copy(se, c.S[:])
 	for {
 		rand.Read(se[32:])
-		ev.expand(&sh, se[32:])
+		ev.expand(se[32:])
 		if ev.full(&w) == mceT {
 			break
 		}
@@ -215,9 +215,11 @@ func TestHandlerRejects(t *testing.T) {
 	}
 }
 
-// TestHandleAllocatesNothing: phases 1 to 3 and invalid packets (the
-// flood case) run without heap allocation.
-func TestHandleAllocatesNothing(t *testing.T) {
+// serverAfterPhase2 is a server without the KEM and a client that has run
+// phases 1 and 2 with it (random public key), so that c.packet gives valid
+// queries of phases 1 to 3.
+func serverAfterPhase2(t *testing.T) (*Server, *client) {
+	t.Helper()
 	s := newServerWithoutKEM(t, t.TempDir())
 	pk := make([]byte, PublicKeySize)
 	rand.Read(pk)
@@ -228,6 +230,13 @@ func TestHandleAllocatesNothing(t *testing.T) {
 	for _, q := range c.urgent {
 		drive(t, s, c, q, t0)
 	}
+	return s, c
+}
+
+// TestHandleAllocatesNothing: phases 1 to 3 and invalid packets (the
+// flood case) run without heap allocation.
+func TestHandleAllocatesNothing(t *testing.T) {
+	s, c := serverAfterPhase2(t)
 	pkts := map[string][]byte{
 		"phase 1": bytes.Clone(c.packet(qPhase1 + 17)),
 		"phase 2": bytes.Clone(c.packet(qPhase2 + 3)),
@@ -288,5 +297,56 @@ func TestReplayedQueryFreshAnswer(t *testing.T) {
 	}
 	if !bytes.Equal(v1, v2) {
 		t.Error("replayed query gave a different c_ij")
+	}
+}
+
+// TestHandleWipesWorker: after each phase's query (answered or forged),
+// the worker's scratch holds none of the secrets the handler used: S, E,
+// cookie keys and their subkeys, key streams, plaintexts, e.
+func TestHandleWipesWorker(t *testing.T) {
+	s, c := serverAfterPhase2(t)
+	forged := bytes.Clone(c.packet(qPhase2 + 3))
+	forged[TagSize+100] ^= 1 // C_ij opened, then the outer box fails
+	pkts := map[string][]byte{
+		"phase 1":        bytes.Clone(c.packet(qPhase1 + 17)),
+		"phase 2":        bytes.Clone(c.packet(qPhase2 + 3)),
+		"phase 3":        bytes.Clone(c.packet(qPhase3)),
+		"forged phase 2": forged,
+	}
+	zero := func(b []byte) bool { return bytes.Equal(b, make([]byte, len(b))) }
+	for name, p := range pkts {
+		_, ok := s.Handle(make([]byte, 0, MaxPacketSize), p, t0)
+		if ok == (name == "forged phase 2") {
+			t.Fatalf("%s: answered %v", name, ok)
+		}
+		w := <-s.pool
+		fields := map[string][]byte{
+			"S": w.S[:], "S‖E": w.se[:], "C_ij key": w.ckey[:], "key stream": w.ks[:],
+			"cookie key stream": w.ks2[:], "reply": w.msg[:], "c_ij": w.cb[:], "Z": w.z[:],
+			"e": w.eb[:],
+		}
+		for i := range w.cks {
+			for j := range w.cks[i] {
+				fields[fmt.Sprintf("C_ij subkey %d/%d", i, j)] = w.cks[i][j][:]
+			}
+		}
+		for f, b := range fields {
+			if !zero(b) {
+				t.Errorf("%s: %s not wiped", name, f)
+			}
+		}
+		for _, x := range append(append(w.ew[:], w.full[:]...), w.ev.pos[:]...) {
+			if x != 0 {
+				t.Errorf("%s: error vector not wiped", name)
+				break
+			}
+		}
+		if w.lanes != (salsaLanes{}) || w.subs != [3][32]byte{} {
+			t.Errorf("%s: Salsa20 lanes or subkeys not wiped", name)
+		}
+		if w.have != [2][cookieSlots]bool{} || w.wide {
+			t.Errorf("%s: scratch flags left set", name)
+		}
+		s.pool <- w
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
-	"io"
 	"math"
 	"net/netip"
 	"sync"
@@ -262,20 +261,13 @@ func (s *Server) posePuzzle(w *worker, r *ring, dst, pkt []byte, from netip.Addr
 	nonce := pkt[Q0Size-NonceSize:]
 	R := nonce[:NoncePrefixSize]
 	ct := pkt[TagSize+ExtensionSize+HashSize : Q0Size-NonceSize]
-	// The 8 random bytes of n' come from a per-worker buffer filled from
-	// crypto/rand 512 at a time, so that a flood of puzzles costs one
-	// system call per 64 puzzles.
-	if w.rpos == 0 {
-		if _, err := io.ReadFull(s.rand, w.rbuf[:]); err != nil {
-			return nil, dropRand
-		}
-		w.rpos = len(w.rbuf)
-	}
+	// The 8 random bytes of n' come from the worker's buffer (randomBytes),
+	// so that a flood of puzzles costs one system call per 64 puzzles.
 	np := w.np[:]
 	binary.BigEndian.PutUint64(np[:8], uint64(r.interval))
-	w.rpos -= 8
-	copy(np[8:], w.rbuf[w.rpos:w.rpos+8])
-	clear(w.rbuf[w.rpos : w.rpos+8])
+	if !s.randomBytes(w, np[8:]) {
+		return nil, dropRand
+	}
 	w.addr = from.As16()
 	puzzleMAC(w, &w.z, &r.pz[r.current()], np, w.addr[:], R, ct)
 	dst = append(dst, w.z[:]...)

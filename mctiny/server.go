@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha3"
+	"crypto/subtle"
 	"fmt"
 	stdhash "hash"
 	"io"
@@ -14,6 +15,9 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/crypto/poly1305"
+	"golang.org/x/crypto/salsa20/salsa"
 )
 
 // Server is a stateless McTiny server: it answers each query from the
@@ -132,10 +136,16 @@ type worker struct {
 	nonce [NonceSize]byte
 	cn    [NonceSize]byte // cookie nonce
 	ckey  [KeySize]byte
-	cks   [2][cookieSlots][KeySize]byte // phase 2: C_ij keys per key set and slot
+	cks   [2][cookieSlots][KeySize]byte // phase 2: XSalsa20 subkeys of the C_ij keys per key set and slot
+	cctr  [16]byte                      // phase 2: Salsa20 nonce and counter of one C_ij
 	have  [2][cookieSlots]bool
 	rnd   [NoncePrefixSize + 2]byte
-	plain [MaxPacketSize]byte
+	lanes salsaLanes                           // phase 1: subkeys and short key streams
+	subs  [3][32]byte                          // phase 1: XSalsa20 subkeys of K_ij, C_ij, reply
+	rn    [NonceSize]byte                      // phase 1: the reply's nonce
+	ctr   [16]byte                             // phase 1: Salsa20 nonce ‖ counter of the K_ij box
+	ks    [boxScratch]byte                     // key stream and plaintext of boxes (sealBox, openBox)
+	ks2   [32 + SessionKeySize + SeedSize]byte // the same for cookies
 	msg   [MaxPacketSize]byte
 	cb    [CijPlainSize]byte
 	ew    [blockWords]uint64
@@ -145,11 +155,12 @@ type worker struct {
 	sha   stdhash.Hash // puzzle MAC
 	pad   [sha256.BlockSize]byte
 	np    [PuzzleNonceSize]byte
-	rbuf  [512]byte // random bytes for puzzle nonces, used from the end
+	rbuf  [512]byte // random bytes for nonces and cookie ids (randomBytes)
 	rpos  int
 	addr  [16]byte
 	set   *ring // the key set that opened C0
 	posed bool  // the reply is a puzzle
+	wide  bool  // full and eb hold e (phases 0 and 3)
 }
 
 func (s *Server) newWorker() *worker {
@@ -161,17 +172,26 @@ func (w *worker) wipe() {
 	clear(w.S[:])
 	clear(w.se[:])
 	clear(w.ckey[:])
-	for i := range w.cks {
-		for j := range w.cks[i] {
-			clear(w.cks[i][j][:])
+	if w.have != [2][cookieSlots]bool{} { // phase 2 derived C_ij keys
+		for i := range w.cks {
+			for j := range w.cks[i] {
+				clear(w.cks[i][j][:])
+			}
 		}
+		w.have = [2][cookieSlots]bool{}
 	}
-	clear(w.plain[:])
+	w.lanes.wipe()
+	clear(w.subs[:])
+	clear(w.ks[:])
+	clear(w.ks2[:])
 	clear(w.msg[:])
 	clear(w.cb[:])
 	clear(w.ew[:])
-	clear(w.full[:])
-	clear(w.eb[:])
+	if w.wide { // phases 0 and 3 expanded all of e
+		clear(w.full[:])
+		clear(w.eb[:])
+		w.wide = false
+	}
 	clear(w.z[:])
 	clear(w.pad[:])
 	w.sha.Reset()
@@ -294,9 +314,31 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// random fills w.rnd (a reply's nonce prefix and two bytes for cookie
+// ids, all of which go out in clear) from the worker's random buffer.
 func (s *Server) random(w *worker) bool {
-	_, err := io.ReadFull(s.rand, w.rnd[:])
-	return err == nil
+	return s.randomBytes(w, w.rnd[:])
+}
+
+// randomBytes fills out from a per-worker buffer that is refilled from
+// s.rand 512 bytes at a time (one system call per 21 replies instead of
+// one per reply), used from the end and erased as it is used. Only values
+// that the server sends in clear come from it; secrets (the seed E) are
+// read from s.rand directly.
+func (s *Server) randomBytes(w *worker, out []byte) bool {
+	if w.rpos < len(out) {
+		clear(w.rbuf[:w.rpos])
+		if _, err := io.ReadFull(s.rand, w.rbuf[:]); err != nil {
+			clear(w.rbuf[:])
+			w.rpos = 0
+			return false
+		}
+		w.rpos = len(w.rbuf)
+	}
+	w.rpos -= len(out)
+	copy(out, w.rbuf[w.rpos:w.rpos+len(out)])
+	clear(w.rbuf[w.rpos : w.rpos+len(out)])
+	return true
 }
 
 // openC0 opens the cookie C0 with nonce N‖1‖0 into w.se (S ‖ E) and copies
@@ -306,8 +348,9 @@ func (s *Server) random(w *worker) bool {
 func openC0(w *worker, r *ring, c0, N []byte) bool {
 	setNonce(&w.cn, N, 1, 0)
 	for k := r; k != nil; k = k.alt {
-		out, ok := open(w.se[:0], c0[:C0Size-1], &w.cn, &k.hs[c0[C0Size-1]&7])
+		out, ok := openBox(w.ks2[:], c0[:C0Size-1], &w.cn, &k.hs[c0[C0Size-1]&7])
 		if ok && len(out) == len(w.se) {
+			copy(w.se[:], out)
 			copy(w.S[:], w.se[:SessionKeySize])
 			w.set = k
 			return true
@@ -325,13 +368,13 @@ func appendC0(w *worker, r *ring, dst, c0, N []byte, random byte) []byte {
 		return append(dst, c0...)
 	}
 	setNonce(&w.cn, N, 1, 0)
-	dst = seal(dst, w.se[:], &w.cn, &r.hs[cur])
+	dst = sealBox(dst, w.ks2[:], w.se[:], &w.cn, &r.hs[cur])
 	return append(dst, cookieID(cur, random))
 }
 
 // finish seals msg under S with nonce w.nonce into dst and appends the nonce.
 func finish(w *worker, dst, msg []byte) []byte {
-	dst = seal(dst, msg, &w.nonce, &w.S)
+	dst = sealBox(dst, w.ks[:], msg, &w.nonce, &w.S)
 	return append(dst, w.nonce[:]...)
 }
 
@@ -374,7 +417,7 @@ func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, no
 	}
 	copy(w.nonce[:], nonce)
 	// The extension field is reserved: clients send zeros, servers ignore it.
-	if _, ok := open(w.plain[:0], box, &w.nonce, &w.S); !ok {
+	if _, ok := openBox(w.ks[:], box, &w.nonce, &w.S); !ok {
 		return nil, dropAuth
 	}
 	// Draw a seed E whose error vector has weight t.
@@ -384,7 +427,8 @@ func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, no
 		if _, err := io.ReadFull(s.rand, E); err != nil {
 			return nil, dropRand
 		}
-		w.ev.expand(&w.sh, E)
+		w.ev.expand(E)
+		w.wide = true
 		if w.ev.full(&w.full) == mceT {
 			valid = true
 			break
@@ -401,6 +445,13 @@ func (s *Server) phase0(w *worker, r *ring, dst, pkt []byte, from netip.Addr, no
 }
 
 // phase1: tag ‖ box_S(K_ij ; N‖2(i-1)‖64+j-1) ‖ C0 ‖ N‖2(i-1)‖64+j-1.
+//
+// The three boxes of a phase-1 query (K_ij from the client, C_ij and the
+// reply from the server) have independent keys and nonces once C0 is
+// open, so their XSalsa20 subkeys come from one salsaLanes call, and the
+// key stream of C_ij, of the reply and of the K_ij box's last two blocks
+// from a second; only the first 16 blocks of the K_ij box's stream are
+// generated apart.
 func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	nonce := pkt[Q1Size-NonceSize:]
 	n22, n23 := int(nonce[22]), int(nonce[23])
@@ -413,26 +464,54 @@ func (s *Server) phase1(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	if !openC0(w, r, c0, N) {
 		return nil, dropAuth
 	}
-	copy(w.nonce[:], nonce)
-	block, ok := open(w.plain[:0], pkt[:TagSize+BlockBytes], &w.nonce, &w.S)
-	if !ok {
-		return nil, dropAuth
-	}
-	w.ev.expand(&w.sh, w.se[SessionKeySize:])
-	w.ev.bitsOf(w.ew[:], uint64(Rows+j*X), uint64(min(X, Cols-j*X)))
-	c := blockProduct(block, &w.ew)
 	if !s.random(w) {
 		return nil, dropRand
 	}
-	msg := appendC0(w, r, w.msg[:0], c0, N, w.rnd[22])
+	copy(w.nonce[:], nonce)
 	cur := r.current()
 	cijKey(&w.sh, &w.ckey, r, cur, w.S[:])
 	setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
+	setNonce(&w.rn, w.rnd[:NoncePrefixSize], byte(2*i+1), byte(n23Phase1+j))
+	l := &w.lanes
+	l.set(0, &w.S, w.nonce[:16])
+	l.set(1, &w.ckey, w.cn[:16])
+	l.set(2, &w.S, w.rn[:16])
+	l.hsalsa(3)
+	for k := range w.subs {
+		w.subs[k] = *l.subkey(k)
+	}
+	const bulk = 1024 // K_ij box stream from its own call: blocks 0-15
+	l.setBlock(0, &w.subs[0], w.nonce[16:], bulk/64)
+	l.setBlock(1, &w.subs[0], w.nonce[16:], bulk/64+1)
+	l.setBlock(2, &w.subs[1], w.cn[16:], 0)
+	for k := range 3 {
+		l.setBlock(3+k, &w.subs[2], w.rn[16:], uint64(k))
+	}
+	l.blocks(6)
+
+	// Open the K_ij box: its key stream over 32 zero bytes (the Poly1305
+	// key) and the ciphertext.
+	box := pkt[:TagSize+BlockBytes]
+	buf := w.ks[:32+BlockBytes]
+	clear(buf[:32])
+	copy(buf[32:], box[TagSize:])
+	copy(w.ctr[:8], w.nonce[16:])
+	salsaXOR(buf[:bulk], buf[:bulk], &w.ctr, &w.subs[0])
+	subtle.XORBytes(buf[bulk:], buf[bulk:], l.lanes(0, 2))
+	if !poly1305.Verify((*[TagSize]byte)(box[:TagSize]), box[TagSize:], (*[32]byte)(buf[:32])) {
+		return nil, dropAuth
+	}
+	block := buf[32:]
+
+	w.ev.expand(w.se[SessionKeySize:])
+	w.ev.bitsOf(w.ew[:], uint64(Rows+j*X), uint64(min(X, Cols-j*X)))
+	c := blockProduct(block, &w.ew)
+	msg := appendC0(w, r, w.msg[:0], c0, N, w.rnd[22])
 	w.cb[0], w.cb[1] = byte(c), byte(c>>8)
-	msg = seal(msg, w.cb[:], &w.cn, &w.ckey)
+	msg = sealWithStream(msg, w.cb[:], l.lane(2))
 	msg = append(msg, cookieID(cur, w.rnd[23]))
-	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], byte(2*i+1), byte(n23Phase1+j))
-	return finish(w, dst, msg), dropNone
+	dst = sealWithStream(dst, msg, l.lanes(3, 6))
+	return append(dst, w.rn[:]...), dropNone
 }
 
 // phase2: tag ‖ box_S(C_{i,1..l} for the V rows of piece p) ‖ C0 ‖
@@ -450,38 +529,49 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 		return nil, dropAuth
 	}
 	copy(w.nonce[:], nonce)
-	cookies, ok := open(w.plain[:0], pkt[:TagSize+V*ColBlocks*CijSize], &w.nonce, &w.S)
+	cookies, ok := openBox(w.ks[:], pkt[:TagSize+V*ColBlocks*CijSize], &w.nonce, &w.S)
 	if !ok {
 		return nil, dropAuth
 	}
 	w.have = [2][cookieSlots]bool{}
 	var acc [2]uint64
+	// Every C_ij nonce starts with N[:16], so XSalsa20's subkey
+	// HSalsa20(key, N[:16]) is one per C_ij key: w.cks holds it per key set
+	// and slot, and only the Salsa20 nonce differs per cookie. The l = 8
+	// cookies of a row are opened with one salsaLanes call.
+	l := &w.lanes
 	for q := range V {
 		i := p*V + q
+		row := cookies[q*ColBlocks*CijSize:][:ColBlocks*CijSize]
 		for j := range ColBlocks {
-			ck := cookies[(q*ColBlocks+j)*CijSize:][:CijSize]
+			ck := row[j*CijSize:][:CijSize]
 			slot := int(ck[CijSize-1] & 7)
-			setNonce(&w.cn, N, byte(2*i+1), byte(n23Phase1+j))
-			var out []byte
-			ok := false
-			set := 0
-			for k := r; k != nil && !ok && set < 2; k, set = k.alt, set+1 {
-				if !w.have[set][slot] {
-					cijKey(&w.sh, &w.cks[set][slot], k, slot, w.S[:])
-					w.have[set][slot] = true
-				}
-				out, ok = open(w.cb[:0], ck[:CijSize-1], &w.cn, &w.cks[set][slot])
-			}
-			if !ok || len(out) != CijPlainSize {
+			w.cijSubkey(r, 0, slot, N)
+			copy(w.cctr[:NoncePrefixSize-16], N[16:])
+			w.cctr[6], w.cctr[7] = byte(2*i+1), byte(n23Phase1+j)
+			l.setBlock(j, &w.cks[0][slot], w.cctr[:8], 0)
+		}
+		l.blocks(ColBlocks)
+		for j := range ColBlocks {
+			ck := row[j*CijSize:][:CijSize]
+			ks := l.lane(j)
+			ct := ck[TagSize : CijSize-1]
+			var c uint64
+			if poly1305.Verify((*[TagSize]byte)(ck[:TagSize]), ct, (*[32]byte)(ks[:32])) {
+				c = uint64(ct[0]^ks[32]) | uint64(ct[1]^ks[33])<<8
+			} else if out, ok := w.openCijAlt(r, ck, N, i, j); ok {
+				// Made under the previous master secret (fleet rotation).
+				c = uint64(out[0]) | uint64(out[1])<<8
+			} else {
 				return nil, dropAuth
 			}
-			pieceAdd(&acc, (uint64(out[0])|uint64(out[1])<<8)&(1<<Y-1), q)
+			pieceAdd(&acc, c&(1<<Y-1), q)
 		}
 	}
 	// Add the identity part of e for the piece's rows.
 	start := p * PieceBits
 	width := min(PieceBits, Rows-start)
-	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	w.ev.expand(w.se[SessionKeySize:])
 	w.ev.bitsOf(w.ew[:2], uint64(start), uint64(width))
 	acc[0] ^= w.ew[0]
 	acc[1] ^= w.ew[1]
@@ -502,6 +592,40 @@ func (s *Server) phase2(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	return finish(w, dst, msg), dropNone
 }
 
+// cijSubkey makes sure w.cks[set][slot] holds the XSalsa20 subkey
+// HSalsa20(hash(s_slot ‖ S), N[:16]) of C_ij cookies under key set set
+// (0: r, 1: r.alt).
+func (w *worker) cijSubkey(r *ring, set, slot int, N []byte) {
+	if w.have[set][slot] {
+		return
+	}
+	k := r
+	if set == 1 {
+		k = r.alt
+	}
+	cijKey(&w.sh, &w.ckey, k, slot, w.S[:])
+	salsa.HSalsa20(&w.cks[set][slot], (*[16]byte)(N[:16]), &w.ckey, &salsa.Sigma)
+	w.have[set][slot] = true
+}
+
+// openCijAlt opens the cookie C_ij (0-based i, j) under the previous
+// master secret's keys, if the ring has them.
+func (w *worker) openCijAlt(r *ring, ck, N []byte, i, j int) ([]byte, bool) {
+	if r.alt == nil {
+		return nil, false
+	}
+	slot := int(ck[CijSize-1] & 7)
+	w.cijSubkey(r, 1, slot, N)
+	copy(w.cctr[:NoncePrefixSize-16], N[16:])
+	w.cctr[6], w.cctr[7] = byte(2*i+1), byte(n23Phase1+j)
+	clear(w.cctr[8:])
+	out, ok := openBoxSub(w.ks2[:], ck[:CijSize-1], &w.cctr, &w.cks[1][slot])
+	if !ok || len(out) != CijPlainSize {
+		return nil, false
+	}
+	return out, true
+}
+
 // phase3: tag ‖ box_S(He) ‖ C0 ‖ N‖254‖255.
 func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	nonce := pkt[Q3Size-NonceSize:]
@@ -514,11 +638,12 @@ func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 		return nil, dropAuth
 	}
 	copy(w.nonce[:], nonce)
-	C, ok := open(w.plain[:0], pkt[:TagSize+CiphertextSize], &w.nonce, &w.S)
+	C, ok := openBox(w.ks[:], pkt[:TagSize+CiphertextSize], &w.nonce, &w.S)
 	if !ok {
 		return nil, dropAuth
 	}
-	w.ev.expand(&w.sh, w.se[SessionKeySize:])
+	w.ev.expand(w.se[SessionKeySize:])
+	w.wide = true
 	if w.ev.full(&w.full) != mceT {
 		return nil, dropAuth // impossible for a seed this server chose
 	}
@@ -535,7 +660,7 @@ func (s *Server) phase3(w *worker, r *ring, dst, pkt []byte) ([]byte, drop) {
 	}
 	cur := r.current()
 	setNonce(&w.nonce, w.rnd[:NoncePrefixSize], n22R3, n23Phase3)
-	msg := seal(w.msg[:0], w.z[:], &w.nonce, &r.hs[cur])
+	msg := sealBox(w.msg[:0], w.ks2[:], w.z[:], &w.nonce, &r.hs[cur])
 	msg = append(msg, cookieID(cur, w.rnd[22]))
 	msg = append(msg, C...)
 	return finish(w, dst, msg), dropNone

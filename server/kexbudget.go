@@ -263,7 +263,7 @@ func (s *Server) budgetedServerConfig(st *connState, _ glssh.Context) *gossh.Ser
 	if st.resume != nil {
 		// A privilege-separation monitor after the hand-over: only the
 		// connection protocol runs here (privsep.go).
-		return &gossh.ServerConfig{Resume: st.resume}
+		return &gossh.ServerConfig{Config: gossh.Config{ChannelMaxPacket: channelMaxPacket}, Resume: st.resume}
 	}
 	sc := s.serverConfig(st)
 	s.sandboxKex(sc)

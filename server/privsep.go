@@ -53,8 +53,9 @@ const (
 	NetProcessEnv = "PQSSHD_NET_PROCESS"
 )
 
-// Descriptors of a network process: the client's TCP connection, the
-// listener's control socket (key-exchange memory reservations), the
+// Descriptors of a network process: the client's TCP connection, a
+// control socket to the monitor, which relays its key-exchange memory
+// reservations to the listener (privsep_control.go), the
 // monitor socket (authentication, then the relayed packets) and the key
 // socket (host-key signatures and monitor-computed key exchanges, which
 // re-keying needs at any time, also while packets are relayed).

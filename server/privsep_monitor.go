@@ -19,6 +19,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
 
+	"github.com/pqssh/pqssh/internal/sandbox"
 	"github.com/pqssh/pqssh/mctiny/sshkex"
 )
 
@@ -46,7 +47,12 @@ type monitor struct {
 	// x/crypto's serverAuthenticate switches them.
 	cur       gossh.ServerAuthCallbacks
 	sessionID []byte // guarded by keyMu
-	requests  int
+	// partialUser is the user of the first partial success: every later
+	// request must be for that user (x/crypto refuses a change of user
+	// after a partial success, sshd any change of user).
+	partialUser string
+	failures    int // failed authentication attempts (answer)
+	requests    int
 
 	// Set once a login completed.
 	perms *gossh.Permissions
@@ -63,10 +69,11 @@ var errPrivsepProtocol = errors.New("privsep: network process broke the monitor 
 const maxMonitorKex = 1 << 16
 
 // serveMonitor serves conn (the client's TCP connection, still at file
-// descriptor connFile) through a network process. ctlFile is the
-// listener's control socket, which the network process gets a copy of for
-// its key-exchange memory reservations.
-func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error {
+// descriptor connFile) through a network process. link is the listener's
+// control socket; the network process gets a control socket of the
+// monitor's instead (privsep_control.go), for its key-exchange memory
+// reservations.
+func (s *Server) serveMonitor(connFile *os.File, link *procLink) error {
 	tcp, err := net.FileConn(connFile)
 	if err != nil {
 		return fmt.Errorf("pqsshd monitor: connection: %w", err)
@@ -110,8 +117,18 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		return fmt.Errorf("pqsshd monitor: %w", err)
 	}
 	defer kc.Close()
-	cmd, err := s.startNetProcess(connFile, ctlFile, theirs, keyTheirs)
+	ctl, ctlTheirs, err := newNetControl()
+	if err != nil {
+		keyTheirs.Close()
+		theirs.Close()
+		mc.Close()
+		connFile.Close()
+		return err
+	}
+	defer ctl.Close()
+	cmd, err := s.startNetProcess(connFile, ctlTheirs, theirs, keyTheirs)
 	connFile.Close()
+	ctlTheirs.Close()
 	theirs.Close()
 	keyTheirs.Close()
 	if err != nil {
@@ -133,14 +150,9 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		}
 	}()
 
-	m := &monitor{s: s, link: newPrivsepLink(mc)}
-	rc := &resumedConn{relay: relayPackets{l: m.link}, local: local, remote: remote, closed: make(chan struct{})}
-	st, log := s.newConnState(rc)
-	rc.relay.bytes = &st.bytes
-	st.link = link
-	st.admitted = true
-	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
-	m.st, m.log = st, log.With("netpid", cmd.Process.Pid)
+	m, rc, log := s.newMonitor(mc, kc, local, remote, link)
+	st := m.st
+	m.log = log.With("netpid", cmd.Process.Pid)
 	st.titleAccepted()
 	defer s.endConn(st, rc, log)
 
@@ -159,8 +171,12 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	if lh, lp, err := net.SplitHostPort(local.String()); err == nil {
 		s.sshdLine(LevelVerbose, "Connection from %s on %s port %s", peerForLog(st), lh, lp)
 	}
-	m.keyLink = newPrivsepLink(kc)
-	m.signers = s.hostSigners()
+	go func() {
+		if err := serveNetControl(ctl, link); err != nil {
+			m.log.Error("killing the network process", "err", err)
+			cmd.Process.Kill()
+		}
+	}()
 	go func() {
 		if err := m.serveKeys(); err != nil && errors.Is(err, errPrivsepProtocol) {
 			m.log.Error("killing the network process", "err", err)
@@ -171,6 +187,8 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 		if errors.Is(err, errPrivsepProtocol) {
 			m.log.Error("killing the network process", "err", err)
 			cmd.Process.Kill()
+			// A subverted network process: PerSourcePenalties' crash.
+			st.report(procReport{Op: opCrash})
 		} else {
 			m.log.Debug("network process ended before a login", "err", err)
 		}
@@ -182,12 +200,10 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 			killed := errors.Is(err, errPrivsepProtocol) && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 			if ok && !killed && (ws.Signaled() || ws.ExitStatus() > 1) {
 				m.log.Error("network process ended abnormally", "status", cmd.ProcessState.String())
-				// A pre-authentication crash: PerSourcePenalties' crash
-				// for the source, as sshd's for its privsep child.
-				st.report(procReport{Op: opKexCrash})
-			}
-			if killed {
-				st.report(procReport{Op: opKexCrash})
+				// A fault in the code that parses the client's bytes:
+				// PerSourcePenalties' crash, so that a client retrying
+				// it (an ASLR brute force) waits, as sshd's.
+				st.report(procReport{Op: opCrash})
 			}
 		case <-time.After(2 * time.Second):
 		}
@@ -206,9 +222,25 @@ func (s *Server) serveMonitor(connFile, ctlFile *os.File, link *procLink) error 
 	return nil
 }
 
+// newMonitor is the monitor of one connection (its client at remote)
+// whose network process talks on mc (the monitor socket) and kc (the key
+// socket); link is the listener's control socket (nil: no listener).
+func (s *Server) newMonitor(mc, kc net.Conn, local, remote net.Addr, link *procLink) (*monitor, *resumedConn, *slog.Logger) {
+	m := &monitor{s: s, link: newPrivsepLink(mc), keyLink: newPrivsepLink(kc)}
+	rc := &resumedConn{relay: relayPackets{l: m.link}, local: local, remote: remote, closed: make(chan struct{})}
+	st, log := s.newConnState(rc)
+	rc.relay.bytes = &st.bytes
+	st.link = link
+	st.admitted = true
+	st.block = sourceBlock(st.host, s.Config().PerSourceNetBlockSize)
+	m.st, m.log = st, log
+	m.signers = s.hostSigners()
+	return m, rc, log
+}
+
 // startNetProcess starts the network process of a connection: this
 // executable again, with this process's arguments (it reads the same
-// configuration) and the three descriptors of NetConnFD.
+// configuration) and the four descriptors of NetConnFD.
 func (s *Server) startNetProcess(conn, ctl, mon, keys *os.File) (*exec.Cmd, error) {
 	if s.helperPath == "" {
 		return nil, errors.New("pqsshd monitor: cannot find the pqsshd executable")
@@ -233,6 +265,11 @@ func (s *Server) startNetProcess(conn, ctl, mon, keys *os.File) (*exec.Cmd, erro
 		runtime.LockOSThread()
 		// No UnlockOSThread: the thread ends with the goroutine.
 		err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+		if err == nil {
+			// Abstract sockets and signals scoped to the network
+			// process (where Landlock can), no TCP bind or connect.
+			_, err = sandbox.ScopeThread()
+		}
 		if err == nil {
 			err = cmd.Start()
 		}
@@ -316,8 +353,51 @@ func (m *monitor) authenticate() error {
 	}
 }
 
-// answer handles one request.
+// decidingRequests are the requests that are authentication attempts,
+// with their method's name.
+var decidingRequests = map[byte]string{
+	psPKQuery:  "publickey",
+	psPKSig:    "publickey",
+	psPassword: "password",
+	psKbdStart: "keyboard-interactive",
+}
+
+// answer handles one request. The monitor counts the failed attempts
+// itself, for the listener (PerSourcePenalties) and for MaxAuthTries: a
+// network process that asks again once x/crypto would have disconnected
+// ("too many authentication failures") is killed.
 func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
+	method, deciding := decidingRequests[typ]
+	if !deciding {
+		return m.answerRequest(typ, body)
+	}
+	if max := maxAuthTries(m.sc); max > 0 && m.failures >= max {
+		return psAnswerMsg{}, fmt.Errorf("%w: request %d after %d failed attempts (MaxAuthTries %d)", errPrivsepProtocol, typ, m.failures, max)
+	}
+	ans, err := m.answerRequest(typ, body)
+	if err != nil || ans.OK || ans.Partial != nil {
+		return ans, err
+	}
+	m.failures++
+	var r struct{ Meta psMeta }
+	json.Unmarshal(body, &r) // it was parsed whole already
+	if m.sc.AuthLogCallback != nil {
+		m.sc.AuthLogCallback(m.connMeta(r.Meta), method, errors.New(ans.Err))
+	}
+	return ans, nil
+}
+
+// maxAuthTries is the number of failures after which x/crypto ends the
+// authentication (its default for 0; none when negative).
+func maxAuthTries(sc *gossh.ServerConfig) int {
+	if sc.MaxAuthTries == 0 {
+		return 6
+	}
+	return sc.MaxAuthTries
+}
+
+// answerRequest answers one request.
+func (m *monitor) answerRequest(typ byte, body []byte) (psAnswerMsg, error) {
 	bad := func(err error) (psAnswerMsg, error) {
 		return psAnswerMsg{}, fmt.Errorf("%w: request %d: %v", errPrivsepProtocol, typ, err)
 	}
@@ -343,6 +423,9 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 		if err != nil {
 			return psAnswerMsg{Err: "unparsable public key"}, nil
 		}
+		if err := m.sameUser(r.Meta.User); err != nil {
+			return bad(err)
+		}
 		if m.cur.PublicKeyCallback == nil {
 			return psAnswerMsg{Err: "publickey is not allowed now"}, nil
 		}
@@ -353,13 +436,20 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 		if err := json.Unmarshal(body, &r); err != nil {
 			return bad(err)
 		}
-		return m.publicKeyProof(r), nil
+		ans, err := m.publicKeyProof(r)
+		if err != nil {
+			return bad(err)
+		}
+		return ans, nil
 	case psPassword:
 		var r psPasswordReq
 		if err := json.Unmarshal(body, &r); err != nil {
 			return bad(err)
 		}
 		defer clear(r.Password)
+		if err := m.sameUser(r.Meta.User); err != nil {
+			return bad(err)
+		}
 		if m.cur.PasswordCallback == nil {
 			return psAnswerMsg{Err: "password is not allowed now"}, nil
 		}
@@ -369,6 +459,9 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 	case psKbdStart:
 		var r psKbdReq
 		if err := json.Unmarshal(body, &r); err != nil {
+			return bad(err)
+		}
+		if err := m.sameUser(r.Meta.User); err != nil {
 			return bad(err)
 		}
 		if m.cur.KeyboardInteractiveCallback == nil {
@@ -404,19 +497,25 @@ func (m *monitor) answer(typ byte, body []byte) (psAnswerMsg, error) {
 		if err := json.Unmarshal(body, &r); err != nil {
 			return bad(err)
 		}
-		var err error
-		switch {
-		case r.Partial:
-			err = &gossh.PartialSuccessError{}
-		case r.Err != "":
-			err = errors.New(r.Err)
-		}
+		// The failures that count were counted when the monitor decided
+		// them (answer): what the network process says of an attempt only
+		// notes the key exchange.
 		if m.sc.AuthLogCallback != nil {
-			m.sc.AuthLogCallback(m.connMeta(r.Meta), r.Method, err)
+			m.sc.AuthLogCallback(m.connMeta(r.Meta), r.Method, nil)
 		}
 		return psAnswerMsg{}, nil
 	}
 	return bad(errors.New("unknown request"))
+}
+
+// sameUser checks that a request is for the user of an earlier partial
+// success: the next methods AuthenticationMethods offers are that user's
+// (x/crypto, which the network process runs, never asks otherwise).
+func (m *monitor) sameUser(user string) error {
+	if m.partialUser != "" && user != m.partialUser {
+		return fmt.Errorf("user %q after a partial success of %q", user, m.partialUser)
+	}
+	return nil
 }
 
 // sign signs with a host key: an exchange hash (the first one is the
@@ -453,51 +552,59 @@ func (m *monitor) sign(r psSignReq) (psAnswerMsg, error) {
 	return psAnswerMsg{OK: true, Sig: sig}, nil
 }
 
+// signedUserauth is what a client signs for a public-key login (RFC 4252
+// section 7).
+type signedUserauth struct {
+	SessionID []byte
+	Type      byte
+	User      string
+	Service   string
+	Method    string
+	HasSig    bool
+	Algo      string
+	Key       []byte
+}
+
 // publicKeyProof checks a public-key login as sshd's monitor does
 // (monitor_valid_userblob): what was signed must be a userauth request of
 // this session (RFC 4252 section 7) for the key, and the signature must
-// verify; only then do the usual decisions run.
-func (m *monitor) publicKeyProof(r psPKReq) psAnswerMsg {
+// verify; only then do the usual decisions run. An error is a protocol
+// violation (a change of user after a partial success).
+func (m *monitor) publicKeyProof(r psPKReq) (psAnswerMsg, error) {
 	key, err := gossh.ParsePublicKey(r.Key)
 	m.keyMu.Lock()
 	sessionID := m.sessionID
 	m.keyMu.Unlock()
 	if err != nil || r.Sig == nil || sessionID == nil {
-		return psAnswerMsg{Err: "public key proof without key, signature or session"}
+		return psAnswerMsg{Err: "public key proof without key, signature or session"}, nil
 	}
-	var signed struct {
-		SessionID []byte
-		Type      byte
-		User      string
-		Service   string
-		Method    string
-		HasSig    bool
-		Algo      string
-		Key       []byte
-	}
+	var signed signedUserauth
 	if err := gossh.Unmarshal(r.Data, &signed); err != nil {
-		return psAnswerMsg{Err: "signed data is no userauth request"}
+		return psAnswerMsg{Err: "signed data is no userauth request"}, nil
 	}
 	if !bytes.Equal(signed.SessionID, sessionID) || signed.Type != 50 || signed.Service != "ssh-connection" ||
 		signed.Method != "publickey" || !signed.HasSig || !bytes.Equal(signed.Key, r.Key) {
-		return psAnswerMsg{Err: "signed data is not this session's publickey request"}
+		return psAnswerMsg{Err: "signed data is not this session's publickey request"}, nil
 	}
 	if algos := m.sc.PublicKeyAuthAlgorithms; len(algos) > 0 && !slices.Contains(algos, r.Sig.Format) {
-		return psAnswerMsg{Err: fmt.Sprintf("signature algorithm %q not accepted", r.Sig.Format)}
+		return psAnswerMsg{Err: fmt.Sprintf("signature algorithm %q not accepted", r.Sig.Format)}, nil
 	}
 	if err := key.Verify(r.Data, r.Sig); err != nil {
-		return psAnswerMsg{Err: "signature does not verify"}
+		return psAnswerMsg{Err: "signature does not verify"}, nil
+	}
+	if err := m.sameUser(signed.User); err != nil {
+		return psAnswerMsg{}, err
 	}
 	r.Meta.User = signed.User
 	meta := m.connMeta(r.Meta)
 	if m.cur.PublicKeyCallback == nil {
-		return psAnswerMsg{Err: "publickey is not allowed now"}
+		return psAnswerMsg{Err: "publickey is not allowed now"}, nil
 	}
 	perms, err := m.cur.PublicKeyCallback(meta, key)
 	if err == nil && m.sc.VerifiedPublicKeyCallback != nil {
 		perms, err = m.sc.VerifiedPublicKeyCallback(meta, key, perms, r.Sig.Format)
 	}
-	return m.complete(meta, perms, err)
+	return m.complete(meta, perms, err), nil
 }
 
 // complete turns the outcome of an authentication method into an answer,
@@ -508,6 +615,7 @@ func (m *monitor) complete(meta *monitorMeta, perms *gossh.Permissions, err erro
 	switch {
 	case errors.As(err, &partial):
 		m.cur = partial.Next
+		m.partialUser = meta.user
 		ans := psAnswerMsg{Partial: []string{}}
 		if m.cur.PublicKeyCallback != nil {
 			ans.Partial = append(ans.Partial, "publickey")
@@ -597,7 +705,7 @@ func (s *Server) serveSessionMonitor(conn, ctl *os.File) error {
 		return errors.New("pqsshd session: control socket is not a Unix socket")
 	}
 	defer uc.Close()
-	return s.serveMonitor(conn, ctl, &procLink{c: uc})
+	return s.serveMonitor(conn, &procLink{c: uc})
 }
 
 // sessionIDNow is the session ID (nil before the first key exchange).

@@ -138,7 +138,7 @@ const (
 	opAuth       = "auth"        // User authenticated
 	opFail       = "fail"        // an authentication attempt failed
 	opGrace      = "grace"       // LoginGraceTime expired
-	opKexCrash   = "kex-crash"   // the kex sandbox or the network process crashed or broke its protocol
+	opCrash      = "crash"       // a helper of the connection crashed or broke its protocol before authentication
 	opEnd        = "end"         // the connection ended normally
 )
 
@@ -307,7 +307,7 @@ func (s *Server) ServeSessionProcess(conn, ctl *os.File) error {
 			// crash), as sshd's for its privilege-separated child.
 			if s.kexSandbox.Crashed() {
 				log.Error("kex sandbox crashed or broke its protocol; connection closed")
-				st.report(procReport{Op: opKexCrash})
+				st.report(procReport{Op: opCrash})
 			}
 		}()
 		s.serveConn(st, c, log, procLedger{st.link})
@@ -333,6 +333,14 @@ func (s *Server) runSessionProcess(sp *SessionProcess, st *connState, c net.Conn
 	if err != nil {
 		cf.Close()
 		log.Error("cannot start a session process: socketpair", "err", err)
+		return
+	}
+	// The sender of each message (serveLink): set before any is sent.
+	if err := syscall.SetsockoptInt(fds[0], syscall.SOL_SOCKET, syscall.SO_PASSCRED, 1); err != nil {
+		cf.Close()
+		syscall.Close(fds[0])
+		syscall.Close(fds[1])
+		log.Error("cannot start a session process: SO_PASSCRED", "err", err)
 		return
 	}
 	parent := os.NewFile(uintptr(fds[0]), "pqsshd-session-control")
@@ -366,7 +374,7 @@ func (s *Server) runSessionProcess(sp *SessionProcess, st *connState, c net.Conn
 	parent.Close()
 	ended := false
 	if err == nil {
-		ended = s.serveLink(st, lc.(*net.UnixConn), func() { cmd.Process.Kill() }, log)
+		ended = s.serveLink(st, lc.(*net.UnixConn), pid, func() { cmd.Process.Kill() }, log)
 		lc.Close()
 	} else {
 		log.Error("session process control socket", "err", err)
@@ -386,6 +394,28 @@ func (s *Server) runSessionProcess(sp *SessionProcess, st *connState, c net.Conn
 	}
 }
 
+// procSender returns the pid in a control message's SCM_CREDENTIALS (0 if
+// there is none) and closes any descriptors that came with it.
+func procSender(oob []byte) int {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0
+	}
+	pid := 0
+	for _, m := range msgs {
+		if fds, err := syscall.ParseUnixRights(&m); err == nil {
+			for _, fd := range fds {
+				syscall.Close(fd)
+			}
+			continue
+		}
+		if cred, err := syscall.ParseUnixCredentials(&m); err == nil {
+			pid = int(cred.Pid)
+		}
+	}
+	return pid
+}
+
 // goFatalExit is the exit status of a Go program that panicked or hit a
 // fatal runtime error (a fault in assembly or cgo code is one).
 const goFatalExit = 2
@@ -403,7 +433,12 @@ func crashExit(ps *os.ProcessState) bool {
 
 // serveLink answers a session process's control socket until it closes,
 // and reports whether the process said the connection ended normally.
-func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slog.Logger) (ended bool) {
+// monitor is the session process's pid: the socket's other end is shared
+// with the connection's network process (pqsshd-auth, which parses what
+// the client sends), so a login and a normal end are taken only from a
+// message the kernel says (SO_PASSCRED, set on c before the process
+// started) monitor sent.
+func (s *Server) serveLink(st *connState, c *net.UnixConn, monitor int, kill func(), log *slog.Logger) (ended bool) {
 	var held int64 // key-exchange memory reserved for this connection
 	largest := maxKexCost()
 	release := func() {
@@ -419,11 +454,13 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 		return false
 	}
 	buf := make([]byte, maxProcMessage+1)
+	oob := make([]byte, syscall.CmsgSpace(syscall.SizeofUcred)+syscall.CmsgSpace(16*4))
 	for {
-		n, err := c.Read(buf)
+		n, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
 		if err != nil || n == 0 {
 			return ended
 		}
+		sender := procSender(oob[:oobn])
 		if n > maxProcMessage {
 			return misbehaved("oversized message")
 		}
@@ -435,6 +472,12 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 		case opKexRoom, opKexReserve, opKexRelease:
 			if m.N <= 0 || m.N > largest {
 				return misbehaved("bad reservation size")
+			}
+		case opAuth, opEnd:
+			// What frees the MaxStartups slot and spares the source its
+			// penalty comes from the monitor only.
+			if sender != monitor {
+				return misbehaved(fmt.Sprintf("%q from pid %d, not the session process", m.Op, sender))
 			}
 		}
 		// An honest session process holds at most one key exchange's
@@ -471,7 +514,7 @@ func (s *Server) serveLink(st *connState, c *net.UnixConn, kill func(), log *slo
 			st.mu.Lock()
 			st.graceExceeded = true
 			st.mu.Unlock()
-		case opKexCrash:
+		case opCrash:
 			st.mu.Lock()
 			st.crashed = true
 			st.mu.Unlock()

@@ -21,6 +21,15 @@ type hostileLink struct {
 
 func newHostileLink(t *testing.T, s *Server) *hostileLink {
 	t.Helper()
+	return newLinkFrom(t, s, os.Getpid())
+}
+
+// newLinkFrom is newHostileLink for a listener that takes monitor as the
+// session process's pid: the test process's messages come from the
+// session process when monitor is os.Getpid(), else from another process
+// of the connection (its network process).
+func newLinkFrom(t *testing.T, s *Server, monitor int) *hostileLink {
+	t.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_SEQPACKET|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +43,9 @@ func newHostileLink(t *testing.T, s *Server) *hostileLink {
 		}
 		return c.(*net.UnixConn)
 	}
+	if err := syscall.SetsockoptInt(fds[0], syscall.SOL_SOCKET, syscall.SO_PASSCRED, 1); err != nil {
+		t.Fatal(err)
+	}
 	listener, session := conn(fds[0]), conn(fds[1])
 	a, b := net.Pipe()
 	t.Cleanup(func() { a.Close(); b.Close() })
@@ -41,7 +53,7 @@ func newHostileLink(t *testing.T, s *Server) *hostileLink {
 	st.block = "127.0.0.0/32"
 	h := &hostileLink{t: t, c: session, st: st, done: make(chan bool, 1), killed: make(chan struct{})}
 	go func() {
-		ended := s.serveLink(st, listener, func() { close(h.killed) }, log)
+		ended := s.serveLink(st, listener, monitor, func() { close(h.killed) }, log)
 		listener.Close()
 		h.done <- ended
 	}()
@@ -179,7 +191,7 @@ func TestSessionProcessReportsKexCrash(t *testing.T) {
 	for _, tc := range []struct {
 		op      string
 		crashed bool
-	}{{opKexCrash, true}, {opFail, false}, {opGrace, false}} {
+	}{{opCrash, true}, {opFail, false}, {opGrace, false}} {
 		h := newHostileLink(t, e.srv)
 		h.send(procReport{Op: tc.op}, nil)
 		h.send(procReport{Op: opEnd}, nil)
@@ -193,5 +205,48 @@ func TestSessionProcessReportsKexCrash(t *testing.T) {
 		if got != tc.crashed {
 			t.Errorf("after %q the connection is crashed=%v, want %v", tc.op, got, tc.crashed)
 		}
+	}
+}
+
+// TestOnlyTheMonitorReportsLogins: the network process (pqsshd-auth, the
+// unprivileged process that parses what the client sends) holds a copy of
+// the listener's control socket for its key-exchange reservations. The
+// listener takes "authenticated" and "ended" from the session process (the
+// monitor) only, by the sender's pid the kernel attaches (SO_PASSCRED): a
+// subverted network process claiming a login would otherwise free its
+// MaxStartups slot and escape PerSourcePenalties (crash included), and one
+// claiming a normal end would hide a crash. It is killed instead; its
+// reservations, failures and LoginGraceTime reports are taken.
+func TestOnlyTheMonitorReportsLogins(t *testing.T) {
+	e := startServer(t, "", "")
+	s := e.srv
+	authed := func(h *hostileLink) bool {
+		h.st.mu.Lock()
+		defer h.st.mu.Unlock()
+		return h.st.authed
+	}
+	for _, op := range []string{opAuth, opEnd} {
+		net := newLinkFrom(t, s, os.Getpid()+1_000_000)
+		net.send(procReport{ID: 1, Op: opKexRoom, N: 1}, nil)
+		net.reply()
+		net.send(procReport{Op: opFail}, nil)
+		net.send(procReport{Op: op, User: "root"}, nil)
+		ended, killed := net.wait()
+		if !killed || ended || authed(net) {
+			t.Errorf("%q from a process other than the monitor: killed %v, ended %v, authenticated %v; want killed only", op, killed, ended, authed(net))
+		}
+		net.st.mu.Lock()
+		failures := net.st.failures
+		net.st.mu.Unlock()
+		if failures != 1 {
+			t.Errorf("the network process's failure report: %d failures, want 1", failures)
+		}
+	}
+	mon := newLinkFrom(t, s, os.Getpid())
+	mon.send(procReport{Op: opAuth, User: "someone"}, nil)
+	mon.send(procReport{Op: opEnd}, nil)
+	mon.c.Close()
+	if ended, killed := mon.wait(); !ended || killed || !authed(mon) {
+		t.Errorf("the monitor's reports: ended %v, killed %v, authenticated %v; want ended and authenticated", ended, killed, authed(mon))
 	}
 }

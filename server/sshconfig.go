@@ -25,6 +25,8 @@ func (s *Server) serverConfig(st *connState) *gossh.ServerConfig {
 			MACs:         cfg.MACs,
 			// RekeyLimit's data limit (the library counts per direction).
 			RekeyThreshold: cfg.RekeyLimit,
+			// 256 KiB channel packets (docs/benchmarks.md).
+			ChannelMaxPacket: channelMaxPacket,
 		},
 		ServerVersion:           "SSH-2.0-" + Version,
 		MaxAuthTries:            cfg.MaxAuthTries,

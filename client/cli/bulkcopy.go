@@ -23,3 +23,10 @@ func (b bulkWriter) ReadFrom(r io.Reader) (int64, error) {
 	// or socket).
 	return io.CopyBuffer(struct{ io.Writer }{b.w}, r, make([]byte, bulkCopySize))
 }
+
+// bulkCopy copies local input (standard input) to a channel with a
+// bulkCopySize buffer: fewer read(2) calls, and writes large enough that
+// the channel can send packets as large as the server accepts.
+func bulkCopy(dst io.Writer, src io.Reader) (int64, error) {
+	return io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, make([]byte, bulkCopySize))
+}

@@ -196,7 +196,13 @@ func (s *session) shell() int {
 		}
 	}
 
-	sess.Stdout = bulkWriter{s.env.Stdout}
+	var in io.Reader // standard input, unless -n
+	if !r.StdinNull {
+		in = s.env.Stdin
+	}
+	stdinSrc, stdout, restoreStdio := pollStdio(in, s.env.Stdout)
+	defer restoreStdio()
+	sess.Stdout = bulkWriter{stdout}
 	sess.Stderr = s.env.Stderr
 	var stdin io.WriteCloser
 	if !r.StdinNull {
@@ -234,12 +240,12 @@ func (s *session) shell() int {
 	var once sync.Once
 	if stdin != nil {
 		go func() {
-			var src io.Reader = s.env.Stdin
+			src := stdinSrc
 			if r.EscapeChar >= 0 && wantTTY {
-				src = &escapeReader{r: s.env.Stdin, s: s, esc: byte(r.EscapeChar), atLineStart: true,
+				src = &escapeReader{r: stdinSrc, s: s, esc: byte(r.EscapeChar), atLineStart: true,
 					disconnect: func() { once.Do(func() { close(disconnect) }) }, suspend: suspend}
 			}
-			io.Copy(stdin, src)
+			bulkCopy(stdin, src)
 			stdin.Close()
 		}()
 	}
@@ -446,9 +452,15 @@ func (s *session) subsystem(name string) int {
 		s.log.Error("Request for subsystem '%s' failed on channel 0", name)
 		return exitError
 	}
+	var in io.Reader // standard input, unless -n
+	if !s.cfg.StdinNull {
+		in = s.env.Stdin
+	}
+	stdinSrc, stdout, restoreStdio := pollStdio(in, s.env.Stdout)
+	defer restoreStdio()
 	if !s.cfg.StdinNull {
 		go func() {
-			io.Copy(ch, s.env.Stdin)
+			bulkCopy(ch, stdinSrc)
 			ch.CloseWrite()
 		}()
 	} else {
@@ -460,7 +472,7 @@ func (s *session) subsystem(name string) int {
 		defer wg.Done()
 		io.Copy(s.env.Stderr, ch.Stderr())
 	}()
-	io.Copy(bulkWriter{s.env.Stdout}, ch)
+	io.Copy(bulkWriter{stdout}, ch)
 	wg.Wait()
 	// Output ended (EOF), but the exit status follows it: wait for the
 	// server to close the channel, as ssh(1) does. Closing first made the

@@ -233,20 +233,30 @@ func TestPreauthCrashEndsOnlyItsConnection(t *testing.T) {
 	}
 }
 
-// TestPreauthCrashPenalizesSource: a network process that dies before
-// authentication without ending its connection gives the source
+// TestPreauthCrashPenalizesSource: a pre-authentication fault — in the
+// network process (pqsshd-auth) with privilege separation, in the session
+// process without (PQSSHD_NO_PRIVSEP=1) — gives the source
 // PerSourcePenalties' crash (OpenSSH's answer to a client retrying a
 // fault to defeat ASLR), not noauth's second: with crash:1h and min:30m
 // the source's next login is refused.
 func TestPreauthCrashPenalizesSource(t *testing.T) {
+	t.Run("privsep", func(t *testing.T) { testCrashPenalty(t, false, "network process ended abnormally") })
+	t.Run("no privsep", func(t *testing.T) { testCrashPenalty(t, true, "session process ended abnormally") })
+}
+
+func testCrashPenalty(t *testing.T, noPrivsep bool, crashLine string) {
 	kdir := t.TempDir()
 	key := clientKey(t, kdir)
-	_, addr, logs, _ := daemon(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties crash:1h noauth:1s authfail:1s min:30m\n", kdir))
+	_, addr, logs, _ := daemonWith(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties crash:1h noauth:1s authfail:1s min:30m\n", kdir), func(c *exec.Cmd) {
+		if noPrivsep {
+			c.Env = append(c.Env, "PQSSHD_NO_PRIVSEP=1")
+		}
+	})
 	if bad, err := dial(addr, panicUser, key); err == nil {
 		bad.Close()
 		t.Fatal("the crashing login succeeded")
 	}
-	waitFor(t, logs, "network process ended abnormally")
+	waitFor(t, logs, crashLine)
 	// The listener records the penalty once the process is reaped.
 	var err error
 	for range 50 {

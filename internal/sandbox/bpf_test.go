@@ -67,7 +67,8 @@ func actionName(a uint32) string {
 // argument checks of socket and clone, and that the calls the Go runtime
 // makes pass.
 func TestFilterDecisions(t *testing.T) {
-	prog := seccompFilter()
+	const self = 4242
+	prog := seccompFilter(self)
 	if len(prog) > 4096 {
 		t.Fatalf("%d instructions exceed BPF_MAXINSNS", len(prog))
 	}
@@ -109,6 +110,26 @@ func TestFilterDecisions(t *testing.T) {
 		{"clone new user ns", auditArch, unix.SYS_CLONE, uint64(unix.SIGCHLD | unix.CLONE_NEWUSER), "EPERM"},
 		{"clone new net ns", auditArch, unix.SYS_CLONE, goThread | unix.CLONE_NEWNET, "EPERM"},
 		{"clone3", auditArch, unix.SYS_CLONE3, 0, "ENOSYS"},
+		// Signals and settings of this process only: the other network
+		// processes run as the same user.
+		{"kill self", auditArch, unix.SYS_KILL, self, "allow"},
+		{"kill another process", auditArch, unix.SYS_KILL, self + 1, "EPERM"},
+		{"kill -1 (every process of the user)", auditArch, unix.SYS_KILL, 0xffffffff, "EPERM"},
+		{"kill 0 (the process group)", auditArch, unix.SYS_KILL, 0, "EPERM"},
+		{"kill self, high bits set (the kernel reads a pid_t)", auditArch, unix.SYS_KILL, 1<<32 | self, "allow"},
+		{"tgkill self", auditArch, unix.SYS_TGKILL, self, "allow"},
+		{"tgkill another process", auditArch, unix.SYS_TGKILL, 1, "EPERM"},
+		{"tkill", auditArch, unix.SYS_TKILL, self, "EPERM"},
+		{"rt_sigqueueinfo another process", auditArch, unix.SYS_RT_SIGQUEUEINFO, 77, "EPERM"},
+		{"rt_tgsigqueueinfo another process", auditArch, unix.SYS_RT_TGSIGQUEUEINFO, 77, "EPERM"},
+		{"pidfd_open another process", auditArch, unix.SYS_PIDFD_OPEN, 77, "EPERM"},
+		{"pidfd_open self", auditArch, unix.SYS_PIDFD_OPEN, self, "allow"},
+		{"prlimit64 self (0)", auditArch, unix.SYS_PRLIMIT64, 0, "allow"},
+		{"prlimit64 self", auditArch, unix.SYS_PRLIMIT64, self, "allow"},
+		{"prlimit64 another process", auditArch, unix.SYS_PRLIMIT64, 77, "EPERM"},
+		{"sched_setaffinity another process", auditArch, unix.SYS_SCHED_SETAFFINITY, 77, "EPERM"},
+		{"sched_setaffinity self", auditArch, unix.SYS_SCHED_SETAFFINITY, 0, "allow"},
+		{"setpriority", auditArch, unix.SYS_SETPRIORITY, 0, "EPERM"},
 		{"foreign architecture", unix.AUDIT_ARCH_I386, unix.SYS_READ, 0, "kill"},
 		{"foreign architecture arm", unix.AUDIT_ARCH_ARM, unix.SYS_READ, 0, "kill"},
 	}

@@ -31,6 +31,11 @@ type childReport struct {
 	EnterErr string
 	// Errors of calls the filter must refuse ("" if one succeeded).
 	Exec, ExecCmd, SocketInet, SocketInet6, Ptrace, Unshare, Setuid, IOURing, Clone3 string
+	// Signals (0: the check alone) to the parent and to every process
+	// of the user, and a limit of the parent.
+	KillParent, KillAll, PrlimitParent string
+	// Signals and limits of itself, which must still work.
+	KillSelf, PrlimitSelf string
 	// Errors of calls that must still work.
 	SocketUnix, Socketpair string
 	// Go work under the filter.
@@ -67,6 +72,12 @@ func confinedChild() int {
 	}
 	r.UID = os.Getuid()
 	r.Exec = errName(unix.Exec("/bin/true", []string{"true"}, nil))
+	r.KillParent = errName(unix.Kill(os.Getppid(), 0))
+	r.KillAll = errName(unix.Kill(-1, 0))
+	r.KillSelf = errName(unix.Kill(os.Getpid(), 0))
+	var lim unix.Rlimit
+	r.PrlimitParent = errName(unix.Prlimit(os.Getppid(), unix.RLIMIT_NOFILE, nil, &lim))
+	r.PrlimitSelf = errName(unix.Prlimit(0, unix.RLIMIT_NOFILE, nil, &lim))
 	// Standard descriptors given, so that os/exec need not open /dev/null
 	// (the chroot has none).
 	cmd := &exec.Cmd{Path: "/bin/true", Stdin: os.Stderr, Stdout: os.Stderr, Stderr: os.Stderr}

@@ -92,15 +92,11 @@ func LandlockRestrict(exec []string) (int, error) {
 	if abi >= 5 {
 		attr.Handled_access_fs |= unix.LANDLOCK_ACCESS_FS_IOCTL_DEV
 	}
-	if abi >= 6 {
-		attr.Scoped = unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | unix.LANDLOCK_SCOPE_SIGNAL
-		size = unsafe.Offsetof(attr.Quiet_access_fs)
+	fd, err := createRuleset(&attr, size, abi)
+	if err != nil {
+		return 0, err
 	}
-	fd, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(&attr)), size, 0)
-	if e != 0 {
-		return 0, fmt.Errorf("landlock_create_ruleset (ABI %d): %w", abi, e)
-	}
-	defer unix.Close(int(fd))
+	defer unix.Close(fd)
 	for _, p := range exec {
 		pfd, err := unix.Open(p, unix.O_PATH|unix.O_CLOEXEC, 0)
 		if err != nil {
@@ -113,14 +109,58 @@ func LandlockRestrict(exec []string) (int, error) {
 			allowed |= unix.LANDLOCK_ACCESS_FS_READ_DIR
 		}
 		rule := unix.LandlockPathBeneathAttr{Allowed_access: allowed, Parent_fd: int32(pfd)}
-		_, _, e := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, fd, unix.LANDLOCK_RULE_PATH_BENEATH, uintptr(unsafe.Pointer(&rule)), 0, 0, 0)
+		_, _, e := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(fd), unix.LANDLOCK_RULE_PATH_BENEATH, uintptr(unsafe.Pointer(&rule)), 0, 0, 0)
 		unix.Close(pfd)
 		if e != 0 {
 			return 0, fmt.Errorf("landlock_add_rule %s: %w", p, e)
 		}
 	}
-	if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, fd, 0, 0); e != 0 {
+	if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(fd), 0, 0); e != 0 {
 		return 0, fmt.Errorf("landlock_restrict_self: %w", e)
 	}
 	return abi, nil
+}
+
+// ScopeThread enforces on the calling thread, and so on the processes it
+// starts, a Landlock domain that restricts no file access but scopes
+// abstract Unix sockets and signals to the domain (ABI 6) and denies TCP
+// bind and connect (ABI 4): for a process that must still read files
+// before it confines itself (a network process reads the configuration),
+// where LandlockRestrict would be too strict. Such a process reaches no
+// abstract socket of the host's services (they are not in the file
+// system, so chroot does not hide them) and signals no process outside
+// its domain. It returns the ABI version, or 0 where Landlock is absent
+// or too old to scope anything.
+func ScopeThread() (int, error) {
+	v, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, 0, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
+	if e != 0 || v < 4 {
+		return 0, nil
+	}
+	abi := int(v)
+	attr := unix.LandlockRulesetAttr{Handled_access_net: unix.LANDLOCK_ACCESS_NET_BIND_TCP | unix.LANDLOCK_ACCESS_NET_CONNECT_TCP}
+	size := unsafe.Offsetof(attr.Scoped)
+	fd, err := createRuleset(&attr, size, abi)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	if _, _, e := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(fd), 0, 0); e != 0 {
+		return 0, fmt.Errorf("landlock_restrict_self: %w", e)
+	}
+	return abi, nil
+}
+
+// createRuleset creates the ruleset attr (of size bytes, as the ABI before
+// 6 knows it), with abstract Unix sockets and signals scoped to the
+// domain where the kernel's ABI has scopes (6).
+func createRuleset(attr *unix.LandlockRulesetAttr, size uintptr, abi int) (int, error) {
+	if abi >= 6 {
+		attr.Scoped = unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | unix.LANDLOCK_SCOPE_SIGNAL
+		size = unsafe.Offsetof(attr.Quiet_access_fs)
+	}
+	fd, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET, uintptr(unsafe.Pointer(attr)), size, 0)
+	if e != 0 {
+		return -1, fmt.Errorf("landlock_create_ruleset (ABI %d): %w", abi, e)
+	}
+	return int(fd), nil
 }

@@ -31,8 +31,9 @@ func taskStatus(t *testing.T, pid int, tid, field string) string {
 
 // TestConfinedChild starts a child as a network process would be started
 // (StartConfined, then Enter in the child) and checks that the filter
-// refuses execve, socket(AF_INET), ptrace, unshare, setuid and io_uring
-// with EPERM (clone3 with ENOSYS), that AF_UNIX sockets, goroutines,
+// refuses execve, socket(AF_INET), ptrace, unshare, setuid, io_uring and
+// signals to other processes (kill(-1), kill of the parent) with EPERM
+// (clone3 with ENOSYS), that AF_UNIX sockets, goroutines,
 // channels, timers and reading an inherited descriptor still work, and
 // that every thread of the child (including those started after Enter)
 // has the filter and no new privileges. Run as root, the child is also
@@ -79,10 +80,14 @@ func TestConfinedChild(t *testing.T) {
 		"execve": r.Exec, "os/exec": r.ExecCmd, "socket(AF_INET)": r.SocketInet,
 		"socket(AF_INET6)": r.SocketInet6, "ptrace": r.Ptrace, "unshare": r.Unshare,
 		"setuid": r.Setuid, "io_uring_setup": r.IOURing,
+		"kill(parent, 0)": r.KillParent, "kill(-1, 0)": r.KillAll, "prlimit(parent)": r.PrlimitParent,
 	} {
 		if got != "EPERM" {
 			t.Errorf("%s under the filter: %q, want EPERM", name, got)
 		}
+	}
+	if r.KillSelf != "" || r.PrlimitSelf != "" {
+		t.Errorf("kill(self, 0) %q, prlimit(0) %q: want both to work", r.KillSelf, r.PrlimitSelf)
 	}
 	if r.Clone3 != "ENOSYS" {
 		t.Errorf("clone3 under the filter: %q, want ENOSYS", r.Clone3)

@@ -18,10 +18,10 @@ import (
 // pidfd_open, rseq, madvise flags and others) would kill the process in
 // production. A deny-list stays correct across Go releases: what it
 // removes is what a confined process never needs and an attacker who
-// controls it wants — running programs, reaching other processes' memory,
-// changing identity or the file-system view, opening network sockets, and
-// the kernel's larger attack surfaces (BPF, perf, io_uring, keyrings,
-// userfaultfd, modules).
+// controls it wants — running programs, reaching other processes (their
+// memory, signals to them), changing identity or the file-system view,
+// opening network sockets, and the kernel's larger attack surfaces (BPF,
+// perf, io_uring, keyrings, userfaultfd, modules).
 //
 // Denied calls fail with EPERM (clone3 with ENOSYS, so that a C library
 // falls back to clone, whose flags the filter can read); the process goes
@@ -69,10 +69,37 @@ var deniedSyscalls = []uint32{
 	unix.SYS_REBOOT, unix.SYS_SWAPON, unix.SYS_SWAPOFF, unix.SYS_ACCT,
 	unix.SYS_QUOTACTL, unix.SYS_SETHOSTNAME, unix.SYS_SETDOMAINNAME,
 	unix.SYS_SETTIMEOFDAY, unix.SYS_CLOCK_SETTIME, unix.SYS_CLOCK_ADJTIME, unix.SYS_ADJTIMEX,
+	// Other processes: every network process runs as the same
+	// privilege-separation user, so the kernel would let one signal,
+	// renice or re-limit the others (those relaying other users' logged-in
+	// connections too). tkill names a thread of any process; Go uses
+	// tgkill. See selfSyscalls for the calls that take a process ID.
+	unix.SYS_TKILL, unix.SYS_SETPRIORITY, unix.SYS_IOPRIO_SET,
 }
 
-// seccompFilter returns the filter's classic BPF program.
-func seccompFilter() []unix.SockFilter {
+// selfSyscalls are allowed only on the calling process: their first
+// argument (a pid_t, whose low word the kernel reads) must be its process
+// ID, or 0 (itself) where zeroIsSelf. kill(0) and kill(-1) signal a
+// process group and every process the caller may signal: refused.
+var selfSyscalls = []struct {
+	nr         uint32
+	zeroIsSelf bool
+}{
+	{unix.SYS_KILL, false},
+	{unix.SYS_TGKILL, false},
+	{unix.SYS_RT_SIGQUEUEINFO, false},
+	{unix.SYS_RT_TGSIGQUEUEINFO, false},
+	{unix.SYS_PIDFD_OPEN, false},
+	{unix.SYS_PRLIMIT64, true},
+	{unix.SYS_SCHED_SETAFFINITY, true},
+	{unix.SYS_SCHED_SETSCHEDULER, true},
+	{unix.SYS_SCHED_SETPARAM, true},
+	{unix.SYS_SCHED_SETATTR, true},
+}
+
+// seccompFilter returns the filter's classic BPF program for the process
+// whose ID is self.
+func seccompFilter(self uint32) []unix.SockFilter {
 	var p []unix.SockFilter
 	stmt := func(code uint16, k uint32) {
 		p = append(p, unix.SockFilter{Code: code, K: k})
@@ -101,6 +128,20 @@ func seccompFilter() []unix.SockFilter {
 	for _, nr := range slices.Concat(deniedSyscalls, archDeniedSyscalls) {
 		jump(jeq, nr, 0, 1)
 		stmt(ret, eperm)
+	}
+	for _, sc := range selfSyscalls {
+		if sc.zeroIsSelf {
+			jump(jeq, sc.nr, 0, 5)
+			stmt(load, offArg0Low)
+			jump(jeq, self, 2, 0)
+			jump(jeq, 0, 1, 0)
+		} else {
+			jump(jeq, sc.nr, 0, 4)
+			stmt(load, offArg0Low)
+			jump(jeq, self, 1, 0)
+		}
+		stmt(ret, eperm)
+		stmt(ret, allow)
 	}
 	jump(jeq, unix.SYS_CLONE3, 0, 1)
 	stmt(ret, unix.SECCOMP_RET_ERRNO|uint32(unix.ENOSYS))
@@ -138,7 +179,7 @@ func Seccomp() error {
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("PR_SET_NO_NEW_PRIVS: %w", err)
 	}
-	prog := seccompFilter()
+	prog := seccompFilter(uint32(unix.Getpid()))
 	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
 	r, _, e := unix.Syscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_TSYNC, uintptr(unsafe.Pointer(&fprog)))
 	runtime.KeepAlive(prog)

@@ -93,8 +93,6 @@ type runner struct {
 	entry
 	server *harness.Server
 	login  []string // client command line running `true`
-	stream []string // client command line streaming size bytes
-	cipher string   // negotiated for the stream
 }
 
 // result is what was measured for one entry.
@@ -103,7 +101,6 @@ type result struct {
 	cpu  time.Duration // mean client + server CPU time per login
 	// clientCPU and serverCPU are cpu's two parts.
 	clientCPU, serverCPU time.Duration
-	rates                []float64 // throughput (bytes/s), in the order of the repetitions
 }
 
 // containers starts one container per root filesystem, on first use, and
@@ -143,11 +140,6 @@ func logins(ctx context.Context, cs *containers, o options) error {
 		}
 		return slices.Contains(supported, kex), nil
 	}
-	var opts []string
-	if o.cipher != "" {
-		opts = []string{"Ciphers=" + o.cipher}
-	}
-
 	var done []comparison
 	if len(o.kexes) > 0 && len(o.baselines) > 0 {
 		var names []string
@@ -181,7 +173,7 @@ func logins(ctx context.Context, cs *containers, o options) error {
 				if o.single {
 					es = append(es, entry{"pqssh → pqsshd -r", pqsshSingle, kex})
 				}
-				rs, err := measure(ctx, cs.lab, c, es, opts, o.cipher, o.runs, o.reps, o.size)
+				rs, err := measure(ctx, cs.lab, c, es, o.runs)
 				if err != nil {
 					return fmt.Errorf("%s, %s: %w", b.name, kex, err)
 				}
@@ -219,7 +211,7 @@ func logins(ctx context.Context, cs *containers, o options) error {
 				return fmt.Errorf("%s is not in `pqssh -Q kex`", e.kex)
 			}
 		}
-		rs, err := measure(ctx, cs.lab, c, es, nil, "", o.runs, 0, 0)
+		rs, err := measure(ctx, cs.lab, c, es, o.runs)
 		if err != nil {
 			return fmt.Errorf("McEliece logins: %w", err)
 		}
@@ -239,22 +231,13 @@ func logins(ctx context.Context, cs *containers, o options) error {
 		}
 	}
 
-	if len(done) > 0 && o.size > 0 && o.reps > 0 {
-		fmt.Printf("\n### Throughput: pqssh vs OpenSSH\n\n")
-		fmt.Printf("`head -c %d /dev/zero` on the server into the client's stdout, counted by wc -c (must be exact), %d runs each, alternating, in the login table's containers right after its logins; cipher %s. Median (in parentheses lowest–highest); ratio = pqssh over OpenSSH of the same container (in parentheses the lowest and highest run-by-run ratio).\n\n", o.size, o.reps, cipherName(o.cipher))
-		fmt.Println(throughputHeader)
-		for _, cmp := range done {
-			fmt.Println(cmp.throughputRow())
-		}
-	}
 	return nil
 }
 
 const (
 	loginHeader = "| OpenSSH | method | pqssh wall | OpenSSH wall | ratio | pqssh CPU | OpenSSH CPU | ratio |\n" +
 		"|---|---|---|---|---|---|---|---|"
-	throughputHeader = "| OpenSSH | method | pqssh | OpenSSH | ratio |\n|---|---|---|---|---|"
-	processHeader    = "| OpenSSH | method | pqsshd wall | pqsshd -r wall | ratio | OpenSSH wall | ratio | pqsshd CPU | pqsshd -r CPU | ratio |\n" +
+	processHeader = "| OpenSSH | method | pqsshd wall | pqsshd -r wall | ratio | OpenSSH wall | ratio | pqsshd CPU | pqsshd -r CPU | ratio |\n" +
 		"|---|---|---|---|---|---|---|---|---|---|"
 )
 
@@ -280,18 +263,6 @@ func (cmp comparison) processRow() string {
 		ms(p.cpu), ms(r.cpu), ratio(p.cpu, r.cpu))
 }
 
-// throughputRow is the comparison's row of the throughput table.
-func (cmp comparison) throughputRow() string {
-	p, q := cmp.pqssh, cmp.openssh
-	rr := ratios(p.rates, q.rates)
-	if len(rr) == 0 {
-		return fmt.Sprintf("| %s | %s | n/a | n/a | |", cmp.base.version, cmp.kex)
-	}
-	return fmt.Sprintf("| %s | %s | %s | %s | %.2f (%.2f–%.2f) |",
-		cmp.base.version, cmp.kex, mbSpread(p.rates), mbSpread(q.rates),
-		median(p.rates)/median(q.rates), slices.Min(rr), slices.Max(rr))
-}
-
 // msSpread formats login times (s) as their median and quartiles in ms.
 func msSpread(v []float64) string {
 	q1, q2, q3 := quartiles(v)
@@ -306,29 +277,22 @@ func mbSpread(v []float64) string {
 	return fmt.Sprintf("%.0f MB/s (%.0f–%.0f)", median(v)/1e6, slices.Min(v)/1e6, slices.Max(v)/1e6)
 }
 
-func cipherName(c string) string {
-	if c == "" {
-		return "each client's default"
-	}
-	return c
-}
-
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 
 // prepare starts e's server restricted to e.kex, checks with one verbose
 // login that e.kex is what both sides' logs show negotiated, and returns
-// the command lines.
-func prepare(ctx context.Context, lab *harness.Lab, c *harness.Container, e entry, opts []string, size int64) (*runner, error) {
+// the login command line.
+func prepare(ctx context.Context, lab *harness.Lab, c *harness.Container, e entry) (*runner, error) {
 	p := e.peer
 	s, err := lab.StartServer(ctx, p, c, e.kex)
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{entry: e, server: s, cipher: "?"}
+	r := &runner{entry: e, server: s}
 	from := len(s.Log())
-	res, err := lab.Connect(ctx, p, c, s, harness.Login{Kex: e.kex, Command: "true", Options: opts})
+	res, err := lab.Connect(ctx, p, c, s, harness.Login{Kex: e.kex, Command: "true"})
 	if err != nil {
 		return r, err
 	}
@@ -338,44 +302,25 @@ func prepare(ctx context.Context, lab *harness.Lab, c *harness.Container, e entr
 	if got := s.Kex(from, 1); len(got) != 1 || got[0] != e.kex {
 		return r, fmt.Errorf("%s server: negotiated %q, want %s: %s", p.Name, got, e.kex, lastLines(s.Log()[from:]))
 	}
-	if f := harness.KexLines(res.Stderr, "server->client cipher: ", ""); len(f) > 0 {
-		r.cipher = f[0]
-	}
-	if r.login, err = lab.ClientCommand(ctx, p, c, s, harness.Login{Kex: e.kex, Command: "true", Quiet: true}); err != nil {
-		return r, err
-	}
-	if size > 0 {
-		r.stream, err = lab.ClientCommand(ctx, p, c, s, harness.Login{Kex: e.kex, Command: fmt.Sprintf("head -c %d /dev/zero", size), Quiet: true, Options: opts})
-	}
+	r.login, err = lab.ClientCommand(ctx, p, c, s, harness.Login{Kex: e.kex, Command: "true", Quiet: true})
 	return r, err
 }
 
-// measure measures every entry, alternating between them so that a change
-// in the machine's load hits all alike: logins, then (when reps > 0 and
-// size > 0) throughput with cipher.
-func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []entry, opts []string, cipher string, runs, reps int, size int64) ([]*result, error) {
-	if reps == 0 {
-		size = 0
-	}
+// measure times runs logins of every entry, alternating between them so
+// that a change in the machine's load hits all alike.
+func measure(ctx context.Context, lab *harness.Lab, c *harness.Container, es []entry, runs int) ([]*result, error) {
 	rs := make([]*runner, len(es))
 	for i, e := range es {
-		r, err := prepare(ctx, lab, c, e, opts, size)
+		r, err := prepare(ctx, lab, c, e)
 		if r != nil && r.server != nil {
 			defer r.server.Stop()
 		}
 		if err != nil {
 			return nil, err
 		}
-		if size > 0 && cipher != "" && r.cipher != cipher {
-			return nil, fmt.Errorf("%s negotiated cipher %s, want %s", e.label, r.cipher, cipher)
-		}
 		rs[i] = r
 	}
-	results, err := timeLogins(ctx, c, rs, runs)
-	if err != nil || size == 0 {
-		return results, err
-	}
-	return results, throughput(ctx, c, rs, results, reps, size)
+	return timeLogins(ctx, c, rs, runs)
 }
 
 // timeLogins times runs logins (after 2 warm-ups) of each runner's
@@ -430,34 +375,6 @@ func timeLogins(ctx context.Context, c *harness.Container, rs []*runner, runs in
 		}
 	}
 	return results, nil
-}
-
-// throughput streams size bytes through each runner's r.stream reps
-// times, alternating, and records the rates in results.
-func throughput(ctx context.Context, c *harness.Container, rs []*runner, results []*result, reps int, size int64) error {
-
-	thru := `s=$EPOCHREALTIME
-n=$("$@" </dev/null | wc -c)
-e=$EPOCHREALTIME
-echo "$s $e $n"`
-	rates := make([][]float64, len(rs))
-	for range reps {
-		for i, r := range rs {
-			out, err := bash(ctx, c, thru, r.stream)
-			if err != nil {
-				return fmt.Errorf("%s throughput: %w", r.label, err)
-			}
-			f := strings.Fields(out)
-			if len(f) != 3 || f[2] != strconv.FormatInt(size, 10) {
-				return fmt.Errorf("%s throughput: got %q, want %d bytes counted", r.label, out, size)
-			}
-			rates[i] = append(rates[i], float64(size)/elapsed(f[0]+" "+f[1]))
-		}
-	}
-	for i := range rs {
-		results[i].rates = rates[i]
-	}
-	return nil
 }
 
 // parseTimes parses bash `time` lines ("wall user system", seconds) of

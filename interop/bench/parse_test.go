@@ -182,29 +182,20 @@ func TestRows(t *testing.T) {
 		base: bs[0],
 		kex:  peers.MLKEM768P256,
 		pqssh: &result{
-			wall:  []float64{0.010, 0.012, 0.011, 0.030, 0.013},
-			cpu:   15 * time.Millisecond,
-			rates: []float64{400e6, 500e6, 450e6},
+			wall: []float64{0.010, 0.012, 0.011, 0.030, 0.013},
+			cpu:  15 * time.Millisecond,
 		},
 		openssh: &result{
-			wall:  []float64{0.100, 0.100, 0.110, 0.100, 0.130},
-			cpu:   50 * time.Millisecond,
-			rates: []float64{1000e6, 800e6, 900e6},
+			wall: []float64{0.100, 0.100, 0.110, 0.100, 0.130},
+			cpu:  50 * time.Millisecond,
 		},
 	}
 	want := "| 10.6 | mlkem768nistp256-sha256 | 12.0 ms (11.0–13.0) | 100.0 ms (100.0–110.0) | 0.12 (0.10–0.12) | 15.0 ms | 50.0 ms | 0.30 |"
 	if got := cmp.loginRow(); got != want {
 		t.Errorf("login row\n got %s\nwant %s", got, want)
 	}
-	want = "| 10.6 | mlkem768nistp256-sha256 | 450 MB/s (400–500) | 900 MB/s (800–1000) | 0.50 (0.40–0.62) |"
-	if got := cmp.throughputRow(); got != want {
-		t.Errorf("throughput row\n got %s\nwant %s", got, want)
-	}
-	// Every row has the header's number of columns.
-	for _, c := range []struct{ header, row string }{{loginHeader, cmp.loginRow()}, {throughputHeader, cmp.throughputRow()}} {
-		if h, r := strings.Count(strings.Split(c.header, "\n")[0], "|"), strings.Count(c.row, "|"); h != r {
-			t.Errorf("%d columns in the header, %d in %s", h-1, r-1, c.row)
-		}
+	if h, r := strings.Count(strings.Split(loginHeader, "\n")[0], "|"), strings.Count(cmp.loginRow(), "|"); h != r {
+		t.Errorf("%d columns in the login header, %d in the row", h-1, r-1)
 	}
 	cmp.single = &result{wall: []float64{0.008, 0.010, 0.009, 0.020, 0.011}, cpu: 10 * time.Millisecond}
 	want = "| 10.6 | mlkem768nistp256-sha256 | 12.0 ms (11.0–13.0) | 10.0 ms (9.0–11.0) | 1.20 (1.20–1.25) | 100.0 ms (100.0–110.0) | 0.12 (0.10–0.12) | 15.0 ms | 10.0 ms | 1.50 |"
@@ -213,10 +204,6 @@ func TestRows(t *testing.T) {
 	}
 	if h, r := strings.Count(strings.Split(processHeader, "\n")[0], "|"), strings.Count(cmp.processRow(), "|"); h != r {
 		t.Errorf("%d columns in the process header, %d in the row", h-1, r-1)
-	}
-	cmp.pqssh.rates, cmp.openssh.rates = nil, nil
-	if got := cmp.throughputRow(); !strings.Contains(got, "n/a") {
-		t.Errorf("throughput row without runs: %s", got)
 	}
 }
 
@@ -238,6 +225,33 @@ func TestParseSigTimes(t *testing.T) {
 		if _, err := parseSigTimes(bad); err == nil {
 			t.Errorf("parseSigTimes(%q) accepted it", bad)
 		}
+	}
+}
+
+func TestParseBenchMetrics(t *testing.T) {
+	out := "goos: linux\n" +
+		"BenchmarkServerExchange-2   \t      20\t  9000000 ns/op\t 0.30 cpu-ms-phase0/op\t 3.50 cpu-ms-phase1-3/op\t 3.80 cpu-ms/op\t 0.95 goal-ratio\n" +
+		"BenchmarkServerExchange-2   \t      20\t  8000000 ns/op\t 0.20 cpu-ms-phase0/op\t 3.30 cpu-ms-phase1-3/op\t 3.50 cpu-ms/op\t 0.875 goal-ratio\n" +
+		"BenchmarkServerExchangeKernels/avx2-2 \t 20\t 9500000 ns/op\t 5.00 cpu-ms/op\n" +
+		"PASS\n"
+	m, err := parseBenchMetrics(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m["ServerExchange"]["cpu-ms/op"]; !slices.Equal(got, []float64{3.8, 3.5}) {
+		t.Errorf("ServerExchange cpu-ms/op = %v", got)
+	}
+	if got := median(m["ServerExchange"]["goal-ratio"]); got != (0.95+0.875)/2 {
+		t.Errorf("median goal-ratio = %v", got)
+	}
+	if got := m["ServerExchangeKernels/avx2"]["ns/op"]; !slices.Equal(got, []float64{9500000}) {
+		t.Errorf("kernel sub-benchmark ns/op = %v", got)
+	}
+	if _, err := parseBenchMetrics("PASS\n"); err == nil {
+		t.Error("output without benchmark lines accepted")
+	}
+	if _, err := parseBenchMetrics("BenchmarkX-2 1 abc ns/op\n"); err == nil {
+		t.Error("malformed value accepted")
 	}
 }
 

@@ -214,17 +214,11 @@ func TestEncodings(t *testing.T) {
 		}
 	}
 	// Encode writes exactly the specified number of bytes.
-	var r, m [p]uint16
-	for i := range m {
-		m[i] = q
-	}
-	if n := len(encode(nil, r[:], m[:])); n != rqBytes {
+	var r [p]uint16
+	if n := len(encode(nil, r[:], q, q)); n != rqBytes {
 		t.Errorf("Encode modulo q: %d bytes", n)
 	}
-	for i := range m {
-		r[i], m[i] = 0, roundedModulus
-	}
-	if n := len(encode(nil, r[:], m[:])); n != roundedBytes {
+	if n := len(encode(nil, r[:], roundedModulus, roundedModulus)); n != roundedBytes {
 		t.Errorf("Encode modulo (q+2)/3: %d bytes", n)
 	}
 	// Decoding any bytes gives canonical values.
@@ -290,5 +284,109 @@ func TestR3MulMalformed(t *testing.T) {
 	refR3Mul(&want, &a, &b2)
 	if got != want {
 		t.Fatal("r3Mul differs from the reference on coefficients 2")
+	}
+}
+
+// TestDivisor checks decode's reciprocal division against / and % for
+// every divisor decode can meet (below 2^14) at exact multiples, their
+// neighbours and the largest numerators.
+func TestDivisor(t *testing.T) {
+	var v divisor
+	for d := uint32(1); d < 1<<14; d++ {
+		v.set(d)
+		for _, r := range []uint32{0, 1, d - 1, d, d + 1, 1<<32 - 1, 1<<32 - 1 - (1<<32-1)%d, 1<<31 + 7, (1 << 31 / d) * d, (1<<31/d)*d - 1} {
+			quot, rem := v.divmod(r)
+			if quot != r/d || rem != r%d {
+				t.Fatalf("%d / %d: got %d rem %d, want %d rem %d", r, d, quot, rem, r/d, r%d)
+			}
+		}
+	}
+}
+
+// TestDecodeMatchesDivisions compares decode with refDecode (the
+// specification's Decode with DIV instructions, on the list of moduli) on
+// random strings (every string of the right length is a valid input) and
+// on all 0x00 and all 0xff, for the scheme's two moduli and lengths and
+// for other moduli and lengths that reach every way a pair splits and
+// both parities at every level.
+func TestDecodeMatchesDivisions(t *testing.T) {
+	type tc struct {
+		mod uint16
+		n   int
+	}
+	cases := []tc{{q, p}, {roundedModulus, p}}
+	for _, mod := range []uint16{2, 3, 127, 128, 255, 256, 257, 4095, 16383} {
+		for _, n := range []int{1, 2, 3, 5, 8, 13, 64, 100, 255} {
+			cases = append(cases, tc{mod, n})
+		}
+	}
+	for _, c := range cases {
+		m := make([]uint16, c.n)
+		for i := range m {
+			m[i] = c.mod
+		}
+		// The encoded length: encode zeros.
+		size := len(refEncode(nil, make([]uint16, c.n), slices.Clone(m)))
+		for trial := 0; trial < 8; trial++ {
+			s := make([]byte, size)
+			switch trial {
+			case 0:
+			case 1:
+				for i := range s {
+					s[i] = 0xff
+				}
+			default:
+				if _, err := rand.Read(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, want := make([]uint16, c.n), make([]uint16, c.n)
+			decode(got, s, uint32(c.mod), uint32(c.mod))
+			refDecode(want, s, slices.Clone(m))
+			if !slices.Equal(got, want) {
+				t.Fatalf("modulus %d, n %d, trial %d: decode differs from the division reference", c.mod, c.n, trial)
+			}
+		}
+	}
+}
+
+// TestEncodeMatchesReference compares encode with refEncode (on the list
+// of moduli) on random values, all zeros and all maxima, for the scheme's
+// moduli and others that reach every way a pair splits, and checks that
+// decode inverts it.
+func TestEncodeMatchesReference(t *testing.T) {
+	for _, mod := range []uint16{q, roundedModulus, 2, 3, 127, 128, 255, 256, 257, 4095, 16383} {
+		for _, n := range []int{1, 2, 3, 5, 8, 13, 64, 100, 255, p} {
+			m := make([]uint16, n)
+			for i := range m {
+				m[i] = mod
+			}
+			for trial := 0; trial < 6; trial++ {
+				buf := make([]byte, 2*n)
+				if _, err := rand.Read(buf); err != nil {
+					t.Fatal(err)
+				}
+				r := make([]uint16, n)
+				for i := range r {
+					switch trial {
+					case 0:
+					case 1:
+						r[i] = mod - 1
+					default:
+						r[i] = uint16(binary.LittleEndian.Uint16(buf[2*i:]) % mod)
+					}
+				}
+				want := refEncode(nil, slices.Clone(r), slices.Clone(m))
+				got := encode(nil, slices.Clone(r), uint32(mod), uint32(mod))
+				if !slices.Equal(got, want) {
+					t.Fatalf("modulus %d, n %d, trial %d: encode differs from the reference", mod, n, trial)
+				}
+				back := make([]uint16, n)
+				decode(back, got, uint32(mod), uint32(mod))
+				if !slices.Equal(back, r) {
+					t.Fatalf("modulus %d, n %d, trial %d: decode(encode(r)) != r", mod, n, trial)
+				}
+			}
+		}
 	}
 }

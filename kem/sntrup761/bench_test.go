@@ -9,11 +9,15 @@ import (
 func BenchmarkKeypair(b *testing.B) {
 	s := Scheme()
 	start := benchcpu.Start()
+	ops := benchcpu.NewOps()
 	for b.Loop() {
+		ops.Begin()
 		if _, _, err := s.GenerateKeyPair(); err != nil {
 			b.Fatal(err)
 		}
+		ops.End()
 	}
+	ops.Report(b)
 	benchcpu.Report(b, start)
 }
 
@@ -21,11 +25,15 @@ func BenchmarkEncapsulate(b *testing.B) {
 	s := Scheme()
 	pk, _, _ := s.GenerateKeyPair()
 	start := benchcpu.Start()
+	ops := benchcpu.NewOps()
 	for b.Loop() {
+		ops.Begin()
 		if _, _, err := s.Encapsulate(pk); err != nil {
 			b.Fatal(err)
 		}
+		ops.End()
 	}
+	ops.Report(b)
 	benchcpu.Report(b, start)
 }
 
@@ -34,11 +42,15 @@ func BenchmarkDecapsulate(b *testing.B) {
 	pk, sk, _ := s.GenerateKeyPair()
 	ct, _, _ := s.Encapsulate(pk)
 	start := benchcpu.Start()
+	ops := benchcpu.NewOps()
 	for b.Loop() {
+		ops.Begin()
 		if _, err := s.Decapsulate(sk, ct); err != nil {
 			b.Fatal(err)
 		}
+		ops.End()
 	}
+	ops.Report(b)
 	benchcpu.Report(b, start)
 }
 
@@ -47,9 +59,11 @@ func BenchmarkR3Recip(b *testing.B) {
 	for i := range g {
 		g[i] = int8(i%3) - 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		r3Recip(&ginv, &g)
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkRqRecip3(b *testing.B) {
@@ -58,9 +72,11 @@ func BenchmarkRqRecip3(b *testing.B) {
 	for i := 0; i < w; i++ {
 		f[i*2] = 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		rqRecip3(&finv, &f)
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkRqMulSmall(b *testing.B) {
@@ -70,19 +86,23 @@ func BenchmarkRqMulSmall(b *testing.B) {
 		a[i] = int16(i*37%q) - q12
 		s[i] = int8(i%3) - 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		rqMulSmall(&out, &a, &s)
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkSort(b *testing.B) {
 	var L [p]uint32
+	start := benchcpu.Start()
 	for b.Loop() {
 		for i := range L {
 			L[i] = uint32(i * 2654435761)
 		}
 		sortUint32(L[:])
 	}
+	benchcpu.Report(b, start)
 }
 
 func BenchmarkR3Mul(b *testing.B) {
@@ -91,7 +111,32 @@ func BenchmarkR3Mul(b *testing.B) {
 		x[i] = int8(i%3) - 1
 		y[i] = int8(i*7%3) - 1
 	}
+	start := benchcpu.Start()
 	for b.Loop() {
 		r3Mul(&out, &x, &y)
 	}
+	benchcpu.Report(b, start)
+}
+
+func BenchmarkRoundedDecode(b *testing.B) {
+	var c [p]int16
+	var s [CiphertextSize]byte
+	for i := range s {
+		s[i] = byte(i * 7)
+	}
+	start := benchcpu.Start()
+	for b.Loop() {
+		roundedDecode(&c, s[:])
+	}
+	benchcpu.Report(b, start)
+}
+
+func BenchmarkRoundedEncode(b *testing.B) {
+	var c [p]int16
+	var s [CiphertextSize]byte
+	start := benchcpu.Start()
+	for b.Loop() {
+		roundedEncode(s[:], &c)
+	}
+	benchcpu.Report(b, start)
 }

@@ -65,54 +65,62 @@ func keyGen(pk *[PublicKeySize]byte, sk *[PrivateKeySize]byte, rnd source) error
 }
 
 // hide computes the ciphertext of r under the public key h (decoded) with
-// pk's hash cache, and r's encoding (spec: Hide).
-func hide(ct *[CiphertextSize]byte, rEnc *[smallBytes]byte, r *[p]int8, h *[p]int16, cache *[hashBytes]byte) {
+// pk's hash cache, r's encoding and conf = Hash(3, rEnc) (spec: Hide); m
+// is the products' working memory.
+func hide(m *mulState, ct *[CiphertextSize]byte, rEnc *[smallBytes]byte, conf *[hashBytes]byte, r *[p]int8, h *[p]int16, cache *[hashBytes]byte) {
 	smallEncode(rEnc[:], r)
-	var hr, c [p]int16
-	rqMulSmall(&hr, h, r)
-	round(&c, &hr)
-	roundedEncode(ct[:roundedBytes], &c)
-	conf := hashPrefix(3, rEnc[:])
+	var d [p]uint16
+	rqMulSmallDigits(m, &d, h, r)
+	roundedDigitsEncode(ct[:roundedBytes], &d)
+	*conf = hashPrefix(3, rEnc[:])
 	confirm := hashPrefix(2, conf[:], cache[:])
 	copy(ct[roundedBytes:], confirm[:])
-	clear(hr[:])
-	clear(c[:])
-	clear(conf[:])
+	clear(d[:])
 }
 
 // sessionKey is HashSession(b, rEnc, ct).
 func sessionKey(ss *[SharedKeySize]byte, b byte, rEnc *[smallBytes]byte, ct []byte) {
 	x := hashPrefix(3, rEnc[:])
-	*ss = hashPrefix(b, x[:], ct)
+	sessionKeyHashed(ss, b, &x, ct)
 	clear(x[:])
+}
+
+// sessionKeyHashed is HashSession(b, rEnc, ct) from x = Hash(3, rEnc),
+// which hide has computed already (or, for a rejected ciphertext, the
+// private key holds for rho).
+func sessionKeyHashed(ss *[SharedKeySize]byte, b byte, x *[hashBytes]byte, ct []byte) {
+	*ss = hashPrefix(b, x[:], ct)
 }
 
 // encap encapsulates to the decoded public key h with hash cache.
 func encap(ct *[CiphertextSize]byte, ss *[SharedKeySize]byte, h *[p]int16, cache *[hashBytes]byte, rnd source) error {
 	var r [p]int8
 	var rEnc [smallBytes]byte
+	var conf [hashBytes]byte
 	defer func() {
 		clear(r[:])
 		clear(rEnc[:])
+		clear(conf[:])
 	}()
 	if err := rnd.shortRandom(&r); err != nil {
 		return err
 	}
-	hide(ct, &rEnc, &r, h, cache)
-	sessionKey(ss, 1, &rEnc, ct[:])
+	var m mulState
+	defer m.clear()
+	hide(&m, ct, &rEnc, &conf, &r, h, cache)
+	sessionKeyHashed(ss, 1, &conf, ct[:])
 	return nil
 }
 
 // decap recovers the shared secret of ct (spec: Decap'), with implicit
 // rejection: an invalid ciphertext yields HashSession(0, rho, ct). f, ginv
-// and h are the decoded private key fields.
-func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySize]byte, f, ginv *[p]int8, h *[p]int16) {
-	var c, cf [p]int16
+// and h are the decoded private key fields, rhoHash is Hash(3, rho).
+func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySize]byte, f, ginv *[p]int8, h *[p]int16, rhoHash *[hashBytes]byte) {
+	var c [p]int16
 	var e, ev, r [p]int8
 	var rEnc [smallBytes]byte
 	var cnew [CiphertextSize]byte
 	defer func() {
-		clear(cf[:])
 		clear(e[:])
 		clear(ev[:])
 		clear(r[:])
@@ -122,11 +130,10 @@ func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySiz
 
 	// Decrypt.
 	roundedDecode(&c, ct[:roundedBytes])
-	rqMulSmall(&cf, &c, f)
-	for i, x := range cf {
-		e[i] = freeze3(int32(freezeQ(3 * int32(x))))
-	}
-	r3Mul(&ev, &e, ginv)
+	var m mulState // the three products' working memory
+	defer m.clear()
+	rqMulSmallTimes3Mod3(&m, &e, &c, f)
+	r3MulUsing(&m, &ev, &e, ginv)
 	mask := int8(weightMask(&ev)) // 0 if weight w, else -1
 	for i := 0; i < w; i++ {
 		r[i] = ((ev[i] ^ 1) &^ mask) ^ 1
@@ -138,9 +145,12 @@ func decap(ss *[SharedKeySize]byte, ct *[CiphertextSize]byte, sk *[PrivateKeySiz
 	// Re-encrypt and compare.
 	var cache [hashBytes]byte
 	copy(cache[:], sk[skCache:])
-	hide(&cnew, &rEnc, &r, h, &cache)
+	var conf [hashBytes]byte
+	defer clear(conf[:])
+	hide(&m, &cnew, &rEnc, &conf, &r, h, &cache)
 	ok := subtle.ConstantTimeCompare(cnew[:], ct[:]) // 1 if equal
-	// On mismatch replace rEnc by rho, and hash with prefix 0 instead of 1.
-	subtle.ConstantTimeCopy(1-ok, rEnc[:], sk[skRho:skCache])
-	sessionKey(ss, byte(ok), &rEnc, ct[:])
+	// On mismatch replace Hash(3, rEnc) by Hash(3, rho), and hash with
+	// prefix 0 instead of 1.
+	subtle.ConstantTimeCopy(1-ok, conf[:], rhoHash[:])
+	sessionKeyHashed(ss, byte(ok), &conf, ct[:])
 }

@@ -20,8 +20,10 @@
 // invertible modulo 3.
 //
 // The package implements circl's kem.Scheme (see Scheme). Randomness comes
-// from crypto/rand; GenerateKeyPairFrom and EncapsulateFrom take an
-// io.Reader for tests that replay known answers.
+// from crypto/rand: 32 bytes per key pair or encapsulation, expanded by
+// AES-256-CTR into the few kilobytes the operation draws (see keystream);
+// GenerateKeyPairFrom and EncapsulateFrom take an io.Reader for tests that
+// replay known answers.
 //
 // Choices where the specification is silent:
 //

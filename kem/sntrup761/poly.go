@@ -115,12 +115,12 @@ func rqMulSmallGeneric(out *[p]int16, a *[p]int16, b *[p]int8) {
 	}
 }
 
-// r3Mul sets out = a*b in R/3, bit-sliced: b is held as two 761-bit planes
+// r3MulGeneric sets out = a*b in R/3 (portable code behind r3Mul), bit-sliced: b is held as two 761-bit planes
 // (see f3poly) and the product is built by Horner's rule over the
 // coefficients of a, from the top: acc = x*acc + a_j*b. Multiplying by x
 // shifts the planes up one bit and folds the coefficient that reaches x^p
 // back as x + 1. Every step does the same word operations whatever the data.
-func r3Mul(out *[p]int8, a, b *[p]int8) {
+func r3MulGeneric(out *[p]int8, a, b *[p]int8) {
 	var bb, acc f3poly
 	defer func() { bb, acc = f3poly{}, f3poly{} }()
 	for i, x := range b {
@@ -173,4 +173,25 @@ func weightMask(r *[p]int8) int32 {
 		weight += int32(x & 1)
 	}
 	return nonzeroMask(weight - w)
+}
+
+// times3Mod3Generic sets e to 3*a*b in R/q mapped coefficientwise to R/3,
+// with the portable product.
+func times3Mod3Generic(_ *mulState, e *[p]int8, a *[p]int16, b *[p]int8) {
+	var t [p]int16
+	rqMulSmallGeneric(&t, a, b)
+	for i, x := range t {
+		e[i] = freeze3(int32(freezeQ(3 * int32(x))))
+	}
+	clear(t[:])
+}
+
+// rqMulSmallDigitsGeneric sets d to (c + q12)/3 for c = Round(a*b) in R/q,
+// the digits Encode takes for a ciphertext, with the portable product.
+func rqMulSmallDigitsGeneric(d *[p]uint16, a *[p]int16, b *[p]int8) {
+	var c [p]int16
+	rqMulSmallGeneric(&c, a, b)
+	round(&c, &c)
+	roundedDigits(d, &c)
+	clear(c[:])
 }

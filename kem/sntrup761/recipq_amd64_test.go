@@ -112,42 +112,6 @@ func TestR3RecipAVX2MatchesGeneric(t *testing.T) {
 	}
 }
 
-// TestRqMulSmallAVX2MatchesGeneric checks the AVX2 product against the
-// portable one on random inputs and on the extremes (all coefficients
-// ±q12 times all ±1, the largest sums).
-func TestRqMulSmallAVX2MatchesGeneric(t *testing.T) {
-	if !useAVX2 {
-		t.Skip("CPU lacks AVX2: the AVX2 product is not used on this machine")
-	}
-	for trial := 0; trial < 100; trial++ {
-		var a [p]int16
-		var b [p]int8
-		var buf [3 * p]byte
-		if _, err := rand.Read(buf[:]); err != nil {
-			t.Fatal(err)
-		}
-		for i := range a {
-			switch trial {
-			case 0:
-				a[i], b[i] = q12, 1
-			case 1:
-				a[i], b[i] = -q12, 1
-			case 2:
-				a[i], b[i] = q12, int8(i%2*2-1)
-			default:
-				a[i] = int16((int(buf[2*i])|int(buf[2*i+1])<<8)%q) - q12
-				b[i] = int8(buf[2*p+i]%3) - 1
-			}
-		}
-		var got, want [p]int16
-		rqMulSmallAVX2(&got, &a, &b)
-		rqMulSmallGeneric(&want, &a, &b)
-		if got != want {
-			t.Fatalf("trial %d: AVX2 and generic R/q products differ", trial)
-		}
-	}
-}
-
 // TestSortAVX2MatchesGeneric checks the padded bitonic sort against
 // Batcher's network on random data (with repeats and the largest value)
 // for several lengths, p among them.

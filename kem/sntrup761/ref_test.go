@@ -113,3 +113,90 @@ func refR3Mul(out *[p]int8, a, b *[p]int8) {
 		out[i] = freeze3(x)
 	}
 }
+
+// refDecode is decode with DIV instructions (the division of the
+// specification's Decode written out), for TestDecodeMatchesDivisions.
+func refDecode(out []uint16, s []byte, m []uint16) {
+	n := len(m)
+	if n == 1 {
+		switch {
+		case m[0] == 1:
+			out[0] = 0
+		case m[0] <= 256:
+			out[0] = uint16(uint32(s[0]) % uint32(m[0]))
+		default:
+			out[0] = uint16((uint32(s[0]) + uint32(s[1])<<8) % uint32(m[0]))
+		}
+		return
+	}
+	half := (n + 1) / 2
+	// Fixed-size buffers keep the recursion off the heap (n <= p).
+	var m2Buf, r2Buf [(p + 1) / 2]uint16
+	var bottomRBuf, bottomTBuf [p / 2]uint32
+	m2, r2 := m2Buf[:half], r2Buf[:half]
+	bottomR, bottomT := bottomRBuf[:n/2], bottomTBuf[:n/2]
+	i := 0
+	for ; i+1 < n; i += 2 {
+		mm := uint32(m[i]) * uint32(m[i+1])
+		switch {
+		case mm > 256*16383:
+			bottomT[i/2] = 256 * 256
+			bottomR[i/2] = uint32(s[0]) + 256*uint32(s[1])
+			s = s[2:]
+			m2[i/2] = uint16((((mm + 255) >> 8) + 255) >> 8)
+		case mm >= 16384:
+			bottomT[i/2] = 256
+			bottomR[i/2] = uint32(s[0])
+			s = s[1:]
+			m2[i/2] = uint16((mm + 255) >> 8)
+		default:
+			bottomT[i/2] = 1
+			m2[i/2] = uint16(mm)
+		}
+	}
+	if i < n {
+		m2[i/2] = m[i]
+	}
+	refDecode(r2, s, m2)
+	for i = 0; i+1 < n; i += 2 {
+		r := bottomR[i/2] + bottomT[i/2]*uint32(r2[i/2])
+		m0, m1 := uint32(m[i]), uint32(m[i+1])
+		out[i] = uint16(r % m0)
+		out[i+1] = uint16((r / m0) % m1)
+	}
+	if i < n {
+		out[i] = r2[i/2]
+	}
+}
+
+// refEncode is the specification's Encode on a list of moduli (the form
+// before encode was specialised to uniform moduli), for
+// TestEncodeMatchesReference. r and m are used as scratch space.
+func refEncode(out []byte, r, m []uint16) []byte {
+	for n := len(m); ; n = (n + 1) / 2 {
+		if n == 1 {
+			rr, mm := r[0], m[0]
+			for mm > 1 {
+				out = append(out, byte(rr))
+				rr >>= 8
+				mm = (mm + 255) >> 8
+			}
+			return out
+		}
+		i := 0
+		for ; i+1 < n; i += 2 {
+			m0 := uint32(m[i])
+			rr := uint32(r[i]) + uint32(r[i+1])*m0
+			mm := uint32(m[i+1]) * m0
+			for mm >= 16384 {
+				out = append(out, byte(rr))
+				rr >>= 8
+				mm = (mm + 255) >> 8
+			}
+			r[i/2], m[i/2] = uint16(rr), uint16(mm)
+		}
+		if i < n {
+			r[i/2], m[i/2] = r[i], m[i]
+		}
+	}
+}

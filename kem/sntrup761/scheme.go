@@ -1,7 +1,6 @@
 package sntrup761
 
 import (
-	"crypto/rand"
 	"crypto/sha3"
 	"crypto/subtle"
 	"fmt"
@@ -22,6 +21,7 @@ type PublicKey struct {
 type PrivateKey struct {
 	packed  [PrivateKeySize]byte
 	f, ginv [p]int8
+	rhoHash [hashBytes]byte // Hash(3, rho), the implicit rejection's
 	pub     PublicKey
 }
 
@@ -45,6 +45,7 @@ func newPrivateKey(b []byte) *PrivateKey {
 	copy(sk.packed[:], b)
 	smallDecode(&sk.f, sk.packed[skF:])
 	smallDecode(&sk.ginv, sk.packed[skGinv:])
+	sk.rhoHash = hashPrefix(3, sk.packed[skRho:skCache])
 	pub := newPublicKey(sk.packed[skPK:skRho])
 	sk.pub = *pub
 	return sk
@@ -91,7 +92,8 @@ func (sk *PrivateKey) Public() kem.PublicKey {
 // the "bulk" pattern of liboqs and OpenSSH: 3044 bytes per candidate g, 3044
 // bytes for f, then 191 bytes for rho. It is deterministic for a
 // deterministic rand and exists for tests that replay known answers; real
-// keys come from Scheme().GenerateKeyPair, which uses crypto/rand.
+// keys come from Scheme().GenerateKeyPair, which uses crypto/rand through
+// an AES-CTR keystream (see keystream).
 func GenerateKeyPairFrom(rand io.Reader) (*PublicKey, *PrivateKey, error) {
 	return generate(source{r: rand})
 }
@@ -111,7 +113,8 @@ func generate(rnd source) (*PublicKey, *PrivateKey, error) {
 // EncapsulateFrom encapsulates to pk drawing randomness from rand in the
 // "bulk" pattern (one 3044-byte read). It is deterministic for a
 // deterministic rand and exists for tests that replay known answers; real
-// encapsulations use Scheme().Encapsulate, which uses crypto/rand.
+// encapsulations use Scheme().Encapsulate, which uses crypto/rand through
+// an AES-CTR keystream (see keystream).
 func EncapsulateFrom(pk *PublicKey, rand io.Reader) (ct, ss []byte, err error) {
 	return encapsulate(pk, source{r: rand})
 }
@@ -135,7 +138,11 @@ func (scheme) SeedSize() int              { return SeedSize }
 func (scheme) EncapsulationSeedSize() int { return EncapsulationSeedSize }
 
 func (scheme) GenerateKeyPair() (kem.PublicKey, kem.PrivateKey, error) {
-	pk, sk, err := generate(source{r: rand.Reader})
+	ks, err := newKeystream()
+	if err != nil {
+		return nil, nil, err
+	}
+	pk, sk, err := generate(source{r: ks})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -175,7 +182,11 @@ func (scheme) Encapsulate(pk kem.PublicKey) (ct, ss []byte, err error) {
 	if !ok {
 		return nil, nil, kem.ErrTypeMismatch
 	}
-	return encapsulate(pub, source{r: rand.Reader})
+	ks, err := newKeystream()
+	if err != nil {
+		return nil, nil, err
+	}
+	return encapsulate(pub, source{r: ks})
 }
 
 // EncapsulateDeterministically encapsulates with randomness expanded from a
@@ -206,7 +217,7 @@ func (scheme) Decapsulate(sk kem.PrivateKey, ct []byte) ([]byte, error) {
 	copy(c[:], ct)
 	var ss [SharedKeySize]byte
 	defer clear(ss[:])
-	decap(&ss, &c, &priv.packed, &priv.f, &priv.ginv, &priv.pub.h)
+	decap(&ss, &c, &priv.packed, &priv.f, &priv.ginv, &priv.pub.h, &priv.rhoHash)
 	return append([]byte(nil), ss[:]...), nil
 }
 
