@@ -123,11 +123,14 @@ drafts:
 # The Debian package bin/deb/pqssh_VERSION_ARCH.deb (packaging/mkdeb.sh:
 # dpkg-deb, no debhelper), checked with lintian. DEB_VERSION overrides the
 # version (default 0.1+gitDATE.COMMIT).
-DEB_APT  := mandoc lintian
-DEB_BINS := mandoc lintian
+# pqsshd in the package is built with cgo (PAM): gcc and libpam0g-dev;
+# dpkg-shlibdeps (dpkg-dev) computes its shared-library Depends.
+DEB_APT  := mandoc lintian dpkg-dev gcc libc6-dev libpam0g-dev
+DEB_BINS := mandoc lintian dpkg-shlibdeps gcc
 DEB_DIR  ?= bin/deb
 deb-deps:
 	@for b in $(DEB_BINS); do command -v $$b >/dev/null || missing=1; done; \
+	[ -e /usr/include/security/pam_appl.h ] || missing=1; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "make deb needs: $(DEB_APT) (run as root to install them)" >&2; exit 1; fi; \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_APT); \

@@ -50,12 +50,14 @@ func unitExec(unit, key string) [][]string {
 // fresh trixie container that has openssh-server, and checks what an
 // administrator relies on: the manual pages render with man, the unit
 // passes systemd-analyze verify, the maintainer script made pqsshd's own
-// host keys (and a reinstall keeps them), pqsshd started as the unit
-// starts it (ExecStartPre, then ExecStart with a NOTIFY_SOCKET) reports
-// READY=1 and listens on the package's port 2222 while OpenSSH's sshd
-// serves port 22, the packaged pqssh and OpenSSH's ssh log in to it with
-// the package's host keys, and removing and purging the package leaves
-// /etc/ssh and sshd as they were.
+// host keys (and a reinstall keeps them), pqsshd is the cgo build (ldd
+// shows libpam) with UsePAM yes and its own PAM service /etc/pam.d/pqsshd,
+// pqsshd started as the unit starts it (ExecStartPre, then ExecStart with
+// a NOTIFY_SOCKET) reports READY=1 and listens on the package's port 2222
+// while OpenSSH's sshd serves port 22, the packaged pqssh and OpenSSH's
+// ssh log in to it with the package's host keys, ssh logs in with a
+// password through PAM (and a wrong one is refused), and removing and
+// purging the package leaves /etc/ssh and sshd as they were.
 func TestDebPackage(t *testing.T) {
 	deb, err := os.ReadFile(debFile(t))
 	if err != nil {
@@ -82,7 +84,9 @@ func TestDebPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// apt installs a local package without a network when it needs
-	// nothing else (the binaries are static).
+	// nothing else: pqssh and pqssh-keygen are static, and what pqsshd
+	// depends on (libc6, libpam0g, libpam-modules, libpam-runtime) came
+	// with openssh-server.
 	out := sh("DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends /tmp/pqssh.deb 2>&1")
 	t.Logf("apt-get install:\n%s", out)
 	if !strings.Contains(out, "Creating pqsshd host key /etc/pqssh/ssh_host_mldsa44_ed25519_key") {
@@ -96,6 +100,23 @@ func TestDebPackage(t *testing.T) {
 	}
 	if got := sh(etcSSH); got != sshBefore {
 		t.Errorf("installing changed /etc/ssh:\nbefore\n%s\nafter\n%s", sshBefore, got)
+	}
+	// pqsshd is the cgo build, linked with libpam, and the package's
+	// configuration and PAM service agree.
+	if got := sh("ldd /usr/sbin/pqsshd"); !strings.Contains(got, "libpam.so.0 => /") {
+		t.Errorf("ldd /usr/sbin/pqsshd shows no libpam:\n%s", got)
+	}
+	if got := sh("dpkg-query -W -f '${Conffiles}' pqssh"); !strings.Contains(got, " /etc/pam.d/pqsshd ") || !strings.Contains(got, " /etc/pqssh/pqsshd_config ") {
+		t.Errorf("conffiles:\n%s", got)
+	}
+	effective := sh("pqsshd -T")
+	for _, want := range []string{"usepam yes", "pamservicename pqsshd", "passwordauthentication yes", "kbdinteractiveauthentication no"} {
+		if !strings.Contains("\n"+effective, "\n"+want+"\n") {
+			t.Errorf("pqsshd -T lacks %q:\n%s", want, effective)
+		}
+	}
+	if got := sh("pqsshd -t 2>&1"); got != "" {
+		t.Errorf("pqsshd -t on the package's configuration says:\n%s", got)
 	}
 
 	// man renders every page.
@@ -253,6 +274,36 @@ cat .ssh/known_hosts
 		t.Errorf("pqsshd logged no accepted login:\n%s", pqsshd.Output())
 	}
 
+	// A password login through PAM with OpenSSH's ssh (SSH_ASKPASS gives
+	// the password): pam_unix checks it, and the session has the limit of
+	// pam_limits, which /etc/pam.d/pqsshd runs (common-session does not).
+	// A wrong password is refused.
+	sh(`useradd -m -s /bin/sh bob
+echo 'bob:Deb-Pass-7' | chpasswd
+echo 'bob - nofile 2345' > /etc/security/limits.d/pqssh-test.conf
+printf '#!/bin/sh\necho "$PW"\n' > /tmp/askpass
+chmod 755 /tmp/askpass`)
+	pwLogin := func(pw string) (*harness.Result, error) {
+		return c.Run(ctx, harness.Exec{Args: []string{"sh", "-c", "PW=" + pw + " SSH_ASKPASS=/tmp/askpass SSH_ASKPASS_REQUIRE=force setsid ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PreferredAuthentications=password -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 -p 2222 bob@127.0.0.1 'echo $(id -un) $(ulimit -n)' </dev/null"}})
+	}
+	if res, err := pwLogin("Deb-Pass-7"); err != nil {
+		t.Fatal(err)
+	} else if res.ExitCode != 0 || string(res.Stdout) != "bob 2345\n" {
+		t.Errorf("password login through PAM: exit %d, stdout %q, want %q\n%s", res.ExitCode, res.Stdout, "bob 2345\n", res.Stderr)
+	}
+	if res, err := pwLogin("wrong"); err != nil {
+		t.Fatal(err)
+	} else if res.ExitCode == 0 {
+		t.Errorf("a wrong password logged in: %q", res.Stdout)
+	}
+	for i := 0; !strings.Contains(pqsshd.Output(), "Accepted password for bob from 127.0.0.1") || !strings.Contains(pqsshd.Output(), "Failed password for bob from 127.0.0.1"); i++ {
+		if i == 100 {
+			t.Errorf("pqsshd logged no accepted and failed password for bob:\n%s", pqsshd.Output())
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
 	// ExecReload: check, then SIGHUP; pqsshd keeps listening.
 	for _, cmd := range unitExec(unit, "ExecReload") {
 		for i, a := range cmd {
@@ -268,11 +319,11 @@ cat .ssh/known_hosts
 	pqsshd.Stop()
 	sshd.Stop()
 
-	out = sh("DEBIAN_FRONTEND=noninteractive apt-get remove -y pqssh 2>&1; test ! -e /usr/sbin/pqsshd; test -e /etc/pqssh/pqsshd_config; test -e /etc/pqssh/ssh_host_ed25519_key; echo removed")
+	out = sh("DEBIAN_FRONTEND=noninteractive apt-get remove -y pqssh 2>&1; test ! -e /usr/sbin/pqsshd; test -e /etc/pqssh/pqsshd_config; test -e /etc/pam.d/pqsshd; test -e /etc/pqssh/ssh_host_ed25519_key; echo removed")
 	if !strings.HasSuffix(out, "removed\n") {
 		t.Errorf("remove: %s", out)
 	}
-	out = sh("DEBIAN_FRONTEND=noninteractive apt-get purge -y pqssh 2>&1; test ! -e /etc/pqssh; test -x /usr/sbin/sshd; echo purged")
+	out = sh("DEBIAN_FRONTEND=noninteractive apt-get purge -y pqssh 2>&1; test ! -e /etc/pqssh; test ! -e /etc/pam.d/pqsshd; test -e /etc/pam.d/sshd; test -x /usr/sbin/sshd; echo purged")
 	if !strings.HasSuffix(out, "purged\n") {
 		t.Errorf("purge: %s", out)
 	}

@@ -483,3 +483,28 @@ func TestPAMRefusesNUL(t *testing.T) {
 		t.Errorf("the right keyboard-interactive answer: %v", err)
 	}
 }
+
+// TestPAMLoginUID: a session stack with pam_loginuid as required (as
+// Debian's /etc/pam.d/sshd has it) opens every time. The kernel takes a
+// write to /proc/self/loginuid from the thread group's leader only, so the
+// session process must run the stack on its main thread; a stack run on
+// another thread fails with "Cannot make/remove an entry for the specified
+// session", for some logins and not others, hence the repetitions.
+func TestPAMLoginUID(t *testing.T) {
+	needPAM(t)
+	name, _ := testAccount(t)
+	svc := writePAMService(t, "auth required pam_permit.so\naccount required pam_permit.so\nsession required pam_loginuid.so\nsession required pam_unix.so\n")
+	e := startServer(t, "", "UsePAM yes\nPAMServiceName "+svc)
+	e.authorizeHome(name, "", e.key.PublicKey())
+	for i := range 12 {
+		c, err := e.dial(name, e.key)
+		if err != nil {
+			t.Fatalf("login %d: %v", i, err)
+		}
+		out, err := run(t, c, "echo ok")
+		c.Close()
+		if err != nil || out != "ok\n" {
+			t.Fatalf("login %d: session %v %q\n%s", i, err, out, e.logs.String())
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -155,6 +156,19 @@ func getLimits() map[int][2]uint64 {
 		}
 	}
 	return m
+}
+
+// init keeps the session process's main goroutine on the main thread.
+// pam_loginuid writes /proc/self/loginuid, which the kernel accepts from
+// the thread group's leader only (another thread gets EPERM, and Debian's
+// /etc/pam.d/sshd has pam_loginuid as required): the session stack must
+// run on the main thread, where a C sshd runs it. LockOSThread called
+// during initialization keeps main, and runPAMSession called from it
+// (RunInternal), there.
+func init() {
+	if os.Getenv(pamSessionEnv) == "1" {
+		runtime.LockOSThread()
+	}
 }
 
 // runPAMSession is the session process (RunInternal): it opens the
