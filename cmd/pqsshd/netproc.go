@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"log/slog"
 	"os"
 	"syscall"
 
@@ -32,21 +30,7 @@ func netMain() {
 	mon := os.NewFile(server.NetMonitorFD, "pqsshd-monitor")
 	keys := os.NewFile(server.NetKeyFD, "pqsshd-monitor-keys")
 	closeInheritedFDs()
-	fail := func(err error) {
-		fmt.Fprintln(os.Stderr, "pqsshd-auth:", err)
-		os.Exit(1)
-	}
-	f, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fail(err)
-	}
-	cfg, err := loadConfig(f)
-	if err != nil {
-		fail(err)
-	}
-	level := new(slog.LevelVar)
-	level.Set(slogLevel(cfg.LogLevel))
-	logger, _ := newLogger(f, cfg, level)
+	cfg, logger := childConfig("pqsshd-auth")
 	srv, err := server.NewNetProcess(cfg, logger)
 	if err != nil {
 		logger.Error("network process cannot start", "err", err)
@@ -57,7 +41,8 @@ func netMain() {
 	// session process, which forked this process from a thread with them).
 	opts, err := sandbox.PrivsepOptions()
 	if err != nil {
-		fail(err)
+		logger.Error("network process cannot confine itself", "err", err)
+		os.Exit(1)
 	}
 	confine := func() error { return sandbox.Enter(opts) }
 	if err := srv.ServeNetProcess(conn, ctl, mon, keys, confine); err != nil {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/pqssh/pqssh/server"
+	"github.com/pqssh/pqssh/server/config"
 )
 
 // The listener hands every connection to a session process (the same
@@ -41,21 +42,7 @@ func sessionMain() {
 	conn := os.NewFile(server.SessionConnFD, "pqsshd-connection")
 	ctl := os.NewFile(server.SessionControlFD, "pqsshd-control")
 	closeInheritedFDs()
-	fail := func(err error) {
-		fmt.Fprintln(os.Stderr, "pqsshd session:", err)
-		os.Exit(1)
-	}
-	f, err := parseFlags(os.Args[1:])
-	if err != nil {
-		fail(err)
-	}
-	cfg, err := loadConfig(f)
-	if err != nil {
-		fail(err)
-	}
-	level := new(slog.LevelVar)
-	level.Set(slogLevel(cfg.LogLevel))
-	logger, _ := newLogger(f, cfg, level)
+	cfg, logger := childConfig("pqsshd session")
 	srv, err := server.NewSessionProcess(cfg, logger)
 	if err != nil {
 		logger.Error("session process cannot start", "err", err)
@@ -66,6 +53,26 @@ func sessionMain() {
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// childConfig is what a per-connection process (session or network
+// process) starts from: the configuration read with the listener's
+// arguments, and the logger it asks for. An error ends the process,
+// prefixed with who.
+func childConfig(who string) (*config.Config, *slog.Logger) {
+	f, err := parseFlags(os.Args[1:])
+	if err == nil {
+		var cfg *config.Config
+		if cfg, err = loadConfig(f); err == nil {
+			level := new(slog.LevelVar)
+			level.Set(slogLevel(cfg.LogLevel))
+			logger, _ := newLogger(f, cfg, level)
+			return cfg, logger
+		}
+	}
+	fmt.Fprintln(os.Stderr, who+":", err)
+	os.Exit(1)
+	return nil, nil
 }
 
 // sessionEnv is the environment of a session process: the listener's,
