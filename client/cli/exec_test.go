@@ -342,3 +342,46 @@ func TestClearAllForwardings(t *testing.T) {
 		t.Fatalf("ClearAllForwardings=yes still forwarded: %v", r)
 	}
 }
+
+// TestConnectedHookAfterAuthentication: Env.Connected (connprocs.Limit in
+// the pqssh command) runs once per run, after the login and before the
+// remote command; not at all when the login fails.
+func TestConnectedHookAfterAuthentication(t *testing.T) {
+	f := newFixture(t)
+	calls := 0
+	var out, errb bytes.Buffer
+	code := Run(&Env{
+		Args:   []string{"-F", f.cfg, "test", "echo", "ran"},
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errb,
+		Prompt: f.prompt,
+		Prog:   "pqssh",
+		Connected: func() {
+			calls++
+			if out.Len() != 0 {
+				t.Errorf("Connected ran after the command's output %q", out.String())
+			}
+		},
+	})
+	if code != 0 || out.String() != "ran\n" || calls != 1 {
+		t.Fatalf("exit %d, stdout %q, Connected calls %d; want 0, \"ran\\n\", 1 (stderr %q)", code, out.String(), calls, errb.String())
+	}
+
+	other, block := newKey(t)
+	_ = other
+	os.WriteFile(f.keyPath, pemEncode(block), 0o600)
+	calls = 0
+	code = Run(&Env{
+		Args:      []string{"-F", f.cfg, "test", "true"},
+		Stdin:     strings.NewReader(""),
+		Stdout:    io.Discard,
+		Stderr:    io.Discard,
+		Prompt:    f.prompt,
+		Prog:      "pqssh",
+		Connected: func() { calls++ },
+	})
+	if code != 255 || calls != 0 {
+		t.Fatalf("failed login: exit %d, Connected calls %d; want 255, 0", code, calls)
+	}
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pqssh/pqssh/client"
 	"github.com/pqssh/pqssh/client/config"
+	"github.com/pqssh/pqssh/internal/connprocs"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -34,6 +35,10 @@ type Env struct {
 	// AllowFork lets -f run pqssh again in the background (only for the
 	// real process: Main sets it).
 	AllowFork bool
+	// Connected, if set, runs once the connection is authenticated, before
+	// its forwardings and session start. Main sets connprocs.Limit: the
+	// rest of the run moves one connection's data, on one processor.
+	Connected func()
 
 	forkChild bool
 }
@@ -51,6 +56,7 @@ func Main() int {
 		Stderr:    os.Stderr,
 		Prog:      filepath.Base(os.Args[0]),
 		AllowFork: true,
+		Connected: func() { connprocs.Limit() },
 	})
 }
 

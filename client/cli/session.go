@@ -46,6 +46,9 @@ func (s *session) run(ctx context.Context) int {
 	}
 	s.c = c
 	defer c.Close()
+	if s.env.Connected != nil {
+		s.env.Connected()
+	}
 	if s.cfg.ServerAliveInterval > 0 {
 		go c.KeepAlive(s.cfg.ServerAliveInterval, s.cfg.ServerAliveCountMax, func() {
 			s.log.Error("Timeout, server %s not responding.", s.cfg.HostName)

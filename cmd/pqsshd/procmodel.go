@@ -5,12 +5,14 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/pqssh/pqssh/internal/connprocs"
 	"github.com/pqssh/pqssh/server"
 	"github.com/pqssh/pqssh/server/config"
 )
@@ -43,6 +45,11 @@ func sessionMain() {
 	ctl := os.NewFile(server.SessionControlFD, "pqsshd-control")
 	closeInheritedFDs()
 	cfg, logger := childConfig("pqsshd session")
+	// One connection's packets, on one processor, as sshd-session serves
+	// them (internal/connprocs says why); the key exchanges run in the
+	// network process, which keeps every processor.
+	connprocs.Limit()
+	logger.Debug("session process", "gomaxprocs", runtime.GOMAXPROCS(0))
 	srv, err := server.NewSessionProcess(cfg, logger)
 	if err != nil {
 		logger.Error("session process cannot start", "err", err)

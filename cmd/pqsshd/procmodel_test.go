@@ -539,3 +539,28 @@ func TestPrivsepUnusedConnectionTimeout(t *testing.T) {
 		t.Fatal("an unused connection is still open 20s after UnusedConnectionTimeout 1s")
 	}
 }
+
+// TestSessionProcessOnOneProcessor: the per-connection process runs on one
+// processor (connprocs.Limit) unless GOMAXPROCS is in pqsshd's
+// environment, which it then keeps.
+func TestSessionProcessOnOneProcessor(t *testing.T) {
+	for _, tc := range []struct{ env, want string }{{"", "gomaxprocs=1"}, {"GOMAXPROCS=3", "gomaxprocs=3"}} {
+		kdir := t.TempDir()
+		key := clientKey(t, kdir)
+		_, addr, logs, _ := daemonWith(t, fmt.Sprintf("AuthorizedKeysFile %s/keys\nPerSourcePenalties no\nLogLevel DEBUG\n", kdir), func(cmd *exec.Cmd) {
+			env := slices.DeleteFunc(cmd.Env, func(kv string) bool { return strings.HasPrefix(kv, "GOMAXPROCS=") })
+			if tc.env != "" {
+				env = append(env, tc.env)
+			}
+			cmd.Env = env
+		})
+		c, err := dial(addr, me(t), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := waitFor(t, logs, `msg="session process" gomaxprocs=`); !strings.Contains(l, tc.want) {
+			t.Errorf("environment %q: %s; want %s", tc.env, strings.TrimSpace(l), tc.want)
+		}
+		c.Close()
+	}
+}
