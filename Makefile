@@ -85,7 +85,8 @@ test-purego: fork
 # x/crypto's own ssh tests, run on the fork.
 test-fork: fork
 	cd third_party/x-crypto/patched && $(GO) test ./ssh/... ./chacha20/... ./chacha20poly1305/... && \
-		$(GO) test -tags purego ./chacha20/...
+		$(GO) test -tags purego ./chacha20/... ./ssh/internal/vaesgcm/... && \
+		$(GO) test -tags purego -run 'GCM|CVE' ./ssh/
 
 # Every fuzz target in the repository for $(FUZZTIME) each (CI runs this
 # briefly; a finding fails the run and leaves its input in testdata/fuzz).
